@@ -1,0 +1,3 @@
+from eet.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,87 @@
+"""Accounts: argon2 password hashes, sign-in with a limit on failed attempts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, select
+
+from . import audit
+from .access import Actor, require_role
+from .models import ROLES, User, utcnow
+from .schemas import FieldError, RuleError
+from .services import find_organisation
+
+MAX_FAILED_ATTEMPTS = 5
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 10
+
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def add_user(session: Session, actor: Actor, username: str, password: str, role: str,
+             organisation: str | None = None, is_demo: bool = False) -> User:
+    require_role(actor, "admin")
+    username = username.strip()
+    errors = []
+    if not username:
+        errors.append(FieldError("username", "is required"))
+    elif session.exec(select(User).where(User.username == username)).first():
+        errors.append(FieldError("username", f"'{username}' exists already"))
+    if role not in ROLES:
+        errors.append(FieldError("role", f"use one of {', '.join(ROLES)}"))
+    if len(password) < MIN_PASSWORD_LENGTH and not is_demo:
+        errors.append(FieldError("password", f"needs at least {MIN_PASSWORD_LENGTH} characters"))
+    org = None
+    if role == "coordinator" and not organisation:
+        errors.append(FieldError("org", "a coordinator needs the organisation whose data they keep"))
+    if organisation:
+        try:
+            org = find_organisation(session, organisation, "org",
+                                    "municipality", "care_provider", "housing_corporation", "referral")
+        except RuleError as exc:
+            errors += exc.errors
+    if errors:
+        raise RuleError(errors)
+    user = User(username=username, password_hash=hash_password(password), role=role,
+                organisation_id=org.id if org else None, is_demo=is_demo)
+    session.add(user)
+    session.flush()
+    after = {k: v for k, v in audit.snapshot(user).items() if k != "password_hash"}
+    audit.record(session, actor, "create", "user", user.id, None, after, "cli")
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> Actor | None:
+    """The signed-in actor, or None. After MAX_FAILED_ATTEMPTS failures the account is locked for
+    LOCKOUT, even for the right password, so guessing is slow."""
+    user = session.exec(select(User).where(User.username == username.strip())).first()
+    now = utcnow()
+    if user is None or not user.active:
+        _hasher.hash(password)  # same work as a real check: no timing hint that the name is unknown
+        return None
+    if user.locked_until and user.locked_until > now:
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        user.failed_attempts += 1
+        if user.failed_attempts >= MAX_FAILED_ATTEMPTS:
+            user.locked_until, user.failed_attempts = now + LOCKOUT, 0
+        session.add(user)
+        return None
+    user.failed_attempts, user.locked_until = 0, None
+    session.add(user)
+    return Actor(username=user.username, role=user.role, organisation_id=user.organisation_id,
+                 user_id=user.id)
+
+
+def is_locked(session: Session, username: str) -> bool:
+    user = session.exec(select(User).where(User.username == username.strip())).first()
+    return bool(user and user.locked_until and user.locked_until > utcnow())

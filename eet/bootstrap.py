@@ -1,0 +1,35 @@
+"""Creating or migrating a database, and loading the demo: what `init` and the first start do."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+
+from .coalition import ensure_coalition
+from .db import get_engine, migrate, session_scope
+from .models import DataVersion
+from .report import has_real_data, is_demo
+
+
+class DemoRefused(RuntimeError):
+    pass
+
+
+def initialise(engine: Engine | None = None, demo: bool = False) -> dict[str, int]:
+    """Migrate, create what is missing of the coalition and targets, and with `demo` load the demo
+    data set (refused when real data exist; skipped when the demo is there already). Idempotent."""
+    engine = engine or get_engine()
+    migrate(engine)
+    with session_scope(engine) as session:
+        created = {"coalition": ensure_coalition(session)}
+        if session.get(DataVersion, 1) is None:
+            session.add(DataVersion(id=1, version=0))
+    if demo:
+        with session_scope(engine) as session:
+            if has_real_data(session):
+                raise DemoRefused("the database holds real (non-demo) data; the demo is loaded only "
+                                  "into a database without it")
+            if not is_demo(session):
+                from .demo import load_demo
+
+                created.update(load_demo(session))
+    return created

@@ -1,0 +1,148 @@
+"""`python -m eet …`: each command is a thin layer over a function of the package."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from .config import get_settings
+
+
+def _date(text: str) -> date:
+    from .vocabulary import parse_date
+
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m eet", description="Eerst een Thuis monitor")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    init = commands.add_parser("init", help="create or migrate the database; idempotent")
+    init.add_argument("--demo", action="store_true", help="also load the demo data set")
+
+    report = commands.add_parser("report", help="the figures at a date")
+    report.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default today)")
+    report.add_argument("--format", choices=("json", "text"), default="text")
+
+    user = commands.add_parser("user", help="accounts")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    add = user_commands.add_parser("add", help="add an account; the password is read from standard input")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=("admin", "coordinator", "researcher", "viewer"))
+    add.add_argument("--org", default=None, help="organisation (required for a coordinator)")
+
+    backup = commands.add_parser("backup", help="the whole database to one file")
+    backup.add_argument("file", type=Path)
+    restore = commands.add_parser("restore", help="a backup file back into an empty database")
+    restore.add_argument("file", type=Path)
+    restore.add_argument("--replace", action="store_true", help="delete what the database holds first")
+
+    synth = commands.add_parser("synth", help="load valid synthetic histories (for benchmarks and tests)")
+    synth.add_argument("--participants", type=int, required=True)
+    synth.add_argument("--seed", type=int, default=1)
+    synth.add_argument("--dwellings", type=int, default=None, help="default: half the participants")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = {"init": cmd_init, "report": cmd_report, "user": cmd_user, "backup": cmd_backup,
+               "restore": cmd_restore, "synth": cmd_synth}[args.command]
+    return handler(args)
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+def cmd_init(args) -> int:
+    from .bootstrap import DemoRefused, initialise
+
+    try:
+        created = initialise(demo=args.demo)
+    except DemoRefused as exc:
+        return _fail(str(exc))
+    what = ", ".join(f"{n} {k}" for k, n in created.items() if n) or "nothing new"
+    print(f"database ready at {_safe_url()}: created {what}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from .db import get_engine, session_scope
+    from .report import build_report, to_json, to_text
+
+    engine = get_engine()
+    as_of = args.as_of or date.today()
+    with session_scope(engine) as session:
+        report = build_report(session, as_of)
+    print(to_json(report) if args.format == "json" else to_text(report))
+    return 0
+
+
+def cmd_user(args) -> int:
+    from .access import SYSTEM
+    from .auth import add_user
+    from .db import session_scope
+    from .schemas import RuleError
+
+    if sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass("password: ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        with session_scope() as session:
+            user = add_user(session, SYSTEM, args.name, password, args.role, args.org)
+    except RuleError as exc:
+        return _fail("; ".join(f"{e.field}: {e.message}" for e in exc.errors))
+    print(f"user {user.username} added as {user.role}")
+    return 0
+
+
+def cmd_backup(args) -> int:
+    from .backup import backup
+    from .db import get_engine
+
+    counts = backup(get_engine(), args.file)
+    print(f"backup written to {args.file}: {sum(counts.values())} rows in {len(counts)} tables")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from .backup import RestoreError, restore
+    from .db import get_engine, migrate
+
+    engine = get_engine()
+    migrate(engine)
+    try:
+        counts = restore(engine, args.file, replace=args.replace)
+    except RestoreError as exc:
+        return _fail(str(exc))
+    print(f"restored {sum(counts.values())} rows in {len(counts)} tables from {args.file}")
+    return 0
+
+
+def cmd_synth(args) -> int:
+    from .bootstrap import initialise
+    from .db import get_engine
+    from .synth import synthesise
+
+    engine = get_engine()
+    initialise(engine)
+    counts = synthesise(engine, participants=args.participants, seed=args.seed, dwellings=args.dwellings)
+    print("synthesised " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    return 0
+
+
+def _safe_url() -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(get_settings().database_url).render_as_string(hide_password=True)

@@ -1,0 +1,412 @@
+"""Every write goes through here, whichever door it comes from (form, import, command line, demo):
+validate, check the caller's role and organisation, write, audit. The caller's session is one
+transaction: on any error the caller rolls back and nothing is half-written.
+
+Each function returns "created", "changed" or "unchanged", so an import can say what it did and a
+file imported twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from sqlmodel import Session, select
+
+from . import audit
+from .access import Actor, AccessDenied, require_org, require_role
+from .models import (
+    Dwelling, DwellingStatusChange, Organisation, Participant, ParticipantEvent, utcnow,
+)
+from .schemas import DwellingIn, EventIn, FieldError, ParticipantIn, RuleError, StatusChangeIn
+
+Outcome = Literal["created", "changed", "unchanged"]
+
+KIND_WORDS = {
+    "municipality": "municipality", "care_provider": "care provider",
+    "housing_corporation": "housing corporation", "referral": "referral organisation",
+}
+
+
+# --- lookups -------------------------------------------------------------------------------------
+
+def find_organisation(session: Session, name: str | None, field: str, *kinds: str) -> Organisation | None:
+    """The organisation of that name (case-insensitive) and one of these kinds, or a RuleError."""
+    if name is None:
+        return None
+    org = _organisations(session).get(name.strip().lower())
+    if org is None or org.kind not in kinds:
+        wanted = " or ".join(KIND_WORDS[k] for k in kinds)
+        names = sorted(o.name for o in _organisations(session).values() if o.kind in kinds)
+        hint = f"'{name}' is not a known {wanted}" if org is None else \
+            f"'{org.name}' is a {KIND_WORDS[org.kind]}, not a {wanted}"
+        raise RuleError(FieldError(field, f"{hint}; known: {', '.join(names)}"))
+    return org
+
+
+def _organisations(session: Session) -> dict[str, Organisation]:
+    # Organisations change rarely; one read per transaction serves a whole import.
+    cache = session.info.get("organisations")
+    if cache is None:
+        cache = {o.name.lower(): o for o in session.exec(select(Organisation))}
+        session.info["organisations"] = cache
+    return cache
+
+
+def dwelling_by_ref(session: Session, ref: str) -> Dwelling | None:
+    return session.exec(select(Dwelling).where(Dwelling.ref == ref)).first()
+
+
+def participant_by_code(session: Session, code: str) -> Participant | None:
+    return session.exec(select(Participant).where(Participant.code == code)).first()
+
+
+def status_changes(session: Session, dwelling_id: int) -> list[DwellingStatusChange]:
+    """A dwelling's non-voided changes in the order they take effect."""
+    return list(session.exec(
+        select(DwellingStatusChange)
+        .where(DwellingStatusChange.dwelling_id == dwelling_id, DwellingStatusChange.voided_at.is_(None))
+        .order_by(DwellingStatusChange.effective_on, DwellingStatusChange.id)))
+
+
+def status_at(changes: list[DwellingStatusChange], on: date) -> DwellingStatusChange | None:
+    current = None
+    for change in changes:
+        if change.effective_on <= on:
+            current = change
+    return current
+
+
+def participant_events(session: Session, participant_id: int) -> list[ParticipantEvent]:
+    return list(session.exec(
+        select(ParticipantEvent)
+        .where(ParticipantEvent.participant_id == participant_id, ParticipantEvent.voided_at.is_(None))
+        .order_by(ParticipantEvent.occurred_on, ParticipantEvent.id)))
+
+
+# --- dwellings -----------------------------------------------------------------------------------
+
+def upsert_dwelling(session: Session, actor: Actor, data: DwellingIn, source: str = "form") -> Outcome:
+    """Create a dwelling with its first status, or update a known one (spec: dwellings import).
+
+    A known dwelling whose recorded status at `status_date` already equals `status` gets no new
+    change, so last month's list can be uploaded again; otherwise a change is recorded at
+    `status_date`, which must not lie before the dwelling's latest recorded change.
+    """
+    municipality = find_organisation(session, data.municipality, "municipality", "municipality")
+    corporation = find_organisation(session, data.corporation, "corporation", "housing_corporation")
+    care_provider = find_organisation(session, data.care_provider, "care_provider", "care_provider")
+    attributes = {
+        "municipality_id": municipality.id,
+        "corporation_id": corporation.id if corporation else None,
+        "care_provider_id": care_provider.id if care_provider else None,
+        "site": data.site, "building_type": data.building_type, "route": data.route,
+        "expected_date": data.expected_date,
+    }
+    dwelling = dwelling_by_ref(session, data.ref)
+    if dwelling is None:
+        require_org(actor, *_dwelling_orgs(attributes))
+        dwelling = Dwelling(ref=data.ref, is_demo=session.info.get("demo", False), **attributes)
+        session.add(dwelling)
+        session.flush()
+        _add_status(session, actor, dwelling, data.status, data.status_date, source=source, audit_it=False)
+        audit.record(session, actor, "create", "dwelling", dwelling.id, None,
+                     {**audit.snapshot(dwelling), "status": data.status,
+                      "status_date": data.status_date.isoformat()}, source)
+        return "created"
+
+    require_org(actor, *_dwelling_orgs(audit.snapshot(dwelling)))
+    require_org(actor, *_dwelling_orgs(attributes))
+    before = audit.snapshot(dwelling)
+    # An empty optional cell leaves what is recorded: a short list must not wipe details.
+    changed_fields = {k: v for k, v in attributes.items()
+                      if v is not None and getattr(dwelling, k) != v}
+    changes = status_changes(session, dwelling.id)
+    current = status_at(changes, data.status_date)
+    status_changed = current is None or current.status != data.status
+    if status_changed:
+        latest = changes[-1] if changes else None
+        if latest is not None and data.status_date < latest.effective_on:
+            raise RuleError(FieldError("status_date", (
+                f"{data.status_date.isoformat()} lies before this dwelling's latest recorded change "
+                f"({latest.status} on {latest.effective_on.isoformat()}); "
+                f"use that date or a later one")))
+    if not changed_fields and not status_changed:
+        return "unchanged"
+    for key, value in changed_fields.items():
+        setattr(dwelling, key, value)
+    if changed_fields:
+        dwelling.version += 1
+    session.add(dwelling)
+    if status_changed:
+        _add_status(session, actor, dwelling, data.status, data.status_date, source=source, audit_it=True)
+    if changed_fields:
+        audit.record(session, actor, "update", "dwelling", dwelling.id, before, audit.snapshot(dwelling), source)
+    return "changed"
+
+
+def change_dwelling_status(session: Session, actor: Actor, data: StatusChangeIn,
+                           expected_version: int | None = None, source: str = "form") -> Outcome:
+    dwelling = dwelling_by_ref(session, data.ref)
+    if dwelling is None:
+        raise RuleError(FieldError("ref", f"no dwelling with ref '{data.ref}'"))
+    require_org(actor, *_dwelling_orgs(audit.snapshot(dwelling)))
+    check_version(dwelling, expected_version)
+    changes = status_changes(session, dwelling.id)
+    current = status_at(changes, data.effective_on)
+    if current is not None and current.status == data.status:
+        return "unchanged"
+    latest = changes[-1] if changes else None
+    if latest is not None and data.effective_on < latest.effective_on:
+        raise RuleError(FieldError("effective_on", (
+            f"lies before the latest recorded change ({latest.status} on "
+            f"{latest.effective_on.isoformat()}); use that date or a later one")))
+    dwelling.version += 1
+    session.add(dwelling)
+    _add_status(session, actor, dwelling, data.status, data.effective_on, source=source, audit_it=True)
+    return "changed"
+
+
+def check_version(row, expected_version: int | None) -> None:
+    """Optimistic lock: refuse a save based on a version someone else has changed since."""
+    if expected_version is not None and row.version != expected_version:
+        raise RuleError(FieldError("version", (
+            f"this record was changed by someone else since you opened it (version "
+            f"{expected_version}, now {row.version}); reload it, your input is kept")))
+
+
+def _dwelling_orgs(values: dict) -> tuple:
+    return (values.get("municipality_id"), values.get("corporation_id"), values.get("care_provider_id"))
+
+
+def _add_status(session: Session, actor: Actor, dwelling: Dwelling, status: str, effective_on: date,
+                source: str, audit_it: bool, event_id: int | None = None) -> DwellingStatusChange:
+    change = DwellingStatusChange(dwelling_id=dwelling.id, status=status, effective_on=effective_on,
+                                  event_id=event_id, recorded_by=actor.username)
+    session.add(change)
+    session.flush()
+    if audit_it:
+        audit.record(session, actor, "create", "dwelling_status_change", change.id, None,
+                     {"dwelling": dwelling.ref, **audit.snapshot(change)}, source)
+    return change
+
+
+# --- participants --------------------------------------------------------------------------------
+
+def register_participant(session: Session, actor: Actor, data: ParticipantIn,
+                         source: str = "form", expected_version: int | None = None) -> Outcome:
+    referrer = find_organisation(session, data.referrer, "referrer",
+                                 "municipality", "care_provider", "housing_corporation", "referral")
+    care_provider = find_organisation(session, data.care_provider, "care_provider", "care_provider")
+    municipality = find_organisation(session, data.municipality, "municipality", "municipality")
+    attributes = {
+        "referrer_id": referrer.id,
+        "care_provider_id": care_provider.id if care_provider else None,
+        "municipality_id": municipality.id if municipality else None,
+        "central_waiting_list": data.central_waiting_list,
+        "referred_on": data.referred_on,
+        "age_band": data.age_band,
+    }
+    participant = participant_by_code(session, data.code)
+    if participant is None:
+        require_org(actor, *_participant_orgs(attributes))
+        participant = Participant(code=data.code, is_demo=session.info.get("demo", False), **attributes)
+        session.add(participant)
+        session.flush()
+        audit.record(session, actor, "create", "participant", participant.id, None,
+                     audit.snapshot(participant), source)
+        return "created"
+
+    require_org(actor, *_participant_orgs(audit.snapshot(participant)))
+    require_org(actor, *_participant_orgs(attributes))
+    check_version(participant, expected_version)
+    changed = {k: v for k, v in attributes.items()
+               if (v is not None or k == "referrer_id") and getattr(participant, k) != v}
+    if not changed:
+        return "unchanged"
+    if "referred_on" in changed:
+        events = participant_events(session, participant.id)
+        if events and events[0].occurred_on < data.referred_on:
+            raise RuleError(FieldError("referred_on", (
+                f"{participant.code} already has a {events[0].kind} event on "
+                f"{events[0].occurred_on.isoformat()}; the referral cannot lie after it")))
+    before = audit.snapshot(participant)
+    for key, value in changed.items():
+        setattr(participant, key, value)
+    participant.version += 1
+    session.add(participant)
+    audit.record(session, actor, "update", "participant", participant.id, before,
+                 audit.snapshot(participant), source)
+    return "changed"
+
+
+def _participant_orgs(values: dict) -> tuple:
+    return (values.get("referrer_id"), values.get("care_provider_id"), values.get("municipality_id"))
+
+
+def record_event(session: Session, actor: Actor, data: EventIn, source: str = "form") -> Outcome:
+    """Record a step of a participant's route, after checking it against the route so far."""
+    participant = participant_by_code(session, data.code)
+    if participant is None:
+        raise RuleError(FieldError("code", f"no participant with code '{data.code}'; register them first"))
+    require_org(actor, *_participant_orgs(audit.snapshot(participant)))
+    dwelling = None
+    if data.dwelling_ref:
+        dwelling = dwelling_by_ref(session, data.dwelling_ref)
+        if dwelling is None:
+            raise RuleError(FieldError("dwelling_ref", f"no dwelling with ref '{data.dwelling_ref}'"))
+    events = participant_events(session, participant.id)
+    for existing in events:
+        if (existing.kind, existing.occurred_on, existing.outcome, existing.dwelling_id) == (
+                data.event, data.date, data.outcome, dwelling.id if dwelling else None):
+            return "unchanged"
+    _check_route(session, participant, events, data, dwelling)
+
+    event = ParticipantEvent(participant_id=participant.id, kind=data.event, occurred_on=data.date,
+                             outcome=data.outcome, dwelling_id=dwelling.id if dwelling else None,
+                             note=data.note, recorded_by=actor.username)
+    session.add(event)
+    session.flush()
+    audit.record(session, actor, "create", "participant_event", event.id, None,
+                 {"code": participant.code, "dwelling": data.dwelling_ref, **audit.snapshot(event)}, source)
+    # A move-in makes the dwelling occupied and an exit available, from that date; a later status
+    # change still wins, because the as-of status is the latest change on or before a date.
+    if data.event == "housed":
+        _add_status(session, actor, dwelling, "occupied", data.date, source, audit_it=False, event_id=event.id)
+    elif data.event == "exited":
+        home = _current_home(events, data.date)
+        if home is not None:
+            home_dwelling = session.get(Dwelling, home)
+            _add_status(session, actor, home_dwelling, "available", data.date, source, audit_it=False,
+                        event_id=event.id)
+    return "created"
+
+
+def _current_home(events: list[ParticipantEvent], on: date) -> int | None:
+    """The dwelling a participant lives in on a date: the last move-in with no exit after it."""
+    home = None
+    for event in events:
+        if event.occurred_on > on:
+            break
+        if event.kind == "housed":
+            home = event.dwelling_id
+        elif event.kind == "exited":
+            home = None
+    return home
+
+
+def _check_route(session: Session, participant: Participant, events: list[ParticipantEvent],
+                 data: EventIn, dwelling: Dwelling | None) -> None:
+    on = data.date
+    if on < participant.referred_on:
+        raise RuleError(FieldError("date", (
+            f"{on.isoformat()} lies before {participant.code}'s referral on "
+            f"{participant.referred_on.isoformat()}")))
+    before = [e for e in events if e.occurred_on <= on]
+    withdrawal = next((e for e in events if e.kind == "withdrawn"), None)
+    if withdrawal is not None and data.event != "withdrawn" and withdrawal.occurred_on <= on:
+        raise RuleError(FieldError("event", (
+            f"{participant.code} withdrew on {withdrawal.occurred_on.isoformat()}; "
+            f"no steps can follow a withdrawal")))
+    kind = data.event
+    if kind == "matched":
+        assessments = [e for e in before if e.kind == "assessed"]
+        if not assessments or assessments[-1].outcome != "eligible":
+            raise RuleError(FieldError("event", (
+                f"a match needs an eligible assessment on or before {on.isoformat()}; "
+                + ("the latest assessment was not eligible" if assessments else
+                   f"{participant.code} has no assessment yet"))))
+        _check_dwelling_usable(session, dwelling, on, "date")
+    elif kind == "housed":
+        matches = [e for e in before if e.kind == "matched"]
+        if not matches:
+            raise RuleError(FieldError("event", (
+                f"a move-in needs a match on or before {on.isoformat()}; record the match first")))
+        if matches[-1].dwelling_id != dwelling.id:
+            matched_to = session.get(Dwelling, matches[-1].dwelling_id)
+            raise RuleError(FieldError("dwelling_ref", (
+                f"{participant.code} is matched to {matched_to.ref}, not {dwelling.ref}; "
+                f"record the new match first")))
+        home = _current_home(events, on)
+        if home is not None:
+            raise RuleError(FieldError("event", (
+                f"{participant.code} still lives in {session.get(Dwelling, home).ref} on "
+                f"{on.isoformat()}; record the exit first")))
+        _check_dwelling_usable(session, dwelling, on, "date")
+        occupant = _occupant(session, dwelling, on)
+        if occupant is not None and occupant != participant.id:
+            other = session.get(Participant, occupant)
+            raise RuleError(FieldError("dwelling_ref", (
+                f"{dwelling.ref} is occupied by {other.code} on {on.isoformat()}; "
+                f"a dwelling holds one participant at a time")))
+    elif kind == "exited":
+        if not any(e.kind == "housed" for e in before):
+            raise RuleError(FieldError("event", (
+                f"an exit needs a move-in on or before {on.isoformat()}; {participant.code} "
+                f"was not housed yet")))
+        if _current_home(events, on) is None:
+            raise RuleError(FieldError("event", (
+                f"{participant.code} has already left their dwelling before {on.isoformat()}")))
+    elif kind == "withdrawn":
+        housed = next((e for e in events if e.kind == "housed"), None)
+        if housed is not None:
+            raise RuleError(FieldError("event", (
+                f"{participant.code} moved in on {housed.occurred_on.isoformat()}; withdrawal is "
+                f"only for leaving before a move-in, record an exit instead")))
+        if withdrawal is not None:
+            raise RuleError(FieldError("event", (
+                f"{participant.code} already withdrew on {withdrawal.occurred_on.isoformat()}")))
+    later = [e for e in events if e.occurred_on > on and e.kind in ("housed", "exited")]
+    if kind in ("housed", "exited") and later:
+        raise RuleError(FieldError("date", (
+            f"{participant.code} has a later {later[0].kind} event on "
+            f"{later[0].occurred_on.isoformat()}; record steps in the order they happened")))
+
+
+def _check_dwelling_usable(session: Session, dwelling: Dwelling, on: date, field: str) -> None:
+    current = status_at(status_changes(session, dwelling.id), on)
+    if current is None:
+        raise RuleError(FieldError(field, (
+            f"{dwelling.ref} did not exist yet on {on.isoformat()}; its first status is later")))
+    if current.status in ("searching", "withdrawn"):
+        raise RuleError(FieldError("dwelling_ref", (
+            f"{dwelling.ref} has status {current.status} on {on.isoformat()}; a participant can "
+            f"only be matched to or move into a dwelling with a location")))
+
+
+def _occupant(session: Session, dwelling: Dwelling, on: date) -> int | None:
+    """Who lives in the dwelling on that date: of those who ever moved in there, the one whose
+    route on that date ends in this dwelling."""
+    candidates = session.exec(
+        select(ParticipantEvent.participant_id).distinct().where(
+            ParticipantEvent.dwelling_id == dwelling.id, ParticipantEvent.kind == "housed",
+            ParticipantEvent.voided_at.is_(None), ParticipantEvent.occurred_on <= on)).all()
+    for participant_id in candidates:
+        if _current_home(participant_events(session, participant_id), on) == dwelling.id:
+            return participant_id
+    return None
+
+
+def void_event(session: Session, actor: Actor, event_id: int, reason: str, source: str = "form") -> None:
+    """Void a wrong step: it stays in the database with who voided it and why, and counts nowhere."""
+    if not reason or not reason.strip():
+        raise RuleError(FieldError("reason", "say why this step is voided"))
+    event = session.get(ParticipantEvent, event_id)
+    if event is None or event.voided_at is not None:
+        raise RuleError(FieldError("event", f"no active event with id {event_id}"))
+    participant = session.get(Participant, event.participant_id)
+    require_org(actor, *_participant_orgs(audit.snapshot(participant)))
+    before = audit.snapshot(event)
+    now = utcnow()
+    event.voided_at, event.voided_by, event.void_reason = now, actor.username, reason.strip()
+    session.add(event)
+    for change in session.exec(select(DwellingStatusChange).where(DwellingStatusChange.event_id == event_id)):
+        change.voided_at, change.voided_by, change.void_reason = now, actor.username, reason.strip()
+        session.add(change)
+    audit.record(session, actor, "void", "participant_event", event.id, before, audit.snapshot(event), source)
+
+
+__all__ = [
+    "AccessDenied", "Outcome", "RuleError", "FieldError", "upsert_dwelling", "change_dwelling_status",
+    "register_participant", "record_event", "void_event", "find_organisation", "require_role",
+]
