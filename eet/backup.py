@@ -11,7 +11,7 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import Date, DateTime, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
@@ -86,15 +86,25 @@ def restore(engine: Engine, path: Path, replace: bool = False) -> dict[str, int]
     return counts
 
 
+def _python_type(column):
+    kind = getattr(column.type, "impl", column.type)  # TypeDecorators such as SQLModel's UTCDateTime
+    try:
+        return kind.python_type
+    except NotImplementedError:
+        return None
+
+
 def _typed(table, row: dict) -> dict:
     out = {}
     for key, value in row.items():
         column = table.c.get(key)
         if column is None:
             continue
-        if value is not None and isinstance(column.type, DateTime):
-            value = datetime.fromisoformat(value)
-        elif value is not None and isinstance(column.type, Date):
-            value = date.fromisoformat(value)
+        if value is not None and isinstance(value, str):
+            kind = _python_type(column)
+            if kind is datetime:
+                value = datetime.fromisoformat(value)
+            elif kind is date:
+                value = date.fromisoformat(value)
         out[key] = value
     return out
