@@ -346,7 +346,7 @@ def lead_time_distribution(session: Session, as_of: date, bucket_days: int = 30,
                            scope: ParticipantFilter = NO_PARTICIPANT_FILTER) -> list[tuple[int, int]]:
     """(bucket start in days, participants) for a histogram of lead times."""
     first = _first_move_in(as_of, scope)
-    bucket = (days_between(first.c.first_in, first.c.referred_on) / bucket_days) * bucket_days
+    bucket = (days_between(first.c.first_in, first.c.referred_on) // bucket_days) * bucket_days
     bucket = cast(bucket, Integer)
     rows = session.execute(select(bucket, func.count()).group_by(bucket).order_by(bucket)).all()
     return [(int(b), int(n)) for b, n in rows]
