@@ -17,7 +17,11 @@ from .models import AGE_BANDS
 
 CODE_SHAPE = re.compile(r"^[A-Za-z0-9-]+$")
 BSN_SHAPE = re.compile(r"^\d{9}$")
+# A ref starts with a letter or digit: a leading = + - @ would run as a formula when a list is
+# opened in a spreadsheet again.
+REF_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]*$")
 NOTE_MAX = 500
+REASON_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,9 @@ class DwellingIn(InputModel):
     def _ref(cls, value: str) -> str:
         if len(value) > 40:
             raise ValueError("is longer than 40 characters")
+        if not REF_SHAPE.match(value):
+            raise ValueError(f"'{value}' may hold letters, digits, spaces and . _ / - only, and starts "
+                             f"with a letter or digit, e.g. UTR-0001")
         return value
 
     @field_validator("site")
@@ -245,6 +252,10 @@ class EventIn(InputModel):
         elif self.event in ("matched", "housed"):
             if self.outcome is not None:
                 errors.append(FieldError("outcome", f"a {self.event} event has no outcome; leave it empty"))
+        elif self.event == "withdrawn" and self.outcome is not None and len(self.outcome) > REASON_MAX:
+            errors.append(FieldError("outcome", (
+                f"the reason is {len(self.outcome)} characters long; at most {REASON_MAX} "
+                f"(longer text goes in the note)")))
         if self.event in ("matched", "housed") and not self.dwelling_ref:
             errors.append(FieldError("dwelling_ref", f"a {self.event} event needs the dwelling's ref"))
         if self.event not in ("matched", "housed") and self.dwelling_ref:

@@ -19,6 +19,7 @@ from .models import (
     Dwelling, DwellingStatusChange, Organisation, Participant, ParticipantEvent, utcnow,
 )
 from .schemas import DwellingIn, EventIn, FieldError, ParticipantIn, RuleError, StatusChangeIn
+from .writecache import cache_of
 
 Outcome = Literal["created", "changed", "unchanged"]
 
@@ -53,16 +54,24 @@ def _organisations(session: Session) -> dict[str, Organisation]:
     return cache
 
 
+# Each lookup reads the transaction's write cache when an import holds one (eet.writecache).
+
 def dwelling_by_ref(session: Session, ref: str) -> Dwelling | None:
+    if (cache := cache_of(session)) is not None:
+        return cache.dwellings.get(ref)
     return session.exec(select(Dwelling).where(Dwelling.ref == ref)).first()
 
 
 def participant_by_code(session: Session, code: str) -> Participant | None:
+    if (cache := cache_of(session)) is not None:
+        return cache.participants.get(code)
     return session.exec(select(Participant).where(Participant.code == code)).first()
 
 
 def status_changes(session: Session, dwelling_id: int) -> list[DwellingStatusChange]:
     """A dwelling's non-voided changes in the order they take effect."""
+    if (cache := cache_of(session)) is not None:
+        return list(cache.changes.get(dwelling_id, ()))
     return list(session.exec(
         select(DwellingStatusChange)
         .where(DwellingStatusChange.dwelling_id == dwelling_id, DwellingStatusChange.voided_at.is_(None))
@@ -78,6 +87,9 @@ def status_at(changes: list[DwellingStatusChange], on: date) -> DwellingStatusCh
 
 
 def participant_events(session: Session, participant_id: int) -> list[ParticipantEvent]:
+    """A participant's non-voided events in the order they happened."""
+    if (cache := cache_of(session)) is not None:
+        return list(cache.events.get(participant_id, ()))
     return list(session.exec(
         select(ParticipantEvent)
         .where(ParticipantEvent.participant_id == participant_id, ParticipantEvent.voided_at.is_(None))
@@ -109,6 +121,8 @@ def upsert_dwelling(session: Session, actor: Actor, data: DwellingIn, source: st
         dwelling = Dwelling(ref=data.ref, is_demo=session.info.get("demo", False), **attributes)
         session.add(dwelling)
         session.flush()
+        if (cache := cache_of(session)) is not None:
+            cache.add_dwelling(dwelling)
         _add_status(session, actor, dwelling, data.status, data.status_date, source=source, audit_it=False)
         audit.record(session, actor, "create", "dwelling", dwelling.id, None,
                      {**audit.snapshot(dwelling), "status": data.status,
@@ -131,6 +145,7 @@ def upsert_dwelling(session: Session, actor: Actor, data: DwellingIn, source: st
                 f"{data.status_date.isoformat()} lies before this dwelling's latest recorded change "
                 f"({latest.status} on {latest.effective_on.isoformat()}); "
                 f"use that date or a later one")))
+        _check_status_fits_occupant(session, dwelling, data.status, data.status_date, "status")
     if not changed_fields and not status_changed:
         return "unchanged"
     for key, value in changed_fields.items():
@@ -161,10 +176,24 @@ def change_dwelling_status(session: Session, actor: Actor, data: StatusChangeIn,
         raise RuleError(FieldError("effective_on", (
             f"lies before the latest recorded change ({latest.status} on "
             f"{latest.effective_on.isoformat()}); use that date or a later one")))
+    _check_status_fits_occupant(session, dwelling, data.status, data.effective_on, "status")
     dwelling.version += 1
     session.add(dwelling)
     _add_status(session, actor, dwelling, data.status, data.effective_on, source=source, audit_it=True)
     return "changed"
+
+
+def _check_status_fits_occupant(session: Session, dwelling: Dwelling, status: str, on: date, field: str) -> None:
+    """While a participant lives in a dwelling it is occupied: it becomes available through their
+    exit (events), not through a status change that would leave two truths."""
+    if status == "occupied":
+        return
+    occupant = _occupant(session, dwelling, on)
+    if occupant is not None:
+        other = session.get(Participant, occupant)
+        raise RuleError(FieldError(field, (
+            f"{dwelling.ref} is occupied by {other.code} on {on.isoformat()}; record their exit "
+            f"(events) first, or keep the status occupied")))
 
 
 def check_version(row, expected_version: int | None) -> None:
@@ -185,6 +214,8 @@ def _add_status(session: Session, actor: Actor, dwelling: Dwelling, status: str,
                                   event_id=event_id, recorded_by=actor.username)
     session.add(change)
     session.flush()
+    if (cache := cache_of(session)) is not None:
+        cache.add_change(change)
     if audit_it:
         audit.record(session, actor, "create", "dwelling_status_change", change.id, None,
                      {"dwelling": dwelling.ref, **audit.snapshot(change)}, source)
@@ -213,6 +244,8 @@ def register_participant(session: Session, actor: Actor, data: ParticipantIn,
         participant = Participant(code=data.code, is_demo=session.info.get("demo", False), **attributes)
         session.add(participant)
         session.flush()
+        if (cache := cache_of(session)) is not None:
+            cache.add_participant(participant)
         audit.record(session, actor, "create", "participant", participant.id, None,
                      audit.snapshot(participant), source)
         return "created"
@@ -267,6 +300,8 @@ def record_event(session: Session, actor: Actor, data: EventIn, source: str = "f
                              note=data.note, recorded_by=actor.username)
     session.add(event)
     session.flush()
+    if (cache := cache_of(session)) is not None:
+        cache.add_event(event)
     audit.record(session, actor, "create", "participant_event", event.id, None,
                  {"code": participant.code, "dwelling": data.dwelling_ref, **audit.snapshot(event)}, source)
     # A move-in makes the dwelling occupied and an exit available, from that date; a later status
@@ -361,6 +396,53 @@ def _check_route(session: Session, participant: Participant, events: list[Partic
         raise RuleError(FieldError("date", (
             f"{participant.code} has a later {later[0].kind} event on "
             f"{later[0].occurred_on.isoformat()}; record steps in the order they happened")))
+    if kind == "housed":
+        _check_no_later_move_in(session, participant, dwelling, on)
+    _check_later_steps_still_fit(session, participant, events, data, dwelling)
+
+
+def _check_later_steps_still_fit(session: Session, participant: Participant, events: list[ParticipantEvent],
+                                 data: EventIn, dwelling: Dwelling | None) -> None:
+    """A step entered late (dated before steps already recorded) must leave those steps valid: a
+    withdrawal or a 'not eligible' assessment cannot slip in before a recorded match."""
+    later = [e for e in events if e.occurred_on > data.date]
+    if not later:
+        return
+    inserted = ParticipantEvent(participant_id=participant.id, kind=data.event, occurred_on=data.date,
+                                outcome=data.outcome, dwelling_id=dwelling.id if dwelling else None)
+    route = [e for e in events if e.occurred_on <= data.date] + [inserted]
+    for step in later:
+        step_dwelling = session.get(Dwelling, step.dwelling_id) if step.dwelling_id else None
+        step_data = EventIn.model_construct(code=participant.code, event=step.kind, date=step.occurred_on,
+                                            outcome=step.outcome,
+                                            dwelling_ref=step_dwelling.ref if step_dwelling else None)
+        try:
+            _check_route(session, participant, list(route), step_data, step_dwelling)
+        except RuleError as exc:
+            raise RuleError(FieldError("date", (
+                f"{participant.code}'s recorded {step.kind} on {step.occurred_on.isoformat()} would no "
+                f"longer fit ({exc.errors[0].message}); check the date, or void that step first"))) from None
+        route.append(step)
+
+
+def _check_no_later_move_in(session: Session, participant: Participant, dwelling: Dwelling, on: date) -> None:
+    """A move-in without a later exit lasts; nobody else may have moved in there after it."""
+    if (cache := cache_of(session)) is not None:
+        others = [e for pid in cache.housed_in.get(dwelling.id, ()) if pid != participant.id
+                  for e in cache.events.get(pid, ()) if e.kind == "housed" and e.dwelling_id == dwelling.id
+                  and e.occurred_on > on]
+    else:
+        others = list(session.exec(select(ParticipantEvent).where(
+            ParticipantEvent.dwelling_id == dwelling.id, ParticipantEvent.kind == "housed",
+            ParticipantEvent.voided_at.is_(None), ParticipantEvent.occurred_on > on,
+            ParticipantEvent.participant_id != participant.id)))
+    if others:
+        first = min(others, key=lambda e: e.occurred_on)
+        other = session.get(Participant, first.participant_id)
+        raise RuleError(FieldError("dwelling_ref", (
+            f"{other.code} moves into {dwelling.ref} on {first.occurred_on.isoformat()}; a dwelling "
+            f"holds one participant at a time, so this move-in on {on.isoformat()} needs an exit "
+            f"before that date")))
 
 
 def _check_dwelling_usable(session: Session, dwelling: Dwelling, on: date, field: str) -> None:
@@ -377,10 +459,13 @@ def _check_dwelling_usable(session: Session, dwelling: Dwelling, on: date, field
 def _occupant(session: Session, dwelling: Dwelling, on: date) -> int | None:
     """Who lives in the dwelling on that date: of those who ever moved in there, the one whose
     route on that date ends in this dwelling."""
-    candidates = session.exec(
-        select(ParticipantEvent.participant_id).distinct().where(
-            ParticipantEvent.dwelling_id == dwelling.id, ParticipantEvent.kind == "housed",
-            ParticipantEvent.voided_at.is_(None), ParticipantEvent.occurred_on <= on)).all()
+    if (cache := cache_of(session)) is not None:
+        candidates = sorted(cache.housed_in.get(dwelling.id, ()))
+    else:
+        candidates = session.exec(
+            select(ParticipantEvent.participant_id).distinct().where(
+                ParticipantEvent.dwelling_id == dwelling.id, ParticipantEvent.kind == "housed",
+                ParticipantEvent.voided_at.is_(None), ParticipantEvent.occurred_on <= on)).all()
     for participant_id in candidates:
         if _current_home(participant_events(session, participant_id), on) == dwelling.id:
             return participant_id
@@ -403,6 +488,8 @@ def void_event(session: Session, actor: Actor, event_id: int, reason: str, sourc
     for change in session.exec(select(DwellingStatusChange).where(DwellingStatusChange.event_id == event_id)):
         change.voided_at, change.voided_by, change.void_reason = now, actor.username, reason.strip()
         session.add(change)
+    if (cache := cache_of(session)) is not None:  # a voided row counts nowhere, here neither
+        cache.forget_event(event)
     audit.record(session, actor, "void", "participant_event", event.id, before, audit.snapshot(event), source)
 
 
