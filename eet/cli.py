@@ -26,6 +26,12 @@ def build_parser() -> argparse.ArgumentParser:
     init = commands.add_parser("init", help="create or migrate the database; idempotent")
     init.add_argument("--demo", action="store_true", help="also load the demo data set")
 
+    imp = commands.add_parser("import", help="a .csv or .xlsx list of dwellings, participants or events; "
+                                             "all or nothing")
+    imp.add_argument("kind", choices=("dwellings", "participants", "events"))
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+
     report = commands.add_parser("report", help="the figures at a date")
     report.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default today)")
     report.add_argument("--format", choices=("json", "text"), default="text")
@@ -52,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"init": cmd_init, "report": cmd_report, "user": cmd_user, "backup": cmd_backup,
+    handler = {"init": cmd_init, "import": cmd_import, "report": cmd_report, "user": cmd_user,
+               "backup": cmd_backup,
                "restore": cmd_restore, "synth": cmd_synth}[args.command]
     return handler(args)
 
@@ -71,6 +78,22 @@ def cmd_init(args) -> int:
         return _fail(str(exc))
     what = ", ".join(f"{n} {k}" for k, n in created.items() if n) or "nothing new"
     print(f"database ready at {_safe_url()}: created {what}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from .bootstrap import initialise
+    from .db import get_engine
+    from .imports import import_file
+
+    engine = get_engine()
+    initialise(engine)  # idempotent: an import needs the schema and the partners its rows name
+    result = import_file(engine, args.kind, args.file, dry_run=args.dry_run)
+    for issue in result.errors:
+        print(issue, file=sys.stderr)
+    if not result.ok:
+        return _fail(result.summary())
+    print(result.summary())
     return 0
 
 

@@ -45,6 +45,28 @@ def find_organisation(session: Session, name: str | None, field: str, *kinds: st
     return org
 
 
+# Which kind of organisation each organisation field of an input model names.
+ANY_ORGANISATION = ("municipality", "care_provider", "housing_corporation", "referral")
+DWELLING_ORGANISATIONS = {"municipality": ("municipality",), "corporation": ("housing_corporation",),
+                          "care_provider": ("care_provider",)}
+PARTICIPANT_ORGANISATIONS = {"referrer": ANY_ORGANISATION, "care_provider": ("care_provider",),
+                             "municipality": ("municipality",)}
+
+
+def organisation_errors(session: Session, values: dict, fields: dict[str, tuple[str, ...]]) -> list[FieldError]:
+    """The organisation names among `values` that are unknown or of the wrong kind: lets a door
+    report them too for input that failed on other fields."""
+    errors: list[FieldError] = []
+    for field, kinds in fields.items():
+        name = values.get(field)
+        if isinstance(name, str) and name.strip():
+            try:
+                find_organisation(session, name, field, *kinds)
+            except RuleError as exc:
+                errors += exc.errors
+    return errors
+
+
 def _organisations(session: Session) -> dict[str, Organisation]:
     # Organisations change rarely; one read per transaction serves a whole import.
     cache = session.info.get("organisations")
@@ -105,9 +127,9 @@ def upsert_dwelling(session: Session, actor: Actor, data: DwellingIn, source: st
     change, so last month's list can be uploaded again; otherwise a change is recorded at
     `status_date`, which must not lie before the dwelling's latest recorded change.
     """
-    municipality = find_organisation(session, data.municipality, "municipality", "municipality")
-    corporation = find_organisation(session, data.corporation, "corporation", "housing_corporation")
-    care_provider = find_organisation(session, data.care_provider, "care_provider", "care_provider")
+    municipality, corporation, care_provider = (
+        find_organisation(session, getattr(data, field), field, *kinds)
+        for field, kinds in DWELLING_ORGANISATIONS.items())
     attributes = {
         "municipality_id": municipality.id,
         "corporation_id": corporation.id if corporation else None,
@@ -226,10 +248,9 @@ def _add_status(session: Session, actor: Actor, dwelling: Dwelling, status: str,
 
 def register_participant(session: Session, actor: Actor, data: ParticipantIn,
                          source: str = "form", expected_version: int | None = None) -> Outcome:
-    referrer = find_organisation(session, data.referrer, "referrer",
-                                 "municipality", "care_provider", "housing_corporation", "referral")
-    care_provider = find_organisation(session, data.care_provider, "care_provider", "care_provider")
-    municipality = find_organisation(session, data.municipality, "municipality", "municipality")
+    referrer, care_provider, municipality = (
+        find_organisation(session, getattr(data, field), field, *kinds)
+        for field, kinds in PARTICIPANT_ORGANISATIONS.items())
     attributes = {
         "referrer_id": referrer.id,
         "care_provider_id": care_provider.id if care_provider else None,
