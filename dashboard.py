@@ -1,0 +1,36 @@
+"""Entry of the dashboard: page configuration, sign-in, and the pages this role may see.
+
+Run with `streamlit run dashboard.py` (or `make run`). The language (?lang=en) and the as-of date
+(?as_of=YYYY-MM-DD) live in the URL, so a view at a date can be shared as a link.
+"""
+
+import streamlit as st
+
+import ui
+from eet.i18n import label, t
+
+st.set_page_config(page_title="Eerst een Thuis monitor", page_icon="🏠", layout="wide")
+ui.engine()  # first start: migrate, coalition and targets
+ui.keep_alive()
+
+lang = ui.language()
+signed_in = ui.actor()
+
+if signed_in is None:
+    page = st.navigation([st.Page("pages/sign_in.py", title=t("sign_in", lang), url_path="inloggen")],
+                         position="hidden")
+else:
+    as_of = ui.as_of(lang)
+    pages = [
+        st.Page("pages/overview.py", title=t("page_overview", lang), icon="🏠", default=True),
+        st.Page("pages/dwellings.py", title=t("page_dwellings", lang), icon="🏘️", url_path="woningen"),
+        st.Page("pages/participants.py", title=t("page_participants", lang), icon="🧭", url_path="deelnemers"),
+        st.Page("pages/research.py", title=t("page_research", lang), icon="🔬", url_path="onderzoek"),
+    ]
+    page = st.navigation(pages)
+    with st.sidebar:
+        st.markdown(t("signed_in_as", lang, user=signed_in.username, role=label("role", signed_in.role, lang)))
+        if st.button(t("sign_out", lang)):
+            ui.sign_out()
+            st.rerun()
+page.run()

@@ -1,0 +1,214 @@
+"""Plotly figure builders: plain data and a language in, a go.Figure out. The dashboard and the
+meeting pack draw the same charts from here.
+
+One colour-blind-safe palette (Okabe-Ito); each dwelling status keeps its colour everywhere.
+A suppressed count (a string such as "<5") is drawn as an empty bar labelled with that string.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import plotly.graph_objects as go
+
+from . import formatting as fmt
+from .i18n import label, t
+
+OKABE_ITO = {
+    "orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
+    "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000",
+    "grey": "#999999",
+}
+STATUS_COLOURS = {
+    "searching": OKABE_ITO["orange"],
+    "location_found": OKABE_ITO["sky_blue"],
+    "available": OKABE_ITO["green"],
+    "occupied": OKABE_ITO["blue"],
+    "withdrawn": OKABE_ITO["grey"],
+}
+# Counter statuses first (left, bottom), then the pipeline; withdrawn dwellings count nowhere.
+STACK_ORDER = ("occupied", "available", "location_found", "searching")
+TARGET_COLOUR = OKABE_ITO["vermillion"]
+MAIN_COLOUR = OKABE_ITO["blue"]
+SECOND_COLOUR = OKABE_ITO["orange"]
+FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=14, color="#262730")
+
+
+def _layout(fig: go.Figure, lang: str, height: int = 380, **extra) -> go.Figure:
+    settings = dict(
+        height=height, margin=dict(l=10, r=20, t=30, b=10), font=FONT, plot_bgcolor="white",
+        paper_bgcolor="white", separators=",." if lang == "nl" else ".,",
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        hoverlabel=dict(font_size=14))
+    fig.update_layout(**{**settings, **extra})
+    fig.update_xaxes(gridcolor="#E5E5E5", zerolinecolor="#BBBBBB")
+    fig.update_yaxes(gridcolor="#E5E5E5", zerolinecolor="#BBBBBB")
+    return fig
+
+
+def _heights(values: list) -> list[float]:
+    return [0 if isinstance(v, str) or v is None else v for v in values]
+
+
+def _texts(values: list, lang: str) -> list[str]:
+    return [fmt.number(v, lang) for v in values]
+
+
+def counter_bar(counts: dict[str, int], target: int, lang: str) -> go.Figure:
+    """One bar: the counter by status and the pipeline, against the target."""
+    fig = go.Figure()
+    for status in STACK_ORDER:
+        n = counts.get(status, 0)
+        fig.add_bar(y=[""], x=[n], orientation="h", name=label("status", status, lang),
+                    marker_color=STATUS_COLOURS[status], text=[fmt.number(n, lang) if n else ""],
+                    textposition="inside", insidetextanchor="middle",
+                    hovertemplate="%{fullData.name}: %{x}<extra></extra>")
+    fig.add_vline(x=target, line=dict(color=TARGET_COLOUR, width=3, dash="dash"),
+                  annotation_text=t("target_line", lang, target=fmt.number(target, lang)),
+                  annotation_position="top", annotation_font_color=TARGET_COLOUR)
+    fig.update_xaxes(range=[0, max(target, sum(counts.get(s, 0) for s in STACK_ORDER)) * 1.05],
+                     title=t("dwellings_axis", lang))
+    return _layout(fig, lang, height=190, barmode="stack", showlegend=True,
+                   margin=dict(l=10, r=20, t=60, b=10))
+
+
+def municipality_stacked(by_municipality: dict[str, dict[str, int]], lang: str) -> go.Figure:
+    """Horizontal bars per municipality, stacked by status; largest at the top."""
+    names = sorted(by_municipality, key=lambda n: (by_municipality[n]["ambition"], n))
+    fig = go.Figure()
+    for status in STACK_ORDER:
+        values = [by_municipality[n][status] for n in names]
+        fig.add_bar(y=names, x=values, orientation="h", name=label("status", status, lang),
+                    marker_color=STATUS_COLOURS[status],
+                    text=[fmt.number(v, lang) if v else "" for v in values], textposition="inside",
+                    insidetextanchor="middle", hovertemplate="%{y}, %{fullData.name}: %{x}<extra></extra>")
+    fig.update_xaxes(title=t("dwellings_axis", lang))
+    return _layout(fig, lang, height=max(260, 60 + 42 * len(names)), barmode="stack")
+
+
+def dwelling_trend(points: list[dict], target: int | None, due_on: date | None, launch: date,
+                   lang: str) -> go.Figure:
+    """The counter and the ambition over time, with the target, the pace it needs from the launch,
+    and the deadline."""
+    fig = go.Figure()
+    dates = [p["date"] for p in points]
+    fig.add_scatter(x=dates, y=[p["ambition"] for p in points], mode="lines", line_shape="hv",
+                    name=t("ambition", lang) + " (" + t("counter", lang).lower() + " + "
+                    + t("pipeline", lang).lower() + ")",
+                    line=dict(color=STATUS_COLOURS["searching"], width=2))
+    fig.add_scatter(x=dates, y=[p["counter"] for p in points], mode="lines", line_shape="hv",
+                    name=t("counter", lang), line=dict(color=MAIN_COLOUR, width=3))
+    if target is not None:
+        fig.add_hline(y=target, line=dict(color=TARGET_COLOUR, width=2, dash="dash"),
+                      annotation_text=t("target_line", lang, target=fmt.number(target, lang)),
+                      annotation_position="top left", annotation_font_color=TARGET_COLOUR)
+    if target is not None and due_on is not None:
+        at_launch = next((p["counter"] for p in reversed(points) if p["date"] <= launch), None)
+        if at_launch is not None:
+            fig.add_scatter(x=[launch, due_on], y=[at_launch, target], mode="lines", name=t("needed_path", lang),
+                            line=dict(color=TARGET_COLOUR, width=1.5, dash="dot"))
+        fig.add_vline(x=due_on.isoformat(), line=dict(color=TARGET_COLOUR, width=2, dash="dash"))
+        fig.add_annotation(x=due_on.isoformat(), y=0, yref="paper", text=t("deadline", lang) + " "
+                           + fmt.short_date(due_on, lang), showarrow=False, xanchor="right", yanchor="bottom",
+                           font=dict(color=TARGET_COLOUR))
+    fig.update_xaxes(tickformat="%m-%Y" if lang == "nl" else "%b %Y", hoverformat="%d-%m-%Y")
+    fig.update_yaxes(title=t("dwellings_axis", lang), rangemode="tozero")
+    return _layout(fig, lang, height=400, hovermode="x unified")
+
+
+def funnel_bars(steps: list[str], counts: list, conversion: dict[str, float | None], lang: str) -> go.Figure:
+    """The route from referral to housing as horizontal bars, each labelled with its count and the
+    share of the step before it."""
+    texts = []
+    for step, value in zip(steps, counts):
+        text = fmt.number(value, lang)
+        if conversion.get(step) is not None:
+            text += f"  ({fmt.percent(conversion[step], lang, 0)} {t('from_previous', lang)})"
+        texts.append(text)
+    names = [label("step", s, lang) for s in steps]
+    fig = go.Figure(go.Bar(y=names, x=_heights(counts), orientation="h", marker_color=MAIN_COLOUR,
+                           text=texts, textposition="outside", cliponaxis=False,
+                           hovertemplate="%{y}: %{x}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title=t("participants_axis", lang), range=[0, max(_heights(counts) + [1]) * 1.45])
+    return _layout(fig, lang, height=60 + 50 * len(steps), showlegend=False)
+
+
+def lead_time_histogram(buckets: list[tuple[int, object]], bucket_days: int, lang: str) -> go.Figure:
+    names = [t("days_bucket", lang, start=start, end=start + bucket_days - 1) for start, _ in buckets]
+    values = [n for _, n in buckets]
+    fig = go.Figure(go.Bar(x=names, y=_heights(values), marker_color=MAIN_COLOUR, text=_texts(values, lang),
+                           textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{y}<extra></extra>"))
+    fig.update_yaxes(title=t("participants_axis", lang), rangemode="tozero")
+    fig.update_xaxes(title=t("days", lang))
+    return _layout(fig, lang, height=340, showlegend=False)
+
+
+def lead_time_trend(rows: list[tuple[str, float, object]], lang: str) -> go.Figure:
+    months = [fmt.month_label(month, lang) for month, _, _ in rows]
+    means = [mean for _, mean, _ in rows]
+    fig = go.Figure(go.Scatter(
+        x=months, y=means, mode="lines+markers+text", line=dict(color=MAIN_COLOUR, width=3),
+        text=[fmt.number(m, lang) for m in means], textposition="top center",
+        customdata=[fmt.number(n, lang) for _, _, n in rows],
+        hovertemplate="%{x}: %{y:.0f} " + t("days", lang).lower() + " (n=%{customdata})<extra></extra>"))
+    fig.update_yaxes(title=t("mean_days", lang), rangemode="tozero")
+    fig.update_xaxes(title=t("month_of_move_in", lang))
+    return _layout(fig, lang, height=340, showlegend=False)
+
+
+def breakdown_bars(rows: list[tuple[str, object, object]], lang: str) -> go.Figure:
+    """Per organisation: referred and housed side by side."""
+    names = [name for name, _, _ in rows][::-1]
+    referred = [r for _, r, _ in rows][::-1]
+    housed = [h for _, _, h in rows][::-1]
+    fig = go.Figure()
+    fig.add_bar(y=names, x=_heights(referred), orientation="h", name=label("step", "referred", lang),
+                marker_color=SECOND_COLOUR, text=_texts(referred, lang), textposition="outside", cliponaxis=False)
+    fig.add_bar(y=names, x=_heights(housed), orientation="h", name=label("step", "housed", lang),
+                marker_color=MAIN_COLOUR, text=_texts(housed, lang), textposition="outside", cliponaxis=False)
+    fig.update_xaxes(title=t("participants_axis", lang), range=[0, max(_heights(referred) + [1]) * 1.2])
+    return _layout(fig, lang, height=max(260, 80 + 56 * len(names)), barmode="group")
+
+
+def waiting_list_donut(counts: dict[str, object], lang: str) -> go.Figure:
+    keys = [k for k in ("yes", "no", "unknown") if counts.get(k)]
+    colours = {"yes": MAIN_COLOUR, "no": SECOND_COLOUR, "unknown": OKABE_ITO["grey"]}
+    # A suppressed slice is drawn with a nominal size and labelled with its suppressed value.
+    values = [counts[k] if not isinstance(counts[k], str) else 1 for k in keys]
+    fig = go.Figure(go.Pie(labels=[t(k, lang) for k in keys], values=values, hole=0.55, sort=False,
+                           marker=dict(colors=[colours[k] for k in keys]),
+                           text=[fmt.number(counts[k], lang) for k in keys], textinfo="label+text",
+                           hoverinfo="label+text"))
+    return _layout(fig, lang, height=300, showlegend=False)
+
+
+def kaplan_meier(days: list[int], survival: list[float], target: float, lang: str,
+                 horizon: int = 365) -> go.Figure:
+    fig = go.Figure(go.Scatter(x=days, y=survival, mode="lines", line_shape="hv",
+                               line=dict(color=MAIN_COLOUR, width=3), name=t("still_housed", lang),
+                               hovertemplate="%{x}: %{y:.1%}<extra></extra>"))
+    fig.add_hline(y=target, line=dict(color=TARGET_COLOUR, width=2, dash="dash"),
+                  annotation_text=t("retention_target_line", lang, target=fmt.percent(target, lang, 0)),
+                  annotation_position="bottom left", annotation_font_color=TARGET_COLOUR)
+    fig.add_vline(x=horizon, line=dict(color=OKABE_ITO["grey"], width=1, dash="dot"))
+    fig.update_yaxes(title=t("still_housed", lang), range=[0, 1.02], tickformat=".0%")
+    fig.update_xaxes(title=t("days_since_move_in", lang), range=[0, max(days + [horizon]) * 1.05])
+    return _layout(fig, lang, height=360, showlegend=False)
+
+
+def cost_comparison(housing_first_recurring: float, housing_first_one_off: float | None, shelter: float,
+                    lang: str) -> go.Figure:
+    """Cost per participant-year: Housing First (yearly + spread one-off) next to the shelter model."""
+    hf_name, shelter_name = t("housing_first", lang), t("shelter_model", lang)
+    fig = go.Figure()
+    fig.add_bar(x=[hf_name], y=[housing_first_recurring], name=t("hf_recurring", lang), marker_color=MAIN_COLOUR,
+                text=[fmt.euro(housing_first_recurring, lang)], textposition="inside")
+    if housing_first_one_off:
+        fig.add_bar(x=[hf_name], y=[housing_first_one_off], name=t("hf_one_off", lang),
+                    marker_color=OKABE_ITO["sky_blue"], text=[fmt.euro(housing_first_one_off, lang)],
+                    textposition="inside")
+    fig.add_bar(x=[shelter_name], y=[shelter], name=t("shelter_model", lang), marker_color=SECOND_COLOUR,
+                text=[fmt.euro(shelter, lang)], textposition="inside")
+    fig.update_yaxes(title=t("cost_per_year", lang) + " (€)", rangemode="tozero")
+    return _layout(fig, lang, height=360, barmode="stack")

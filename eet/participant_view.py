@@ -1,0 +1,84 @@
+"""The participant figures as one actor may see them: the funnel with the conversion between
+steps, the central waiting list, lead times, breakdowns by organisation and withdrawals.
+
+Every figure comes from `eet.figures`; this module only names organisations and applies the
+small-count suppression of `eet.privacy` for viewers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session
+
+from . import figures, organisations, privacy
+from .access import Actor, sees_suppressed_counts
+from .privacy import Count
+
+# The route in order; housed_now and withdrawn are shown beside it, not as steps.
+ROUTE_STEPS = ("referred", "assessed", "eligible", "matched", "housed")
+
+
+@dataclass
+class Breakdown:
+    name: str | None  # None: not recorded
+    counts: dict[str, Count]
+
+
+@dataclass
+class ParticipantView:
+    funnel: dict[str, Count]
+    conversion: dict[str, float | None]  # step -> share of the step before it
+    waiting_list: dict[str, Count]
+    lead_time: figures.LeadTime
+    lead_time_distribution: list[tuple[int, Count]]
+    lead_time_trend: list[tuple[str, float, Count]]
+    by_referrer: list[Breakdown]
+    by_care_provider: list[Breakdown]
+    withdrawal_reasons: list[tuple[str, Count]] | None  # None: not shown to this role
+    suppressed: bool
+    small_count: int = field(default_factory=privacy.threshold)
+
+
+def conversions(funnel: dict[str, Count]) -> dict[str, float | None]:
+    return {step: privacy.share(funnel[step], funnel[before])
+            for before, step in zip(ROUTE_STEPS, ROUTE_STEPS[1:])}
+
+
+def participant_view(session: Session, actor: Actor, as_of: date) -> ParticipantView:
+    hide = sees_suppressed_counts(actor)
+    limit = privacy.threshold()
+
+    def count(n: int) -> Count:
+        return privacy.for_actor(actor, n)
+
+    funnel = privacy.mapping_for_actor(actor, figures.funnel(session, as_of))
+    names = organisations.names(session)
+
+    def breakdown(by: str) -> list[Breakdown]:
+        rows = figures.funnel(session, as_of, by=by)
+        ordered = sorted(rows.items(), key=lambda item: (-item[1]["referred"], names.get(item[0], "~")))
+        return [Breakdown(names.get(org_id), privacy.mapping_for_actor(actor, steps))
+                for org_id, steps in ordered]
+
+    trend = figures.lead_time_trend(session, as_of)
+    lead = figures.lead_time(session, as_of)
+    if hide and 0 < lead.n < limit:
+        lead = figures.LeadTime(None, None, lead.n)
+    if hide:  # a mean over fewer than the threshold would describe one or two people
+        trend = [(month, mean, n) for month, mean, n in trend if n >= limit]
+    return ParticipantView(
+        funnel=funnel,
+        conversion=conversions(funnel),
+        waiting_list=privacy.mapping_for_actor(actor, figures.central_waiting_list(session, as_of)),
+        lead_time=lead,
+        lead_time_distribution=[(start, count(n)) for start, n in figures.lead_time_distribution(session, as_of)],
+        lead_time_trend=[(month, mean, count(n)) for month, mean, n in trend],
+        by_referrer=breakdown("referrer_id"),
+        by_care_provider=breakdown("care_provider_id"),
+        # Reasons are free text and may describe a person: not for the aggregate-only role.
+        withdrawal_reasons=None if hide else figures.withdrawals(session, as_of),
+        suppressed=hide,
+        small_count=limit,
+    )

@@ -1,0 +1,43 @@
+"""Small-count suppression: a viewer sees a participant count from 1 up to EET_SMALL_COUNT - 1 as
+'<5' (with the configured threshold), so that a single person cannot be picked out of an aggregate.
+
+Applied in `eet`, where the figures are read for an actor, never in a page.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from .access import Actor, sees_suppressed_counts
+from .config import get_settings
+
+Count = int | str  # an exact count, or a suppressed one such as "<5"
+
+
+def threshold() -> int:
+    return get_settings().small_count
+
+
+def suppress(n: int, limit: int | None = None) -> Count:
+    limit = threshold() if limit is None else limit
+    return f"<{limit}" if 0 < n < limit else n
+
+
+def for_actor(actor: Actor, n: int) -> Count:
+    return suppress(n) if sees_suppressed_counts(actor) else n
+
+
+def mapping_for_actor(actor: Actor, counts: Mapping[str, int]) -> dict[str, Count]:
+    return {key: for_actor(actor, n) for key, n in counts.items()}
+
+
+def is_suppressed(value: Count) -> bool:
+    return isinstance(value, str)
+
+
+def share(part: Count, whole: Count) -> float | None:
+    """part / whole, or None when either is suppressed or the whole is zero: a rate of a hidden
+    count would reveal it."""
+    if is_suppressed(part) or is_suppressed(whole) or not whole:
+        return None
+    return part / whole

@@ -1,0 +1,95 @@
+"""Woningen: dwellings per municipality stacked by status, with filters; the counter over time with
+the target and the deadline; the rows this role may see, with downloads."""
+
+from datetime import date
+
+import streamlit as st
+
+import ui
+from eet import charts
+from eet import formatting as fmt
+from eet.access import can_read_rows
+from eet.coalition import LAUNCH
+from eet.figures import DwellingFilter
+from eet.i18n import label, t
+from eet.models import BUILDING_TYPES, ROUTES
+
+actor, lang, as_of = ui.context()
+st.title(t("page_dwellings", lang) + " · " + fmt.long_date(as_of, lang))
+ui.demo_banner(lang)
+
+
+def choose(column, title: str, options: list, format_func, key: str):
+    """A filter select box; None means all."""
+    return column.selectbox(title, [None, *options], key=key,
+                            format_func=lambda v: t("all", lang) if v is None else format_func(v))
+
+
+corporations = dict(ui.read("organisations.partners", "housing_corporation"))
+providers = dict(ui.read("organisations.partners", "care_provider"))
+with st.expander(t("filters", lang), expanded=False):
+    cols = st.columns(4)
+    scope = DwellingFilter(
+        corporation_id=choose(cols[0], t("corporation", lang), list(corporations), corporations.get, "f_corp"),
+        care_provider_id=choose(cols[1], t("care_provider", lang), list(providers), providers.get, "f_care"),
+        building_type=choose(cols[2], t("building_type", lang), list(BUILDING_TYPES),
+                             lambda v: label("building_type", v, lang), "f_type"),
+        route=choose(cols[3], t("route", lang), list(ROUTES), lambda v: label("route", v, lang), "f_route"),
+    )
+
+totals = ui.read("figures.dwelling_counts", as_of, None, scope)
+by_municipality = ui.read("figures.dwellings_by_municipality", as_of, scope)
+goals = ui.read("figures.targets", as_of)
+goal = goals.get("dwellings")
+
+if totals["ambition"] + totals["withdrawn"] == 0:
+    st.info(t("no_dwellings_filter" if scope != DwellingFilter() else "no_dwellings", lang))
+else:
+    cols = st.columns(3)
+    cols[0].metric(t("counter", lang), fmt.number(totals["counter"], lang), border=True)
+    cols[1].metric(t("pipeline", lang), fmt.number(totals["pipeline"], lang), border=True)
+    cols[2].metric(t("ambition", lang), fmt.number(totals["ambition"], lang), border=True)
+
+    st.subheader(t("by_municipality", lang))
+    st.plotly_chart(charts.municipality_stacked(by_municipality, lang), key="by_municipality_chart")
+    statuses = ("counter", "pipeline", "location_found", "available", "occupied", "withdrawn")
+    st.dataframe(
+        {t("municipality", lang): list(by_municipality),
+         **{(t(s, lang) if s in ("counter", "pipeline") else label("status", s, lang)):
+            [row[s] for row in by_municipality.values()] for s in statuses}},
+        hide_index=True, key="by_municipality_table")
+
+    st.subheader(t("trend", lang))
+    points = ui.read("figures.dwelling_trend", as_of, scope)
+    st.plotly_chart(charts.dwelling_trend(points, int(goal.value) if goal else None,
+                                          goal.due_on if goal else None, LAUNCH, lang), key="trend_chart")
+
+st.subheader(t("dwelling_table", lang, as_of=fmt.long_date(as_of, lang)))
+if not can_read_rows(actor):
+    st.info(t("table_viewer", lang))
+else:
+    rows = ui.read("dwelling_table.dwelling_rows", actor, as_of, scope)
+    if actor.role == "coordinator":
+        st.caption(t("table_own_org", lang))
+    if not rows:
+        st.info(t("no_dwellings_filter", lang))
+    else:
+        def show(value, column):
+            if isinstance(value, date):
+                return fmt.short_date(value, lang)
+            if column in ("status", "building_type", "route") and value is not None:
+                return label(column, value, lang)
+            return value
+
+        columns = ("ref", "municipality", "corporation", "care_provider", "site", "building_type", "route",
+                   "status", "status_date", "expected_date")
+        st.dataframe({t(c, lang): [show(r[c], c) for r in rows] for c in columns}, hide_index=True,
+                     key="dwelling_rows")
+        stamp = as_of.isoformat()
+        left, right = st.columns([1, 6])
+        left.download_button(t("download_csv", lang), ui.read("dwelling_table.to_csv_for", actor, as_of, scope, lang),
+                             file_name=f"woningen-{stamp}.csv", mime="text/csv", key="dl_csv")
+        right.download_button(t("download_xlsx", lang),
+                              ui.read("dwelling_table.to_xlsx_for", actor, as_of, scope, lang),
+                              file_name=f"woningen-{stamp}.xlsx", key="dl_xlsx",
+                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

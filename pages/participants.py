@@ -1,0 +1,86 @@
+"""Deelnemers: the funnel from referral to housed with the conversion between steps, the central
+waiting list, lead times, breakdowns by referrer and care provider, withdrawals. Small counts are
+already suppressed by eet for viewers."""
+
+import streamlit as st
+
+import ui
+from eet import charts
+from eet import formatting as fmt
+from eet.i18n import label, t
+from eet.participant_view import ROUTE_STEPS
+
+actor, lang, as_of = ui.context()
+st.title(t("page_participants", lang) + " · " + fmt.long_date(as_of, lang))
+ui.demo_banner(lang)
+
+view = ui.read("participant_view.participant_view", actor, as_of)
+if view.suppressed:
+    st.caption(t("small_counts_note", lang, n=view.small_count))
+
+if view.funnel["referred"] == 0:
+    st.info(t("no_participants", lang))
+    st.stop()
+
+st.subheader(t("funnel", lang))
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.plotly_chart(charts.funnel_bars(list(ROUTE_STEPS), [view.funnel[s] for s in ROUTE_STEPS],
+                                       view.conversion, lang), key="funnel_chart")
+with right:
+    steps = [*ROUTE_STEPS, "housed_now", "withdrawn"]
+    st.dataframe({t("step", lang): [label("step", s, lang) for s in steps],
+                  t("count", lang): [fmt.number(view.funnel[s], lang) for s in steps],
+                  t("conversion", lang): [fmt.percent(view.conversion.get(s), lang) if s in view.conversion
+                                          else "" for s in steps]},
+                 hide_index=True, key="funnel_table")
+
+st.subheader(t("waiting_list", lang))
+wait = view.waiting_list
+left, right = st.columns([2, 3], gap="large")
+with left:
+    st.plotly_chart(charts.waiting_list_donut(wait, lang), key="waiting_list_chart")
+with right:
+    known = wait["yes"] + wait["no"] if not any(isinstance(wait[k], str) for k in ("yes", "no")) else None
+    st.markdown(t("waiting_list_caption", lang, yes=fmt.number(wait["yes"], lang),
+                  known=fmt.number(known, lang)))
+
+st.subheader(t("lead_time", lang))
+lead = view.lead_time
+if lead.n == 0:
+    st.info(t("lead_time_empty", lang))
+else:
+    st.markdown(t("lead_time_summary", lang, median=fmt.number(lead.median, lang),
+                  p75=fmt.number(lead.p75, lang), n=fmt.number(view.funnel["housed"], lang)))
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown("**" + t("lead_time_distribution", lang) + "**")
+        st.plotly_chart(charts.lead_time_histogram(view.lead_time_distribution, 30, lang), key="lead_hist")
+    with right:
+        st.markdown("**" + t("lead_time_trend", lang) + "**")
+        st.plotly_chart(charts.lead_time_trend(view.lead_time_trend, lang), key="lead_trend")
+
+for title, rows, key in ((t("by_referrer", lang), view.by_referrer, "referrer"),
+                         (t("by_care_provider", lang), view.by_care_provider, "care_provider")):
+    st.subheader(title)
+    names = [row.name or t("not_recorded", lang) for row in rows]
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.plotly_chart(charts.breakdown_bars([(n, r.counts["referred"], r.counts["housed"])
+                                               for n, r in zip(names, rows)], lang), key=f"{key}_chart")
+    with right:
+        st.dataframe({t("organisation", lang): names,
+                      **{label("step", s, lang): [fmt.number(r.counts[s], lang) for r in rows]
+                         for s in ("referred", "housed", "housed_now", "withdrawn")}},
+                     hide_index=True, key=f"{key}_table")
+
+st.subheader(t("withdrawals", lang))
+withdrawn = view.funnel["withdrawn"]
+if withdrawn == 0:
+    st.info(t("withdrawals_none", lang))
+else:
+    st.markdown(t("withdrawals_total", lang, n=fmt.number(withdrawn, lang)))
+    if view.withdrawal_reasons:
+        st.dataframe({t("reason", lang): [reason or t("not_recorded", lang) for reason, _ in view.withdrawal_reasons],
+                      t("count", lang): [n for _, n in view.withdrawal_reasons]},
+                     hide_index=True, key="withdrawal_table")

@@ -1,0 +1,95 @@
+"""Onderzoek: the living lab's indicators: retention at 12 months with a Kaplan-Meier curve,
+participants housed against 200, the business case from entered cost parameters, success and
+failure factors by domain, and open bottlenecks."""
+
+import streamlit as st
+
+import ui
+from eet import charts
+from eet import formatting as fmt
+from eet.access import can_read_rows
+from eet.i18n import label, t
+from eet.models import FACTOR_DOMAINS
+
+actor, lang, as_of = ui.context()
+st.title(t("page_research", lang) + " · " + fmt.long_date(as_of, lang))
+ui.demo_banner(lang)
+
+report = ui.read("report.build_report", as_of)
+retention = report["participants"]["retention_12m"]
+funnel = ui.read("participant_view.participant_view", actor, as_of).funnel
+
+cols = st.columns(2)
+cols[0].metric(t("retention", lang), fmt.percent(retention["rate"], lang), border=True)
+cols[0].caption(t("retention_caption", lang, cohort=fmt.number(retention["cohort"], lang),
+                  target=fmt.percent(retention["target"], lang, 0)) if retention["cohort"]
+                else t("retention_empty", lang))
+cols[1].metric(t("housed_vs_target", lang), fmt.number(funnel["housed"], lang) + " / "
+               + fmt.number(report["participants"]["target"], lang), border=True)
+
+# The survival curve is row-derived detail: for the roles that see rows (DESIGN: "for researchers").
+if can_read_rows(actor):
+    st.subheader(t("kaplan_meier", lang))
+    curve = ui.read("figures.kaplan_meier", as_of)
+    if curve.at_risk[0] == 0:
+        st.info(t("km_empty", lang))
+    else:
+        st.plotly_chart(charts.kaplan_meier(curve.days, curve.survival, retention["target"], lang), key="km_chart")
+        st.caption(t("km_caption", lang, events=curve.events, censored=curve.censored))
+
+st.subheader(t("business_case", lang))
+case = ui.read("business_case.business_case", as_of)
+if not case.parameters:
+    st.info(t("business_case_empty", lang))
+else:
+    if case.missing:
+        st.warning(t("business_case_partial", lang,
+                     missing=", ".join(label("cost_model", m, lang) for m in case.missing)))
+    else:
+        left, right = st.columns([2, 3], gap="large")
+        with left:
+            st.plotly_chart(charts.cost_comparison(case.hf_recurring, case.hf_one_off_spread, case.shelter, lang),
+                            key="cost_chart")
+        with right:
+            difference = case.difference
+            verdict = t("bc_cheaper" if difference >= 0 else "bc_dearer", lang, diff=fmt.euro(abs(difference), lang))
+            st.markdown(t("bc_summary", lang, hf=fmt.euro(case.housing_first, lang),
+                          shelter=fmt.euro(case.shelter, lang), verdict=verdict))
+            if case.hf_one_off_per_participant:
+                st.caption(t("bc_one_off_note", lang, one_off=fmt.euro(case.hf_one_off_per_participant, lang),
+                             housed=fmt.number(case.housed, lang), years=fmt.number(case.participant_years, lang, 1)))
+    st.markdown("**" + t("cost_parameters", lang) + "**")
+    st.dataframe({
+        t("model", lang): [label("cost_model", p["model"], lang) for p in case.parameters],
+        t("category", lang): [label("cost_category", p["category"], lang) for p in case.parameters],
+        t("label", lang): [p["label"] for p in case.parameters],
+        t("amount", lang): [fmt.euro(p["amount_eur"], lang) for p in case.parameters],
+        t("unit", lang): [label("cost_unit", p["unit"], lang) for p in case.parameters],
+        t("source", lang): [p["source"] for p in case.parameters],
+        t("valid_from", lang): [fmt.short_date(p["valid_from"], lang) for p in case.parameters],
+    }, hide_index=True, key="cost_table")
+
+st.subheader(t("factors", lang))
+factors = ui.read("registers.factors_by_domain", as_of)
+for column, domain in zip(st.columns(len(FACTOR_DOMAINS), gap="medium"), FACTOR_DOMAINS):
+    with column:
+        st.markdown("**" + label("domain", domain, lang) + "**")
+        if not factors.get(domain):
+            st.caption(t("factors_empty", lang))
+        for factor in factors.get(domain, []):
+            icon = "✅" if factor["kind"] == "success" else "⚠️"
+            st.markdown(f"{icon} {label('factor_kind', factor['kind'], lang)}: {fmt.plain(factor['description'])}")
+            st.caption(fmt.plain(f"{fmt.short_date(factor['observed_on'], lang)} · {factor['source'] or ''}"))
+
+st.subheader(t("bottlenecks", lang))
+bottlenecks = ui.read("registers.open_bottlenecks", as_of)
+if not bottlenecks:
+    st.info(t("bottlenecks_empty", lang))
+else:
+    st.dataframe({
+        t("title", lang): [b["title"] for b in bottlenecks],
+        t("domain", lang): [label("domain", b["domain"], lang) for b in bottlenecks],
+        t("owner", lang): [b["owner"] or "–" for b in bottlenecks],
+        t("status", lang): [label("bottleneck_status", b["status"], lang) for b in bottlenecks],
+        t("raised_on", lang): [fmt.short_date(b["raised_on"], lang) for b in bottlenecks],
+    }, hide_index=True, key="bottleneck_table")

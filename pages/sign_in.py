@@ -1,0 +1,42 @@
+"""Sign-in with the accounts of the data layer; the demo accounts are listed only on demo data."""
+
+import streamlit as st
+
+import ui
+from eet.auth import LOCKOUT, MAX_FAILED_ATTEMPTS, authenticate
+from eet.db import session_scope
+from eet.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from eet.i18n import label, t
+
+lang = ui.current_language()
+st.title(t("app_title", lang))
+if st.session_state.pop("signed_out_idle", False):
+    st.info(t("signed_out_idle", lang))
+
+left, right = st.columns([1, 1], gap="large")
+with left:
+    with st.form("sign_in"):
+        st.subheader(t("sign_in", lang))
+        username = st.text_input(t("username", lang), key="sign_in_user")
+        password = st.text_input(t("password", lang), type="password", key="sign_in_password")
+        submitted = st.form_submit_button(t("sign_in", lang), type="primary")
+    if submitted:
+        # authenticate counts failed attempts, so its session is committed.
+        with session_scope(ui.engine()) as session:
+            signed_in = authenticate(session, username, password)
+        if signed_in is None:
+            st.error(t("sign_in_failed", lang, attempts=MAX_FAILED_ATTEMPTS,
+                       minutes=int(LOCKOUT.total_seconds() // 60)))
+        else:
+            ui.sign_in(signed_in)
+            st.rerun()
+
+with right:
+    if ui.demo_data():
+        st.subheader(t("demo_accounts", lang, password=DEMO_PASSWORD))
+        st.table({
+            t("username", lang): [name for name, _, _ in DEMO_ACCOUNTS],
+            t("role", lang): [label("role", role, lang) for _, role, _ in DEMO_ACCOUNTS],
+            t("organisation", lang): [org or "–" for _, _, org in DEMO_ACCOUNTS],
+        })
+        st.caption(t("demo_accounts_note", lang))

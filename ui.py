@@ -1,0 +1,174 @@
+"""The page boundary: the one place where Streamlit meets `eet`.
+
+- the database, initialised once per process (st.cache_resource);
+- cached reads of `eet` functions, keyed on eet.audit.data_version so that every write clears them;
+- the signed-in actor, the language and the as-of date, the last two carried in the URL
+  (?lang=en&as_of=2021-01-15) and kept when moving between pages.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from dataclasses import astuple
+from datetime import date
+
+import streamlit as st
+
+from eet import i18n
+from eet.access import Actor
+from eet.audit import data_version
+from eet.bootstrap import initialise
+from eet.config import get_settings
+from eet.db import get_engine, session_scope
+from eet.figures import DwellingFilter
+from eet.report import is_demo
+
+IDLE_LIMIT_SECONDS = 30 * 60
+EARLIEST_DATE = date(2019, 1, 1)
+
+
+@st.cache_resource(show_spinner=False)
+def _ready_engine(url: str):
+    """Migrate and create the coalition and targets on the first start; cheap afterwards."""
+    engine = get_engine(url)
+    initialise(engine)
+    return engine
+
+
+def engine():
+    return _ready_engine(get_settings().database_url)
+
+
+def current_version() -> int:
+    with session_scope(engine()) as session:
+        return data_version(session)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024,
+               hash_funcs={Actor: lambda a: (a.username, a.role, a.organisation_id),
+                           DwellingFilter: astuple})
+def _read(function: str, version: int, url: str, args: tuple):
+    module, name = function.rsplit(".", 1)
+    reader = getattr(importlib.import_module(f"eet.{module}"), name)
+    with session_scope(get_engine(url)) as session:
+        return reader(session, *args)
+
+
+def read(function: str, *args):
+    """`eet.<module>.<function>(session, *args)`, cached until the next write."""
+    return _read(function, current_version(), get_settings().database_url, args)
+
+
+def demo_data() -> bool:
+    return read("report.is_demo")
+
+
+# --- signed-in actor -----------------------------------------------------------------------------
+
+def actor() -> Actor | None:
+    return st.session_state.get("actor")
+
+
+def sign_in(signed_in: Actor) -> None:
+    st.session_state["actor"] = signed_in
+    st.session_state["last_seen"] = time.time()
+
+
+def sign_out(idle: bool = False) -> None:
+    st.session_state.pop("actor", None)
+    st.session_state.pop("last_seen", None)
+    st.session_state["signed_out_idle"] = idle
+
+
+def keep_alive() -> None:
+    """Ends the session after IDLE_LIMIT_SECONDS without activity; otherwise notes this activity."""
+    if actor() is None:
+        return
+    now = time.time()
+    if now - st.session_state.get("last_seen", now) > IDLE_LIMIT_SECONDS:
+        sign_out(idle=True)
+        return
+    st.session_state["last_seen"] = now
+
+
+# --- language and as-of date, in the URL ---------------------------------------------------------
+
+def _from_url(param: str, parse):
+    """The URL's value when someone changed the URL (a shared link, an edited address), else None.
+    A value this app wrote itself on the previous run is not a change."""
+    raw = st.query_params.get(param)
+    if raw is None or raw == st.session_state.get(f"_url_{param}"):
+        return None
+    try:
+        return parse(raw)
+    except ValueError:
+        return None
+
+
+def _to_url(param: str, value: str) -> None:
+    st.session_state[f"_url_{param}"] = value
+    st.query_params[param] = value
+
+
+def _remember(widget_key: str, value_key: str) -> None:
+    st.session_state[value_key] = st.session_state[widget_key]
+
+
+def _bound_widget(draw, value_key: str) -> None:
+    """Draw a sidebar widget showing session_state[value_key]. The value lives under a key of its
+    own, because Streamlit drops a widget's state when the page changes."""
+    widget_key = f"_{value_key}_widget"
+    st.session_state[widget_key] = st.session_state[value_key]
+    draw(key=widget_key, on_change=_remember, args=(widget_key, value_key))
+
+
+def language() -> str:
+    """The sidebar's language choice (default EET_LANG), synced with ?lang=."""
+    def parse(raw: str) -> str:
+        if raw not in i18n.LANGUAGES:
+            raise ValueError(raw)
+        return raw
+
+    asked = _from_url("lang", parse)
+    if asked is not None:
+        st.session_state["lang"] = asked
+    st.session_state.setdefault("lang", i18n.default_lang())
+    lang = st.session_state["lang"]
+    _bound_widget(lambda **kw: st.sidebar.radio(
+        i18n.t("language", lang), i18n.LANGUAGES, horizontal=True,
+        format_func=lambda code: {"nl": "Nederlands", "en": "English"}[code], **kw), "lang")
+    _to_url("lang", st.session_state["lang"])
+    return st.session_state["lang"]
+
+
+def current_language() -> str:
+    return st.session_state.get("lang") or i18n.default_lang()
+
+
+def as_of(lang: str) -> date:
+    """The sidebar's as-of date (default today), synced with ?as_of=YYYY-MM-DD."""
+    today = date.today()
+    asked = _from_url("as_of", date.fromisoformat)
+    if asked is not None:
+        st.session_state["as_of"] = min(max(asked, EARLIEST_DATE), today)
+    st.session_state.setdefault("as_of", today)
+    _bound_widget(lambda **kw: st.sidebar.date_input(
+        i18n.t("as_of", lang), min_value=EARLIEST_DATE, max_value=today,
+        format="DD-MM-YYYY" if lang == "nl" else "YYYY-MM-DD", help=i18n.t("as_of_help", lang), **kw), "as_of")
+    _to_url("as_of", st.session_state["as_of"].isoformat())
+    return st.session_state["as_of"]
+
+
+def current_as_of() -> date:
+    return st.session_state.get("as_of") or date.today()
+
+
+def context() -> tuple[Actor, str, date]:
+    """What every page starts from: who, in which language, at which date."""
+    return actor(), current_language(), current_as_of()
+
+
+def demo_banner(lang: str) -> None:
+    if demo_data():
+        st.caption("🧪 " + i18n.t("demo_banner", lang))
