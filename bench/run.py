@@ -1,0 +1,203 @@
+"""Benchmark: every figure of the report against its bare SQL, at pilot and national size.
+
+    .venv/bin/python bench/run.py [--size pilot|national|both] [--backend sqlite|postgresql|both]
+
+For each size and backend it creates a database (SQLite: a temporary file; PostgreSQL: a database
+it creates and drops, on EET_BENCH_PG_URL or the local server), loads synthetic histories with
+eet.synth, and prints one table: per figure the median time of several runs, the median time of the
+hand-written SQL it rests on (bench/bare.py), their ratio, and the peak Python memory of one call
+(tracemalloc); then `python -m eet report` as a whole process, and the process's peak RSS.
+
+Page and import timings come from bench/pages_bench.py and bench/import_bench.py when they exist:
+each is imported and its `measure(database_url, size)` called, which returns (name, seconds) rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from bench import bare  # noqa: E402
+from eet import figures, report  # noqa: E402
+from eet.bootstrap import initialise  # noqa: E402
+from eet.db import get_engine  # noqa: E402
+from eet.synth import synthesise  # noqa: E402
+
+SIZES = {"pilot": (300, None), "national": (100_000, 50_000)}
+REPEATS = {"pilot": 5, "national": 3}
+PG_ADMIN_URL = os.environ.get("EET_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+HOOKS = ("bench.pages_bench", "bench.import_bench")
+
+
+def report_figures():
+    """(name, call at D) for each figure build_report reads, and build_report itself."""
+    return {
+        "coalition": lambda s, d: figures.coalition(s, d),
+        "targets": lambda s, d: figures.targets(s, d),
+        "dwelling_counts": lambda s, d: figures.dwelling_counts(s, d),
+        "dwellings_by_municipality": lambda s, d: figures.dwellings_by_municipality(s, d),
+        "funnel": lambda s, d: figures.funnel(s, d),
+        "lead_time": lambda s, d: figures.lead_time(s, d),
+        "retention_12m": lambda s, d: figures.retention_12m(s, d),
+        "is_demo": lambda s, d: report.is_demo(s),
+        "build_report": lambda s, d: report.build_report(s, d),
+    }
+
+
+def median_seconds(call, repeats: int) -> float:
+    call()  # warm caches and the statement cache, as a running dashboard has them
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def peak_kib(call) -> float:
+    tracemalloc.start()
+    try:
+        call()
+        return tracemalloc.get_traced_memory()[1] / 1024
+    finally:
+        tracemalloc.stop()
+
+
+def measure(engine, size: str, as_of: date) -> list[tuple[str, float, float | None, float]]:
+    repeats = REPEATS[size]
+    bare_queries = bare.queries(engine.dialect.name)
+
+    def bare_call(names):
+        def go():
+            with engine.connect() as conn:
+                for name in names:
+                    bare_queries[name](conn, as_of)
+        return go
+
+    rows = []
+    for name, figure in report_figures().items():
+        def call(figure=figure):
+            with Session(engine) as session:
+                figure(session, as_of)
+        parts = list(bare_queries) if name == "build_report" else [name]
+        bare_time = median_seconds(bare_call(parts), repeats)
+        rows.append((name, median_seconds(call, repeats), bare_time, peak_kib(call)))
+    return rows
+
+
+def cli_report_seconds(url: str, repeats: int) -> float:
+    """`python -m eet report` as a user runs it: interpreter start, imports, queries, printing."""
+    env = {**os.environ, "EET_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+
+    def run():
+        subprocess.run([sys.executable, "-m", "eet", "report"], env=env, cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+    return median_seconds(run, repeats)
+
+
+def hooks(url: str, size: str) -> list[tuple[str, float]]:
+    rows = []
+    for module_name in HOOKS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            print(f"note: {module_name.replace('.', '/')}.py not found, its timings are skipped")
+            continue
+        if not hasattr(module, "measure"):
+            print(f"note: {module_name} has no measure(database_url, size), skipped")
+            continue
+        rows += [(f"{module_name.split('.')[-1]}: {name}", seconds)
+                 for name, seconds in module.measure(url, size)]
+    return rows
+
+
+class Database:
+    """A throw-away database of the backend: a temporary SQLite file, or a PostgreSQL database."""
+
+    def __init__(self, backend: str):
+        self.backend = backend
+        if backend == "sqlite":
+            self.tmp = tempfile.TemporaryDirectory(prefix="eet-bench-")
+            self.url = f"sqlite:///{Path(self.tmp.name) / 'eet.db'}"
+        else:
+            name = f"eet_bench_{uuid.uuid4().hex[:10]}"
+            self._admin(f'CREATE DATABASE "{name}"')
+            self.url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+    @staticmethod
+    def _admin(sql: str) -> None:
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(sql))
+        admin.dispose()
+
+    def drop(self) -> None:
+        get_engine(self.url).dispose()
+        if self.backend == "sqlite":
+            self.tmp.cleanup()
+        else:
+            self._admin(f'DROP DATABASE IF EXISTS "{make_url(self.url).database}" WITH (FORCE)')
+
+
+def run_one(size: str, backend: str) -> None:
+    participants, dwellings = SIZES[size]
+    db = Database(backend)
+    try:
+        engine = get_engine(db.url)
+        initialise(engine)
+        start = time.perf_counter()
+        counts = synthesise(engine, participants=participants, seed=1, dwellings=dwellings)
+        loaded = time.perf_counter() - start
+        if backend == "postgresql":
+            with engine.connect() as conn:  # fresh statistics, as autovacuum would give after a load
+                conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+        as_of = date.today() - timedelta(days=1)
+        print(f"\n== {size} on {backend}: " + ", ".join(f"{n} {k}" for k, n in counts.items())
+              + f" (synth {loaded:.1f} s)")
+        print(f"{'figure':<28} {'figure ms':>10} {'bare SQL ms':>12} {'ratio':>6} {'peak KiB':>9}")
+        for name, seconds, bare_seconds, kib in measure(engine, size, as_of):
+            ratio = seconds / bare_seconds if bare_seconds else float("nan")
+            print(f"{name:<28} {seconds * 1000:>10.1f} {bare_seconds * 1000:>12.1f} {ratio:>6.2f} {kib:>9.0f}")
+        print(f"{'python -m eet report':<28} {cli_report_seconds(db.url, 3) * 1000:>10.1f} "
+              f"{'(whole process)':>12}")
+        for name, seconds in hooks(db.url, size):
+            print(f"{name:<28} {seconds * 1000:>10.1f}")
+    finally:
+        db.drop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", choices=("pilot", "national", "both"), default="both")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    args = parser.parse_args(argv)
+    sizes = list(SIZES) if args.size == "both" else [args.size]
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    for size in sizes:
+        for backend in backends:
+            run_one(size, backend)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(f"\npeak RSS of the benchmark process: {peak:.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
