@@ -53,6 +53,16 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--participants", type=int, required=True)
     synth.add_argument("--seed", type=int, default=1)
     synth.add_argument("--dwellings", type=int, default=None, help="default: half the participants")
+
+    export = commands.add_parser("export", help="the review meeting pack: .html (charts included, opens "
+                                                "offline) or .xlsx (a sheet per table)")
+    export.add_argument("--as-of", type=_date, required=True, help="the meeting date, YYYY-MM-DD")
+    export.add_argument("--compare", type=_date, default=None,
+                        help="comparison date (default: the previous review meeting, else the launch)")
+    export.add_argument("--out", type=Path, required=True, help="FILE.html or FILE.xlsx")
+    export.add_argument("--viewer", action="store_true",
+                        help="as a viewer sees it: participant counts below EET_SMALL_COUNT shown as <5")
+    export.add_argument("--lang", choices=("nl", "en"), default=None, help="default: EET_LANG")
     return parser
 
 
@@ -60,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"init": cmd_init, "import": cmd_import, "report": cmd_report, "user": cmd_user,
                "backup": cmd_backup,
-               "restore": cmd_restore, "synth": cmd_synth}[args.command]
+               "restore": cmd_restore, "synth": cmd_synth, "export": cmd_export}[args.command]
     return handler(args)
 
 
@@ -162,6 +172,23 @@ def cmd_synth(args) -> int:
     initialise(engine)
     counts = synthesise(engine, participants=args.participants, seed=args.seed, dwellings=args.dwellings)
     print("synthesised " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .access import SYSTEM, Actor
+    from .db import session_scope
+    from .export import ExportError, write_pack
+
+    actor = Actor("export", "viewer") if args.viewer else SYSTEM
+    try:
+        with session_scope() as session:
+            review = write_pack(session, actor, args.out, args.as_of, args.compare,
+                                lang=args.lang or get_settings().lang)
+    except (ExportError, ValueError) as exc:
+        return _fail(str(exc))
+    print(f"meeting pack written to {args.out}: {review.as_of.isoformat()} compared with "
+          f"{review.compare_with.isoformat()}" + (" (small counts suppressed)" if review.suppressed else ""))
     return 0
 
 

@@ -1,0 +1,206 @@
+"""The meeting pack: opens offline in a real browser with every chart drawn, prints on A4, its
+spreadsheet holds the numbers of the JSON report, viewers get small counts suppressed, and user
+text is escaped."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlmodel import Session
+
+from eet import decisions, review_charts
+from eet.access import SYSTEM, Actor
+from eet.config import PROJECT_ROOT
+from eet.export import ExportError, write_pack
+from eet.report import build_report
+from eet.review import build_review
+from eet.review_text import SHEETS
+
+AS_OF, SINCE = date(2021, 5, 31), date(2021, 1, 15)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = PROJECT_ROOT / "screenshots"
+
+
+@pytest.fixture()
+def demo_session(demo_engine):
+    with Session(demo_engine) as session:
+        yield session
+
+
+def _pack(session, tmp_path, suffix, actor=SYSTEM, lang="nl") -> Path:
+    path = tmp_path / f"pack{suffix}"
+    write_pack(session, actor, path, AS_OF, SINCE, lang=lang)
+    return path
+
+
+# --- the html in a browser -----------------------------------------------------------------------
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+def test_html_pack_opens_offline_with_every_chart_drawn_and_prints_on_a4(demo_engine, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    if demo_engine.dialect.name != "sqlite":
+        pytest.skip("one browser run is enough; the figures are compared across backends elsewhere")
+    with Session(demo_engine) as session:
+        path = _pack(session, tmp_path, ".html")
+        expected_charts = len(review_charts.all_charts(build_review(session, SYSTEM, AS_OF, SINCE), "nl"))
+    requests_refused: list[str] = []
+
+    def refuse_network(route):
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            requests_refused.append(route.request.url)
+            route.abort()
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 820, "height": 1100})
+        page.route("**/*", refuse_network)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(path.as_uri())
+        page.wait_for_function(
+            f"document.querySelectorAll('.js-plotly-plot svg.main-svg').length >= {expected_charts}",
+            timeout=20000)
+        drawn = page.evaluate("Array.from(document.querySelectorAll('.js-plotly-plot'))"
+                              ".filter(el => el.querySelector('svg.main-svg')).length")
+        assert drawn == expected_charts == 6
+        assert page.evaluate("typeof Plotly") == "object"  # embedded, not fetched
+        assert not errors
+        assert requests_refused == []  # the pack asked for nothing outside the file
+        text = page.inner_text("main")
+        assert "Vergaderstuk tussentijdse evaluatie" in text and "Extra zoekinspanning" in text
+        page.screenshot(path=str(SCREENSHOTS / "pack.png"), full_page=True)
+        page.emulate_media(media="print")
+        pdf = page.pdf(format="A4", print_background=True)
+        browser.close()
+    assert pdf.startswith(b"%PDF")
+    (SCREENSHOTS / "pack.pdf").write_bytes(pdf)
+    pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+    assert 4 <= pages <= 12, f"{pages} A4 pages"
+
+
+# --- the xlsx against the JSON report ------------------------------------------------------------
+
+def _sheet_rows(book, key: str) -> dict[str, tuple]:
+    """code -> (then, now, change) of a headline sheet."""
+    ws = book[SHEETS[key][0]]
+    header = [c.value for c in ws[1]]
+    assert header[-1] == "code"
+    return {row[-1]: row[1:4] for row in ws.iter_rows(min_row=2, values_only=True) if row and row[-1]}
+
+
+def _at(report: dict, code: str):
+    value = report
+    for key in code.split("."):
+        value = value[key]
+    return value
+
+
+def test_xlsx_numbers_equal_the_json_report_sheet_by_sheet(demo_session, tmp_path):
+    path = _pack(demo_session, tmp_path, ".xlsx")
+    book = load_workbook(path)
+    then, now = build_report(demo_session, SINCE), build_report(demo_session, AS_OF)
+    assert all(len(name) <= 31 for name in book.sheetnames)
+    expected_sheets = {"dwellings": 3, "status": 5, "coalition": 3, "funnel": 7, "lead_time": 3, "retention": 2}
+    for key, count in expected_sheets.items():
+        rows = _sheet_rows(book, key)
+        assert len(rows) == count, key
+        for code, (a, b, change) in rows.items():
+            assert a == _at(then, code), (key, code)
+            assert b == _at(now, code), (key, code)
+            if a is not None and b is not None:
+                assert change == pytest.approx(b - a), (key, code)
+    assert _sheet_rows(book, "dwellings")["dwellings.counter"][1] == now["dwellings"]["counter"] > 0
+
+    municipalities = {row[0]: row for row in book[SHEETS["municipality"][0]].iter_rows(min_row=2, values_only=True)
+                      if row and row[0] in now["dwellings"]["by_municipality"]}
+    assert set(municipalities) == set(now["dwellings"]["by_municipality"])
+    for name, row in municipalities.items():
+        before = then["dwellings"]["by_municipality"].get(name, {"counter": 0, "pipeline": 0, "occupied": 0})
+        after = now["dwellings"]["by_municipality"][name]
+        assert row[1:10] == (before["counter"], after["counter"], after["counter"] - before["counter"],
+                             before["pipeline"], after["pipeline"], after["pipeline"] - before["pipeline"],
+                             before["occupied"], after["occupied"], after["occupied"] - before["occupied"])
+
+    forecast = list(book[SHEETS["forecast"][0]].iter_rows(min_row=2, max_row=3, values_only=True))
+    assert forecast[0][1:3] == (then["dwellings"]["counter"], now["dwellings"]["counter"])
+    assert forecast[1][1:3] == (then["participants"]["funnel"]["housed"], now["participants"]["funnel"]["housed"])
+    decisions_sheet = [r for r in book[SHEETS["decisions"][0]].iter_rows(min_row=2, values_only=True) if r and r[3]]
+    assert {r[3] for r in decisions_sheet} >= {"Extra zoekinspanning voor 20 woningen in Zeist en Houten"}
+
+
+def test_viewer_pack_shows_small_counts_as_below_threshold(demo_session, tmp_path):
+    path = _pack(demo_session, tmp_path, ".xlsx", actor=Actor("steering", "viewer"))
+    book = load_workbook(path)
+    then = build_report(demo_session, SINCE)
+    funnel = _sheet_rows(book, "funnel")
+    raw = then["participants"]["funnel"]["withdrawn"]
+    assert 0 < raw < 5  # the demo has a handful withdrawn at the launch
+    assert funnel["participants.funnel.withdrawn"][0] == "<5"
+    assert funnel["participants.funnel.withdrawn"][2] is None  # a change next to a hidden count would reveal it
+    cohort = _sheet_rows(book, "retention")["participants.retention_12m.cohort"]
+    assert cohort[0] in ("<5", 0)
+    html_text = _pack(demo_session, tmp_path, ".html", actor=Actor("steering", "viewer")).read_text()
+    assert "&lt;5" in html_text
+
+
+def test_user_text_is_escaped_in_the_html(engine, tmp_path):
+    with Session(engine) as session:
+        meeting = decisions.add_meeting(session, SYSTEM, {"held_on": "2021-05-27", "title": "<b>Mei</b>"})
+        decisions.add_decision(session, SYSTEM, {"meeting_id": meeting.id, "topic": "other",
+                                                 "decision": "<script>alert('x')</script> & meer",
+                                                 "owner": "<img src=x onerror=alert(1)>"})
+        session.commit()
+        path = tmp_path / "pack.html"
+        write_pack(session, SYSTEM, path, AS_OF, SINCE)
+    text = path.read_text()
+    assert "<script>alert('x')</script>" not in text and "<img src=x" not in text and "<b>Mei</b>" not in text
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; meer" in text
+    assert "&lt;b&gt;Mei&lt;/b&gt;" in text
+
+
+def test_unknown_suffix_is_refused_before_anything_is_written(demo_session, tmp_path):
+    with pytest.raises(ExportError, match=r"\.html or \.xlsx"):
+        write_pack(demo_session, SYSTEM, tmp_path / "pack.pdf", AS_OF, SINCE)
+    assert not (tmp_path / "pack.pdf").exists()
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+def _cli(url: str, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "EET_DATABASE_URL": url}
+    return subprocess.run([sys.executable, "-m", "eet", *args], capture_output=True, text=True, env=env,
+                          cwd=PROJECT_ROOT, timeout=120)
+
+
+def test_cli_export_writes_both_formats_and_suppresses_only_with_viewer(demo_engine, tmp_path):
+    if demo_engine.dialect.name != "sqlite":
+        pytest.skip("the command line is the same on both backends")
+    url = demo_engine.url.render_as_string(hide_password=False)
+    out = _cli(url, "export", "--as-of", "2021-05-31", "--compare", "2021-01-15", "--out", str(tmp_path / "p.xlsx"))
+    assert out.returncode == 0, out.stderr
+    assert "p.xlsx" in out.stdout
+    full = _sheet_rows(load_workbook(tmp_path / "p.xlsx"), "funnel")["participants.funnel.withdrawn"]
+    assert isinstance(full[0], int) and 0 < full[0] < 5
+    out = _cli(url, "export", "--as-of", "2021-05-31", "--compare", "2021-01-15", "--out", str(tmp_path / "v.xlsx"),
+               "--viewer")
+    assert out.returncode == 0, out.stderr
+    assert _sheet_rows(load_workbook(tmp_path / "v.xlsx"), "funnel")["participants.funnel.withdrawn"][0] == "<5"
+    out = _cli(url, "export", "--as-of", "2021-05-31", "--out", str(tmp_path / "p.html"))
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "p.html").read_text().count("plotly.js v") >= 1
+    out = _cli(url, "export", "--as-of", "2021-05-31", "--compare", "2021-06-30", "--out", str(tmp_path / "x.html"))
+    assert out.returncode == 1 and "must lie before" in out.stderr and not (tmp_path / "x.html").exists()
+    out = _cli(url, "export", "--as-of", "2021-05-31", "--out", str(tmp_path / "p.docx"))
+    assert out.returncode == 1 and ".html or .xlsx" in out.stderr
