@@ -165,7 +165,12 @@ def current_as_of() -> date:
 
 
 def context() -> tuple[Actor, str, date]:
-    """What every page starts from: who, in which language, at which date."""
+    """What every page starts from: who, in which language, at which date. A page file reached
+    without dashboard.py (Streamlit runs a pages/ file directly before the first st.navigation of
+    a fresh server) shows nothing to someone not signed in."""
+    if actor() is None:
+        st.info(i18n.t("sign_in", current_language()) + ": /")
+        st.stop()
     return actor(), current_language(), current_as_of()
 
 

@@ -1,0 +1,254 @@
+"""Every page through Streamlit's AppTest on the demo data: what the page shows equals the eet
+figures for that date, on two dates and in both languages; sign-in, roles, the URL, idle sign-out."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+from streamlit.testing.v1 import AppTest
+
+from eet import figures, registers
+from eet import formatting as fmt
+from eet.access import Actor
+from eet.bootstrap import initialise
+from eet.db import get_engine
+from eet.demo import DEMO_PASSWORD
+from eet.i18n import label, t
+from eet.models import Organisation
+from eet.report import build_report
+
+APP = Path(__file__).resolve().parent.parent / "dashboard.py"
+DATES = [date(2021, 1, 15), date(2021, 5, 31)]
+LANGS = ["nl", "en"]
+PAGES = ["pages/overview.py", "pages/dwellings.py", "pages/participants.py", "pages/research.py"]
+
+
+@pytest.fixture(autouse=True)
+def entry_script_every_run(monkeypatch):
+    """AppTest forgets before every run that dashboard.py called st.navigation, and then runs a
+    pages/ file directly; the server runs the entry script every time, so the tests do too."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'eet.db'}"
+    previous = os.environ.get("EET_DATABASE_URL")
+    os.environ["EET_DATABASE_URL"] = url
+    initialise(get_engine(url), demo=True)
+    yield url
+    get_engine(url).dispose()
+    if previous is None:
+        os.environ.pop("EET_DATABASE_URL", None)
+    else:
+        os.environ["EET_DATABASE_URL"] = previous
+
+
+@pytest.fixture(scope="module")
+def db(demo_url):
+    with Session(get_engine(demo_url)) as session:
+        yield session
+
+
+def org_id(db, name: str) -> int:
+    return db.exec(select(Organisation).where(Organisation.name == name)).one().id
+
+
+def open_page(page: str, actor: Actor, as_of: date, lang: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state["actor"] = actor
+    at.query_params["as_of"] = as_of.isoformat()
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, title: str) -> str:
+    return next(m.value for m in at.metric if m.label == title)
+
+
+def table(at: AppTest, first_column: str):
+    return next(df.value for df in at.dataframe if df.value.columns[0] == first_column)
+
+
+RESEARCHER = Actor("onderzoeker", "researcher")
+VIEWER = Actor("stuurgroep", "viewer")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("as_of", DATES)
+def test_overview_shows_the_report(demo_url, db, as_of, lang):
+    at = open_page(PAGES[0], RESEARCHER, as_of, lang)
+    report = build_report(db, as_of)
+    d, p = report["dwellings"], report["participants"]
+    assert at.title[0].value.endswith(fmt.long_date(as_of, lang))
+    assert at.header[0].value == t("counter_headline", lang, counter=fmt.number(d["counter"], lang),
+                                   pipeline=fmt.number(d["pipeline"], lang))
+    assert metric(at, t("counter", lang)) == fmt.number(d["counter"], lang)
+    assert metric(at, t("pipeline", lang)) == fmt.number(d["pipeline"], lang)
+    assert metric(at, t("housed_vs_target", lang)) == f"{p['funnel']['housed']} / {p['target']}"
+    assert metric(at, t("retention", lang)) == fmt.percent(p["retention_12m"]["rate"], lang)
+    chart = at.get("plotly_chart")[0].proto.spec
+    assert all(f'"x":[{d["by_status"][s]}]' in chart for s in ("occupied", "available", "location_found", "searching"))
+
+
+def test_overview_counter_on_launch_day_as_the_newsletter_said(demo_url):
+    at = open_page(PAGES[0], VIEWER, date(2021, 1, 15), "nl")
+    assert at.header[0].value == "De teller staat op 132 woningen, 45 woningen in de pijplijn"
+
+
+def test_overview_changes_since_launch(demo_url, db):
+    at = open_page(PAGES[0], RESEARCHER, date(2021, 5, 31), "en")
+    changes = table(at, t("figure", "en"))
+    row = changes[changes[t("figure", "en")] == label("change", "counter", "en")].iloc[0]
+    before = figures.dwelling_counts(db, date(2021, 1, 15))["counter"]
+    after = figures.dwelling_counts(db, date(2021, 5, 31))["counter"]
+    assert (row[t("then", "en")], row[t("now", "en")]) == (str(before), str(after))
+    assert row[t("change", "en")] == fmt.signed(after - before, "en")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("as_of", DATES)
+def test_dwellings_page_by_municipality(demo_url, db, as_of, lang):
+    at = open_page(PAGES[1], RESEARCHER, as_of, lang)
+    expected = figures.dwellings_by_municipality(db, as_of)
+    shown = table(at, t("municipality", lang))
+    assert list(shown[t("municipality", lang)]) == list(expected)
+    assert list(shown[t("counter", lang)]) == [row["counter"] for row in expected.values()]
+    assert list(shown[t("pipeline", lang)]) == [row["pipeline"] for row in expected.values()]
+    totals = figures.dwelling_counts(db, as_of)
+    assert metric(at, t("counter", lang)) == fmt.number(totals["counter"], lang)
+    rows = table(at, t("ref", lang))
+    assert len(rows) == sum(totals[s] for s in ("searching", "location_found", "available", "occupied", "withdrawn"))
+    assert len(at.get("download_button")) == 2
+
+
+def test_dwellings_filter_narrows_every_figure(demo_url, db):
+    at = open_page(PAGES[1], RESEARCHER, date(2021, 5, 31), "nl")
+    at.selectbox(key="f_type").set_value("transformation").run()
+    scope = figures.DwellingFilter(building_type="transformation")
+    assert metric(at, t("counter", "nl")) == fmt.number(
+        figures.dwelling_counts(db, date(2021, 5, 31), scope=scope)["counter"], "nl")
+    assert set(table(at, t("ref", "nl"))[t("building_type", "nl")]) == {label("building_type", "transformation", "nl")}
+
+
+def test_coordinator_sees_own_rows_viewer_none(demo_url, db):
+    utrecht = org_id(db, "Utrecht")
+    at = open_page(PAGES[1], Actor("coordinator.utrecht", "coordinator", organisation_id=utrecht),
+                   date(2021, 5, 31), "nl")
+    rows = table(at, t("ref", "nl"))
+    assert set(rows[t("municipality", "nl")]) == {"Utrecht"}
+    at = open_page(PAGES[1], VIEWER, date(2021, 5, 31), "nl")
+    assert not any(df.value.columns[0] == t("ref", "nl") for df in at.dataframe)
+    assert any(i.value == t("table_viewer", "nl") for i in at.info)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("as_of", DATES)
+def test_participants_page_funnel(demo_url, db, as_of, lang):
+    at = open_page(PAGES[2], RESEARCHER, as_of, lang)
+    funnel = figures.funnel(db, as_of)
+    shown = table(at, t("step", lang))
+    assert list(shown[t("count", lang)]) == [fmt.number(funnel[s], lang) for s in figures.FUNNEL_STEPS]
+    lead = figures.lead_time(db, as_of)
+    if lead.n:
+        assert any(m.value == t("lead_time_summary", lang, median=fmt.number(lead.median, lang),
+                                p75=fmt.number(lead.p75, lang), n=lead.n) for m in at.markdown)
+
+
+def test_participants_small_counts_hidden_from_viewers(demo_url, db):
+    as_of = date(2021, 5, 31)
+    at = open_page(PAGES[2], VIEWER, as_of, "nl")
+    by_referrer = figures.funnel(db, as_of, by="referrer_id")
+    small = [steps["withdrawn"] for steps in by_referrer.values() if 0 < steps["withdrawn"] < 5]
+    assert small, "the demo data should have a small count to hide"
+    shown = table(at, t("organisation", "nl"))
+    assert "<5" in set(shown[label("step", "withdrawn", "nl")])
+    assert not any(isinstance(v, str) and v.isdigit() and 0 < int(v) < 5
+                   for v in shown[label("step", "withdrawn", "nl")])
+    assert not any(df.value.columns[0] == t("reason", "nl") for df in at.dataframe)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("as_of", DATES)
+def test_research_page(demo_url, db, as_of, lang):
+    at = open_page(PAGES[3], RESEARCHER, as_of, lang)
+    retention = figures.retention_12m(db, as_of)
+    assert metric(at, t("retention", lang)) == fmt.percent(retention.rate, lang)
+    assert metric(at, t("housed_vs_target", lang)) == f"{figures.funnel(db, as_of)['housed']} / 200"
+    bottlenecks = registers.open_bottlenecks(db, as_of)
+    if bottlenecks:
+        assert list(table(at, t("title", lang))[t("title", lang)]) == [b["title"] for b in bottlenecks]
+    else:
+        assert any(i.value == t("bottlenecks_empty", lang) for i in at.info)
+    costs = table(at, t("model", lang))
+    assert list(costs[t("source", lang)]) == [p["source"] for p in registers.cost_parameters(db, as_of)]
+
+
+def test_sign_in_lists_demo_accounts_and_signs_in(demo_url):
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert "stuurgroep" in str(at.table[0].value)
+    at.text_input(key="sign_in_user").input("stuurgroep")
+    at.text_input(key="sign_in_password").input(DEMO_PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.session_state["actor"].role == "viewer"
+    assert at.title[0].value.startswith(t("page_overview", "nl"))
+
+
+def test_wrong_password_then_lockout(demo_url):
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    for _ in range(5):
+        at.text_input(key="sign_in_user").input("coordinator.mitros")
+        at.text_input(key="sign_in_password").input("wrong-password")
+        at.button[0].click().run()
+        assert at.error and "actor" not in at.session_state
+    at.text_input(key="sign_in_user").input("coordinator.mitros")
+    at.text_input(key="sign_in_password").input(DEMO_PASSWORD)
+    at.button[0].click().run()
+    assert "actor" not in at.session_state  # locked, even with the right password
+
+
+def test_as_of_and_language_kept_between_pages(demo_url):
+    at = open_page(PAGES[0], VIEWER, date(2021, 1, 15), "en")
+    at.switch_page(PAGES[3]).run()
+    assert at.session_state["_url_as_of"] == "2021-01-15"  # written by dashboard.py on this run
+    assert at.query_params == {"as_of": "2021-01-15", "lang": "en"}
+    assert at.title[0].value == "Research · 15 January 2021"
+
+
+def test_idle_session_signs_out(demo_url):
+    at = open_page(PAGES[0], VIEWER, date(2021, 1, 15), "nl")
+    at.session_state["last_seen"] = time.time() - 31 * 60
+    at.run()
+    assert "actor" not in at.session_state
+    assert any(i.value == t("signed_out_idle", "nl") for i in at.info)
+
+
+def test_page_file_alone_shows_nothing_without_sign_in(demo_url, monkeypatch):
+    from streamlit.runtime.pages_manager import PagesManager
+
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", True)
+    at = AppTest.from_file(str(APP.parent / "pages" / "dwellings.py"), default_timeout=60).run()
+    assert not at.dataframe and not at.metric
+
+
+def test_sign_out(demo_url):
+    at = open_page(PAGES[0], VIEWER, date(2021, 1, 15), "nl")
+    at.sidebar.button[0].click().run()
+    assert "actor" not in at.session_state
