@@ -71,7 +71,7 @@ def _e(text) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _table_html(table: Table, lang: str) -> str:
+def _table_html(table: Table, lang: str, heading: bool = True) -> str:
     numeric = {i for i, _ in enumerate(table.columns)
                if any(isinstance(row[i], (int, float)) and not isinstance(row[i], bool) for row in table.rows)}
     head = "".join(f'<th class="{"num" if i in numeric else ""}">{_e(c)}</th>' for i, c in enumerate(table.columns))
@@ -85,7 +85,7 @@ def _table_html(table: Table, lang: str) -> str:
                 classes.append("up" if value > 0 else "down")
             cells.append(f'<td class="{" ".join(classes)}">{_e(cell_text(value, lang, signed))}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
-    out = f'<h3>{_e(table.title)}</h3>'
+    out = f'<h3>{_e(table.title)}</h3>' if heading else ""
     if table.rows:
         out += f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
     if table.note:
@@ -124,8 +124,9 @@ def to_html(review: Review, lang: str) -> str:
     charts = chart_divs(review, lang)
     since, as_of = fmt.long_date(review.compare_with, lang), fmt.long_date(review.as_of, lang)
 
-    def chart(key: str, caption: str) -> str:
-        return f'<figure class="chart"><figcaption>{_e(caption)}</figcaption>{charts[key]}</figure>'
+    def chart(key: str, caption: str | None = None) -> str:
+        caption = f"<figcaption>{_e(caption)}</figcaption>" if caption else ""
+        return f'<figure class="chart">{caption}{charts[key]}</figure>'
 
     def tables_of(*keys: str) -> str:
         return "".join(_table_html(tables[k], lang) for k in keys)
@@ -143,7 +144,8 @@ def to_html(review: Review, lang: str) -> str:
         chart("headline", t("group_dwellings", lang)), tables_of("dwellings", "coalition"),
         chart("status", t("group_status", lang)), tables_of("status"), "</section>",
         f'<section class="page"><h2>{_e(t("group_funnel", lang))}</h2>',
-        chart("funnel", t("group_funnel", lang)), tables_of("funnel", "lead_time", "retention"), "</section>",
+        chart("funnel"), _table_html(tables["funnel"], lang, heading=False),
+        tables_of("lead_time", "retention"), "</section>",
         f'<section class="page"><h2>{_e(t("moved", lang))}</h2>',
         chart("municipality", t("moved_municipality", lang)),
         tables_of("municipality", "building_type", "route", "site"), "</section>",
@@ -151,10 +153,11 @@ def to_html(review: Review, lang: str) -> str:
         f'<p>{_e(tables["forecast"].note)}</p>', _forecast_sentences(review, lang),
         chart("forecast_dwellings", t("forecast_dwellings", lang)),
         chart("forecast_participants", t("forecast_participants", lang)),
-        _table_html(Table(**{**tables["forecast"].__dict__, "note": None}), lang),
+        _table_html(Table(**{**tables["forecast"].__dict__, "note": None}), lang, heading=False),
         tables_of("series"), "</section>",
         f'<section class="page"><h2>{_e(t("bottlenecks", lang, as_of=as_of))}</h2>',
-        tables_of("bottlenecks"), f'<h2>{_e(t("decisions", lang))}</h2>', tables_of("decisions"), "</section>",
+        _table_html(tables["bottlenecks"], lang, heading=False), f'<h2>{_e(t("decisions", lang))}</h2>',
+        _table_html(tables["decisions"], lang, heading=False), "</section>",
     ]
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         lang=_e(lang), title=_e(f'{t("pack_title", lang)} {fmt.short_date(review.as_of, lang)}'),
