@@ -200,11 +200,12 @@ def _map_columns(kind: str, table: Table, result: ImportResult) -> dict[str, str
                 f"remove this column from the file and import it again")))
         else:
             result.ignored_columns.append(spelt)
-    for column in COLUMNS[kind]:
-        if column.required and column.field not in columns:
-            result.errors.append(Issue(1, None, (
-                f"the required column {column.label()} is missing; the {kind} columns are "
-                f"{', '.join(c.label() for c in COLUMNS[kind])}")))
+    missing = [column.label() for column in COLUMNS[kind] if column.required and column.field not in columns]
+    if missing:
+        result.errors.append(Issue(1, None, (
+            f"the required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+            f"{'are' if len(missing) > 1 else 'is'} missing; the {kind} columns are "
+            f"{', '.join(c.label() for c in COLUMNS[kind])} (see the spec)")))
     return columns
 
 

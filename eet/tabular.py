@@ -91,9 +91,10 @@ def _csv_grid(data: bytes, filename: str) -> list[list[Cell]]:
                          f"'CSV UTF-8 (door komma's gescheiden)' when saving, or import the .xlsx") from None
     try:
         return [list(record) for record in csv.reader(io.StringIO(text, newline=""),
-                                                      delimiter=_delimiter(text))]
+                                                      delimiter=_delimiter(text), strict=True)]
     except csv.Error as exc:
-        raise TableError(f"{filename} cannot be read as CSV ({exc}); check for an unclosed quote") from None
+        raise TableError(f"{filename} cannot be read as CSV ({exc}); check for a quote (\") that is "
+                         f"not closed or is followed by more text in the same cell") from None
 
 
 def _delimiter(text: str) -> str:
