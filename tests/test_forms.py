@@ -1,0 +1,197 @@
+"""Every data-entry form through Streamlit's AppTest: with good values it writes, with bad values the
+field is marked, the input is kept and nothing is written."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, func, select
+from streamlit.testing.v1 import AppTest
+
+from eet import services
+from eet.access import SYSTEM, Actor
+from eet.bootstrap import initialise
+from eet.db import get_engine, session_scope
+from eet.models import (
+    AuditRecord, Bottleneck, CostParameter, Dwelling, DwellingStatusChange, Factor, Organisation, Participant,
+    ParticipantEvent, Target, User,
+)
+from eet.schemas import DwellingIn, EventIn, ParticipantIn
+
+ROOT = Path(__file__).resolve().parent.parent
+D = date(2021, 3, 1)
+
+
+@pytest.fixture()
+def db(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'eet.db'}"
+    monkeypatch.setenv("EET_DATABASE_URL", url)
+    engine = get_engine(url)
+    initialise(engine)
+    with session_scope(engine) as s:
+        services.upsert_dwelling(s, SYSTEM, DwellingIn(ref="UTR-0001", municipality="Utrecht", status="available",
+                                                       status_date=D))
+        services.upsert_dwelling(s, SYSTEM, DwellingIn(ref="ZST-0001", municipality="Zeist", status="available",
+                                                       status_date=D))
+        services.register_participant(s, SYSTEM, ParticipantIn(code="P-0001", referrer="Utrecht", referred_on=D))
+    yield engine
+    engine.dispose()
+
+
+def actor(engine, role: str, org: str | None = "Utrecht") -> Actor:
+    with Session(engine) as s:
+        org_id = s.exec(select(Organisation.id).where(Organisation.name == org)).one() if org else None
+    return Actor(f"test-{role}", role, organisation_id=org_id)
+
+
+def page(path: str, who: Actor, lang: str = "nl") -> AppTest:
+    at = AppTest.from_file(str(ROOT / path), default_timeout=30)
+    at.session_state["actor"] = who
+    at.session_state["lang"] = lang
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def count(engine, model) -> int:
+    with Session(engine) as s:
+        return s.exec(select(func.count()).select_from(model)).one()
+
+
+def snapshot(engine) -> tuple:
+    return tuple(count(engine, m) for m in (Dwelling, DwellingStatusChange, Participant, ParticipantEvent,
+                                            AuditRecord, Bottleneck, Factor, CostParameter, Target, User,
+                                            Organisation))
+
+
+def widget(at: AppTest, kind: str, key: str):
+    return getattr(at, kind)(key=key)
+
+
+def submit(at: AppTest, form_key: str) -> AppTest:
+    """Click the submit button of one form (form_submit_button's id carries the form's key)."""
+    buttons = [b for b in at.button if b.form_id == form_key]
+    assert buttons, f"no submit button in form {form_key}"
+    buttons[0].click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of escaped markdown text."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def errors_text(at: AppTest) -> str:
+    return shown("\n".join(e.value for e in at.error))
+
+
+# --- dwellings -----------------------------------------------------------------------------------
+
+def test_new_dwelling_good_and_bad(db):
+    at = page("pages/entry_dwellings.py", actor(db, "coordinator"))
+    before = snapshot(db)
+    # bad: a ref that exists, another organisation's municipality
+    at.text_input(key="nd_ref").input("UTR-0001")
+    at.selectbox(key="nd_municipality").select("Utrecht")
+    at.text_input(key="nd_site").input("<script>alert(1)</script>")
+    at.date_input(key="nd_status_date").set_value(date(2021, 4, 1))
+    submit(at, "new_dwelling")
+    assert "exists already" in errors_text(at)
+    assert at.text_input(key="nd_ref").value == "UTR-0001"  # input kept
+    assert at.text_input(key="nd_site").value == "<script>alert(1)</script>"
+    assert snapshot(db) == before
+    at.text_input(key="nd_ref").input("ZST-0002")
+    at.selectbox(key="nd_municipality").select("Zeist")
+    submit(at, "new_dwelling")
+    assert "may only change rows of their own organisation" in errors_text(at)
+    assert snapshot(db) == before
+    # missing status date: marked on the field
+    at.selectbox(key="nd_municipality").select("Utrecht")
+    at.text_input(key="nd_ref").input("UTR-0002")
+    at.date_input(key="nd_status_date").set_value(None)
+    submit(at, "new_dwelling")
+    assert "valid date" in errors_text(at)
+    assert snapshot(db) == before
+    # good
+    at.date_input(key="nd_status_date").set_value(date(2021, 4, 1))
+    submit(at, "new_dwelling")
+    assert not at.error
+    assert "UTR-0002" in shown(at.success[0].value)
+    with Session(db) as s:
+        d = s.exec(select(Dwelling).where(Dwelling.ref == "UTR-0002")).one()
+        assert d.site == "<script>alert(1)</script>"
+    assert at.text_input(key="nd_ref").value == ""  # a saved form is cleared
+
+
+def test_batch_good_and_bad(db):
+    at = page("pages/entry_dwellings.py", actor(db, "coordinator"))
+    before = snapshot(db)
+    at.text_input(key="bt_prefix").input("UTR")
+    at.number_input(key="bt_count").set_value(3)
+    at.number_input(key="bt_first_number").set_value(1)  # UTR-0001 exists
+    at.selectbox(key="bt_municipality").select("Utrecht")
+    at.text_input(key="bt_site").input("Complex A")
+    at.date_input(key="bt_status_date").set_value(date(2021, 4, 1))
+    submit(at, "batch")
+    assert "UTR-0001" in errors_text(at) and "exist already" in errors_text(at)
+    assert at.number_input(key="bt_count").value == 3 and at.text_input(key="bt_site").value == "Complex A"
+    assert snapshot(db) == before
+    at.number_input(key="bt_first_number").set_value(None)
+    submit(at, "batch")
+    assert not at.error
+    with Session(db) as s:
+        refs = s.exec(select(Dwelling.ref).where(Dwelling.site == "Complex A").order_by(Dwelling.ref)).all()
+    assert refs == ["UTR-0002", "UTR-0003", "UTR-0004"]
+
+
+def test_status_change_good_bad_and_version_conflict(db):
+    coord = actor(db, "coordinator")
+    at = page("pages/entry_dwellings.py", coord)
+    assert at.selectbox(key="st_ref").options == ["–", "UTR-0001"]  # own organisation only
+    at.selectbox(key="st_ref").select("UTR-0001").run()
+    before = snapshot(db)
+    at.selectbox(key="st_status").select("withdrawn")
+    at.date_input(key="st_effective_on").set_value(date(2021, 2, 1))  # before the latest change
+    submit(at, "status")
+    assert "lies before the latest recorded change" in errors_text(at)
+    assert at.date_input(key="st_effective_on").value == date(2021, 2, 1)
+    assert snapshot(db) == before
+    # Someone else saves the dwelling in between: this form is told, its input kept.
+    from eet import data_entry
+    with session_scope(db) as s:
+        data_entry.change_status(s, Actor("other", "admin"), {"ref": "UTR-0001", "status": "occupied",
+                                                             "effective_on": "2021-03-10"}, expected_version=1)
+    before = snapshot(db)
+    at.date_input(key="st_effective_on").set_value(date(2021, 3, 20))
+    submit(at, "status")
+    assert "Iemand anders heeft dit record intussen opgeslagen" in errors_text(at)
+    assert at.selectbox(key="st_status").value == "withdrawn"
+    assert snapshot(db) == before
+    at.button(key="st_reload").click().run()
+    submit(at, "status")
+    assert not at.error, errors_text(at)
+    with Session(db) as s:
+        assert s.exec(select(Dwelling.version).where(Dwelling.ref == "UTR-0001")).one() == 3
+
+
+def test_edit_dwelling_good_and_conflict(db):
+    coord = actor(db, "coordinator")
+    first, second = page("pages/entry_dwellings.py", coord), page("pages/entry_dwellings.py", coord)
+    for at in (first, second):  # both open version 1
+        at.selectbox(key="ed_ref").select("UTR-0001").run()
+        assert at.selectbox(key="ed_municipality").value == "Utrecht"
+    first.text_input(key="ed_site").input("Complex B")
+    submit(first, "edit_dwelling")
+    assert not first.error
+    before = snapshot(db)
+    second.text_input(key="ed_site").input("Complex C")
+    submit(second, "edit_dwelling")
+    assert "Iemand anders" in errors_text(second)
+    assert second.text_input(key="ed_site").value == "Complex C"
+    assert snapshot(db) == before
+    with Session(db) as s:
+        assert s.exec(select(Dwelling.site).where(Dwelling.ref == "UTR-0001")).one() == "Complex B"
