@@ -195,3 +195,123 @@ def test_edit_dwelling_good_and_conflict(db):
     assert snapshot(db) == before
     with Session(db) as s:
         assert s.exec(select(Dwelling.site).where(Dwelling.ref == "UTR-0001")).one() == "Complex B"
+
+
+# --- participants --------------------------------------------------------------------------------
+
+def test_register_participant_good_and_bad(db):
+    at = page("pages/entry_participants.py", actor(db, "coordinator"))
+    before = snapshot(db)
+    at.text_input(key="np_code").input("123456789")  # a BSN's shape
+    at.selectbox(key="np_referrer").select("Utrecht")
+    at.date_input(key="np_referred_on").set_value(date(2021, 3, 1))
+    submit(at, "new_participant")
+    assert "citizen service number" in errors_text(at)
+    assert at.text_input(key="np_code").value == "123456789"
+    assert snapshot(db) == before
+    at.text_input(key="np_code").input("P-0001")  # registered already
+    submit(at, "new_participant")
+    assert "registered already" in errors_text(at)
+    at.text_input(key="np_code").input("P-0002")
+    at.selectbox(key="np_referrer").select("Zeist")  # not the coordinator's organisation
+    submit(at, "new_participant")
+    assert "own organisation" in errors_text(at)
+    assert snapshot(db) == before
+    at.selectbox(key="np_referrer").select("Stadsteam Back Up")
+    at.selectbox(key="np_municipality").select("Utrecht")
+    at.selectbox(key="np_age_band").select("23-29")
+    submit(at, "new_participant")
+    assert not at.error, errors_text(at)
+    with Session(db) as s:
+        p = s.exec(select(Participant).where(Participant.code == "P-0002")).one()
+        assert (p.age_band, p.referred_on) == ("23-29", date(2021, 3, 1))
+
+
+def test_every_step_good_and_bad(db):
+    at = page("pages/entry_participants.py", actor(db, "coordinator"))
+    assert at.selectbox(key="sp_code").options == ["–", "P-0001"]
+
+    def step(event, day, outcome=None, ref=None, note=None):
+        at.selectbox(key="sp_code").select("P-0001")
+        at.selectbox(key="sp_event").select(event)
+        at.date_input(key="sp_date").set_value(day)
+        at.text_input(key="sp_outcome").input(outcome or "")
+        at.selectbox(key="sp_dwelling_ref").select(ref)
+        at.text_area(key="sp_note").input(note or "")
+        return submit(at, "step")
+
+    def refused(event, day, field_text, **kw):
+        before = snapshot(db)
+        step(event, day, **kw)
+        assert field_text in errors_text(at), errors_text(at)
+        assert at.selectbox(key="sp_event").value == event and at.date_input(key="sp_date").value == day
+        assert snapshot(db) == before
+
+    def accepted(event, day, **kw):
+        before = count(db, ParticipantEvent)
+        step(event, day, **kw)
+        assert not at.error, errors_text(at)
+        assert count(db, ParticipantEvent) == before + 1
+
+    refused("matched", date(2021, 3, 5), "needs an eligible assessment", ref="UTR-0001")
+    refused("assessed", date(2021, 3, 2), "is required for assessed")
+    refused("assessed", date(2021, 2, 1), "before P-0001's referral", outcome="eligible")
+    accepted("assessed", date(2021, 3, 2), outcome="geschikt")
+    refused("housed", date(2021, 3, 6), "needs a match", ref="UTR-0001")
+    accepted("matched", date(2021, 3, 5), ref="UTR-0001")
+    accepted("housed", date(2021, 3, 10), ref="UTR-0001", note="<script>alert(1)</script>")
+    refused("withdrawn", date(2021, 3, 12), "record an exit instead", outcome="verhuisd")
+    refused("exited", date(2021, 3, 12), "exit outcome", outcome="misschien")
+    accepted("exited", date(2021, 3, 12), outcome="positief")
+    with Session(db) as s:
+        kinds = s.exec(select(ParticipantEvent.kind).order_by(ParticipantEvent.id)).all()
+        note = s.exec(select(ParticipantEvent.note).where(ParticipantEvent.kind == "housed")).one()
+    assert kinds == ["assessed", "matched", "housed", "exited"]
+    assert note == "<script>alert(1)</script>"
+
+
+def test_withdrawal_step(db):
+    at = page("pages/entry_participants.py", actor(db, "coordinator"))
+    at.selectbox(key="sp_code").select("P-0001")
+    at.selectbox(key="sp_event").select("withdrawn")
+    at.date_input(key="sp_date").set_value(date(2021, 3, 4))
+    at.text_input(key="sp_outcome").input("Verhuisd buiten de regio")
+    submit(at, "step")
+    assert not at.error, errors_text(at)
+    with Session(db) as s:
+        assert s.exec(select(ParticipantEvent.kind)).all() == ["withdrawn"]
+
+
+def test_correct_and_void_a_step(db):
+    with session_scope(db) as s:
+        services.record_event(s, SYSTEM, EventIn(code="P-0001", event="assessed", date=date(2021, 3, 2),
+                                                 outcome="not_eligible", note="<b>vet</b>"))
+    at = page("pages/entry_participants.py", actor(db, "coordinator"))
+    at.selectbox(key="cr_code").select("P-0001").run()
+    table = at.dataframe[0].value
+    assert list(table.iloc[:, 5]) == ["<b>vet</b>"]  # a note is a cell of text
+    before = snapshot(db)
+    # bad: no reason
+    at.selectbox(key="cr_event").select("assessed")
+    at.date_input(key="cr_date").set_value(date(2021, 3, 2))
+    at.text_input(key="cr_outcome").input("eligible")
+    submit(at, "correct")
+    assert "say why" in errors_text(at)
+    assert at.text_input(key="cr_outcome").value == "eligible"
+    assert snapshot(db) == before
+    at.text_input(key="cr_reason").input("verkeerde uitkomst")
+    submit(at, "correct")
+    assert not at.error, errors_text(at)
+    with Session(db) as s:
+        rows = s.exec(select(ParticipantEvent).order_by(ParticipantEvent.id)).all()
+    assert [(r.outcome, r.voided_at is not None, r.corrects_id) for r in rows] == [
+        ("not_eligible", True, None), ("eligible", False, rows[0].id)]
+    # void the corrected one: it stays, voided
+    at.selectbox(key="cr_code").select("P-0001").run()
+    at.text_input(key="cr_reason").input("dubbel ingevoerd")
+    buttons = [b for b in at.button if b.form_id == "correct"]
+    buttons[1].click().run()
+    assert not at.error, errors_text(at)
+    with Session(db) as s:
+        assert all(r.voided_at is not None for r in s.exec(select(ParticipantEvent)).all())
+        assert count(db, ParticipantEvent) == 2

@@ -1,0 +1,144 @@
+"""Invoer deelnemers: register a participant, record a step of their route (assessment, match,
+move-in, exit, withdrawal), and correct or void a wrong step (never deleted: it stays, voided, with
+who and why)."""
+
+from datetime import date
+
+import streamlit as st
+
+import form_ui as fx
+import ui
+from eet import data_entry
+from eet.entry_text import event_label, t
+from eet.models import AGE_BANDS, EVENT_KINDS
+
+actor, lang, _ = ui.context()
+st.title(t("page_entry_participants", lang))
+ui.demo_banner(lang)
+
+referrers = sorted({name for kind in ("municipality", "care_provider", "housing_corporation", "referral")
+                    for _, name in ui.read("organisations.partners", kind)})
+municipalities = [name for _, name in ui.read("organisations.partners", "municipality")]
+providers = [name for _, name in ui.read("organisations.partners", "care_provider")]
+codes = ui.read("data_entry.participant_codes", actor)
+refs = ui.read("data_entry.dwelling_refs", actor)
+today = date.today()
+PARTICIPANT = ("code", "referrer", "care_provider", "municipality", "central_waiting_list", "referred_on", "age_band")
+STEP = ("code", "event", "date", "outcome", "dwelling_ref", "note")
+
+
+def dash(fn=None):
+    return lambda v: t("none", lang) if v is None else (fn(v) if fn else v)
+
+
+def yes_no(v):
+    return t("yes", lang) if v else t("no", lang)
+
+
+new_tab, step_tab, correct_tab = st.tabs([t("tab_new_participant", lang), t("tab_step", lang), t("tab_correct", lang)])
+
+with new_tab:
+    with st.form("new_participant"):
+        c1, c2 = st.columns(2)
+        with c1:
+            st.text_input(t("code", lang), key="np_code", max_chars=40, placeholder="P-0001")
+            fx.field_error("new_participant", "code")
+            st.selectbox(t("referrer", lang), [None, *referrers], key="np_referrer", format_func=dash())
+            fx.field_error("new_participant", "referrer")
+            st.date_input(t("referred_on", lang), value=None, max_value=today, key="np_referred_on",
+                          format="DD-MM-YYYY")
+            fx.field_error("new_participant", "referred_on")
+        with c2:
+            st.selectbox(t("care_provider", lang), [None, *providers], key="np_care_provider", format_func=dash())
+            fx.field_error("new_participant", "care_provider")
+            st.selectbox(t("municipality", lang), [None, *municipalities], key="np_municipality", format_func=dash())
+            fx.field_error("new_participant", "municipality")
+            st.selectbox(t("central_waiting_list", lang), [None, True, False], key="np_central_waiting_list",
+                         format_func=dash(yes_no))
+            st.selectbox(t("age_band", lang), [None, *AGE_BANDS], key="np_age_band", format_func=dash())
+        st.form_submit_button(t("save", lang), type="primary", on_click=fx.submit,
+                              args=("new_participant", data_entry.register),
+                              kwargs={"values": lambda: fx.values("np", PARTICIPANT),
+                                      "clear": tuple(f"np_{n}" for n in PARTICIPANT)})
+    fx.outcome("new_participant", lang, PARTICIPANT)
+
+
+def step_widgets(form: str, p: str, with_code: bool) -> None:
+    c1, c2 = st.columns(2)
+    with c1:
+        if with_code:
+            st.selectbox(t("choose_participant", lang), [None, *codes], key=f"{p}_code", format_func=dash())
+            fx.field_error(form, "code")
+        st.selectbox(t("event", lang), EVENT_KINDS, key=f"{p}_event", format_func=lambda v: event_label(v, lang))
+        fx.field_error(form, "event")
+        st.date_input(t("date", lang), value=None, max_value=today, key=f"{p}_date", format="DD-MM-YYYY")
+        fx.field_error(form, "date")
+    with c2:
+        st.text_input(t("outcome", lang), key=f"{p}_outcome", help=t("outcome_help", lang), max_chars=200)
+        fx.field_error(form, "outcome")
+        st.selectbox(t("dwelling_ref", lang), [None, *refs], key=f"{p}_dwelling_ref", format_func=dash())
+        fx.field_error(form, "dwelling_ref")
+    st.text_area(t("note", lang), key=f"{p}_note", max_chars=500, height=80)
+    fx.field_error(form, "note")
+
+
+with step_tab:
+    if not codes:
+        st.info(t("no_rows", lang))
+    else:
+        with st.form("step"):
+            step_widgets("step", "sp", with_code=True)
+
+            def step_write(session, who, values):
+                return f"{values['code']}: {event_label(values['event'], lang)} " + \
+                    data_entry.record_step(session, who, values)
+
+            st.form_submit_button(t("save", lang), type="primary", on_click=fx.submit, args=("step", step_write),
+                                  kwargs={"values": lambda: fx.values("sp", STEP),
+                                          "clear": tuple(f"sp_{n}" for n in STEP if n != "code")})
+        fx.outcome("step", lang, STEP)
+
+with correct_tab:
+    if not codes:
+        st.info(t("no_rows", lang))
+    else:
+        code = st.selectbox(t("choose_participant", lang), [None, *codes], key="cr_code", format_func=dash())
+        if code:
+            history = ui.read("data_entry.events_for_correction", actor, code)
+            st.caption(t("history", lang))
+            # st.dataframe shows every cell as text: a note is never rendered as markup.
+            st.dataframe([{
+                "#": e["id"], t("event", lang): event_label(e["event"], lang),
+                t("date", lang): e["date"].strftime("%d-%m-%Y"), t("outcome", lang): e["outcome"],
+                t("dwelling_ref", lang): e["dwelling_ref"], t("note", lang): e["note"],
+                t("voided", lang): (e["void_reason"] or "") if e["voided"] else "",
+                "↩": t("corrects", lang, id=e["corrects_id"]) if e["corrects_id"] else "",
+            } for e in history], hide_index=True)
+            active = [e for e in history if not e["voided"]]
+            if active:
+                by_id = {e["id"]: e for e in active}
+                st.selectbox(t("choose_step", lang), list(by_id), key="cr_event_id",
+                             format_func=lambda i: f"#{i} {event_label(by_id[i]['event'], lang)} "
+                                                   f"{by_id[i]['date'].strftime('%d-%m-%Y')}")
+                with st.form("correct"):
+                    st.text_input(t("reason", lang), key="cr_reason", max_chars=500)
+                    fx.field_error("correct", "reason")
+                    step_widgets("correct", "cr", with_code=False)
+                    c1, c2 = st.columns(2)
+
+                    def void_write(session, who):
+                        data_entry.void_step(session, who, st.session_state["cr_event_id"],
+                                             st.session_state.get("cr_reason") or "")
+                        return f"#{st.session_state['cr_event_id']} {t('voided', lang)}"
+
+                    def correct_write(session, who, values):
+                        values = {k: v for k, v in values.items() if k != "code"}
+                        new_id = data_entry.correct_step(session, who, st.session_state["cr_event_id"], values,
+                                                         st.session_state.get("cr_reason") or "")
+                        return f"#{new_id} " + t("corrects", lang, id=st.session_state["cr_event_id"])
+
+                    c1.form_submit_button(t("correct", lang), type="primary", on_click=fx.submit,
+                                          args=("correct", correct_write),
+                                          kwargs={"values": lambda: fx.values("cr", STEP)})
+                    c2.form_submit_button(t("void", lang), on_click=fx.submit, args=("correct", void_write))
+            fx.outcome("correct", lang, STEP + ("reason",))
