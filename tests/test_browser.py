@@ -1,0 +1,100 @@
+"""A real browser: `streamlit run dashboard.py` on a free port against a temporary demo database,
+headless Chromium signs in and opens every page at ?as_of=2021-01-15. Screenshots go to
+$EET_SCREENSHOTS (default /tmp/eet-screens) for a person to look at."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from eet.bootstrap import initialise
+from eet.db import get_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(os.environ.get("EET_SCREENSHOTS", "/tmp/eet-screens"))
+PAGES = {"overzicht": "Overzicht", "woningen": "Woningen", "deelnemers": "Deelnemers", "onderzoek": "Onderzoek"}
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'eet.db'}"
+    initialise(get_engine(url), demo=True)
+    get_engine(url).dispose()
+    port = free_port()
+    env = {**os.environ, "EET_DATABASE_URL": url, "EET_LANG": "nl"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished the run (no running indicator) and charts have drawn."""
+    page.wait_for_selector("[data-testid='stApp']")
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30000)
+    page.wait_for_timeout(1500)
+
+
+def test_sign_in_and_every_page(server):
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(server + "/?as_of=2021-01-15")
+        page.get_by_role("textbox", name="Gebruikersnaam").fill("onderzoeker")
+        page.get_by_role("textbox", name="Wachtwoord").fill("demo")
+        page.screenshot(path=str(SHOTS / "0-inloggen.png"), full_page=True)
+        page.get_by_role("button", name="Inloggen").click()
+        page.wait_for_selector("h1:has-text('Overzicht')", timeout=30000)
+        # A reload starts a new (signed-out) session: move through the sidebar, as a person does.
+        for number, (slug, title) in enumerate(PAGES.items(), start=1):
+            page.locator("[data-testid='stSidebarNav'] a", has_text=title).click()
+            page.wait_for_selector(f"h1:has-text('{title} · 15 januari 2021')", timeout=30000)
+            settle(page)
+            assert "as_of=2021-01-15" in page.url
+            page.screenshot(path=str(SHOTS / f"{number}-{slug}.png"), full_page=True)
+            assert page.locator("[data-testid='stException']").count() == 0, slug
+            if slug == "overzicht":
+                text = page.inner_text("[data-testid='stMain']")
+                assert "De teller staat op 132 woningen, 45 woningen in de pijplijn" in text
+        # A tablet in portrait.
+        page.set_viewport_size({"width": 820, "height": 1180})
+        page.goto(f"{server}/?as_of=2021-05-31&lang=en")
+        page.get_by_role("textbox", name="User name").fill("stuurgroep")
+        page.get_by_role("textbox", name="Password").fill("demo")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_selector("h1:has-text('Overview · 31 May 2021')", timeout=30000)
+        settle(page)
+        page.screenshot(path=str(SHOTS / "5-tablet-overview-en.png"), full_page=True)
+        assert page.locator("[data-testid='stException']").count() == 0
+        browser.close()
