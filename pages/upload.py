@@ -1,0 +1,75 @@
+"""Lijst uploaden: a template per kind, a check that writes nothing (preview of what would be created
+and changed, every error by row and column), and only then, on confirmation, the import itself."""
+
+import hashlib
+
+import streamlit as st
+
+import form_ui as fx
+import ui
+from eet import upload_templates
+from eet.entry_text import t
+from eet.imports import KINDS, import_file
+
+actor, lang, _ = ui.context()
+st.title(t("page_upload", lang))
+ui.demo_banner(lang)
+st.write(t("upload_intro", lang))
+
+kind = st.radio(t("import_kind", lang), KINDS, horizontal=True, key="up_kind",
+                format_func=lambda k: t(f"kind_{k}", lang))
+st.caption(t("template", lang) + ": " + ", ".join(upload_templates.header(kind, lang)))
+c1, c2 = st.columns(2)
+c1.download_button(t("template_csv", lang), upload_templates.template_csv(kind, lang),
+                   file_name=f"{kind}.csv", mime="text/csv", key="up_tpl_csv")
+c2.download_button(t("template_xlsx", lang), upload_templates.template_xlsx(kind, lang), file_name=f"{kind}.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="up_tpl_xlsx")
+
+upload = st.file_uploader(t("file", lang), type=["csv", "xlsx"], key=f"up_file_{kind}")
+
+
+def run(dry_run: bool):
+    data = upload.getvalue()
+    bar = st.progress(0.0)
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total, text=t("progress", lang, done=done, total=total))
+
+    result = import_file(ui.engine(), kind, data, upload.name, actor=actor, dry_run=dry_run, progress=progress)
+    bar.empty()
+    return result
+
+
+def show(result) -> None:
+    if result.ignored_columns:
+        st.caption(t("ignored_columns", lang, columns=fx.plain(", ".join(result.ignored_columns))))
+    if result.errors:
+        st.error(t("preview_errors", lang, n=len(result.errors)))
+        st.dataframe([{t("row", lang): issue.row, t("column", lang): issue.column, t("message", lang): issue.message}
+                      for issue in result.errors], hide_index=True, key="up_errors")
+        return
+    st.dataframe([{t("row", lang): r.row, t("key", lang): r.key, t("what", lang): r.outcome,
+                   t("description", lang): r.summary} for r in result.rows], hide_index=True, key="up_rows")
+
+
+if upload is not None:
+    digest = hashlib.sha256(upload.getvalue()).hexdigest() + kind
+    if st.button(t("check", lang), key="up_check"):
+        result = run(dry_run=True)
+        st.session_state["up_preview"] = (digest, result)
+    preview = st.session_state.get("up_preview")
+    if preview is not None and preview[0] != digest:
+        st.info(t("file_changed", lang))
+    elif preview is not None:
+        result = preview[1]
+        if result.ok:
+            st.success(t("preview_ok", lang, **result.counts))
+        show(result)
+        if result.ok and st.button(t("confirm", lang), type="primary", key="up_confirm"):
+            done = run(dry_run=False)
+            st.session_state.pop("up_preview", None)
+            if done.ok:
+                st.success(t("imported", lang, **done.counts))
+                show(done)
+            else:  # the data changed between check and confirmation: nothing was written
+                show(done)
