@@ -8,6 +8,7 @@ import streamlit as st
 
 import ui
 from eet.i18n import label, t
+from eet.entry_text import t as entry_t
 
 st.set_page_config(page_title="Eerst een Thuis monitor", page_icon="🏠", layout="wide")
 ui.engine()  # first start: migrate, coalition and targets
@@ -27,6 +28,15 @@ else:
         st.Page("pages/participants.py", title=t("page_participants", lang), icon="🧭", url_path="deelnemers"),
         st.Page("pages/research.py", title=t("page_research", lang), icon="🔬", url_path="onderzoek"),
     ]
+    # Data entry, registers and administration by role; eet refuses the same again for any other role.
+    if signed_in.role in ("admin", "coordinator"):
+        pages += [
+            st.Page("pages/entry_dwellings.py", title=entry_t("page_entry_dwellings", lang), icon="✏️",
+                    url_path="invoer-woningen"),
+            st.Page("pages/entry_participants.py", title=entry_t("page_entry_participants", lang), icon="✏️",
+                    url_path="invoer-deelnemers"),
+            st.Page("pages/upload.py", title=entry_t("page_upload", lang), icon="📤", url_path="uploaden"),
+        ]
     page = st.navigation(pages)
     with st.sidebar:
         st.markdown(t("signed_in_as", lang, user=signed_in.username, role=label("role", signed_in.role, lang)))
