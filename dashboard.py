@@ -9,6 +9,7 @@ import streamlit as st
 import ui
 from eet.i18n import label, t
 from eet.entry_text import t as entry_t
+from eet.review_text import t as review_t
 
 st.set_page_config(page_title="Eerst een Thuis monitor", page_icon="🏠", layout="wide")
 ui.engine()  # first start: migrate, coalition and targets
@@ -23,10 +24,11 @@ if signed_in is None:
 else:
     as_of = ui.as_of(lang)
     pages = [
-        st.Page("pages/overview.py", title=t("page_overview", lang), icon="🏠", default=True),
-        st.Page("pages/dwellings.py", title=t("page_dwellings", lang), icon="🏘️", url_path="woningen"),
-        st.Page("pages/participants.py", title=t("page_participants", lang), icon="🧭", url_path="deelnemers"),
-        st.Page("pages/research.py", title=t("page_research", lang), icon="🔬", url_path="onderzoek"),
+        st.Page("pages/overview.py", title=t("page_overview", lang), icon=":material/home:", default=True),
+        st.Page("pages/dwellings.py", title=t("page_dwellings", lang), icon=":material/apartment:", url_path="woningen"),
+        st.Page("pages/participants.py", title=t("page_participants", lang), icon=":material/group:", url_path="deelnemers"),
+        st.Page("pages/research.py", title=t("page_research", lang), icon=":material/science:", url_path="onderzoek"),
+        st.Page("pages/review.py", title=review_t("page_review", lang), icon="🗓️", url_path="evaluatie"),
     ]
     # Data entry, registers and administration by role; eet refuses the same again for any other role.
     if signed_in.role in ("admin", "coordinator"):

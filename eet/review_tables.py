@@ -54,7 +54,7 @@ def cell_text(value, lang: str, signed: bool = False) -> str:
     return str(value)
 
 
-def _item_label(group: str, item: str, review: Review, lang: str) -> str:
+def item_label(group: str, item: str, review: Review, lang: str) -> str:
     if group == "dwellings":
         return t(f"measure_{item}" if item != "ambition" else "ambition", lang)
     if group == "status":
@@ -78,7 +78,7 @@ def headline_tables(review: Review, lang: str) -> list[Table]:
                       codes=[], change_columns=(3,))
         for figure in (f for f in review.headline if f.group == group):
             wrap = _percent if figure.item == "rate" else (lambda v: v)
-            table.rows.append([_item_label(group, figure.item, review, lang), wrap(figure.then),
+            table.rows.append([item_label(group, figure.item, review, lang), wrap(figure.then),
                                wrap(figure.now), wrap(figure.change)])
             table.codes.append(REPORT_PATHS[group].format(item=figure.item))
         if group == "funnel" and review.suppressed:
