@@ -140,29 +140,26 @@ def targets(session: Session, as_of: date) -> dict[str, TargetValue]:
 
 # --- dwellings -----------------------------------------------------------------------------------
 
-def _latest_status(as_of: date):
-    """Per dwelling, its status at D (subquery with dwelling_id, status)."""
-    ranked = select(
-        CHANGE.dwelling_id, CHANGE.status,
-        func.row_number().over(partition_by=CHANGE.dwelling_id,
-                               order_by=(CHANGE.effective_on.desc(), CHANGE.id.desc())).label("rank"),
-    ).where(CHANGE.effective_on <= as_of, CHANGE.voided_at.is_(None)).subquery("ranked")
-    return select(ranked.c.dwelling_id, ranked.c.status).where(ranked.c.rank == 1).subquery("current")
+def _status_at(as_of: date):
+    """The status at D of the dwelling in the outer query (NULL if it did not exist yet): its
+    latest non-voided change, one backward step in the covering index ix_change_current, which
+    both SQLite and PostgreSQL plan as an index-only probe per dwelling."""
+    return (select(CHANGE.status)
+            .where(CHANGE.dwelling_id == DWELLING.id, CHANGE.voided_at.is_(None), CHANGE.effective_on <= as_of)
+            .order_by(CHANGE.effective_on.desc(), CHANGE.id.desc()).limit(1)
+            .correlate(DWELLINGS).scalar_subquery())
 
 
 def dwelling_counts(session: Session, as_of: date, by: str | None = None,
                     scope: DwellingFilter = NO_DWELLING_FILTER) -> dict:
     """Dwellings by status at D; with `by` (a dwelling column such as municipality_id or
     building_type) a dict of such dicts keyed by that column's value."""
-    current = _latest_status(as_of)
-    columns = [current.c.status, func.count()]
-    group = [current.c.status]
-    if by:
-        columns.insert(0, DWELLING[by])
-        group.insert(0, DWELLING[by])
-    query = (select(*columns).select_from(current.join(DWELLINGS, DWELLING.id == current.c.dwelling_id))
-             .where(*scope.clauses()).group_by(*group))
-    rows = session.execute(query).all()
+    keys = [DWELLING[by].label("key")] if by else []
+    current = (select(*keys, _status_at(as_of).label("status")).select_from(DWELLINGS)
+               .where(*scope.clauses()).subquery("current"))
+    group = ([current.c.key] if by else []) + [current.c.status]
+    rows = session.execute(select(*group, func.count()).where(current.c.status.is_not(None))
+                           .group_by(*group)).all()
     if not by:
         return with_totals({status: n for status, n in rows})
     out: dict = {}
@@ -228,53 +225,67 @@ def _events_until(as_of: date, *kinds: str):
                 EVENT.kind.in_(kinds) if len(kinds) > 1 else EVENT.kind == kinds[0])
 
 
-def _participants_with(as_of: date, kind: str):
-    return select(EVENT.participant_id).where(_events_until(as_of, kind))
+def _route(as_of: date):
+    """Per participant with events on or before D, one row read in participant order from the
+    covering index ix_event_route: which steps they took, and the dates of their latest eligible
+    and other assessment, latest move-in and latest exit."""
+    def took(kind: str):
+        return func.max(case((EVENT.kind == kind, 1), else_=0))
+
+    def last(*conditions):
+        return func.max(case((and_(*conditions), EVENT.occurred_on)))
+
+    return (select(
+        EVENT.participant_id.label("participant_id"),
+        took("assessed").label("assessed"),
+        last(EVENT.kind == "assessed", EVENT.outcome == "eligible").label("eligible_on"),
+        last(EVENT.kind == "assessed", func.coalesce(EVENT.outcome, "") != "eligible").label("ineligible_on"),
+        took("matched").label("matched"),
+        last(EVENT.kind == "housed").label("housed_on"),
+        last(EVENT.kind == "exited").label("exited_on"),
+        took("withdrawn").label("withdrawn"),
+    ).where(EVENT.voided_at.is_(None), EVENT.occurred_on <= as_of)
+        .group_by(EVENT.participant_id).subquery("route"))
 
 
-def _eligible_ids(as_of: date):
-    """Participants whose latest assessment on or before D says eligible."""
-    ranked = select(
-        EVENT.participant_id, EVENT.outcome,
-        func.row_number().over(partition_by=EVENT.participant_id,
-                               order_by=(EVENT.occurred_on.desc(), EVENT.id.desc())).label("rank"),
-    ).where(_events_until(as_of, "assessed")).subquery()
-    return select(ranked.c.participant_id).where(ranked.c.rank == 1, ranked.c.outcome == "eligible")
-
-
-def _housed_now_ids(as_of: date):
-    """Participants whose latest move-in or exit on or before D is a move-in."""
-    ranked = select(
-        EVENT.participant_id, EVENT.kind,
-        func.row_number().over(partition_by=EVENT.participant_id,
-                               order_by=(EVENT.occurred_on.desc(), EVENT.id.desc())).label("rank"),
-    ).where(_events_until(as_of, "housed", "exited")).subquery()
-    return select(ranked.c.participant_id).where(ranked.c.rank == 1, ranked.c.kind == "housed")
+def _latest_is(route, later_on, earlier_on, kinds: tuple[str, ...], column, value: str):
+    """1 when the latest (by date, then by id) of the participant's events of these kinds is the
+    one dated `later_on` and has `column` == value; `later_on` / `earlier_on` are the latest dates
+    of the two groups. Only a same-day tie needs to look at the events themselves."""
+    tie = (select(column).where(
+        EVENT.participant_id == route.c.participant_id, EVENT.voided_at.is_(None),
+        EVENT.kind.in_(kinds), EVENT.occurred_on == later_on)
+        .order_by(EVENT.id.desc()).limit(1).correlate(route).scalar_subquery())
+    return case((later_on.is_(None), 0), (earlier_on.is_(None), 1), (later_on > earlier_on, 1),
+                (later_on < earlier_on, 0), (tie == value, 1), else_=0)
 
 
 def funnel(session: Session, as_of: date, by: str | None = None,
            scope: ParticipantFilter = NO_PARTICIPANT_FILTER) -> dict:
     """The funnel at D; with `by` (a participant column such as referrer_id or care_provider_id)
-    one funnel per value of that column. One query, one pass over the participants."""
-    def step(ids):
-        return func.sum(case((PARTICIPANT.id.in_(ids), 1), else_=0))
-
+    one funnel per value of that column. One query, one pass over the participants and their
+    events: eligible means the latest assessment says eligible, housed_now that the latest move-in
+    or exit is a move-in."""
+    route = _route(as_of)
+    r = route.c
+    eligible = _latest_is(route, r.eligible_on, r.ineligible_on, ("assessed",), EVENT.outcome, "eligible")
+    housed_now = _latest_is(route, r.housed_on, r.exited_on, ("housed", "exited"), EVENT.kind, "housed")
     columns = [
         func.count().label("referred"),
-        step(_participants_with(as_of, "assessed")).label("assessed"),
-        step(_eligible_ids(as_of)).label("eligible"),
-        step(_participants_with(as_of, "matched")).label("matched"),
-        step(_participants_with(as_of, "housed")).label("housed"),
-        step(_housed_now_ids(as_of)).label("housed_now"),
-        step(_participants_with(as_of, "withdrawn")).label("withdrawn"),
+        func.sum(func.coalesce(r.assessed, 0)).label("assessed"),
+        func.sum(eligible).label("eligible"),
+        func.sum(func.coalesce(r.matched, 0)).label("matched"),
+        func.sum(case((r.housed_on.is_not(None), 1), else_=0)).label("housed"),
+        func.sum(housed_now).label("housed_now"),
+        func.sum(func.coalesce(r.withdrawn, 0)).label("withdrawn"),
     ]
-    query = select(*columns).where(PARTICIPANT.referred_on <= as_of, *scope.clauses())
+    source = PARTICIPANTS.outerjoin(route, r.participant_id == PARTICIPANT.id)
+    where = [PARTICIPANT.referred_on <= as_of, *scope.clauses()]
     if by:
-        query = select(PARTICIPANT[by], *columns).where(
-            PARTICIPANT.referred_on <= as_of, *scope.clauses()).group_by(PARTICIPANT[by])
+        query = select(PARTICIPANT[by], *columns).select_from(source).where(*where).group_by(PARTICIPANT[by])
         return {row[0]: {s: int(row[i + 1] or 0) for i, s in enumerate(FUNNEL_STEPS)}
                 for row in session.execute(query).all()}
-    row = session.execute(query).one()
+    row = session.execute(select(*columns).select_from(source).where(*where)).one()
     return {s: int(row[i] or 0) for i, s in enumerate(FUNNEL_STEPS)}
 
 
@@ -335,11 +346,36 @@ class LeadTime:
 
 
 def lead_time(session: Session, as_of: date, scope: ParticipantFilter = NO_PARTICIPANT_FILTER) -> LeadTime:
-    """Days from referral to first move-in, for participants housed by D."""
+    """Days from referral to first move-in, for participants housed by D. One query counts the
+    participants per number of days (a few hundred rows); the percentiles are read off those."""
     first = _first_move_in(as_of, scope)
-    days = select(days_between(first.c.first_in, first.c.referred_on).label("days"))
-    n = session.execute(select(func.count()).select_from(first)).scalar_one()
-    return LeadTime(percentile(session, days, 0.5, n), percentile(session, days, 0.75, n), int(n))
+    days = days_between(first.c.first_in, first.c.referred_on)
+    counts = [(int(d), int(n)) for d, n in
+              session.execute(select(days, func.count()).group_by(days).order_by(days)).all()]
+    n = sum(k for _, k in counts)
+    return LeadTime(percentile_of_counts(counts, 0.5), percentile_of_counts(counts, 0.75), n)
+
+
+def percentile_of_counts(counts: list[tuple[int, int]], fraction: float) -> float | None:
+    """numpy.percentile's default (linear) of values given as (value, how often), sorted by value."""
+    n = sum(k for _, k in counts)
+    if n == 0:
+        return None
+    position = fraction * (n - 1)
+    low = int(position)
+
+    def value_at(index: int) -> int:
+        seen = 0
+        for value, k in counts:
+            seen += k
+            if index < seen:
+                return value
+        raise IndexError(index)
+
+    first = value_at(low)
+    if position == low:
+        return float(first)
+    return float(first + (value_at(low + 1) - first) * (position - low))
 
 
 def lead_time_distribution(session: Session, as_of: date, bucket_days: int = 30,
@@ -433,10 +469,15 @@ def _kaplan_meier_product(rows: Iterable[tuple[int, int, int]]) -> SurvivalCurve
     at_risk = sum(c + e for c, e in by_day.values())
     curve = SurvivalCurve(days=[0], survival=[1.0], at_risk=[at_risk])
     survival = 1.0
+    longest = max(by_day, default=0)
     for day in sorted(by_day):
         censored, events = by_day[day]
+        last_day = day == longest
         if events:
             survival *= 1 - events / at_risk
+        # A step at each event, and the curve carried on to the longest follow-up, so that a
+        # cohort without events still draws a line.
+        if events or (last_day and day > 0):
             curve.days.append(day)
             curve.survival.append(survival)
             curve.at_risk.append(at_risk)

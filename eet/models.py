@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 # Value lists. Stored as plain strings with CHECK constraints, so that adding a value is a small
@@ -107,6 +107,9 @@ class DwellingStatusChange(SQLModel, table=True):
         _in("status", DWELLING_STATUSES),
         # The as-of query takes the latest non-voided change per dwelling on or before a date.
         Index("ix_status_change_dwelling_date", "dwelling_id", "effective_on", "id"),
+        # Covering and partial (migration 0002): the as-of status is read from the index alone.
+        Index("ix_change_current", "dwelling_id", "effective_on", "id", "status",
+              sqlite_where=text("voided_at IS NULL"), postgresql_where=text("voided_at IS NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -147,6 +150,12 @@ class ParticipantEvent(SQLModel, table=True):
         _in("kind", EVENT_KINDS),
         Index("ix_event_participant_kind_date", "participant_id", "kind", "occurred_on", "id"),
         Index("ix_event_kind_date", "kind", "occurred_on"),
+        # Covering and partial (migration 0002): the funnel reads each participant's events in
+        # participant order, first move-ins and exits read one kind in participant order.
+        Index("ix_event_route", "participant_id", "kind", "occurred_on", "id", "outcome",
+              sqlite_where=text("voided_at IS NULL"), postgresql_where=text("voided_at IS NULL")),
+        Index("ix_event_kind_participant", "kind", "participant_id", "occurred_on", "outcome",
+              sqlite_where=text("voided_at IS NULL"), postgresql_where=text("voided_at IS NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
