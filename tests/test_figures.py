@@ -254,9 +254,10 @@ def test_kaplan_meier_by_hand(session):
     as_of = start + timedelta(days=300)  # P-3 censored at 300
     curve = figures.kaplan_meier(session, as_of)
     # At day 100: 3 at risk (P-1 left at 50), 1 event -> 2/3. At day 200: 2 at risk, 1 event -> 1/3.
-    assert curve.days == [0, 100, 200]
-    assert curve.survival == pytest.approx([1.0, 2 / 3, 1 / 3])
-    assert curve.at_risk == [4, 3, 2]
+    # The curve goes on to the longest follow-up (P-3, 300 days) at the last estimate.
+    assert curve.days == [0, 100, 200, 300]
+    assert curve.survival == pytest.approx([1.0, 2 / 3, 1 / 3, 1 / 3])
+    assert curve.at_risk == [4, 3, 2, 1]
     assert (curve.events, curve.censored) == (2, 2)
 
 
