@@ -117,9 +117,12 @@ with correct_tab:
             active = [e for e in history if not e["voided"]]
             if active:
                 by_id = {e["id"]: e for e in active}
-                st.selectbox(t("choose_step", lang), list(by_id), key="cr_event_id",
-                             format_func=lambda i: f"#{i} {event_label(by_id[i]['event'], lang)} "
-                                                   f"{by_id[i]['date'].strftime('%d-%m-%Y')}")
+                chosen = st.selectbox(t("choose_step", lang), list(by_id), key="cr_event_id",
+                                      format_func=lambda i: f"#{i} {event_label(by_id[i]['event'], lang)} "
+                                                            f"{by_id[i]['date'].strftime('%d-%m-%Y')}")
+                if chosen in by_id and by_id[chosen]["note"]:
+                    st.caption(t("note", lang))
+                    st.text(by_id[chosen]["note"])  # as typed, never as markup
                 with st.form("correct"):
                     st.text_input(t("reason", lang), key="cr_reason", max_chars=500)
                     fx.field_error("correct", "reason")

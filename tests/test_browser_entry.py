@@ -1,0 +1,140 @@
+"""In a real browser (headless Chromium) against `streamlit run dashboard.py` on a demo database:
+coordinator.utrecht signs in, adds a dwelling through the form and sees the counter on the start
+page rise by one; a note `<script>alert(1)</script>` is shown as text and never runs."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from eet import data_entry, figures
+from eet.access import Actor
+from eet.bootstrap import initialise
+from eet.db import get_engine, session_scope
+from eet.models import Organisation
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = Path(os.environ.get("EET_SCREENSHOTS", "/tmp/eet_screens"))
+SCRIPT = "<script>alert(1)</script>"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'eet.db'}"
+    engine = get_engine(url)
+    initialise(engine, demo=True)
+    with Session(engine) as s:
+        utrecht = s.exec(select(Organisation.id).where(Organisation.name == "Utrecht")).one()
+    coordinator = Actor("coordinator.utrecht", "coordinator", organisation_id=utrecht)
+    with session_scope(engine) as s:  # a step whose note holds a script, entered by the coordinator
+        data_entry.register(s, coordinator, {"code": "P-9999", "referrer": "Utrecht", "referred_on": "2021-05-01"})
+        data_entry.record_step(s, coordinator, {"code": "P-9999", "event": "assessed", "date": "2021-05-10",
+                                                "outcome": "eligible", "note": SCRIPT})
+    port = _free_port()
+    env = {**os.environ, "EET_DATABASE_URL": url, "EET_LANG": "nl"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless=true",
+         f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start")
+    yield f"http://127.0.0.1:{port}", engine
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    engine.dispose()
+
+
+def _select(page, scope, label: str, option: str) -> None:
+    box = scope.get_by_label(label, exact=True)
+    box.click()
+    box.fill(option)
+    page.get_by_role("option", name=option, exact=True).first.click()
+
+
+def _counter(page) -> int:
+    heading = page.get_by_text(re.compile(r"De teller staat op [\d.]+ woningen")).first
+    heading.wait_for(timeout=30000)
+    return int(re.search(r"teller staat op ([\d.]+)", heading.inner_text()).group(1).replace(".", ""))
+
+
+def test_coordinator_adds_a_dwelling_and_the_counter_rises(server):
+    base, engine = server
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    dialogs: list[str] = []
+    with playwright.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(base)
+        page.get_by_role("textbox", name="Gebruikersnaam").fill("coordinator.utrecht")
+        page.get_by_role("textbox", name="Wachtwoord").fill("demo")
+        page.get_by_role("button", name="Inloggen").click()
+        before = _counter(page)
+        with Session(engine) as s:
+            assert before == figures.dwelling_counts(s, date.today())["counter"]
+        page.screenshot(path=str(SHOTS / "1_start.png"))
+
+        page.get_by_role("link", name="Invoer woningen").click()
+        form = page.locator('[data-testid="stForm"]').first
+        form.get_by_label("Kenmerk", exact=True).wait_for(timeout=30000)
+        form.get_by_label("Kenmerk", exact=True).fill("UTR-9001")
+        _select(page, form, "Gemeente", "Utrecht")
+        form.get_by_label("Locatie (nooit een persoonsnaam)", exact=True).fill(SCRIPT)
+        _select(page, form, "Status", "Locatie gevonden")
+        date_box = form.get_by_label("Statusdatum", exact=True)
+        date_box.locator('[role="spinbutton"]').first.click()  # day, month, year segments
+        page.keyboard.type("01052021")
+        form.get_by_role("button", name="Opslaan").click()
+        page.get_by_text("Opgeslagen: UTR-9001").wait_for(timeout=30000)
+        page.screenshot(path=str(SHOTS / "2_saved.png"))
+
+        page.get_by_role("link", name="Overzicht").click()
+        page.wait_for_timeout(500)
+        after = _counter(page)
+        page.screenshot(path=str(SHOTS / "3_counter.png"))
+        assert after == before + 1
+
+        page.get_by_role("link", name="Invoer deelnemers").click()
+        page.get_by_role("tab", name="Stap corrigeren of vervallen").click()
+        panel = page.get_by_role("tabpanel", name="Stap corrigeren of vervallen")
+        _select(page, panel, "Deelnemer", "P-9999")
+        shown = page.get_by_text(SCRIPT, exact=True)
+        shown.first.wait_for(timeout=30000)
+        page.screenshot(path=str(SHOTS / "4_note_as_text.png"))
+        # shown as text: the page has no script element with this content, and nothing ran
+        assert page.evaluate("[...document.scripts].every(s => !s.textContent.includes('alert(1)'))")
+        assert dialogs == []
+        browser.close()
+    with Session(engine) as s:
+        from eet.models import Dwelling
+        assert s.exec(select(Dwelling.site).where(Dwelling.ref == "UTR-9001")).one() == SCRIPT
