@@ -176,4 +176,4 @@ def context() -> tuple[Actor, str, date]:
 
 def demo_banner(lang: str) -> None:
     if demo_data():
-        st.caption("🧪 " + i18n.t("demo_banner", lang))
+        st.caption(":material/science: " + i18n.t("demo_banner", lang))

@@ -123,15 +123,16 @@ def funnel_bars(steps: list[str], counts: list, conversion: dict[str, float | No
     for step, value in zip(steps, counts):
         text = fmt.number(value, lang)
         if conversion.get(step) is not None:
-            text += f"  ({fmt.percent(conversion[step], lang, 0)} {t('from_previous', lang)})"
+            text += f"  ({fmt.percent(conversion[step], lang, 0)})"
         texts.append(text)
     names = [label("step", s, lang) for s in steps]
     fig = go.Figure(go.Bar(y=names, x=_heights(counts), orientation="h", marker_color=MAIN_COLOUR,
                            text=texts, textposition="outside", cliponaxis=False,
                            hovertemplate="%{y}: %{x}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title=t("participants_axis", lang), range=[0, max(_heights(counts) + [1]) * 1.45])
-    return _layout(fig, lang, height=60 + 50 * len(steps), showlegend=False)
+    fig.update_xaxes(title=t("participants_axis", lang), range=[0, max(_heights(counts) + [1]) * 1.35])
+    fig.update_layout(title=dict(text=t("conversion", lang) + ": % " + t("from_previous", lang), font_size=13))
+    return _layout(fig, lang, height=90 + 50 * len(steps), showlegend=False, margin=dict(l=10, r=20, t=40, b=10))
 
 
 def lead_time_histogram(buckets: list[tuple[int, object]], bucket_days: int, lang: str) -> go.Figure:
@@ -180,11 +181,15 @@ def waiting_list_donut(counts: dict[str, object], lang: str) -> go.Figure:
                            marker=dict(colors=[colours[k] for k in keys]),
                            text=[fmt.number(counts[k], lang) for k in keys], textinfo="label+text",
                            hoverinfo="label+text"))
-    return _layout(fig, lang, height=300, showlegend=False)
+    return _layout(fig, lang, height=260, showlegend=False)
 
 
 def kaplan_meier(days: list[int], survival: list[float], target: float, lang: str,
                  horizon: int = 365) -> go.Figure:
+    # The estimate holds until the next event: draw it on to the horizon, or a curve without events
+    # would be a single invisible point.
+    end = max(days + [horizon])
+    days, survival = days + [end], survival + [survival[-1]]
     fig = go.Figure(go.Scatter(x=days, y=survival, mode="lines", line_shape="hv",
                                line=dict(color=MAIN_COLOUR, width=3), name=t("still_housed", lang),
                                hovertemplate="%{x}: %{y:.1%}<extra></extra>"))

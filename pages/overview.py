@@ -24,11 +24,13 @@ st.header(t("counter_headline", lang, counter=fmt.number(dwellings["counter"], l
             pipeline=fmt.number(dwellings["pipeline"], lang)))
 st.caption(t("counter_caption", lang, ambition=fmt.number(dwellings["ambition"], lang),
              target=fmt.number(target, lang), due=due))
-st.plotly_chart(charts.counter_bar(dwellings["by_status"], target, lang), key="counter_bar")
+st.plotly_chart(charts.counter_bar(dwellings["by_status"], target, lang), key="counter_bar",
+                config={"displayModeBar": False})
 
 funnel = ui.read("participant_view.participant_view", actor, as_of).funnel
 retention = participants["retention_12m"]
-cols = st.columns(4)
+# Two by two, so that a tablet in portrait shows whole numbers.
+cols = [*st.columns(2), *st.columns(2)]
 cols[0].metric(t("counter", lang), fmt.number(dwellings["counter"], lang), border=True,
                help=t("of_target", lang, target=fmt.number(target, lang)))
 cols[1].metric(t("pipeline", lang), fmt.number(dwellings["pipeline"], lang), border=True)

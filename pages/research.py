@@ -77,7 +77,7 @@ for column, domain in zip(st.columns(len(FACTOR_DOMAINS), gap="medium"), FACTOR_
         if not factors.get(domain):
             st.caption(t("factors_empty", lang))
         for factor in factors.get(domain, []):
-            icon = "✅" if factor["kind"] == "success" else "⚠️"
+            icon = ":material/check_circle:" if factor["kind"] == "success" else ":material/warning:"
             st.markdown(f"{icon} {label('factor_kind', factor['kind'], lang)}: {fmt.plain(factor['description'])}")
             st.caption(fmt.plain(f"{fmt.short_date(factor['observed_on'], lang)} · {factor['source'] or ''}"))
 
