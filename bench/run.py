@@ -122,7 +122,8 @@ def hooks(url: str, size: str) -> list[tuple[str, float]]:
             print(f"note: {module_name.replace('.', '/')}.py not found, its timings are skipped")
             continue
         if not hasattr(module, "measure"):
-            print(f"note: {module_name} has no measure(database_url, size), skipped")
+            print(f"note: {module_name} has no measure(database_url, size); run "
+                  f"`python {module_name.replace('.', '/')}.py` on its own")
             continue
         rows += [(f"{module_name.split('.')[-1]}: {name}", seconds)
                  for name, seconds in module.measure(url, size)]
