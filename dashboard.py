@@ -28,7 +28,7 @@ else:
         st.Page("pages/dwellings.py", title=t("page_dwellings", lang), icon=":material/apartment:", url_path="woningen"),
         st.Page("pages/participants.py", title=t("page_participants", lang), icon=":material/group:", url_path="deelnemers"),
         st.Page("pages/research.py", title=t("page_research", lang), icon=":material/science:", url_path="onderzoek"),
-        st.Page("pages/review.py", title=review_t("page_review", lang), icon="🗓️", url_path="evaluatie"),
+        st.Page("pages/review.py", title=review_t("page_review", lang), icon=":material/event_note:", url_path="evaluatie"),
     ]
     # Data entry, registers and administration by role; eet refuses the same again for any other role.
     if signed_in.role in ("admin", "coordinator"):
