@@ -119,7 +119,8 @@ def test_coordinator_adds_a_dwelling_and_the_counter_rises(server):
         page.screenshot(path=str(SHOTS / "2_saved.png"))
 
         page.get_by_role("link", name="Overzicht").click()
-        page.wait_for_timeout(500)
+        # the new page replaces the old one as it arrives: wait for the new heading, not any heading
+        page.get_by_text(f"De teller staat op {before + 1} woningen").first.wait_for(timeout=30000)
         after = _counter(page)
         page.screenshot(path=str(SHOTS / "3_counter.png"))
         assert after == before + 1
