@@ -35,6 +35,14 @@ def is_suppressed(value: Count) -> bool:
     return isinstance(value, str)
 
 
+def change(then: Count | float | None, now: Count | float | None) -> int | float | None:
+    """now - then, or None when either side is hidden: next to a hidden count, a change would
+    reveal it ("<5" then 20 now with +17 says it was 3)."""
+    if then is None or now is None or is_suppressed(then) or is_suppressed(now):
+        return None
+    return now - then
+
+
 def share(part: Count, whole: Count) -> float | None:
     """part / whole, or None when either is suppressed or the whole is zero: a rate of a hidden
     count would reveal it."""

@@ -73,12 +73,12 @@ class Change:
     key: str
     then: Count
     now: Count
-    delta: int | str  # a suppressed change of a participant count is shown as e.g. "<5"
+    delta: int | None  # None when a side is suppressed for this actor
 
 
 def changes_since(session: Session, actor: Actor, as_of: date, since: date) -> list[Change]:
-    """Headline figures at `since` and at D; participant counts (and their changes) suppressed
-    for viewers, since a change of 1 picks out one person as surely as a count of 1."""
+    """Headline figures at `since` and at D. Participant counts are suppressed for viewers, and
+    so is their change whenever a side is (privacy.change)."""
     def snapshot(day: date) -> dict[str, int]:
         dwellings = figures.dwelling_counts(session, day)
         funnel = figures.funnel(session, day)
@@ -93,11 +93,8 @@ def changes_since(session: Session, actor: Actor, as_of: date, since: date) -> l
     then, now = snapshot(since), snapshot(as_of)
     out = []
     for key in CHANGE_KEYS:
+        a, b = then[key], now[key]
         if key in PARTICIPANT_KEYS:
-            delta = now[key] - then[key]
-            shown_delta = privacy.for_actor(actor, abs(delta))
-            out.append(Change(key, privacy.for_actor(actor, then[key]), privacy.for_actor(actor, now[key]),
-                              shown_delta if privacy.is_suppressed(shown_delta) else delta))
-        else:
-            out.append(Change(key, then[key], now[key], now[key] - then[key]))
+            a, b = privacy.for_actor(actor, a), privacy.for_actor(actor, b)
+        out.append(Change(key, a, b, privacy.change(a, b)))
     return out

@@ -208,8 +208,7 @@ def compare_headline(then: dict, now: dict, suppressed: bool = False) -> list[Fi
             base_then, base_now = raw[DERIVED_FROM[(group, item)]]
             a = None if privacy.is_suppressed(privacy.suppress(base_then)) else a
             b = None if privacy.is_suppressed(privacy.suppress(base_now)) else b
-        shown = a is not None and b is not None and not privacy.is_suppressed(a) and not privacy.is_suppressed(b)
-        out.append(Figure(group, item, a, b, (b - a) if shown else None))
+        out.append(Figure(group, item, a, b, privacy.change(a, b)))
     return out
 
 

@@ -76,5 +76,5 @@ else:
         {t("figure", lang): [label("change", c.key, lang) for c in changes],
          t("then", lang): [fmt.number(c.then, lang) for c in changes],
          t("now", lang): [fmt.number(c.now, lang) for c in changes],
-         t("change", lang): [c.delta if isinstance(c.delta, str) else fmt.signed(c.delta, lang) for c in changes]},
+         t("change", lang): ["–" if c.delta is None else fmt.signed(c.delta, lang) for c in changes]},
         hide_index=True, width="content", key="changes_table")
