@@ -39,6 +39,16 @@ else:
                     url_path="invoer-deelnemers"),
             st.Page("pages/upload.py", title=entry_t("page_upload", lang), icon="📤", url_path="uploaden"),
         ]
+    if signed_in.role in ("admin", "researcher"):
+        pages.append(st.Page("pages/registers.py", title=entry_t("page_registers", lang),
+                             icon=":material/fact_check:", url_path="registers"))
+    if signed_in.role == "admin":
+        pages += [
+            st.Page("pages/admin.py", title=entry_t("page_admin", lang), icon=":material/admin_panel_settings:",
+                    url_path="beheer"),
+            st.Page("pages/audit.py", title=entry_t("page_audit", lang), icon=":material/history:",
+                    url_path="audittrail"),
+        ]
     page = st.navigation(pages)
     with st.sidebar:
         st.markdown(t("signed_in_as", lang, user=signed_in.username, role=label("role", signed_in.role, lang)))

@@ -94,3 +94,27 @@ def value(key: str) -> Any:
 
 def values(prefix: str, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: value(f"{prefix}_{name}") for name in names}
+
+
+def record_picker(form: str, prefix: str, rows: list[dict], fields: tuple[str, ...], describe: Callable[[dict], str],
+                  lang: str, reload: Callable[[], list[dict]]) -> Callable[[], None]:
+    """The selectbox above a form that adds or edits: "+ new" empties the form's widgets, an existing
+    row loads its values (and its version, when it has one) into them. Returns the loader, for a
+    reload button after a version conflict. `reload` reads the rows afresh inside the callback."""
+    by_id = {row["id"]: row for row in rows}
+
+    def load() -> None:
+        st.session_state.pop(f"_errors_{form}", None)
+        st.session_state.pop(f"_done_{form}", None)
+        chosen = st.session_state.get(f"{prefix}_id")
+        record = next((row for row in reload() if row["id"] == chosen), None) if chosen is not None else None
+        for name in fields:
+            if record is None:
+                st.session_state.pop(f"{prefix}_{name}", None)
+            else:
+                st.session_state[f"{prefix}_{name}"] = record[name]
+        st.session_state[f"{prefix}_version"] = record.get("version") if record else None
+
+    st.selectbox(t("choose_record", lang), [None, *by_id], key=f"{prefix}_id", on_change=load,
+                 format_func=lambda i: t("new_record", lang) if i is None else f"#{i} · {describe(by_id[i])}")
+    return load

@@ -9,7 +9,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "page_entry_dwellings": ("Invoer woningen", "Enter dwellings"),
     "page_entry_participants": ("Invoer deelnemers", "Enter participants"),
     "page_upload": ("Lijst uploaden", "Upload a list"),
-    "page_registers": ("Registers living lab", "Living lab registers"),
+    "page_registers": ("Registers onderzoek", "Research registers"),
     "page_admin": ("Beheer", "Administration"),
     "page_audit": ("Audittrail", "Audit trail"),
     "tab_new_dwelling": ("Nieuwe woning", "New dwelling"),
@@ -176,3 +176,101 @@ def t(key: str, lang: str, **values) -> str:
 
 def event_label(kind: str, lang: str) -> str:
     return EVENT_LABELS[kind][LANGUAGES.index(lang)] if kind in EVENT_LABELS else kind
+
+
+# --- registers, administration and audit pages: texts added with those pages ---------------------
+TEXT.update({
+    "not_for_role": ("Deze pagina is alleen voor {roles}.", "This page is for {roles} only."),
+    "or": ("of", "or"),
+    "choose_record": ("Nieuw toevoegen of een bestaande bewerken", "Add a new one or edit an existing one"),
+    "new_record": ("+ nieuw", "+ new"),
+    "nothing_yet": ("Nog niets vastgelegd.", "Nothing recorded yet."),
+    "id": ("Nr.", "No."),
+    "registers_intro": ("Wat hier wordt vastgelegd, toont de pagina Onderzoek op elke peildatum. Niets wordt "
+                        "verwijderd: een knelpunt wordt opgelost, een kostenparameter eindigt met 'geldig tot'.",
+                        "What is recorded here shows on the Research page for every as-of date. Nothing is "
+                        "deleted: a bottleneck is resolved, a cost parameter ends through 'valid until'."),
+    "cost_help": ("Housing First: begeleiding en woonlasten per deelnemerjaar, eenmalige kosten eenmalig per "
+                  "deelnemer. Opvangmodel: opvang per deelnemerjaar. Elk bedrag met zijn bron.",
+                  "Housing First: support and housing costs per participant-year, one-off costs once per "
+                  "participant. Shelter model: shelter per participant-year. Every amount with its source."),
+    "amount_help": ("In euro's, bijvoorbeeld 12500.50", "In euros, for example 12500.50"),
+    "org_note": ("Toelichting", "Note"),
+    "partner_help": ("Een partner telt in de coalitie mee vanaf de datum van aansluiten; een organisatie voor "
+                     "toeleiding en toegang heeft die datum niet nodig.", "A partner counts in the coalition "
+                     "from the date it joined; an access and referral organisation needs no such date."),
+    "target_history": ("Alle doelen, ook eerdere (het doel op een datum is de laatste regel die dan geldt)",
+                       "Every target, earlier ones included (the target on a date is the latest row valid then)"),
+    "target_value_help": ("Woningen en deelnemers: een heel getal. Behoud: een aandeel van 0 tot 1 (0,9 is 90%).",
+                          "Dwellings and participants: a whole number. Retention: a share from 0 to 1 "
+                          "(0.9 is 90%)."),
+    "add_target": ("Nieuw doel vastleggen", "Record a new target"),
+    "active": ("Actief", "Active"),
+    "locked_until": ("Geblokkeerd tot (UTC)", "Locked until (UTC)"),
+    "created_at": ("Aangemaakt (UTC)", "Created (UTC)"),
+    "demo_account": ("Demo-account", "Demo account"),
+    "account_status": ("Account deactiveren of activeren", "Deactivate or reactivate an account"),
+    "new_password": ("Nieuw wachtwoord (min. 10 tekens)", "New password (at least 10 characters)"),
+    "password_note": ("Een wachtwoord wordt nooit getoond, opgeslagen of vastgelegd in de audittrail; geef "
+                      "het zelf door aan de gebruiker. Een nieuw wachtwoord heft ook een blokkade op.",
+                      "A password is never shown, stored in clear or written to the audit trail; hand it "
+                      "to the user yourself. A new password also lifts a lockout."),
+    "deactivated": ("gedeactiveerd", "deactivated"),
+    "activated": ("geactiveerd", "activated"),
+    "password_set": ("nieuw wachtwoord ingesteld", "new password set"),
+    "no_records": ("Geen wijzigingen die aan deze filters voldoen.", "No changes match these filters."),
+    "audit_limit": ("Getoond en in de csv: de nieuwste {limit}. Verfijn de filters voor oudere wijzigingen.",
+                    "Shown and in the csv: the newest {limit}. Narrow the filters for older changes."),
+    "audit_dates": ("De datum 'vanaf' ligt na 'tot en met'.", "The 'from' date lies after the 'until' date."),
+    "record_detail": ("Voor en na van één wijziging", "Before and after of one change"),
+    "field": ("Veld", "Field"),
+    "before": ("Voor", "Before"),
+    "after": ("Na", "After"),
+    "entity_id": ("Record", "Record"),
+    "door": ("Via", "Through"),
+})
+
+CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "org_kind": {
+        "municipality": ("Gemeente", "Municipality"),
+        "care_provider": ("Zorgaanbieder", "Care provider"),
+        "housing_corporation": ("Woningcorporatie", "Housing corporation"),
+        "referral": ("Toeleiding en toegang", "Access and referral"),
+    },
+    "target": {
+        "dwellings": ("Woningen", "Dwellings"),
+        "participants": ("Deelnemers", "Participants"),
+        "retention": ("Behoud na 12 maanden", "Retention at 12 months"),
+    },
+    "audit_action": {
+        "create": ("toegevoegd", "created"),
+        "update": ("gewijzigd", "updated"),
+        "correct": ("gecorrigeerd", "corrected"),
+        "void": ("vervallen", "voided"),
+        "activate": ("geactiveerd", "activated"),
+        "deactivate": ("gedeactiveerd", "deactivated"),
+        "reset_password": ("nieuw wachtwoord", "password reset"),
+    },
+    "audit_entity": {
+        "dwelling": ("woning", "dwelling"),
+        "dwelling_status_change": ("statuswijziging woning", "dwelling status change"),
+        "participant": ("deelnemer", "participant"),
+        "participant_event": ("stap deelnemer", "participant step"),
+        "organisation": ("organisatie", "organisation"),
+        "target": ("doel", "target"),
+        "user": ("account", "account"),
+        "bottleneck": ("knelpunt", "bottleneck"),
+        "factor": ("succes-/faalfactor", "success/failure factor"),
+        "cost_parameter": ("kostenparameter", "cost parameter"),
+        "review_meeting": ("evaluatievergadering", "review meeting"),
+        "decision": ("besluit", "decision"),
+    },
+}
+
+
+def code_label(kind: str, code: str | None, lang: str) -> str:
+    """A code value of these pages in words; a code without a name is shown as it is."""
+    if code is None:
+        return TEXT["none"][0]
+    names = CODE_LABELS[kind].get(code)
+    return names[LANGUAGES.index(lang)] if names else code

@@ -1,0 +1,197 @@
+"""Beheer: the programme lead's partners (add an organisation, edit one), targets (a new dated row, the
+history kept) and accounts (add, deactivate or reactivate, set a new password). Admin only; each write
+goes through eet.administration, which refuses other roles and audits it. A password is typed into a
+password field, handed to eet, and never shown, kept in a message or logged."""
+
+import streamlit as st
+
+import form_ui as fx
+import ui
+from eet import administration
+from eet import formatting as fmt
+from eet.entry_text import code_label, t
+from eet.i18n import label
+from eet.models import ORG_KINDS, ROLES, TARGET_KEYS
+
+actor, lang, _ = ui.context()
+if not actor.is_admin:
+    st.warning(t("not_for_role", lang, roles=label("role", "admin", lang)))
+    st.stop()
+st.title(t("page_admin", lang))
+ui.demo_banner(lang)
+date_format = "DD-MM-YYYY" if lang == "nl" else "YYYY-MM-DD"
+ORGANISATION = ("name", "kind", "joined_on", "note")
+TARGET = ("key", "value", "due_on", "valid_from", "note")
+
+organisations = ui.read("administration.organisations", actor)
+org_names = {org["id"]: org["name"] for org in organisations}
+
+
+def text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def moment(value) -> str:
+    """A recorded UTC time, in the language's date format."""
+    return "" if value is None else f"{fmt.short_date(value.date(), lang)} {value.strftime('%H:%M')}"
+
+
+def target_value(key: str, value: float) -> str:
+    return fmt.percent(value, lang, 0) if key == "retention" else fmt.number(value, lang)
+
+
+partners_tab, targets_tab, accounts_tab = st.tabs([t("partners", lang), t("targets", lang), t("accounts", lang)])
+
+with partners_tab:
+    st.dataframe({
+        t("id", lang): [str(org["id"]) for org in organisations],
+        t("name", lang): [org["name"] for org in organisations],
+        t("org_kind", lang): [code_label("org_kind", org["kind"], lang) for org in organisations],
+        t("joined_on", lang): [fmt.short_date(org["joined_on"], lang) for org in organisations],
+        t("org_note", lang): [text(org["note"]) for org in organisations],
+    }, hide_index=True, key="og_table")
+    st.caption(t("partner_help", lang))
+    fx.record_picker("organisation", "og", organisations, ORGANISATION, lambda org: org["name"], lang,
+                     lambda: ui.read("administration.organisations", actor))
+    new_partner = st.session_state.get("og_id") is None
+    with st.form("organisation"):
+        c1, c2, c3 = st.columns(3)
+        with c1:
+            st.text_input(t("name", lang), key="og_name", max_chars=120)
+            fx.field_error("organisation", "name")
+        with c2:
+            st.selectbox(t("org_kind", lang), ORG_KINDS, key="og_kind",
+                         format_func=lambda v: code_label("org_kind", v, lang))
+            fx.field_error("organisation", "kind")
+        with c3:
+            st.date_input(t("joined_on", lang), value=None, key="og_joined_on", format=date_format)
+            fx.field_error("organisation", "joined_on")
+        st.text_input(t("org_note", lang), key="og_note", max_chars=500)
+        fx.field_error("organisation", "note")
+
+        def organisation_write(session, who, values):
+            administration.save_organisation(session, who, values, st.session_state.get("og_id"))
+            return values["name"]
+
+        st.form_submit_button(t("save", lang), type="primary", on_click=fx.submit,
+                              args=("organisation", organisation_write),
+                              kwargs={"values": lambda: fx.values("og", ORGANISATION),
+                                      "clear": tuple(f"og_{n}" for n in ORGANISATION) if new_partner else ()})
+    fx.outcome("organisation", lang, ORGANISATION)
+
+with targets_tab:
+    targets = ui.read("administration.targets", actor)
+    st.caption(t("target_history", lang))
+    st.dataframe({
+        t("target_key", lang): [code_label("target", row["key"], lang) for row in targets],
+        t("value", lang): [target_value(row["key"], row["value"]) for row in targets],
+        t("due_on", lang): [fmt.short_date(row["due_on"], lang) for row in targets],
+        t("valid_from", lang): [fmt.short_date(row["valid_from"], lang) for row in targets],
+        t("org_note", lang): [text(row["note"]) for row in targets],
+    }, hide_index=True, key="tg_table")
+    st.subheader(t("add_target", lang))
+    st.caption(t("target_note", lang))
+    with st.form("target"):
+        c1, c2 = st.columns(2)
+        with c1:
+            st.selectbox(t("target_key", lang), TARGET_KEYS, key="tg_key",
+                         format_func=lambda v: code_label("target", v, lang))
+            fx.field_error("target", "key")
+        with c2:
+            st.number_input(t("value", lang), value=None, step=1.0, format="%g", key="tg_value",
+                            help=t("target_value_help", lang))
+            fx.field_error("target", "value")
+        c1, c2 = st.columns(2)
+        with c1:
+            st.date_input(t("due_on", lang), value=None, key="tg_due_on", format=date_format)
+            fx.field_error("target", "due_on")
+        with c2:
+            st.date_input(t("valid_from", lang), value=None, key="tg_valid_from", format=date_format)
+            fx.field_error("target", "valid_from")
+        st.text_input(t("org_note", lang), key="tg_note", max_chars=500)
+        fx.field_error("target", "note")
+
+        def target_write(session, who, values):
+            administration.add_target(session, who, values)
+            return f"{code_label('target', values['key'], lang)} {target_value(values['key'], values['value'])}"
+
+        st.form_submit_button(t("save", lang), type="primary", on_click=fx.submit, args=("target", target_write),
+                              kwargs={"values": lambda: fx.values("tg", TARGET),
+                                      "clear": tuple(f"tg_{n}" for n in TARGET)})
+    fx.outcome("target", lang, TARGET)
+
+with accounts_tab:
+    accounts = ui.read("administration.accounts", actor)
+    st.dataframe({
+        t("username", lang): [a["username"] for a in accounts],
+        t("role", lang): [label("role", a["role"], lang) for a in accounts],
+        t("org", lang): [org_names.get(a["organisation_id"], "") for a in accounts],
+        t("active", lang): [t("yes", lang) if a["active"] else t("no", lang) for a in accounts],
+        t("locked_until", lang): [moment(a["locked_until"]) for a in accounts],
+        t("demo_account", lang): [t("yes", lang) if a["is_demo"] else "" for a in accounts],
+        t("created_at", lang): [moment(a["created_at"]) for a in accounts],
+    }, hide_index=True, key="ac_table")
+    st.caption(t("password_note", lang))
+    usernames = [a["username"] for a in accounts]
+
+    st.subheader(t("add_account", lang))
+    with st.form("account_new"):
+        c1, c2 = st.columns(2)
+        with c1:
+            st.text_input(t("username", lang), key="ac_username", max_chars=80)
+            fx.field_error("account_new", "username")
+            st.text_input(t("password", lang), type="password", key="ac_password", autocomplete="new-password")
+            fx.field_error("account_new", "password")
+        with c2:
+            st.selectbox(t("role", lang), [None, *ROLES], key="ac_role",
+                         format_func=lambda v: t("none", lang) if v is None else label("role", v, lang))
+            fx.field_error("account_new", "role")
+            st.selectbox(t("org", lang), [None, *sorted(org_names.values())], key="ac_org",
+                         format_func=lambda v: t("none", lang) if v is None else v)
+            fx.field_error("account_new", "org")
+
+        def account_write(session, who):
+            username = st.session_state.get("ac_username") or ""
+            administration.add_account(session, who, username, st.session_state.get("ac_password") or "",
+                                       st.session_state.get("ac_role"), st.session_state.get("ac_org"))
+            return username.strip()
+
+        st.form_submit_button(t("save", lang), type="primary", on_click=fx.submit,
+                              args=("account_new", account_write),
+                              kwargs={"clear": ("ac_username", "ac_password", "ac_role", "ac_org")})
+    fx.outcome("account_new", lang, ("username", "password", "role", "org"))
+
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.subheader(t("account_status", lang))
+        with st.form("account_active"):
+            st.selectbox(t("account", lang), usernames, key="aa_username")
+            fx.field_error("account_active", "username")
+
+            def active_write(session, who, active: bool):
+                username = st.session_state["aa_username"]
+                administration.set_active(session, who, username, active)
+                return f"{username}: {t('activated' if active else 'deactivated', lang)}"
+
+            c1, c2 = st.columns(2)
+            c1.form_submit_button(t("deactivate", lang), on_click=fx.submit,
+                                  args=("account_active", active_write, False))
+            c2.form_submit_button(t("activate", lang), on_click=fx.submit,
+                                  args=("account_active", active_write, True))
+        fx.outcome("account_active", lang, ("username",))
+    with right:
+        st.subheader(t("reset_password", lang))
+        with st.form("account_password"):
+            st.selectbox(t("account", lang), usernames, key="ap_username")
+            fx.field_error("account_password", "username")
+            st.text_input(t("new_password", lang), type="password", key="ap_password", autocomplete="new-password")
+            fx.field_error("account_password", "password")
+
+            def password_write(session, who):
+                username = st.session_state["ap_username"]
+                administration.reset_password(session, who, username, st.session_state.get("ap_password") or "")
+                return f"{username}: {t('password_set', lang)}"
+
+            st.form_submit_button(t("reset_password", lang), type="primary", on_click=fx.submit,
+                                  args=("account_password", password_write), kwargs={"clear": ("ap_password",)})
+        fx.outcome("account_password", lang, ("username", "password"))

@@ -1,0 +1,86 @@
+"""Audittrail: who changed what, when and through which door, with the values before and after. Filters
+by who, kind of record, action and a date range; the matching records as a table, one record's before
+and after field by field, and a csv download. Admin only; eet.audit_view refuses every other role."""
+
+from datetime import date
+
+import streamlit as st
+
+import ui
+from eet import audit_view
+from eet import formatting as fmt
+from eet.entry_text import code_label, t
+from eet.i18n import label
+
+actor, lang, _ = ui.context()
+if not actor.is_admin:
+    st.warning(t("not_for_role", lang, roles=label("role", "admin", lang)))
+    st.stop()
+st.title(t("page_audit", lang))
+ui.demo_banner(lang)
+date_format = "DD-MM-YYYY" if lang == "nl" else "YYYY-MM-DD"
+
+
+def moment(value) -> str:
+    return f"{fmt.short_date(value.date(), lang)} {value.strftime('%H:%M:%S')}"
+
+
+def shown(value) -> str:
+    return fmt.MISSING if value is None else str(value)
+
+
+def changes(row: dict) -> str:
+    return "; ".join(f"{field}: {shown(before)} → {shown(after)}"
+                     for field, (before, after) in audit_view.changed_fields(row).items())
+
+
+choices = ui.read("audit_view.choices", actor)
+c1, c2, c3, c4, c5 = st.columns(5)
+who = c1.selectbox(t("who", lang), [None, *choices["actor"]], key="au_actor",
+                   format_func=lambda v: t("all", lang) if v is None else v)
+entity = c2.selectbox(t("entity", lang), [None, *choices["entity"]], key="au_entity",
+                      format_func=lambda v: t("all", lang) if v is None else code_label("audit_entity", v, lang))
+action = c3.selectbox(t("action", lang), [None, *choices["action"]], key="au_action",
+                      format_func=lambda v: t("all", lang) if v is None else code_label("audit_action", v, lang))
+date_from = c4.date_input(t("date_from", lang), value=None, max_value=date.today(), key="au_from", format=date_format)
+date_to = c5.date_input(t("date_to", lang), value=None, max_value=date.today(), key="au_to", format=date_format)
+if date_from and date_to and date_from > date_to:
+    st.warning(t("audit_dates", lang))
+
+rows, total = ui.read("audit_view.audit_rows", actor,
+                      audit_view.AuditFilter(actor=who, entity=entity, action=action, date_from=date_from,
+                                             date_to=date_to))
+st.caption(t("audit_count", lang, shown=fmt.number(len(rows), lang), total=fmt.number(total, lang)))
+if total > len(rows):
+    st.caption(t("audit_limit", lang, limit=fmt.number(len(rows), lang)))
+if not rows:
+    st.info(t("no_records", lang))
+    st.stop()
+
+# Cells of text: a value someone typed (a note, a title) is never read as markdown or HTML.
+st.dataframe({
+    t("at", lang): [moment(r["at"]) for r in rows],
+    t("who", lang): [r["actor"] for r in rows],
+    t("role", lang): [label("role", r["role"], lang) if r["role"] else "" for r in rows],
+    t("action", lang): [code_label("audit_action", r["action"], lang) for r in rows],
+    t("entity", lang): [code_label("audit_entity", r["entity"], lang) for r in rows],
+    t("entity_id", lang): [shown(r["entity_id"]) for r in rows],
+    t("door", lang): [shown(r["source"]) for r in rows],
+    t("changes", lang): [changes(r) for r in rows],
+}, hide_index=True, key="au_table")
+st.download_button(t("download_csv", lang), audit_view.to_csv(rows), file_name="audittrail.csv", mime="text/csv",
+                   key="au_csv", on_click="ignore")
+
+st.subheader(t("record_detail", lang))
+by_id = {r["id"]: r for r in rows}
+chosen = st.selectbox(t("entity_id", lang), list(by_id), key="au_record",
+                      format_func=lambda i: f"{moment(by_id[i]['at'])} · {by_id[i]['actor']} · "
+                                            f"{code_label('audit_action', by_id[i]['action'], lang)} · "
+                                            f"{code_label('audit_entity', by_id[i]['entity'], lang)} "
+                                            f"{shown(by_id[i]['entity_id'])}")
+if chosen in by_id:
+    fields = audit_view.changed_fields(by_id[chosen])
+    st.dataframe({t("field", lang): list(fields),
+                  t("before", lang): [shown(before) for before, _ in fields.values()],
+                  t("after", lang): [shown(after) for _, after in fields.values()]},
+                 hide_index=True, key="au_detail")
