@@ -27,14 +27,18 @@ def _plain(value: Any) -> Any:
 
 
 def record(session: Session, actor: Actor, action: str, entity: str, entity_id: int | None,
-           before: dict | None = None, after: dict | None = None, source: str | None = None) -> None:
+           before: dict | None = None, after: dict | None = None, source: str | None = None,
+           data_changed: bool = True) -> None:
+    """Add an audit record to the caller's transaction. `data_changed=False` for events that change
+    no figure (a sign-in), so that they do not clear every cached read."""
     session.add(AuditRecord(
         actor=actor.username, role=actor.role, action=action, entity=entity, entity_id=entity_id,
         source=source,
         before=json.dumps(before, ensure_ascii=False, sort_keys=True) if before is not None else None,
         after=json.dumps(after, ensure_ascii=False, sort_keys=True) if after is not None else None,
     ))
-    bump_data_version(session)
+    if data_changed:
+        bump_data_version(session)
 
 
 def bump_data_version(session: Session) -> None:

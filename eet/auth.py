@@ -68,7 +68,10 @@ def authenticate(session: Session, username: str, password: str) -> Actor | None
     if user is None or not user.active or (user.is_demo and not is_demo(session)):
         _hasher.hash(password)  # same work as a real check: no timing hint that the name is unknown
         return None
+    actor = Actor(username=user.username, role=user.role, organisation_id=user.organisation_id,
+                  user_id=user.id)
     if user.locked_until and user.locked_until > now:
+        _sign_in_audit(session, actor, "sign_in_locked", {"locked_until": user.locked_until.isoformat()})
         return None
     try:
         _hasher.verify(user.password_hash, password)
@@ -77,11 +80,20 @@ def authenticate(session: Session, username: str, password: str) -> Actor | None
         if user.failed_attempts >= MAX_FAILED_ATTEMPTS:
             user.locked_until, user.failed_attempts = now + LOCKOUT, 0
         session.add(user)
+        _sign_in_audit(session, actor, "sign_in_failed", {
+            "failed_attempts": user.failed_attempts,
+            "locked_until": user.locked_until.isoformat() if user.locked_until else None})
         return None
     user.failed_attempts, user.locked_until = 0, None
     session.add(user)
-    return Actor(username=user.username, role=user.role, organisation_id=user.organisation_id,
-                 user_id=user.id)
+    _sign_in_audit(session, actor, "sign_in", None)
+    return actor
+
+
+def _sign_in_audit(session: Session, actor: Actor, action: str, after: dict | None) -> None:
+    """Sign-ins and refusals of known accounts go into the audit trail (an unknown name is not
+    recorded: it may be a password typed into the wrong field)."""
+    audit.record(session, actor, action, "user", actor.user_id, None, after, "sign-in", data_changed=False)
 
 
 def is_locked(session: Session, username: str) -> bool:
