@@ -96,8 +96,7 @@ def cmd_import(args) -> int:
     from .db import get_engine
     from .imports import import_file
 
-    # The URL is read now: get_engine() without one is cached under the first URL it was called with.
-    engine = get_engine(get_settings().database_url)
+    engine = get_engine()
     initialise(engine)  # idempotent: an import needs the schema and the partners its rows name
     result = import_file(engine, args.kind, args.file, dry_run=args.dry_run)
     for issue in result.errors:
