@@ -250,6 +250,9 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "activate": ("geactiveerd", "activated"),
         "deactivate": ("gedeactiveerd", "deactivated"),
         "reset_password": ("nieuw wachtwoord", "password reset"),
+        "sign_in": ("ingelogd", "signed in"),
+        "sign_in_failed": ("inloggen mislukt", "sign-in failed"),
+        "sign_in_locked": ("inloggen tijdens blokkade", "sign-in while locked"),
     },
     "audit_entity": {
         "dwelling": ("woning", "dwelling"),

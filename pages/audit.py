@@ -8,6 +8,7 @@ import streamlit as st
 
 import ui
 from eet import audit_view
+from eet.db import session_scope
 from eet import formatting as fmt
 from eet.entry_text import code_label, t
 from eet.i18n import label
@@ -34,7 +35,10 @@ def changes(row: dict) -> str:
                      for field, (before, after) in audit_view.changed_fields(row).items())
 
 
-choices = ui.read("audit_view.choices", actor)
+# Read afresh on every run, not through ui.read: a sign-in is recorded without a new data version,
+# so a cached read would miss it until the next change of data.
+with session_scope(ui.engine()) as session:
+    choices = audit_view.choices(session, actor)
 c1, c2, c3, c4, c5 = st.columns(5)
 who = c1.selectbox(t("who", lang), [None, *choices["actor"]], key="au_actor",
                    format_func=lambda v: t("all", lang) if v is None else v)
@@ -47,9 +51,9 @@ date_to = c5.date_input(t("date_to", lang), value=None, max_value=date.today(), 
 if date_from and date_to and date_from > date_to:
     st.warning(t("audit_dates", lang))
 
-rows, total = ui.read("audit_view.audit_rows", actor,
-                      audit_view.AuditFilter(actor=who, entity=entity, action=action, date_from=date_from,
-                                             date_to=date_to))
+with session_scope(ui.engine()) as session:
+    rows, total = audit_view.audit_rows(session, actor, audit_view.AuditFilter(
+        actor=who, entity=entity, action=action, date_from=date_from, date_to=date_to))
 st.caption(t("audit_count", lang, shown=fmt.number(len(rows), lang), total=fmt.number(total, lang)))
 if total > len(rows):
     st.caption(t("audit_limit", lang, limit=fmt.number(len(rows), lang)))
