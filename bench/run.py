@@ -113,8 +113,10 @@ def cli_report_seconds(url: str, repeats: int) -> float:
     return median_seconds(run, repeats)
 
 
-def hooks(url: str, size: str) -> list[tuple[str, float]]:
-    rows = []
+def hooks(url: str, size: str) -> list[tuple[str, tuple[str, ...], list[tuple]]]:
+    """Per hook module that defines measure(): its name, its value columns (COLUMNS, default one
+    in ms) and its rows (name, seconds, ...; a row named "... MiB" carries one plain number)."""
+    tables = []
     for module_name in HOOKS:
         try:
             module = importlib.import_module(module_name)
@@ -125,9 +127,18 @@ def hooks(url: str, size: str) -> list[tuple[str, float]]:
             print(f"note: {module_name} has no measure(database_url, size); run "
                   f"`python {module_name.replace('.', '/')}.py` on its own")
             continue
-        rows += [(f"{module_name.split('.')[-1]}: {name}", seconds)
-                 for name, seconds in module.measure(url, size)]
-    return rows
+        tables.append((module_name.split(".")[-1], getattr(module, "COLUMNS", ("ms",)),
+                       module.measure(url, size)))
+    return tables
+
+
+def print_hook_table(name: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    print(f"{name:<28} " + " ".join(f"{c:>10}" for c in columns))
+    for row_name, *values in rows:
+        if row_name.endswith("MiB"):
+            print(f"{row_name:<28} {values[0]:>10.0f}")
+        else:
+            print(f"{row_name:<28} " + " ".join(f"{v * 1000:>10.1f}" for v in values))
 
 
 class Database:
@@ -179,8 +190,9 @@ def run_one(size: str, backend: str) -> None:
             print(f"{name:<28} {seconds * 1000:>10.1f} {bare_seconds * 1000:>12.1f} {ratio:>6.2f} {kib:>9.0f}")
         print(f"{'python -m eet report':<28} {cli_report_seconds(db.url, 3) * 1000:>10.1f} "
               f"{'(whole process)':>12}")
-        for name, seconds in hooks(db.url, size):
-            print(f"{name:<28} {seconds * 1000:>10.1f}")
+        for name, columns, rows in hooks(db.url, size):
+            print()
+            print_hook_table(name, columns, rows)
     finally:
         db.drop()
 
