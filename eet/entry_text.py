@@ -228,6 +228,8 @@ TEXT.update({
     "after": ("Na", "After"),
     "entity_id": ("Record", "Record"),
     "door": ("Via", "Through"),
+    "no_values": ("Bij deze wijziging zijn geen waarden vastgelegd (zoals bij inloggen).",
+                  "No values were recorded with this change (as with a sign-in)."),
 })
 
 CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {

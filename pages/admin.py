@@ -161,37 +161,34 @@ with accounts_tab:
                               kwargs={"clear": ("ac_username", "ac_password", "ac_role", "ac_org")})
     fx.outcome("account_new", lang, ("username", "password", "role", "org"))
 
-    left, right = st.columns(2, gap="large")
-    with left:
-        st.subheader(t("account_status", lang))
-        with st.form("account_active"):
-            st.selectbox(t("account", lang), usernames, key="aa_username")
-            fx.field_error("account_active", "username")
+    st.subheader(t("account_status", lang))
+    with st.form("account_active"):
+        st.selectbox(t("account", lang), usernames, key="aa_username")
+        fx.field_error("account_active", "username")
 
-            def active_write(session, who, active: bool):
-                username = st.session_state["aa_username"]
-                administration.set_active(session, who, username, active)
-                return f"{username}: {t('activated' if active else 'deactivated', lang)}"
+        def active_write(session, who, active: bool):
+            username = st.session_state["aa_username"]
+            administration.set_active(session, who, username, active)
+            return f"{username}: {t('activated' if active else 'deactivated', lang)}"
 
-            c1, c2 = st.columns(2)
-            c1.form_submit_button(t("deactivate", lang), on_click=fx.submit,
-                                  args=("account_active", active_write, False))
-            c2.form_submit_button(t("activate", lang), on_click=fx.submit,
-                                  args=("account_active", active_write, True))
-        fx.outcome("account_active", lang, ("username",))
-    with right:
-        st.subheader(t("reset_password", lang))
-        with st.form("account_password"):
-            st.selectbox(t("account", lang), usernames, key="ap_username")
-            fx.field_error("account_password", "username")
-            st.text_input(t("new_password", lang), type="password", key="ap_password", autocomplete="new-password")
-            fx.field_error("account_password", "password")
+        c1, c2 = st.columns(2)
+        c1.form_submit_button(t("deactivate", lang), on_click=fx.submit,
+                              args=("account_active", active_write, False))
+        c2.form_submit_button(t("activate", lang), on_click=fx.submit,
+                              args=("account_active", active_write, True))
+    fx.outcome("account_active", lang, ("username",))
+    st.subheader(t("reset_password", lang))
+    with st.form("account_password"):
+        st.selectbox(t("account", lang), usernames, key="ap_username")
+        fx.field_error("account_password", "username")
+        st.text_input(t("new_password", lang), type="password", key="ap_password", autocomplete="new-password")
+        fx.field_error("account_password", "password")
 
-            def password_write(session, who):
-                username = st.session_state["ap_username"]
-                administration.reset_password(session, who, username, st.session_state.get("ap_password") or "")
-                return f"{username}: {t('password_set', lang)}"
+        def password_write(session, who):
+            username = st.session_state["ap_username"]
+            administration.reset_password(session, who, username, st.session_state.get("ap_password") or "")
+            return f"{username}: {t('password_set', lang)}"
 
-            st.form_submit_button(t("reset_password", lang), type="primary", on_click=fx.submit,
-                                  args=("account_password", password_write), kwargs={"clear": ("ap_password",)})
-        fx.outcome("account_password", lang, ("username", "password"))
+        st.form_submit_button(t("reset_password", lang), type="primary", on_click=fx.submit,
+                              args=("account_password", password_write), kwargs={"clear": ("ap_password",)})
+    fx.outcome("account_password", lang, ("username", "password"))

@@ -27,6 +27,9 @@ def moment(value) -> str:
 
 
 def shown(value) -> str:
+    """A value from a record's before or after, as text (booleans in words)."""
+    if isinstance(value, bool):
+        return t("yes" if value else "no", lang)
     return fmt.MISSING if value is None else str(value)
 
 
@@ -82,8 +85,10 @@ chosen = st.selectbox(t("entity_id", lang), list(by_id), key="au_record",
                                             f"{code_label('audit_action', by_id[i]['action'], lang)} · "
                                             f"{code_label('audit_entity', by_id[i]['entity'], lang)} "
                                             f"{shown(by_id[i]['entity_id'])}")
-if chosen in by_id:
-    fields = audit_view.changed_fields(by_id[chosen])
+fields = audit_view.changed_fields(by_id[chosen]) if chosen in by_id else {}
+if not fields:
+    st.caption(t("no_values", lang))
+else:
     st.dataframe({t("field", lang): list(fields),
                   t("before", lang): [shown(before) for before, _ in fields.values()],
                   t("after", lang): [shown(after) for _, after in fields.values()]},

@@ -44,7 +44,7 @@ def table(rows: list[dict], columns: dict, key: str) -> None:
         return
     st.dataframe({t("id", lang): [str(row["id"]) for row in rows]}
                  | {title: [cell(row) for row in rows] for title, cell in columns.items()},
-                 hide_index=True, key=key)
+                 hide_index=True, column_config={t("id", lang): st.column_config.Column(width="small")}, key=key)
 
 
 def edit_write(prefix: str, save, name: str, versioned: bool = False):
@@ -80,7 +80,6 @@ with bottleneck_tab:
         t("raised_on", lang): lambda r: day(r["raised_on"]),
         t("resolved_on", lang): lambda r: day(r["resolved_on"]),
         t("resolution", lang): lambda r: text(r["resolution"]),
-        t("version", lang): lambda r: str(r["version"]),
     }, "bn_table")
     reload = fx.record_picker("bottleneck", "bn", rows, BOTTLENECK, lambda r: r["title"], lang,
                               lambda: ui.read("living_lab.bottlenecks", actor))
