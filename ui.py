@@ -60,6 +60,13 @@ def read(function: str, *args):
     return _read(function, current_version(), get_settings().database_url, args)
 
 
+def deferred(function: str, *args):
+    """A callable for st.download_button: the file is made when it is asked for (on a thread of
+    its own), not on every run of the page; cached like read()."""
+    version, url = current_version(), get_settings().database_url
+    return lambda: _read(function, version, url, args)
+
+
 def demo_data() -> bool:
     return read("report.is_demo")
 

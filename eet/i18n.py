@@ -93,6 +93,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "by_municipality": ("Woningen per gemeente", "Dwellings by municipality"),
     "trend": ("De teller in de tijd", "The counter over time"),
     "dwelling_table": ("Woningen op {as_of}", "Dwellings on {as_of}"),
+    "table_first_rows": ("De eerste {shown} van {total} woningen; de downloads bevatten ze allemaal.",
+                         "The first {shown} of {total} dwellings; the downloads hold them all."),
     "table_own_org": ("U ziet alleen de woningen van uw eigen organisatie.",
                       "You see the dwellings of your own organisation only."),
     "table_viewer": ("Woningen op rijniveau zijn niet zichtbaar voor uw rol; de cijfers hierboven wel.",

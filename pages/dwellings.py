@@ -10,6 +10,7 @@ from eet import charts
 from eet import formatting as fmt
 from eet.access import can_read_rows
 from eet.coalition import LAUNCH
+from eet.dwelling_table import PAGE_ROWS
 from eet.figures import DwellingFilter
 from eet.i18n import label, t
 from eet.models import BUILDING_TYPES, ROUTES
@@ -68,7 +69,8 @@ st.subheader(t("dwelling_table", lang, as_of=fmt.long_date(as_of, lang)))
 if not can_read_rows(actor):
     st.info(t("table_viewer", lang))
 else:
-    rows = ui.read("dwelling_table.dwelling_rows", actor, as_of, scope)
+    rows = ui.read("dwelling_table.dwelling_rows", actor, as_of, scope, PAGE_ROWS)
+    total = ui.read("dwelling_table.dwelling_count", actor, as_of, scope) if len(rows) == PAGE_ROWS else len(rows)
     if actor.role == "coordinator":
         st.caption(t("table_own_org", lang))
     if not rows:
@@ -85,11 +87,13 @@ else:
                    "status", "status_date", "expected_date")
         st.dataframe({t(c, lang): [show(r[c], c) for r in rows] for c in columns}, hide_index=True,
                      key="dwelling_rows")
+        if total > len(rows):
+            st.caption(t("table_first_rows", lang, shown=fmt.number(len(rows), lang), total=fmt.number(total, lang)))
         stamp = as_of.isoformat()
         left, right = st.columns([1, 6])
-        left.download_button(t("download_csv", lang), ui.read("dwelling_table.to_csv_for", actor, as_of, scope, lang),
+        left.download_button(t("download_csv", lang), ui.deferred("dwelling_table.to_csv_for", actor, as_of, scope, lang),
                              file_name=f"woningen-{stamp}.csv", mime="text/csv", key="dl_csv")
         right.download_button(t("download_xlsx", lang),
-                              ui.read("dwelling_table.to_xlsx_for", actor, as_of, scope, lang),
+                              ui.deferred("dwelling_table.to_xlsx_for", actor, as_of, scope, lang),
                               file_name=f"woningen-{stamp}.xlsx", key="dl_xlsx",
                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -115,10 +115,10 @@ show("decisions")
 
 # --- the meeting pack ----------------------------------------------------------------------------
 left, right = st.columns(2)
-left.download_button(t("download_html", lang), export.to_html(review, lang).encode("utf-8"),
+left.download_button(t("download_html", lang), lambda: export.to_html(review, lang).encode("utf-8"),
                      file_name=export.file_name(review, ".html", lang), mime="text/html", key="download_html",
                      on_click="ignore")
-right.download_button(t("download_xlsx", lang), export.to_xlsx(review, lang),
+right.download_button(t("download_xlsx", lang), lambda: export.to_xlsx(review, lang),
                       file_name=export.file_name(review, ".xlsx", lang), key="download_xlsx", on_click="ignore",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
