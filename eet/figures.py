@@ -184,6 +184,17 @@ def dwellings_by_municipality(session: Session, as_of: date,
     return {name: counts.get(org_id, with_totals({})) for org_id, name in municipalities(session, as_of)}
 
 
+def dwelling_totals_and_municipalities(session: Session, as_of: date,
+                                       scope: DwellingFilter = NO_DWELLING_FILTER
+                                       ) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """dwelling_counts and dwellings_by_municipality from one pass: the totals are the sums over
+    every municipality (a dwelling has exactly one)."""
+    counts = dwelling_counts(session, as_of, by="municipality_id", scope=scope)
+    totals = with_totals({status: sum(c[status] for c in counts.values()) for status in DWELLING_STATUSES})
+    by_name = {name: counts.get(org_id, with_totals({})) for org_id, name in municipalities(session, as_of)}
+    return totals, by_name
+
+
 def dwelling_trend(session: Session, until: date, scope: DwellingFilter = NO_DWELLING_FILTER,
                    since: date | None = None) -> list[dict]:
     """Counts by status after each date on which anything changed, up to D: one row per date.
@@ -196,8 +207,8 @@ def dwelling_trend(session: Session, until: date, scope: DwellingFilter = NO_DWE
         CHANGE.effective_on, CHANGE.status,
         func.lag(CHANGE.status).over(partition_by=CHANGE.dwelling_id,
                                      order_by=(CHANGE.effective_on, CHANGE.id)).label("previous"),
-    ).select_from(CHANGES.join(DWELLINGS, DWELLING.id == CHANGE.dwelling_id)).where(
-        CHANGE.voided_at.is_(None), CHANGE.effective_on <= until, *scope.clauses()).subquery()
+    ).select_from(CHANGES.join(DWELLINGS, DWELLING.id == CHANGE.dwelling_id) if scope.clauses() else CHANGES
+                  ).where(CHANGE.voided_at.is_(None), CHANGE.effective_on <= until, *scope.clauses()).subquery()
     entering = select(ordered.c.effective_on.label("on"), ordered.c.status.label("status"),
                       literal(1).label("delta"))
     leaving = select(ordered.c.effective_on, ordered.c.previous, literal(-1)).where(
@@ -216,6 +227,26 @@ def dwelling_trend(session: Session, until: date, scope: DwellingFilter = NO_DWE
         before = [p for p in points if p["date"] <= since]
         points = ([{**before[-1], "date": since}] if before else []) + [p for p in points if p["date"] > since]
     return points
+
+
+def counter_and_housed_at(session: Session, days: list[date]) -> list[dict]:
+    """{"date", "counter", "housed"} at each of the days, as dwelling_counts(day)["counter"] and
+    funnel(day)["housed"] give them, from two passes instead of two per day: the counter from
+    dwelling_trend (the state after each date), the housed from the day each participant first
+    counts as housed (referred and moved in: the later of the two dates)."""
+    if not days:
+        return []
+    trend = dwelling_trend(session, max(days))
+    first = _first_move_in(max(days))
+    counts_from = case((first.c.first_in > first.c.referred_on, first.c.first_in), else_=first.c.referred_on)
+    housed_from = session.execute(select(counts_from, func.count()).group_by(counts_from)
+                                  .order_by(counts_from)).all()
+    out = []
+    for day in days:
+        before = [p["counter"] for p in trend if p["date"] <= day]
+        out.append({"date": day, "counter": before[-1] if before else 0,
+                    "housed": sum(int(n) for on, n in housed_from if on <= day)})
+    return out
 
 
 # --- participants --------------------------------------------------------------------------------
@@ -281,12 +312,34 @@ def funnel(session: Session, as_of: date, by: str | None = None,
     ]
     source = PARTICIPANTS.outerjoin(route, r.participant_id == PARTICIPANT.id)
     where = [PARTICIPANT.referred_on <= as_of, *scope.clauses()]
+    if isinstance(by, tuple):  # several columns: keyed by the tuple of their values
+        keys = [PARTICIPANT[b] for b in by]
+        query = select(*keys, *columns).select_from(source).where(*where).group_by(*keys)
+        return {tuple(row[:len(by)]): {s: int(row[len(by) + i] or 0) for i, s in enumerate(FUNNEL_STEPS)}
+                for row in session.execute(query).all()}
     if by:
         query = select(PARTICIPANT[by], *columns).select_from(source).where(*where).group_by(PARTICIPANT[by])
         return {row[0]: {s: int(row[i + 1] or 0) for i, s in enumerate(FUNNEL_STEPS)}
                 for row in session.execute(query).all()}
     row = session.execute(select(*columns).select_from(source).where(*where)).one()
     return {s: int(row[i] or 0) for i, s in enumerate(FUNNEL_STEPS)}
+
+
+def funnel_breakdowns(session: Session, as_of: date, bys: tuple[str, ...],
+                      scope: ParticipantFilter = NO_PARTICIPANT_FILTER) -> tuple[dict, dict[str, dict]]:
+    """The funnel and funnel(by=b) for each b in `bys`, from one pass: the funnel is grouped by
+    all of `bys` at once (a few hundred combinations) and summed here, every step being a count."""
+    rows = funnel(session, as_of, by=bys, scope=scope)
+    total = dict.fromkeys(FUNNEL_STEPS, 0)
+    per: dict[str, dict] = {b: {} for b in bys}
+    for key, steps in rows.items():
+        for step, n in steps.items():
+            total[step] += n
+        for i, b in enumerate(bys):
+            into = per[b].setdefault(key[i], dict.fromkeys(FUNNEL_STEPS, 0))
+            for step, n in steps.items():
+                into[step] += n
+    return total, per
 
 
 def central_waiting_list(session: Session, as_of: date,
@@ -396,6 +449,37 @@ def lead_time_trend(session: Session, as_of: date, scope: ParticipantFilter = NO
     days = days_between(first.c.first_in, first.c.referred_on)
     rows = session.execute(select(month, func.avg(days), func.count()).group_by(month).order_by(month)).all()
     return [(m, float(avg), int(n)) for m, avg, n in rows]
+
+
+def lead_time_counts(session: Session, as_of: date, scope: ParticipantFilter = NO_PARTICIPANT_FILTER
+                     ) -> list[tuple[str, int, int]]:
+    """(month of first move-in 'YYYY-MM', lead time in days, participants): one pass from which
+    lead_time, lead_time_distribution and lead_time_trend all follow (see lead_times)."""
+    first = _first_move_in(as_of, scope)
+    month = func.substr(cast(first.c.first_in, String()), 1, 7)
+    days = days_between(first.c.first_in, first.c.referred_on)
+    return [(m, int(d), int(n)) for m, d, n in session.execute(
+        select(month, days, func.count()).group_by(month, days).order_by(month, days)).all()]
+
+
+def lead_times(counts: list[tuple[str, int, int]], bucket_days: int = 30
+               ) -> tuple[LeadTime, list[tuple[int, int]], list[tuple[str, float, int]]]:
+    """lead_time, lead_time_distribution and lead_time_trend from lead_time_counts."""
+    by_days: dict[int, int] = {}
+    by_bucket: dict[int, int] = {}
+    by_month: dict[str, list[int]] = {}
+    for month, days, n in counts:
+        by_days[days] = by_days.get(days, 0) + n
+        bucket = int(days / bucket_days) * bucket_days  # as SQL's integer division: toward zero
+        by_bucket[bucket] = by_bucket.get(bucket, 0) + n
+        total = by_month.setdefault(month, [0, 0])
+        total[0] += days * n
+        total[1] += n
+    ordered = sorted(by_days.items())
+    lead = LeadTime(percentile_of_counts(ordered, 0.5), percentile_of_counts(ordered, 0.75),
+                    sum(by_days.values()))
+    return (lead, sorted(by_bucket.items()),
+            [(month, days / n, n) for month, (days, n) in sorted(by_month.items())])
 
 
 @dataclass(frozen=True)

@@ -53,17 +53,18 @@ def participant_view(session: Session, actor: Actor, as_of: date) -> Participant
     def count(n: int) -> Count:
         return privacy.for_actor(actor, n)
 
-    funnel = privacy.mapping_for_actor(actor, figures.funnel(session, as_of))
+    # One pass for the funnel and both breakdowns, one for the three lead-time figures.
+    total, per = figures.funnel_breakdowns(session, as_of, ("referrer_id", "care_provider_id"))
+    funnel = privacy.mapping_for_actor(actor, total)
     names = organisations.names(session)
 
     def breakdown(by: str) -> list[Breakdown]:
-        rows = figures.funnel(session, as_of, by=by)
+        rows = per[by]
         ordered = sorted(rows.items(), key=lambda item: (-item[1]["referred"], names.get(item[0], "~")))
         return [Breakdown(names.get(org_id), privacy.mapping_for_actor(actor, steps))
                 for org_id, steps in ordered]
 
-    trend = figures.lead_time_trend(session, as_of)
-    lead = figures.lead_time(session, as_of)
+    lead, distribution, trend = figures.lead_times(figures.lead_time_counts(session, as_of))
     if hide and 0 < lead.n < limit:
         lead = figures.LeadTime(None, None, lead.n)
     if hide:  # a mean over fewer than the threshold would describe one or two people
@@ -73,7 +74,7 @@ def participant_view(session: Session, actor: Actor, as_of: date) -> Participant
         conversion=conversions(funnel),
         waiting_list=privacy.mapping_for_actor(actor, figures.central_waiting_list(session, as_of)),
         lead_time=lead,
-        lead_time_distribution=[(start, count(n)) for start, n in figures.lead_time_distribution(session, as_of)],
+        lead_time_distribution=[(start, count(n)) for start, n in distribution],
         lead_time_trend=[(month, mean, count(n)) for month, mean, n in trend],
         by_referrer=breakdown("referrer_id"),
         by_care_provider=breakdown("care_provider_id"),

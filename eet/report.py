@@ -34,8 +34,7 @@ def build_report(session: Session, as_of: date) -> dict:
     dwelling_goal = goals.get("dwellings")
     participant_goal = goals.get("participants")
     retention_goal = goals.get("retention")
-    totals = figures.dwelling_counts(session, as_of)
-    by_municipality = figures.dwellings_by_municipality(session, as_of)
+    totals, by_municipality = figures.dwelling_totals_and_municipalities(session, as_of)
     lead = figures.lead_time(session, as_of)
     retention = figures.retention_12m(session, as_of,
                                       target=retention_goal.value if retention_goal else 0.9)

@@ -246,8 +246,7 @@ def monthly_series(session: Session, start: date, end: date) -> list[dict]:
             days.append(month_end)
     if end > start:
         days.append(end)
-    return [{"date": day, "counter": figures.dwelling_counts(session, day)["counter"],
-             "housed": figures.funnel(session, day)["housed"]} for day in days]
+    return figures.counter_and_housed_at(session, days)
 
 
 def _suppress_series(series: list[dict], suppressed: bool) -> list[dict]:
