@@ -9,10 +9,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from .messages import Localised, Term, check, either
 
 
-class AccessDenied(PermissionError):
-    """The caller's role or organisation does not allow this."""
+class AccessDenied(PermissionError, Localised):
+    """The caller's role or organisation does not allow this: a key of eet.messages.CATALOGUE with
+    its parameters. str() is the English message; `.text(lang)` the one for a page."""
+
+    def __init__(self, key: str, /, **params: Any):
+        check(key, params)
+        self.key, self.params = key, params
+        super().__init__(self.message)
 
 
 @dataclass(frozen=True)
@@ -43,20 +52,21 @@ def row_scope(actor: Actor) -> int | None:
     """The organisation whose rows this actor is limited to, or None for all rows."""
     if actor.role == "coordinator":
         if actor.organisation_id is None:
-            raise AccessDenied("a coordinator account needs an organisation")
+            raise AccessDenied("denied_coordinator_without_org")
         return actor.organisation_id
     if actor.role in ("admin", "researcher"):
         return None
-    raise AccessDenied(f"role {actor.role} sees aggregates only")
+    raise AccessDenied("denied_aggregates_only", role=Term("role", actor.role))
 
 
 def require_role(actor: Actor, *roles: str) -> None:
     if actor.role not in roles:
-        raise AccessDenied(f"{actor.username} ({actor.role}) may not do this; needs {' or '.join(roles)}")
+        raise AccessDenied("denied_role", user=actor.username, role=Term("role", actor.role),
+                           roles=either("role", roles))
 
 
 def require_org(actor: Actor, *organisation_ids: int | None) -> None:
     """A coordinator may touch a row only when one of its organisations is theirs."""
     require_role(actor, "admin", "coordinator")
     if actor.role == "coordinator" and actor.organisation_id not in organisation_ids:
-        raise AccessDenied(f"{actor.username} may only change rows of their own organisation")
+        raise AccessDenied("denied_other_org", user=actor.username)

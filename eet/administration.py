@@ -17,7 +17,8 @@ from sqlmodel import Session
 from . import audit, auth
 from .access import Actor, require_role
 from .models import ORG_KINDS, TARGET_KEYS, Organisation, Target, User
-from .schemas import FieldError, InputModel, RuleError, _date_field
+from .messages import Choices, Refusal, Term
+from .schemas import FieldError, InputModel, RuleError, _date_field, refused
 
 SAFE_USER_FIELDS = ("id", "username", "role", "organisation_id", "is_demo", "active", "failed_attempts",
                     "locked_until", "created_at")
@@ -39,14 +40,14 @@ class OrganisationIn(InputModel):
     @classmethod
     def _name(cls, value: str) -> str:
         if len(value) > 120:
-            raise ValueError("is longer than 120 characters")
+            raise Refusal("too_long", max=120)
         return value
 
     @field_validator("kind", mode="before")
     @classmethod
     def _kind(cls, value: Any) -> str | None:
         if value is not None and value not in ORG_KINDS:
-            raise ValueError(f"use one of: {', '.join(ORG_KINDS)}")
+            raise Refusal("use_one_of", allowed=Choices(ORG_KINDS))
         return value
 
     @field_validator("joined_on", mode="before")
@@ -58,7 +59,7 @@ class OrganisationIn(InputModel):
     @classmethod
     def _note(cls, value: str | None) -> str | None:
         if value is not None and len(value) > 500:
-            raise ValueError(f"is {len(value)} characters long; at most 500")
+            raise Refusal("text_length", length=len(value), max=500)
         return value
 
 
@@ -76,11 +77,11 @@ def save_organisation(session: Session, actor: Actor, values: dict[str, Any], or
     data = OrganisationIn.parse(values)
     errors = []
     if data.kind != "referral" and data.joined_on is None:
-        errors.append(FieldError("joined_on", "a partner needs the date it joined the coalition"))
+        errors.append(FieldError("joined_on", "partner_needs_join_date"))
     clash = session.execute(select(Organisation).where(
         func.lower(Organisation.name) == data.name.lower())).scalars().first()
     if clash is not None and clash.id != organisation_id:
-        errors.append(FieldError("name", f"'{clash.name}' exists already"))
+        errors.append(FieldError("name", "exists_already", {"name": clash.name}))
     if errors:
         raise RuleError(errors)
     session.info.pop("organisations", None)  # the services' per-transaction lookup
@@ -92,7 +93,7 @@ def save_organisation(session: Session, actor: Actor, values: dict[str, Any], or
         return org.id
     org = session.get(Organisation, organisation_id)
     if org is None:
-        raise RuleError(FieldError("id", f"no organisation with id {organisation_id}"))
+        raise refused("id", "no_row_with_id", entity=Term("entity", "organisation"), id=organisation_id)
     before = audit.snapshot(org)
     for key, value in data.model_dump().items():
         setattr(org, key, value)
@@ -115,7 +116,7 @@ class TargetIn(InputModel):
     @classmethod
     def _key(cls, value: Any) -> str | None:
         if value is not None and value not in TARGET_KEYS:
-            raise ValueError(f"use one of: {', '.join(TARGET_KEYS)}")
+            raise Refusal("use_one_of", allowed=Choices(TARGET_KEYS))
         return value
 
     @field_validator("due_on", "valid_from", mode="before")
@@ -138,9 +139,9 @@ def add_target(session: Session, actor: Actor, values: dict[str, Any], source: s
     data = TargetIn.parse(values)
     errors = []
     if data.key == "retention" and not 0 < data.value <= 1:
-        errors.append(FieldError("value", "retention is a share from 0 to 1, e.g. 0.9 for 90%"))
+        errors.append(FieldError("value", "retention_share"))
     if data.key in ("dwellings", "participants") and (data.value < 1 or data.value != int(data.value)):
-        errors.append(FieldError("value", "enter a whole number of 1 or more"))
+        errors.append(FieldError("value", "whole_number"))
     if errors:
         raise RuleError(errors)
     target = Target(**data.model_dump())
@@ -168,7 +169,7 @@ def add_account(session: Session, actor: Actor, username: str, password: str, ro
 def _user(session: Session, username: str) -> User:
     user = session.execute(select(User).where(User.username == username)).scalars().first()
     if user is None:
-        raise RuleError(FieldError("username", f"no account '{username}'"))
+        raise refused("username", "no_account", username=username)
     return user
 
 
@@ -181,7 +182,7 @@ def set_active(session: Session, actor: Actor, username: str, active: bool, sour
     _admin(actor)
     user = _user(session, username)
     if not active and user.username == actor.username:
-        raise RuleError(FieldError("username", "you cannot deactivate your own account"))
+        raise refused("username", "own_account")
     before = _safe(user)
     user.active = active
     session.add(user)
@@ -195,7 +196,7 @@ def reset_password(session: Session, actor: Actor, username: str, new_password: 
     _admin(actor)
     user = _user(session, username)
     if len(new_password) < auth.MIN_PASSWORD_LENGTH:
-        raise RuleError(FieldError("password", f"needs at least {auth.MIN_PASSWORD_LENGTH} characters"))
+        raise refused("password", "password_short", min=auth.MIN_PASSWORD_LENGTH)
     before = _safe(user)
     user.password_hash = auth.hash_password(new_password)
     user.failed_attempts, user.locked_until = 0, None

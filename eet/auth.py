@@ -12,6 +12,7 @@ from . import audit
 from .access import Actor, require_role
 from .models import ROLES, User, utcnow
 from .report import is_demo
+from .messages import Choices
 from .schemas import FieldError, RuleError
 from .services import find_organisation
 
@@ -32,16 +33,16 @@ def add_user(session: Session, actor: Actor, username: str, password: str, role:
     username = username.strip()
     errors = []
     if not username:
-        errors.append(FieldError("username", "is required"))
+        errors.append(FieldError("username", "required"))
     elif session.exec(select(User).where(User.username == username)).first():
-        errors.append(FieldError("username", f"'{username}' exists already"))
+        errors.append(FieldError("username", "exists_already", {"name": username}))
     if role not in ROLES:
-        errors.append(FieldError("role", f"use one of {', '.join(ROLES)}"))
+        errors.append(FieldError("role", "use_one_of", {"allowed": Choices(ROLES)}))
     if len(password) < MIN_PASSWORD_LENGTH and not is_demo:
-        errors.append(FieldError("password", f"needs at least {MIN_PASSWORD_LENGTH} characters"))
+        errors.append(FieldError("password", "password_short", {"min": MIN_PASSWORD_LENGTH}))
     org = None
     if role == "coordinator" and not organisation:
-        errors.append(FieldError("org", "a coordinator needs the organisation whose data they keep"))
+        errors.append(FieldError("org", "coordinator_needs_org"))
     if organisation:
         try:
             org = find_organisation(session, organisation, "org",

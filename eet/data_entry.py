@@ -25,7 +25,7 @@ from .models import (
     Dwelling, Organisation, Participant, ParticipantEvent,
 )
 from .report import is_demo
-from .schemas import DwellingIn, EventIn, FieldError, ParticipantIn, RuleError, StatusChangeIn
+from .schemas import DwellingIn, EventIn, FieldError, ParticipantIn, RuleError, StatusChangeIn, refused
 
 BATCH_MAX = 200  # the whole programme aims at 200 dwellings
 REF_PREFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,30}$")
@@ -78,7 +78,7 @@ def dwelling_for_edit(session: Session, actor: Actor, ref: str) -> dict[str, Any
         .outerjoin(care, care.id == Dwelling.care_provider_id)
         .where(Dwelling.ref == ref)).first()
     if row is None:
-        raise RuleError(FieldError("ref", f"no dwelling with ref '{ref}'"))
+        raise refused("ref", "no_dwelling", ref=ref)
     dwelling, municipality, corporation, care_provider = row
     services.require_org(actor, dwelling.municipality_id, dwelling.corporation_id, dwelling.care_provider_id)
     changes = services.status_changes(session, dwelling.id)
@@ -101,7 +101,7 @@ def participant_for_edit(session: Session, actor: Actor, code: str) -> dict[str,
     require_writer(actor)
     participant = services.participant_by_code(session, code)
     if participant is None:
-        raise RuleError(FieldError("code", f"no participant with code '{code}'"))
+        raise refused("code", "no_participant", code=code)
     services.require_org(actor, participant.referrer_id, participant.care_provider_id, participant.municipality_id)
     names = dict(session.execute(select(Organisation.id, Organisation.name)).all())
     return {
@@ -140,7 +140,7 @@ def events_for_correction(session: Session, actor: Actor, code: str) -> list[dic
     require_writer(actor)
     participant = services.participant_by_code(session, code)
     if participant is None:
-        raise RuleError(FieldError("code", f"no participant with code '{code}'"))
+        raise refused("code", "no_participant", code=code)
     services.require_org(actor, participant.referrer_id, participant.care_provider_id, participant.municipality_id)
     refs = dict(session.execute(select(Dwelling.id, Dwelling.ref)).all())
     events = session.execute(
@@ -160,7 +160,7 @@ def add_dwelling(session: Session, actor: Actor, values: dict[str, Any], source:
     require_writer(actor)
     data = DwellingIn.parse(values)
     if services.dwelling_by_ref(session, data.ref) is not None:
-        raise RuleError(FieldError("ref", f"'{data.ref}' exists already; choose another ref or edit that dwelling"))
+        raise refused("ref", "ref_exists", ref=data.ref)
     prepare_write(session)
     services.upsert_dwelling(session, actor, data, source=source)
     return data.ref
@@ -173,11 +173,11 @@ def batch_refs(session: Session, prefix: str, count: int, first_number: int | No
     errors = []
     prefix = (prefix or "").strip().rstrip("-")
     if not REF_PREFIX.match(prefix):
-        errors.append(FieldError("prefix", "use letters, digits and '-' only, e.g. UTR"))
+        errors.append(FieldError("prefix", "prefix_shape"))
     if not isinstance(count, int) or not 1 <= count <= BATCH_MAX:
-        errors.append(FieldError("count", f"enter a number from 1 to {BATCH_MAX}"))
+        errors.append(FieldError("count", "count_range", {"max": BATCH_MAX}))
     if first_number is not None and first_number < 1:
-        errors.append(FieldError("first_number", "enter 1 or more, or leave empty for the next free number"))
+        errors.append(FieldError("first_number", "first_number_min"))
     if errors:
         raise RuleError(errors)
     pattern = re.compile(rf"^{re.escape(prefix)}-(\d+)$")
@@ -189,9 +189,8 @@ def batch_refs(session: Session, prefix: str, count: int, first_number: int | No
     refs = [f"{prefix}-{n:0{width}d}" for n in range(first_number, first_number + count)]
     taken = list(session.execute(select(Dwelling.ref).where(Dwelling.ref.in_(refs))).scalars())
     if taken:
-        raise RuleError(FieldError("first_number", (
-            f"{', '.join(sorted(taken)[:5])}{' …' if len(taken) > 5 else ''} exist already; "
-            f"start after them or leave the number empty")))
+        raise refused("first_number", "refs_taken" if len(taken) > 1 else "ref_taken", refs=sorted(taken)[:5],
+                      more=" …" if len(taken) > 5 else "")
     return refs
 
 
@@ -217,9 +216,7 @@ def _claim(session: Session, model, row_id: int, expected_version: int) -> None:
                              .values(version=model.version).execution_options(synchronize_session=False))
     if result.rowcount != 1:
         current = session.execute(select(model.version).where(model.id == row_id)).scalar()
-        raise RuleError(FieldError("version", (
-            f"this record was changed by someone else since you opened it (version "
-            f"{expected_version}, now {current}); reload it, your input is kept")))
+        raise refused("version", "version_conflict", expected=expected_version, current=current)
 
 
 def edit_dwelling(session: Session, actor: Actor, ref: str, values: dict[str, Any], expected_version: int,
@@ -229,7 +226,7 @@ def edit_dwelling(session: Session, actor: Actor, ref: str, values: dict[str, An
     require_writer(actor)
     dwelling = services.dwelling_by_ref(session, ref)
     if dwelling is None:
-        raise RuleError(FieldError("ref", f"no dwelling with ref '{ref}'"))
+        raise refused("ref", "no_dwelling", ref=ref)
     services.require_org(actor, dwelling.municipality_id, dwelling.corporation_id, dwelling.care_provider_id)
     data = DwellingIn.parse({**values, "ref": ref})
     _claim(session, Dwelling, dwelling.id, expected_version)
@@ -247,7 +244,7 @@ def change_status(session: Session, actor: Actor, values: dict[str, Any], expect
     data = StatusChangeIn.parse(values)
     dwelling = services.dwelling_by_ref(session, data.ref)
     if dwelling is None:
-        raise RuleError(FieldError("ref", f"no dwelling with ref '{data.ref}'"))
+        raise refused("ref", "no_dwelling", ref=data.ref)
     services.require_org(actor, dwelling.municipality_id, dwelling.corporation_id, dwelling.care_provider_id)
     _claim(session, Dwelling, dwelling.id, expected_version)
     session.refresh(dwelling)
@@ -272,7 +269,7 @@ def register(session: Session, actor: Actor, values: dict[str, Any], source: str
     require_writer(actor)
     data = ParticipantIn.parse(values)
     if services.participant_by_code(session, data.code) is not None:
-        raise RuleError(FieldError("code", f"'{data.code}' is registered already"))
+        raise refused("code", "code_registered", code=data.code)
     prepare_write(session)
     services.register_participant(session, actor, data, source=source)
     return data.code
@@ -283,7 +280,7 @@ def edit_participant(session: Session, actor: Actor, code: str, values: dict[str
     require_writer(actor)
     participant = services.participant_by_code(session, code)
     if participant is None:
-        raise RuleError(FieldError("code", f"no participant with code '{code}'"))
+        raise refused("code", "no_participant", code=code)
     services.require_org(actor, participant.referrer_id, participant.care_provider_id, participant.municipality_id)
     data = ParticipantIn.parse({**values, "code": code})
     _claim(session, Participant, participant.id, expected_version)
@@ -312,14 +309,14 @@ def correct_step(session: Session, actor: Actor, event_id: int, values: dict[str
     require_writer(actor)
     old = session.get(ParticipantEvent, event_id)
     if old is None or old.voided_at is not None:
-        raise RuleError(FieldError("event", f"no active event with id {event_id}"))
+        raise refused("event", "no_active_step", id=event_id)
     participant = session.get(Participant, old.participant_id)
     data = EventIn.parse({**values, "code": participant.code})
     services.void_event(session, actor, event_id, reason, source=source)
     prepare_write(session)
     outcome = services.record_event(session, actor, data, source=source)
     if outcome == "unchanged":
-        raise RuleError(FieldError("event", "the corrected step equals a step recorded already"))
+        raise refused("event", "same_step")
     new = session.execute(
         select(ParticipantEvent).where(ParticipantEvent.participant_id == participant.id,
                                        ParticipantEvent.voided_at.is_(None))

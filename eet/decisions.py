@@ -17,7 +17,8 @@ from sqlmodel import Session, select
 from . import audit
 from .access import Actor, require_role
 from .models import DECISION_STATUSES, DECISION_TOPICS, Decision, ReviewMeeting
-from .schemas import FieldError, InputModel, RuleError
+from .messages import Choices, Refusal, Term
+from .schemas import FieldError, InputModel, RuleError, refused
 from . import vocabulary as vocab
 
 TITLE_MAX = 200
@@ -34,15 +35,22 @@ STATUS_WORDS = {"open": "open", "in behandeling": "in_progress", "in uitvoering"
 def _required(value: Any) -> Any:
     # Blank text arrives here as None (InputModel turns blanks into None).
     if value is None:
-        raise ValueError("is required")
+        raise Refusal("required")
     return value
 
 
+def _choices(words: dict[str, str]) -> Choices:
+    codes = sorted(set(words.values()))
+    dutch = tuple(word for word, code in words.items() if word != code and word not in codes)
+    return Choices(tuple(codes), dutch)
+
+
 def _one_of(value: Any, words: dict[str, str], what: str) -> str:
+    """`what` is a code of eet.messages.TERMS["choice"]."""
     key = str(value).strip().lower().replace("-", "_") if value is not None else ""
     found = words.get(key) or words.get(key.replace("_", " "))
     if found is None:
-        raise ValueError(f"'{value}' is not a {what}; choose one of {', '.join(sorted(set(words.values())))}")
+        raise Refusal("unknown_choice", value=value, what=Term("choice", what), allowed=_choices(words))
     return found
 
 
@@ -65,14 +73,13 @@ class MeetingIn(InputModel):
     @classmethod
     def _title(cls, value: str) -> str:
         if len(value) > TITLE_MAX:
-            raise ValueError(f"is {len(value)} characters long; at most {TITLE_MAX}")
+            raise Refusal("text_length", length=len(value), max=TITLE_MAX)
         return value
 
     @model_validator(mode="after")
     def _comparison_before(self) -> "MeetingIn":
         if self.compare_with is not None and self.compare_with >= self.held_on:
-            raise RuleError(FieldError(
-                "compare_with", f"must lie before the meeting date {self.held_on.isoformat()}"))
+            raise refused("compare_with", "compare_before_meeting", date=self.held_on)
         return self
 
 
@@ -87,12 +94,12 @@ class DecisionIn(InputModel):
     @field_validator("topic", mode="before")
     @classmethod
     def _topic(cls, value: Any) -> str:
-        return _one_of(_required(value), TOPIC_WORDS, "decision topic")
+        return _one_of(_required(value), TOPIC_WORDS, "decision_topic")
 
     @field_validator("status", mode="before")
     @classmethod
     def _status(cls, value: Any) -> str:
-        return "open" if value is None else _one_of(value, STATUS_WORDS, "decision status")
+        return "open" if value is None else _one_of(value, STATUS_WORDS, "decision_status")
 
     @field_validator("due_on", mode="before")
     @classmethod
@@ -108,14 +115,14 @@ class DecisionIn(InputModel):
     @classmethod
     def _decision(cls, value: str) -> str:
         if len(value) > DECISION_MAX:
-            raise ValueError(f"is {len(value)} characters long; at most {DECISION_MAX}")
+            raise Refusal("text_length", length=len(value), max=DECISION_MAX)
         return value
 
     @field_validator("owner")
     @classmethod
     def _owner(cls, value: str | None) -> str | None:
         if value is not None and len(value) > OWNER_MAX:
-            raise ValueError(f"is {len(value)} characters long; at most {OWNER_MAX}")
+            raise Refusal("text_length", length=len(value), max=OWNER_MAX)
         return value
 
 
@@ -164,7 +171,7 @@ def update_decision(session: Session, actor: Actor, decision_id: int, values: di
     require_role(actor, "admin")
     decision = session.get(Decision, decision_id)
     if decision is None:
-        raise RuleError(FieldError("decision_id", f"no decision with id {decision_id}"))
+        raise refused("decision_id", "no_row_with_id", entity=Term("entity", "decision"), id=decision_id)
     before = audit.snapshot(decision)
     merged = {key: value for key, value in before.items() if key in DecisionIn.model_fields}
     merged.update(values)
@@ -181,15 +188,14 @@ def update_decision(session: Session, actor: Actor, decision_id: int, values: di
 def _meeting(session: Session, meeting_id: int) -> ReviewMeeting:
     meeting = session.get(ReviewMeeting, meeting_id)
     if meeting is None:
-        raise RuleError(FieldError("meeting_id", f"no review meeting with id {meeting_id}; add the meeting first"))
+        raise refused("meeting_id", "no_meeting", id=meeting_id)
     return meeting
 
 
 def _check_date_free(session: Session, held_on: date, own_id: int | None) -> None:
     other = session.exec(select(ReviewMeeting).where(ReviewMeeting.held_on == held_on)).first()
     if other is not None and other.id != own_id:
-        raise RuleError(FieldError("held_on", f"a review meeting on {held_on.isoformat()} is already "
-                                              f"registered ('{other.title}'); change that one instead"))
+        raise refused("held_on", "meeting_date_taken", date=held_on, title=other.title)
 
 
 # --- reads ---------------------------------------------------------------------------------------

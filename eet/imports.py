@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from . import audit, services
 from .access import SYSTEM, AccessDenied, Actor
+from .messages import ColumnName, Localised, Term, message
 from .schemas import DwellingIn, EventIn, InputModel, ParticipantIn, RuleError
 from .tabular import Row, Table, TableError, read_table
 from .writecache import cached_writes
@@ -43,8 +44,9 @@ class Column:
     def names(self) -> tuple[str, ...]:
         return (self.field,) + ((self.dutch,) if self.dutch else ())
 
-    def label(self) -> str:
-        return f"'{self.field}'" + (f" ({self.dutch})" if self.dutch else "")
+    def label(self) -> ColumnName:
+        """'ref' (kenmerk) in an English message, 'kenmerk' (ref) in a Dutch one."""
+        return ColumnName(self.field, self.dutch)
 
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
@@ -73,14 +75,15 @@ KEY_FIELD = {"dwellings": "ref", "participants": "code", "events": "code"}
 
 # Columns that would bring personal data into the monitor. The monitor keeps pseudonymous codes only,
 # so a list holding them is refused rather than silently stripped: the coordinator removes them.
+# The values are codes of eet.messages.TERMS["personal"] ("a name" / "een naam").
 PERSONAL_COLUMNS = {
-    "naam": "a name", "name": "a name", "voornaam": "a name", "achternaam": "a name",
-    "first_name": "a name", "last_name": "a name", "full_name": "a name", "roepnaam": "a name",
-    "bsn": "a citizen service number", "burgerservicenummer": "a citizen service number",
-    "geboortedatum": "a birth date", "birth_date": "a birth date", "date_of_birth": "a birth date",
-    "dob": "a birth date", "adres": "an address", "address": "an address",
-    "telefoon": "a phone number", "telefoonnummer": "a phone number", "phone": "a phone number",
-    "email": "an e-mail address", "e_mail": "an e-mail address",
+    "naam": "name", "name": "name", "voornaam": "name", "achternaam": "name",
+    "first_name": "name", "last_name": "name", "full_name": "name", "roepnaam": "name",
+    "bsn": "bsn", "burgerservicenummer": "bsn",
+    "geboortedatum": "birth_date", "birth_date": "birth_date", "date_of_birth": "birth_date",
+    "dob": "birth_date", "adres": "address", "address": "address",
+    "telefoon": "phone", "telefoonnummer": "phone", "phone": "phone",
+    "email": "email", "e_mail": "email",
 }
 # Same-day steps are applied in the order a route takes them; a move from one dwelling to
 # another on one day is an exit before a move-in.
@@ -89,12 +92,22 @@ EVENT_ORDER = {"assessed": 0, "matched": 1, "exited": 2, "housed": 3, "withdrawn
 
 @dataclass(frozen=True)
 class Issue:
-    """One error: the spreadsheet row (None for the file as a whole) and the column as the file
-    spells it (None for the row as a whole)."""
+    """One error: the spreadsheet row (None for the file as a whole), the column as the file
+    spells it (None for the row as a whole), and the refusal itself (a FieldError of the input
+    model or the services, an AccessDenied, a TableError or a message of the import), so that a page
+    can show it in its own language with `text(lang)`. `str()` is the command line's English
+    `row N, column C: message`."""
 
     row: int | None
     column: str | None
-    message: str
+    error: Localised
+
+    @property
+    def message(self) -> str:
+        return self.error.message
+
+    def text(self, lang: str) -> str:
+        return self.error.text(lang)
 
     def __str__(self) -> str:
         if self.row is None:
@@ -160,13 +173,13 @@ def import_file(engine: Engine, kind: Kind, source: Path | str | bytes, filename
     try:
         table = read_table(source, name)
     except TableError as exc:
-        result.errors.append(Issue(None, None, str(exc)))
+        result.errors.append(Issue(None, None, exc))
         return result
     columns = _map_columns(kind, table, result)
     if any(column.required and column.field not in columns for column in COLUMNS[kind]):
         return result
     if not table.rows:
-        result.errors.append(Issue(None, None, f"{name} holds no rows below the header"))
+        result.errors.append(Issue(None, None, message("no_rows", file=name)))
         return result
     parsed = _parse_rows(kind, table, columns, result)
     _apply(engine, kind, parsed, columns, actor, result, progress)
@@ -190,22 +203,20 @@ def _map_columns(kind: str, table: Table, result: ImportResult) -> dict[str, str
         column = known.get(normal)
         if column is not None:
             if column.field in columns:
-                result.errors.append(Issue(1, spelt, (
-                    f"the same column as '{columns[column.field]}' ({column.label()}); keep one of them")))
+                result.errors.append(Issue(1, spelt, message(
+                    "same_column", other=columns[column.field], label=column.label())))
             else:
                 columns[column.field] = spelt
         elif normal in PERSONAL_COLUMNS:
-            result.errors.append(Issue(1, spelt, (
-                f"looks like {PERSONAL_COLUMNS[normal]}; the monitor keeps pseudonymous codes only, "
-                f"remove this column from the file and import it again")))
+            result.errors.append(Issue(1, spelt, message(
+                "personal_column", what=Term("personal", PERSONAL_COLUMNS[normal]))))
         else:
             result.ignored_columns.append(spelt)
     missing = [column.label() for column in COLUMNS[kind] if column.required and column.field not in columns]
     if missing:
-        result.errors.append(Issue(1, None, (
-            f"the required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-            f"{'are' if len(missing) > 1 else 'is'} missing; the {kind} columns are "
-            f"{', '.join(c.label() for c in COLUMNS[kind])} (see the spec)")))
+        result.errors.append(Issue(1, None, message(
+            "missing_columns" if len(missing) > 1 else "missing_column", missing=missing,
+            kind=Term("import_kind", kind), columns=[c.label() for c in COLUMNS[kind]])))
     return columns
 
 
@@ -224,9 +235,8 @@ def _parse_rows(kind: str, table: Table, columns: dict[str, str], result: Import
     first_row_of: dict[str, int] = {}
     for row in table.rows:
         if row.surplus:
-            result.errors.append(Issue(row.number, None, (
-                f"holds {row.surplus} value{'s' if row.surplus != 1 else ''} right of the last named "
-                f"column; give that column a name in row 1 or remove the values")))
+            result.errors.append(Issue(row.number, None, message(
+                "surplus_values" if row.surplus != 1 else "surplus_value", n=row.surplus)))
         values: dict[str, Any] = {f: row.values.get(spelt) for f, spelt in columns.items()}
         try:
             data = model.parse(values)
@@ -238,9 +248,9 @@ def _parse_rows(kind: str, table: Table, columns: dict[str, str], result: Import
         if kind != "events":
             key = getattr(data, key_field).lower()
             if key in first_row_of:
-                result.errors.append(Issue(row.number, columns[key_field], (
-                    f"{getattr(data, key_field)} is also in row {first_row_of[key]}; a list holds each "
-                    f"{'dwelling' if kind == 'dwellings' else 'participant'} once")))
+                result.errors.append(Issue(row.number, columns[key_field], message(
+                    "duplicate_key", value=getattr(data, key_field), row=first_row_of[key],
+                    what=Term("entity", "dwelling" if kind == "dwellings" else "participant"))))
                 continue
             first_row_of[key] = row.number
         parsed.append(_Parsed(row, data, values))
@@ -253,7 +263,7 @@ def _parse_rows(kind: str, table: Table, columns: dict[str, str], result: Import
 
 def _add_rule_errors(result: ImportResult, row: int, exc: RuleError, columns: dict[str, str]) -> None:
     for error in exc.errors:
-        result.errors.append(Issue(row, columns.get(error.field), error.message))
+        result.errors.append(Issue(row, columns.get(error.field), error))
 
 
 def _apply(engine: Engine, kind: str, parsed: list[_Parsed], columns: dict[str, str], actor: Actor,
@@ -282,10 +292,10 @@ def _apply(engine: Engine, kind: str, parsed: list[_Parsed], columns: dict[str, 
                     except RuleError as exc:
                         _add_rule_errors(result, item.row.number, exc, columns)
                     except AccessDenied as exc:
-                        result.errors.append(Issue(item.row.number, None, str(exc)))
+                        result.errors.append(Issue(item.row.number, None, exc))
                     except SQLAlchemyError as exc:
                         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
-                        result.errors.append(Issue(item.row.number, None, f"the database refused this row ({reason})"))
+                        result.errors.append(Issue(item.row.number, None, message("database_refused", reason=reason)))
                     if progress is not None and (done % every == 0 or done == total):
                         progress(done, total)
             writes = any(row.outcome != "unchanged" for row in result.rows)

@@ -23,7 +23,8 @@ from .models import (
     Bottleneck, CostParameter, Factor,
 )
 from .report import is_demo
-from .schemas import FieldError, InputModel, RuleError, _date_field, _not_future
+from .messages import Choices, Refusal, Term
+from .schemas import FieldError, InputModel, RuleError, _date_field, _not_future, refused
 
 EDITORS = ("admin", "researcher")
 BOTTLENECK_DOMAINS = FACTOR_DOMAINS + ("system",)
@@ -36,13 +37,13 @@ def _one_of(value: Any, allowed: tuple[str, ...]) -> str | None:
         return None
     text = str(value).strip().lower()
     if text not in allowed:
-        raise ValueError(f"'{value}' is not allowed; use one of: {', '.join(allowed)}")
+        raise Refusal("not_allowed", value=value, allowed=Choices(allowed))
     return text
 
 
 def _max_len(value: str | None, limit: int) -> str | None:
     if value is not None and len(value) > limit:
-        raise ValueError(f"is {len(value)} characters long; at most {limit}")
+        raise Refusal("text_length", length=len(value), max=limit)
     return value
 
 
@@ -89,13 +90,11 @@ class BottleneckIn(InputModel):
     def _resolved(self) -> "BottleneckIn":
         errors = []
         if self.status == "resolved" and self.resolved_on is None:
-            errors.append(FieldError("resolved_on", "a resolved bottleneck needs the date it was resolved"))
+            errors.append(FieldError("resolved_on", "resolved_needs_date"))
         if self.status != "resolved" and self.resolved_on is not None:
-            errors.append(FieldError("resolved_on", "only a resolved bottleneck has a resolution date; "
-                                                    "set the status to resolved or leave the date empty"))
+            errors.append(FieldError("resolved_on", "resolution_date_unresolved"))
         if self.resolved_on is not None and self.resolved_on < self.raised_on:
-            errors.append(FieldError("resolved_on", f"lies before the date it was raised "
-                                                    f"({self.raised_on.isoformat()})"))
+            errors.append(FieldError("resolved_on", "before_raised", {"date": self.raised_on}))
         if errors:
             raise RuleError(errors)
         return self
@@ -174,7 +173,7 @@ class CostParameterIn(InputModel):
     @classmethod
     def _amount(cls, value: float) -> float:
         if not value > 0 or value != value:
-            raise ValueError("enter an amount above 0 in euros")
+            raise Refusal("amount_positive")
         return value
 
     @field_validator("valid_from", "valid_to", mode="before")
@@ -186,13 +185,15 @@ class CostParameterIn(InputModel):
     def _consistent(self) -> "CostParameterIn":
         errors = []
         if self.category not in CATEGORIES_OF[self.model]:
-            errors.append(FieldError("category", f"a {self.model} cost is one of: "
-                                                 f"{', '.join(CATEGORIES_OF[self.model])}"))
+            errors.append(FieldError("category", "category_of_model", {
+                "model": Term("cost_model", self.model),
+                "categories": [Term("cost_category", c) for c in CATEGORIES_OF[self.model]]}))
         wanted_unit = "one_off_per_participant" if self.category == "one_off" else "per_participant_year"
         if self.unit != wanted_unit:
-            errors.append(FieldError("unit", f"a {self.category} cost is counted {wanted_unit}"))
+            errors.append(FieldError("unit", "unit_of_category", {
+                "category": Term("cost_category", self.category), "unit": Term("cost_unit", wanted_unit)}))
         if self.valid_to is not None and self.valid_to < self.valid_from:
-            errors.append(FieldError("valid_to", f"lies before valid from ({self.valid_from.isoformat()})"))
+            errors.append(FieldError("valid_to", "valid_to_before", {"date": self.valid_from}))
         if errors:
             raise RuleError(errors)
         return self
@@ -233,15 +234,14 @@ def _save(session: Session, actor: Actor, model, entity: str, data: dict[str, An
         return row.id
     row = session.get(model, row_id)
     if row is None:
-        raise RuleError(FieldError("id", f"no {entity} with id {row_id}"))
+        raise refused("id", "no_row_with_id", entity=Term("entity", entity), id=row_id)
     if expected_version is not None:
         # Atomic: matches only while nobody else saved since the form was opened.
         result = session.execute(update(model).where(model.id == row_id, model.version == expected_version)
                                  .values(version=model.version + 1)
                                  .execution_options(synchronize_session=False))
         if result.rowcount != 1:
-            raise RuleError(FieldError("version", (
-                "this record was changed by someone else since you opened it; reload it, your input is kept")))
+            raise refused("version", "version_conflict_plain")
         session.refresh(row)
     before = audit.snapshot(row)
     if expected_version is not None:

@@ -6,13 +6,14 @@ database. Rules that need the database (order of events, one occupant per dwelli
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dataclass_field
 from datetime import date
-from typing import Any
+from typing import Any, Mapping
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from . import vocabulary as vocab
+from .messages import Choices, Localised, Refusal, Term, check
 from .models import AGE_BANDS
 
 CODE_SHAPE = re.compile(r"^[A-Za-z0-9-]+$")
@@ -25,11 +26,22 @@ REASON_MAX = 200
 
 
 @dataclass(frozen=True)
-class FieldError:
-    """A refused value: the field (an input model's name), and what would be right."""
+class FieldError(Localised):
+    """A refused value: the field (an input model's name), and what would be right, as a key of
+    `eet.messages.CATALOGUE` with its parameters. `.message` is the English text (command line,
+    logs); `.text(lang)` the text for a page in the user's language."""
 
     field: str
-    message: str
+    key: str
+    params: Mapping[str, Any] = dataclass_field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        check(self.key, self.params)
+
+
+def refused(field: str, key: str, /, **params: Any) -> "RuleError":
+    """A RuleError of one field: `raise refused("ref", "no_dwelling", ref=ref)`."""
+    return RuleError(FieldError(field, key, params))
 
 
 class RuleError(ValueError):
@@ -78,14 +90,32 @@ class InputModel(BaseModel):
             raise RuleError(errors) from None
 
 
+# pydantic's own checks (a type it could not read) and the catalogue key that says so.
+PYDANTIC_KEYS = {
+    "missing": "required",
+    "float_parsing": "not_a_number", "float_type": "not_a_number", "finite_number": "not_a_number",
+    "int_parsing": "not_a_whole_number", "int_type": "not_a_whole_number", "int_from_float": "not_a_whole_number",
+    "bool_parsing": "not_yes_no", "bool_type": "not_yes_no",
+    "date_parsing": "not_a_date_value", "date_type": "not_a_date_value", "date_from_datetime_parsing":
+        "not_a_date_value", "date_from_datetime_inexact": "not_a_date_value",
+    "string_type": "not_text",
+}
+
+
 def _field_error(err: dict) -> FieldError:
     field = str(err["loc"][0]) if err.get("loc") else "row"
-    message = err.get("msg", "invalid")
-    if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
-    elif err.get("type") == "missing":
-        message = "is required"
-    return FieldError(field, message)
+    original = (err.get("ctx") or {}).get("error")
+    if isinstance(original, Refusal):
+        return FieldError(field, original.key, original.params)
+    key = PYDANTIC_KEYS.get(err.get("type", ""))
+    if key is not None and err.get("input", "") is None:
+        key = "required"  # an empty field of a type other than text
+    if key is not None:
+        return FieldError(field, key)
+    detail = err.get("msg", "invalid")
+    if detail.startswith("Value error, "):
+        detail = detail[len("Value error, "):]
+    return FieldError(field, "invalid", {"detail": detail})
 
 
 def _date_field(value: Any) -> date | None:
@@ -94,7 +124,7 @@ def _date_field(value: Any) -> date | None:
 
 def _not_future(value: date | None, today: date | None = None) -> date | None:
     if value is not None and value > (today or date.today()):
-        raise ValueError(f"{value.isoformat()} lies in the future; enter the date it really happened")
+        raise Refusal("future_date", date=value)
     return value
 
 
@@ -118,23 +148,22 @@ class DwellingIn(InputModel):
     @classmethod
     def _ref(cls, value: str) -> str:
         if len(value) > 40:
-            raise ValueError("is longer than 40 characters")
+            raise Refusal("too_long", max=40)
         if not REF_SHAPE.match(value):
-            raise ValueError(f"'{value}' may hold letters, digits, spaces and . _ / - only, and starts "
-                             f"with a letter or digit, e.g. UTR-0001")
+            raise Refusal("ref_shape", value=value)
         return value
 
     @field_validator("site")
     @classmethod
     def _site(cls, value: str | None) -> str | None:
         if value is not None and len(value) > 120:
-            raise ValueError("is longer than 120 characters")
+            raise Refusal("too_long", max=120)
         return value
 
     @field_validator("building_type", mode="before")
     @classmethod
     def _building_type(cls, value: Any) -> str | None:
-        return None if value is None else vocab.normalise(value, vocab.BUILDING_TYPE, "building type")
+        return None if value is None else vocab.normalise(value, vocab.BUILDING_TYPE, "building_type")
 
     @field_validator("route", mode="before")
     @classmethod
@@ -189,12 +218,11 @@ class ParticipantIn(InputModel):
         if text is None:
             return text
         if BSN_SHAPE.match(text):
-            raise ValueError("a code of 9 digits looks like a citizen service number (BSN); "
-                             "use the pseudonymous code, e.g. P-0001")
+            raise Refusal("code_bsn")
         if not CODE_SHAPE.match(text):
-            raise ValueError(f"'{text}' may hold letters, digits and '-' only, e.g. P-0001")
+            raise Refusal("code_shape", value=text)
         if len(text) > 40:
-            raise ValueError("is longer than 40 characters")
+            raise Refusal("too_long", max=40)
         return text
 
     @field_validator("central_waiting_list", mode="before")
@@ -202,7 +230,7 @@ class ParticipantIn(InputModel):
     def _cwl(cls, value: Any) -> bool | None:
         if value is None or isinstance(value, bool):
             return value
-        return vocab.normalise(value, vocab.YES_NO, "answer (yes/no, ja/nee)")
+        return vocab.normalise(value, vocab.YES_NO, "answer")
 
     @field_validator("referred_on", mode="before")
     @classmethod
@@ -213,7 +241,7 @@ class ParticipantIn(InputModel):
     @classmethod
     def _age_band(cls, value: str | None) -> str | None:
         if value is not None and value not in AGE_BANDS:
-            raise ValueError(f"use one of {', '.join(AGE_BANDS)}; no birth dates")
+            raise Refusal("age_band", allowed=Choices(AGE_BANDS))
         return value
 
 
@@ -239,37 +267,36 @@ class EventIn(InputModel):
     @classmethod
     def _note(cls, value: str | None) -> str | None:
         if value is not None and len(value) > NOTE_MAX:
-            raise ValueError(f"is {len(value)} characters long; at most {NOTE_MAX}")
+            raise Refusal("text_length", length=len(value), max=NOTE_MAX)
         return value
 
     @model_validator(mode="after")
     def _outcome_and_dwelling(self) -> "EventIn":
         errors = []
         if self.event == "assessed":
-            errors += self._check_outcome(vocab.ASSESSMENT, "assessment outcome")
+            errors += self._check_outcome(vocab.ASSESSMENT, "assessment_outcome")
         elif self.event == "exited":
-            errors += self._check_outcome(vocab.EXIT, "exit outcome")
+            errors += self._check_outcome(vocab.EXIT, "exit_outcome")
         elif self.event in ("matched", "housed"):
             if self.outcome is not None:
-                errors.append(FieldError("outcome", f"a {self.event} event has no outcome; leave it empty"))
+                errors.append(FieldError("outcome", "step_has_no_outcome", {"event": Term("event", self.event)}))
         elif self.event == "withdrawn" and self.outcome is not None and len(self.outcome) > REASON_MAX:
-            errors.append(FieldError("outcome", (
-                f"the reason is {len(self.outcome)} characters long; at most {REASON_MAX} "
-                f"(longer text goes in the note)")))
+            errors.append(FieldError("outcome", "reason_too_long", {"length": len(self.outcome), "max": REASON_MAX}))
         if self.event in ("matched", "housed") and not self.dwelling_ref:
-            errors.append(FieldError("dwelling_ref", f"a {self.event} event needs the dwelling's ref"))
+            errors.append(FieldError("dwelling_ref", "step_needs_dwelling", {"event": Term("event", self.event)}))
         if self.event not in ("matched", "housed") and self.dwelling_ref:
-            errors.append(FieldError("dwelling_ref", f"a {self.event} event names no dwelling; leave it empty"))
+            errors.append(FieldError("dwelling_ref", "step_has_no_dwelling", {"event": Term("event", self.event)}))
         if errors:
             raise RuleError(errors)
         return self
 
     def _check_outcome(self, mapping: dict, what: str) -> list[FieldError]:
         if self.outcome is None:
-            return [FieldError("outcome", f"is required for {self.event}: {vocab.allowed(mapping)}")]
+            return [FieldError("outcome", "outcome_required",
+                               {"event": Term("event", self.event), "allowed": vocab.choices(mapping)})]
         try:
             self.outcome = vocab.normalise(self.outcome, mapping, what)
-        except ValueError as exc:
-            return [FieldError("outcome", str(exc))]
+        except Refusal as exc:
+            return [FieldError("outcome", exc.key, exc.params)]
         return []
 

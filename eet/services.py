@@ -18,16 +18,11 @@ from .access import Actor, AccessDenied, require_org, require_role
 from .models import (
     Dwelling, DwellingStatusChange, Organisation, Participant, ParticipantEvent, utcnow,
 )
-from .schemas import DwellingIn, EventIn, FieldError, ParticipantIn, RuleError, StatusChangeIn
+from .messages import Term, either
+from .schemas import DwellingIn, EventIn, FieldError, ParticipantIn, RuleError, StatusChangeIn, refused
 from .writecache import cache_of
 
 Outcome = Literal["created", "changed", "unchanged"]
-
-KIND_WORDS = {
-    "municipality": "municipality", "care_provider": "care provider",
-    "housing_corporation": "housing corporation", "referral": "referral organisation",
-}
-
 
 # --- lookups -------------------------------------------------------------------------------------
 
@@ -37,11 +32,12 @@ def find_organisation(session: Session, name: str | None, field: str, *kinds: st
         return None
     org = _organisations(session).get(name.strip().lower())
     if org is None or org.kind not in kinds:
-        wanted = " or ".join(KIND_WORDS[k] for k in kinds)
+        wanted = either("org_kind", kinds)
         names = sorted(o.name for o in _organisations(session).values() if o.kind in kinds)
-        hint = f"'{name}' is not a known {wanted}" if org is None else \
-            f"'{org.name}' is a {KIND_WORDS[org.kind]}, not a {wanted}"
-        raise RuleError(FieldError(field, f"{hint}; known: {', '.join(names)}"))
+        if org is None:
+            raise refused(field, "org_unknown", name=name, wanted=wanted, names=names)
+        raise refused(field, "org_wrong_kind", name=org.name, kind=Term("org_kind", org.kind), wanted=wanted,
+                      names=names)
     return org
 
 
@@ -163,10 +159,8 @@ def upsert_dwelling(session: Session, actor: Actor, data: DwellingIn, source: st
     if status_changed:
         latest = changes[-1] if changes else None
         if latest is not None and data.status_date < latest.effective_on:
-            raise RuleError(FieldError("status_date", (
-                f"{data.status_date.isoformat()} lies before this dwelling's latest recorded change "
-                f"({latest.status} on {latest.effective_on.isoformat()}); "
-                f"use that date or a later one")))
+            raise refused("status_date", "status_before_latest", date=data.status_date,
+                          status=Term("status", latest.status), latest=latest.effective_on)
         _check_status_fits_occupant(session, dwelling, data.status, data.status_date, "status")
     if not changed_fields and not status_changed:
         return "unchanged"
@@ -186,7 +180,7 @@ def change_dwelling_status(session: Session, actor: Actor, data: StatusChangeIn,
                            expected_version: int | None = None, source: str = "form") -> Outcome:
     dwelling = dwelling_by_ref(session, data.ref)
     if dwelling is None:
-        raise RuleError(FieldError("ref", f"no dwelling with ref '{data.ref}'"))
+        raise refused("ref", "no_dwelling", ref=data.ref)
     require_org(actor, *_dwelling_orgs(audit.snapshot(dwelling)))
     check_version(dwelling, expected_version)
     changes = status_changes(session, dwelling.id)
@@ -195,9 +189,8 @@ def change_dwelling_status(session: Session, actor: Actor, data: StatusChangeIn,
         return "unchanged"
     latest = changes[-1] if changes else None
     if latest is not None and data.effective_on < latest.effective_on:
-        raise RuleError(FieldError("effective_on", (
-            f"lies before the latest recorded change ({latest.status} on "
-            f"{latest.effective_on.isoformat()}); use that date or a later one")))
+        raise refused("effective_on", "effective_before_latest", status=Term("status", latest.status),
+                      latest=latest.effective_on)
     _check_status_fits_occupant(session, dwelling, data.status, data.effective_on, "status")
     dwelling.version += 1
     session.add(dwelling)
@@ -213,17 +206,13 @@ def _check_status_fits_occupant(session: Session, dwelling: Dwelling, status: st
     occupant = _occupant(session, dwelling, on)
     if occupant is not None:
         other = session.get(Participant, occupant)
-        raise RuleError(FieldError(field, (
-            f"{dwelling.ref} is occupied by {other.code} on {on.isoformat()}; record their exit "
-            f"(events) first, or keep the status occupied")))
+        raise refused(field, "status_while_occupied", ref=dwelling.ref, code=other.code, date=on)
 
 
 def check_version(row, expected_version: int | None) -> None:
     """Optimistic lock: refuse a save based on a version someone else has changed since."""
     if expected_version is not None and row.version != expected_version:
-        raise RuleError(FieldError("version", (
-            f"this record was changed by someone else since you opened it (version "
-            f"{expected_version}, now {row.version}); reload it, your input is kept")))
+        raise refused("version", "version_conflict", expected=expected_version, current=row.version)
 
 
 def _dwelling_orgs(values: dict) -> tuple:
@@ -281,9 +270,8 @@ def register_participant(session: Session, actor: Actor, data: ParticipantIn,
     if "referred_on" in changed:
         events = participant_events(session, participant.id)
         if events and events[0].occurred_on < data.referred_on:
-            raise RuleError(FieldError("referred_on", (
-                f"{participant.code} already has a {events[0].kind} event on "
-                f"{events[0].occurred_on.isoformat()}; the referral cannot lie after it")))
+            raise refused("referred_on", "referral_after_step", code=participant.code,
+                          event=Term("event", events[0].kind), date=events[0].occurred_on)
     before = audit.snapshot(participant)
     for key, value in changed.items():
         setattr(participant, key, value)
@@ -302,13 +290,13 @@ def record_event(session: Session, actor: Actor, data: EventIn, source: str = "f
     """Record a step of a participant's route, after checking it against the route so far."""
     participant = participant_by_code(session, data.code)
     if participant is None:
-        raise RuleError(FieldError("code", f"no participant with code '{data.code}'; register them first"))
+        raise refused("code", "no_participant_register", code=data.code)
     require_org(actor, *_participant_orgs(audit.snapshot(participant)))
     dwelling = None
     if data.dwelling_ref:
         dwelling = dwelling_by_ref(session, data.dwelling_ref)
         if dwelling is None:
-            raise RuleError(FieldError("dwelling_ref", f"no dwelling with ref '{data.dwelling_ref}'"))
+            raise refused("dwelling_ref", "no_dwelling", ref=data.dwelling_ref)
     events = participant_events(session, participant.id)
     for existing in events:
         if (existing.kind, existing.occurred_on, existing.outcome, existing.dwelling_id) == (
@@ -355,68 +343,50 @@ def _check_route(session: Session, participant: Participant, events: list[Partic
                  data: EventIn, dwelling: Dwelling | None) -> None:
     on = data.date
     if on < participant.referred_on:
-        raise RuleError(FieldError("date", (
-            f"{on.isoformat()} lies before {participant.code}'s referral on "
-            f"{participant.referred_on.isoformat()}")))
+        raise refused("date", "before_referral", date=on, code=participant.code, referred=participant.referred_on)
     before = [e for e in events if e.occurred_on <= on]
     withdrawal = next((e for e in events if e.kind == "withdrawn"), None)
     if withdrawal is not None and data.event != "withdrawn" and withdrawal.occurred_on <= on:
-        raise RuleError(FieldError("event", (
-            f"{participant.code} withdrew on {withdrawal.occurred_on.isoformat()}; "
-            f"no steps can follow a withdrawal")))
+        raise refused("event", "after_withdrawal", code=participant.code, date=withdrawal.occurred_on)
     kind = data.event
     if kind == "matched":
         assessments = [e for e in before if e.kind == "assessed"]
         if not assessments or assessments[-1].outcome != "eligible":
-            raise RuleError(FieldError("event", (
-                f"a match needs an eligible assessment on or before {on.isoformat()}; "
-                + ("the latest assessment was not eligible" if assessments else
-                   f"{participant.code} has no assessment yet"))))
+            raise refused("event", "match_needs_eligible" if assessments else "match_needs_assessment",
+                          date=on, code=participant.code)
         _check_dwelling_usable(session, dwelling, on, "date")
     elif kind == "housed":
         matches = [e for e in before if e.kind == "matched"]
         if not matches:
-            raise RuleError(FieldError("event", (
-                f"a move-in needs a match on or before {on.isoformat()}; record the match first")))
+            raise refused("event", "move_in_needs_match", date=on)
         if matches[-1].dwelling_id != dwelling.id:
             matched_to = session.get(Dwelling, matches[-1].dwelling_id)
-            raise RuleError(FieldError("dwelling_ref", (
-                f"{participant.code} is matched to {matched_to.ref}, not {dwelling.ref}; "
-                f"record the new match first")))
+            raise refused("dwelling_ref", "matched_elsewhere", code=participant.code, matched=matched_to.ref,
+                          ref=dwelling.ref)
         home = _current_home(events, on)
         if home is not None:
-            raise RuleError(FieldError("event", (
-                f"{participant.code} still lives in {session.get(Dwelling, home).ref} on "
-                f"{on.isoformat()}; record the exit first")))
+            raise refused("event", "still_lives_in", code=participant.code, ref=session.get(Dwelling, home).ref,
+                          date=on)
         _check_dwelling_usable(session, dwelling, on, "date")
         occupant = _occupant(session, dwelling, on)
         if occupant is not None and occupant != participant.id:
             other = session.get(Participant, occupant)
-            raise RuleError(FieldError("dwelling_ref", (
-                f"{dwelling.ref} is occupied by {other.code} on {on.isoformat()}; "
-                f"a dwelling holds one participant at a time")))
+            raise refused("dwelling_ref", "dwelling_taken", ref=dwelling.ref, code=other.code, date=on)
     elif kind == "exited":
         if not any(e.kind == "housed" for e in before):
-            raise RuleError(FieldError("event", (
-                f"an exit needs a move-in on or before {on.isoformat()}; {participant.code} "
-                f"was not housed yet")))
+            raise refused("event", "exit_needs_move_in", date=on, code=participant.code)
         if _current_home(events, on) is None:
-            raise RuleError(FieldError("event", (
-                f"{participant.code} has already left their dwelling before {on.isoformat()}")))
+            raise refused("event", "already_left", code=participant.code, date=on)
     elif kind == "withdrawn":
         housed = next((e for e in events if e.kind == "housed"), None)
         if housed is not None:
-            raise RuleError(FieldError("event", (
-                f"{participant.code} moved in on {housed.occurred_on.isoformat()}; withdrawal is "
-                f"only for leaving before a move-in, record an exit instead")))
+            raise refused("event", "withdrawal_after_move_in", code=participant.code, date=housed.occurred_on)
         if withdrawal is not None:
-            raise RuleError(FieldError("event", (
-                f"{participant.code} already withdrew on {withdrawal.occurred_on.isoformat()}")))
+            raise refused("event", "already_withdrew", code=participant.code, date=withdrawal.occurred_on)
     later = [e for e in events if e.occurred_on > on and e.kind in ("housed", "exited")]
     if kind in ("housed", "exited") and later:
-        raise RuleError(FieldError("date", (
-            f"{participant.code} has a later {later[0].kind} event on "
-            f"{later[0].occurred_on.isoformat()}; record steps in the order they happened")))
+        raise refused("date", "later_step", code=participant.code, event=Term("event", later[0].kind),
+                      date=later[0].occurred_on)
     if kind == "housed":
         _check_no_later_move_in(session, participant, dwelling, on)
     _check_later_steps_still_fit(session, participant, events, data, dwelling)
@@ -440,9 +410,8 @@ def _check_later_steps_still_fit(session: Session, participant: Participant, eve
         try:
             _check_route(session, participant, list(route), step_data, step_dwelling)
         except RuleError as exc:
-            raise RuleError(FieldError("date", (
-                f"{participant.code}'s recorded {step.kind} on {step.occurred_on.isoformat()} would no "
-                f"longer fit ({exc.errors[0].message}); check the date, or void that step first"))) from None
+            raise refused("date", "later_step_breaks", code=participant.code, event=Term("event", step.kind),
+                          date=step.occurred_on, reason=exc.errors[0]) from None
         route.append(step)
 
 
@@ -460,21 +429,17 @@ def _check_no_later_move_in(session: Session, participant: Participant, dwelling
     if others:
         first = min(others, key=lambda e: e.occurred_on)
         other = session.get(Participant, first.participant_id)
-        raise RuleError(FieldError("dwelling_ref", (
-            f"{other.code} moves into {dwelling.ref} on {first.occurred_on.isoformat()}; a dwelling "
-            f"holds one participant at a time, so this move-in on {on.isoformat()} needs an exit "
-            f"before that date")))
+        raise refused("dwelling_ref", "later_move_in", code=other.code, ref=dwelling.ref, date=first.occurred_on,
+                      on=on)
 
 
 def _check_dwelling_usable(session: Session, dwelling: Dwelling, on: date, field: str) -> None:
     current = status_at(status_changes(session, dwelling.id), on)
     if current is None:
-        raise RuleError(FieldError(field, (
-            f"{dwelling.ref} did not exist yet on {on.isoformat()}; its first status is later")))
+        raise refused(field, "dwelling_not_yet", ref=dwelling.ref, date=on)
     if current.status in ("searching", "withdrawn"):
-        raise RuleError(FieldError("dwelling_ref", (
-            f"{dwelling.ref} has status {current.status} on {on.isoformat()}; a participant can "
-            f"only be matched to or move into a dwelling with a location")))
+        raise refused("dwelling_ref", "dwelling_without_location", ref=dwelling.ref,
+                      status=Term("status", current.status), date=on)
 
 
 def _occupant(session: Session, dwelling: Dwelling, on: date) -> int | None:
@@ -496,10 +461,10 @@ def _occupant(session: Session, dwelling: Dwelling, on: date) -> int | None:
 def void_event(session: Session, actor: Actor, event_id: int, reason: str, source: str = "form") -> None:
     """Void a wrong step: it stays in the database with who voided it and why, and counts nowhere."""
     if not reason or not reason.strip():
-        raise RuleError(FieldError("reason", "say why this step is voided"))
+        raise refused("reason", "void_reason")
     event = session.get(ParticipantEvent, event_id)
     if event is None or event.voided_at is not None:
-        raise RuleError(FieldError("event", f"no active event with id {event_id}"))
+        raise refused("event", "no_active_step", id=event_id)
     participant = session.get(Participant, event.participant_id)
     require_org(actor, *_participant_orgs(audit.snapshot(participant)))
     before = audit.snapshot(event)

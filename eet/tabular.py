@@ -15,6 +15,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from .messages import Refusal
+
 MAX_BYTES = 20 * 1024 * 1024  # a list of a few hundred dwellings is far below this
 UTF8_BOM = b"\xef\xbb\xbf"
 XLSX_MAGIC = b"PK\x03\x04"
@@ -23,8 +25,9 @@ SUFFIXES = (".csv", ".xlsx")
 Cell = str | date | None
 
 
-class TableError(ValueError):
-    """The file is not a table this monitor can read. Nothing was written."""
+class TableError(Refusal):
+    """The file is not a table this monitor can read. Nothing was written. A key of
+    eet.messages.CATALOGUE with its parameters; str() is the English message."""
 
 
 @dataclass(frozen=True)
@@ -48,27 +51,28 @@ def read_table(source: Path | str | bytes, filename: str | None = None) -> Table
         filename = filename or path.name
         try:
             if path.stat().st_size > MAX_BYTES:
-                raise TableError(f"{filename} is larger than {MAX_BYTES // (1024 * 1024)} MB; "
-                                 f"split it into smaller files")
+                raise TableError("file_too_large", file=filename, mb=MAX_BYTES // (1024 * 1024))
             data = path.read_bytes()
         except FileNotFoundError:
-            raise TableError(f"{path} does not exist") from None
+            raise TableError("file_missing", file=str(path)) from None
         except IsADirectoryError:
-            raise TableError(f"{path} is a folder, not a file") from None
+            raise TableError("file_is_folder", file=str(path)) from None
         except OSError as exc:
-            raise TableError(f"{path} cannot be read: {exc.strerror or exc}") from None
+            raise TableError("file_unreadable", file=str(path), reason=exc.strerror or exc) from None
     else:
         data = bytes(source)
         filename = filename or "upload"
     if len(data) > MAX_BYTES:
-        raise TableError(f"{filename} is larger than {MAX_BYTES // (1024 * 1024)} MB; split it into smaller files")
+        raise TableError("file_too_large", file=filename, mb=MAX_BYTES // (1024 * 1024))
     suffix = Path(filename).suffix.lower()
     if suffix not in SUFFIXES:
-        hint = " (the old Excel format: save it as .xlsx)" if suffix == ".xls" else ""
-        raise TableError(f"{filename}: a {suffix or 'file without an extension'}{hint} cannot be "
-                         f"imported; use .csv (comma or semicolon, UTF-8) or .xlsx")
+        if suffix == ".xls":
+            raise TableError("file_xls", file=filename)
+        if not suffix:
+            raise TableError("file_no_extension", file=filename)
+        raise TableError("file_extension", file=filename, suffix=suffix)
     if not data.strip():
-        raise TableError(f"{filename} is empty; the first row must hold the column names")
+        raise TableError("file_empty", file=filename)
     grid = _xlsx_grid(data, filename) if suffix == ".xlsx" else _csv_grid(data, filename)
     return _table(grid, filename)
 
@@ -77,24 +81,21 @@ def read_table(source: Path | str | bytes, filename: str | None = None) -> Table
 
 def _csv_grid(data: bytes, filename: str) -> list[list[Cell]]:
     if data.startswith(XLSX_MAGIC):
-        raise TableError(f"{filename} is an Excel workbook with a .csv name; rename it to .xlsx")
+        raise TableError("xlsx_named_csv", file=filename)
     if data.startswith(UTF8_BOM):
         data = data[len(UTF8_BOM):]
     if b"\x00" in data[:8192]:
-        raise TableError(f"{filename} is not a text file (it holds binary data); export the list "
-                         f"as CSV UTF-8 or .xlsx")
+        raise TableError("binary_csv", file=filename)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        raise TableError(f"{filename}: line {line} is not UTF-8 text; in Excel choose "
-                         f"'CSV UTF-8 (door komma's gescheiden)' when saving, or import the .xlsx") from None
+        raise TableError("not_utf8", file=filename, line=line) from None
     try:
         return [list(record) for record in csv.reader(io.StringIO(text, newline=""),
                                                       delimiter=_delimiter(text), strict=True)]
     except csv.Error as exc:
-        raise TableError(f"{filename} cannot be read as CSV ({exc}); check for a quote (\") that is "
-                         f"not closed or is followed by more text in the same cell") from None
+        raise TableError("csv_unreadable", file=filename, reason=exc) from None
 
 
 def _delimiter(text: str) -> str:
@@ -114,8 +115,7 @@ def _delimiter(text: str) -> str:
 
 def _xlsx_grid(data: bytes, filename: str) -> list[list[Cell]]:
     if not data.startswith(XLSX_MAGIC):
-        raise TableError(f"{filename} is not an Excel workbook (.xlsx); save the list from Excel as "
-                         f".xlsx or as CSV UTF-8")
+        raise TableError("not_xlsx", file=filename)
     import warnings
 
     from openpyxl import load_workbook
@@ -127,11 +127,9 @@ def _xlsx_grid(data: bytes, filename: str) -> list[list[Cell]]:
         sheet = workbook.worksheets[0]
         return [[_xlsx_cell(value) for value in row] for row in sheet.iter_rows(min_row=1, values_only=True)]
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError, OSError, EOFError) as exc:
-        raise TableError(f"{filename} is not a readable Excel workbook ({type(exc).__name__}); open it "
-                         f"in Excel and save it again as .xlsx") from None
+        raise TableError("xlsx_unreadable", file=filename, reason=type(exc).__name__) from None
     except Exception as exc:  # openpyxl raises many kinds on damaged files; none is a bug of ours
-        raise TableError(f"{filename} is not a readable Excel workbook ({type(exc).__name__}); open it "
-                         f"in Excel and save it again as .xlsx") from None
+        raise TableError("xlsx_unreadable", file=filename, reason=type(exc).__name__) from None
 
 
 def _xlsx_cell(value: Any) -> Cell:
@@ -153,7 +151,7 @@ def _xlsx_cell(value: Any) -> Cell:
 def _table(grid: list[list[Cell]], filename: str) -> Table:
     grid = [[_blank(cell) for cell in row] for row in grid]
     if not grid or all(cell is None for cell in grid[0]):
-        raise TableError(f"{filename}: row 1 is empty; the first row must hold the column names")
+        raise TableError("header_empty", file=filename)
     header = [str(cell).strip() if cell is not None else "" for cell in grid[0]]
     named = [(index, name) for index, name in enumerate(header) if name]
     table = Table(filename=filename, columns=[name for _, name in named])

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from .messages import Choices, Refusal, Term
+
 STATUS = {
     "searching": "searching", "zoekend": "searching",
     "location_found": "location_found", "locatie gevonden": "location_found",
@@ -44,22 +46,29 @@ EXIT = {
 YES_NO = {"yes": True, "ja": True, "no": False, "nee": False,
           "true": True, "false": False, "1": True, "0": False, "y": True, "n": False, "j": True}
 
-def allowed(mapping: dict[str, object]) -> str:
-    """What a message says is allowed: the English words, then the Dutch ones in brackets."""
+def choices(mapping: dict[str, object]) -> Choices:
+    """What a message says is allowed: the English words and the Dutch ones (a message shows the
+    reader's language first and the other in brackets)."""
     english = [key for key, value in mapping.items() if key == value]
     dutch: dict[str, str] = {}
     for key, value in mapping.items():
         if key != value and isinstance(value, str):
             dutch.setdefault(key.replace("_", " "), key)  # one of "niet_geschikt" / "niet geschikt"
-    return ", ".join(english) + (f" ({', '.join(dutch.values())})" if dutch else "")
+    return Choices(tuple(english), tuple(dutch.values()))
+
+
+def allowed(mapping: dict[str, object]) -> str:
+    """The English rendering: the English words, then the Dutch ones in brackets."""
+    return choices(mapping).render("en")
 
 
 def normalise(value: object, mapping: dict[str, object], what: str):
-    """The canonical value of an accepted spelling, or ValueError naming what is allowed."""
+    """The canonical value of an accepted spelling, or a Refusal (a ValueError) naming what is
+    allowed. `what` is a code of eet.messages.TERMS["unknown"] (status, building_type, ...)."""
     key = str(value).strip().lower()
     if key in mapping:
         return mapping[key]
-    raise ValueError(f"'{str(value).strip()}' is not a known {what}; use one of: {allowed(mapping)}")
+    raise Refusal("unknown_value", value=str(value).strip(), what=Term("unknown", what), allowed=choices(mapping))
 
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -83,5 +92,5 @@ def parse_date(value: object) -> date:
         if _ISO.match(text[:10]) and text[10:].strip() in ("00:00:00", "T00:00:00"):
             return date.fromisoformat(text[:10])
     except ValueError:
-        raise ValueError(f"'{text}' is not an existing date; use YYYY-MM-DD or DD-MM-YYYY") from None
-    raise ValueError(f"'{text}' is not a date; use YYYY-MM-DD or DD-MM-YYYY")
+        raise Refusal("not_existing_date", value=text) from None
+    raise Refusal("not_a_date", value=text)
