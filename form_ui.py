@@ -3,8 +3,10 @@ submitted, and show what it refused next to the field it names.
 
 A form's submit button calls `submit` as its on_click callback, before the page is drawn again: on
 success the form's inputs are cleared, on a refusal they are kept and each FieldError is stored under
-the form's key, so `field_error` can mark the widget below which it is drawn. Messages pass through
-`plain`, so that what a user typed is shown as text, never as markdown or HTML.
+the form's key, so `field_error` can mark the widget below which it is drawn. The refusals are kept
+as they come from `eet` (a catalogue key with parameters, see eet.messages) and rendered when drawn,
+in the page's language. Messages pass through `plain`, so that what a user typed is shown as text,
+never as markdown or HTML.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from typing import Any, Callable
 import streamlit as st
 
 import ui
+from eet import entry_text
 from eet.access import AccessDenied
 from eet.db import session_scope
 from eet.entry_text import t
+from eet.messages import Localised
 from eet.schemas import RuleError
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
@@ -28,8 +32,17 @@ def plain(text: Any) -> str:
     return _MARKDOWN.sub(r"\\\1", str(text))
 
 
-def errors(form: str) -> dict[str, str]:
+def errors(form: str) -> dict[str, list[Localised]]:
+    """The refusals of the form's last submit by field name ("_denied" for an AccessDenied)."""
     return st.session_state.get(f"_errors_{form}", {})
+
+
+def message(form: str, field: str, lang: str | None = None) -> str | None:
+    """The refusal of one field in the page's language (several joined by '; '), or None."""
+    found = errors(form).get(field)
+    if not found:
+        return None
+    return "; ".join(error.text(lang or ui.current_language()) for error in found)
 
 
 def submit(form: str, write: Callable, *args, fields: dict[str, str] | None = None,
@@ -44,41 +57,46 @@ def submit(form: str, write: Callable, *args, fields: dict[str, str] | None = No
         with session_scope(ui.engine()) as session:
             result = write(session, ui.actor(), *call_args, **kwargs)
     except RuleError as exc:
-        marked: dict[str, str] = {}
+        marked: dict[str, list[Localised]] = {}
         for error in exc.errors:
-            name = (fields or {}).get(error.field, error.field)
-            marked[name] = f"{marked[name]}; {error.message}" if name in marked else error.message
+            marked.setdefault((fields or {}).get(error.field, error.field), []).append(error)
         st.session_state[f"_errors_{form}"] = marked
         return
     except AccessDenied as exc:
-        st.session_state[f"_errors_{form}"] = {"_denied": str(exc)}
+        st.session_state[f"_errors_{form}"] = {"_denied": [exc]}
         return
     st.session_state[f"_done_{form}"] = (done or "{result}").format(result=result)
     for key in clear:
         st.session_state.pop(key, None)
 
 
-def field_error(form: str, field: str) -> None:
-    message = errors(form).get(field)
-    if message:
-        st.error(plain(message), icon="⚠️")
+def field_error(form: str, field: str, lang: str | None = None) -> None:
+    """The refusal of one field, drawn below its widget, in the page's language."""
+    text = message(form, field, lang)
+    if text:
+        st.error(plain(text), icon="⚠️")
+
+
+def field_label(field: str, lang: str) -> str:
+    """A field's name as the forms label it, for a refusal of a field the form does not draw."""
+    return t(field, lang) if field in entry_text.TEXT else field
 
 
 def outcome(form: str, lang: str, known_fields: tuple[str, ...] = ()) -> None:
     """After a submit: what was saved, or that nothing was and why (errors on fields not drawn in
-    the form are listed here too)."""
+    the form are listed here too), in the page's language."""
     found = errors(form)
     if found:
         if "_denied" in found:
-            st.error(t("denied", lang, why=plain(found["_denied"])))
+            st.error(t("denied", lang, why=plain(message(form, "_denied", lang))))
             return
         if "version" in found:
-            st.error(t("version_conflict", lang) + "\n\n" + plain(found["version"]), icon="🔁")
+            st.error(t("version_conflict", lang) + "\n\n" + plain(message(form, "version", lang)), icon="🔁")
         else:
             st.error(t("refused", lang))
-        for field, message in found.items():
+        for field in found:
             if field not in known_fields and field != "version":
-                st.error(f"{plain(field)}: {plain(message)}")
+                st.error(f"{plain(field_label(field, lang))}: {plain(message(form, field, lang))}")
     done = st.session_state.get(f"_done_{form}")
     if done:
         st.success(t("saved", lang, what=plain(done)))

@@ -45,8 +45,10 @@ def show(result) -> None:
         st.caption(t("ignored_columns", lang, columns=fx.plain(", ".join(result.ignored_columns))))
     if result.errors:
         st.error(t("preview_errors", lang, n=len(result.errors)))
-        st.dataframe([{t("row", lang): issue.row, t("column", lang): issue.column, t("message", lang): issue.message}
-                      for issue in result.errors], hide_index=True, key="up_errors")
+        # Each issue keeps the refusal itself, so it is told in the page's language.
+        st.dataframe([{t("row", lang): issue.row, t("column", lang): issue.column,
+                       t("message", lang): issue.text(lang)} for issue in result.errors],
+                      hide_index=True, key="up_errors")
         return
     st.dataframe([{t("row", lang): r.row, t("key", lang): r.key, t("what", lang): r.outcome,
                    t("description", lang): r.summary} for r in result.rows], hide_index=True, key="up_rows")

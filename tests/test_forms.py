@@ -100,21 +100,21 @@ def test_new_dwelling_good_and_bad(db):
     at.text_input(key="nd_site").input("<script>alert(1)</script>")
     at.date_input(key="nd_status_date").set_value(date(2021, 4, 1))
     submit(at, "new_dwelling")
-    assert "exists already" in errors_text(at)
+    assert "'UTR-0001' bestaat al; kies een ander kenmerk of bewerk die woning" in errors_text(at)
     assert at.text_input(key="nd_ref").value == "UTR-0001"  # input kept
     assert at.text_input(key="nd_site").value == "<script>alert(1)</script>"
     assert snapshot(db) == before
     at.text_input(key="nd_ref").input("ZST-0002")
     at.selectbox(key="nd_municipality").select("Zeist")
     submit(at, "new_dwelling")
-    assert "may only change rows of their own organisation" in errors_text(at)
+    assert "mag alleen gegevens van de eigen organisatie wijzigen" in errors_text(at)
     assert snapshot(db) == before
     # missing status date: marked on the field
     at.selectbox(key="nd_municipality").select("Utrecht")
     at.text_input(key="nd_ref").input("UTR-0002")
     at.date_input(key="nd_status_date").set_value(None)
     submit(at, "new_dwelling")
-    assert "valid date" in errors_text(at)
+    assert "is verplicht" in errors_text(at)
     assert snapshot(db) == before
     # good
     at.date_input(key="nd_status_date").set_value(date(2021, 4, 1))
@@ -137,7 +137,7 @@ def test_batch_good_and_bad(db):
     at.text_input(key="bt_site").input("Complex A")
     at.date_input(key="bt_status_date").set_value(date(2021, 4, 1))
     submit(at, "batch")
-    assert "UTR-0001" in errors_text(at) and "exist already" in errors_text(at)
+    assert "UTR-0001 bestaat al; begin daarna of laat het nummer leeg" in errors_text(at)
     assert at.number_input(key="bt_count").value == 3 and at.text_input(key="bt_site").value == "Complex A"
     assert snapshot(db) == before
     at.number_input(key="bt_first_number").set_value(None)
@@ -157,7 +157,7 @@ def test_status_change_good_bad_and_version_conflict(db):
     at.selectbox(key="st_status").select("withdrawn")
     at.date_input(key="st_effective_on").set_value(date(2021, 2, 1))  # before the latest change
     submit(at, "status")
-    assert "lies before the latest recorded change" in errors_text(at)
+    assert "ligt voor de laatst vastgelegde wijziging (beschikbaar op 01-03-2021)" in errors_text(at)
     assert at.date_input(key="st_effective_on").value == date(2021, 2, 1)
     assert snapshot(db) == before
     # Someone else saves the dwelling in between: this form is told, its input kept.
@@ -206,16 +206,16 @@ def test_register_participant_good_and_bad(db):
     at.selectbox(key="np_referrer").select("Utrecht")
     at.date_input(key="np_referred_on").set_value(date(2021, 3, 1))
     submit(at, "new_participant")
-    assert "citizen service number" in errors_text(at)
+    assert "lijkt op een burgerservicenummer (BSN)" in errors_text(at)
     assert at.text_input(key="np_code").value == "123456789"
     assert snapshot(db) == before
     at.text_input(key="np_code").input("P-0001")  # registered already
     submit(at, "new_participant")
-    assert "registered already" in errors_text(at)
+    assert "is al geregistreerd" in errors_text(at)
     at.text_input(key="np_code").input("P-0002")
     at.selectbox(key="np_referrer").select("Zeist")  # not the coordinator's organisation
     submit(at, "new_participant")
-    assert "own organisation" in errors_text(at)
+    assert "eigen organisatie" in errors_text(at)
     assert snapshot(db) == before
     at.selectbox(key="np_referrer").select("Stadsteam Back Up")
     at.selectbox(key="np_municipality").select("Utrecht")
@@ -253,15 +253,20 @@ def test_every_step_good_and_bad(db):
         assert not at.error, errors_text(at)
         assert count(db, ParticipantEvent) == before + 1
 
-    refused("matched", date(2021, 3, 5), "needs an eligible assessment", ref="UTR-0001")
-    refused("assessed", date(2021, 3, 2), "is required for assessed")
-    refused("assessed", date(2021, 2, 1), "before P-0001's referral", outcome="eligible")
+    refused("matched", date(2021, 3, 5), "een match vraagt eerst een beoordeling 'geschikt' op of voor 05-03-2021; "
+            "P-0001 heeft nog geen beoordeling", ref="UTR-0001")
+    refused("assessed", date(2021, 3, 2), "is verplicht bij de stap 'beoordeeld': geschikt, niet_geschikt "
+            "(eligible, not_eligible)")
+    refused("assessed", date(2021, 2, 1), "01-02-2021 ligt voor de aanmelding van P-0001 op 01-03-2021",
+            outcome="eligible")
     accepted("assessed", date(2021, 3, 2), outcome="geschikt")
-    refused("housed", date(2021, 3, 6), "needs a match", ref="UTR-0001")
+    refused("housed", date(2021, 3, 6), "een verhuizing (inhuizing) vraagt eerst een match op of voor 06-03-2021",
+            ref="UTR-0001")
     accepted("matched", date(2021, 3, 5), ref="UTR-0001")
     accepted("housed", date(2021, 3, 10), ref="UTR-0001", note="<script>alert(1)</script>")
-    refused("withdrawn", date(2021, 3, 12), "record an exit instead", outcome="verhuisd")
-    refused("exited", date(2021, 3, 12), "exit outcome", outcome="misschien")
+    refused("withdrawn", date(2021, 3, 12), "leg in plaats daarvan uitstroom vast", outcome="verhuisd")
+    refused("exited", date(2021, 3, 12), "'misschien' is geen bekende uitkomst van uitstroom; gebruik een van: "
+            "positief, negatief, overleden (positive, negative, deceased)", outcome="misschien")
     accepted("exited", date(2021, 3, 12), outcome="positief")
     with Session(db) as s:
         kinds = s.exec(select(ParticipantEvent.kind).order_by(ParticipantEvent.id)).all()
@@ -296,7 +301,7 @@ def test_correct_and_void_a_step(db):
     at.date_input(key="cr_date").set_value(date(2021, 3, 2))
     at.text_input(key="cr_outcome").input("eligible")
     submit(at, "correct")
-    assert "say why" in errors_text(at)
+    assert "geef aan waarom deze stap vervalt" in errors_text(at)
     assert at.text_input(key="cr_outcome").value == "eligible"
     assert snapshot(db) == before
     at.text_input(key="cr_reason").input("verkeerde uitkomst")
@@ -315,3 +320,97 @@ def test_correct_and_void_a_step(db):
     with Session(db) as s:
         assert all(r.voided_at is not None for r in s.exec(select(ParticipantEvent)).all())
         assert count(db, ParticipantEvent) == 2
+
+
+# --- the refusals in the page's language -----------------------------------------------------------
+
+DASHBOARD = ROOT / "dashboard.py"
+
+
+def dashboard_page(path: str, who: Actor, lang: str) -> AppTest:
+    """A page reached through dashboard.py with ?lang= in the URL, as a shared link opens it."""
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=30)
+    at.session_state["actor"] = who
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page(path).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture()
+def run_dashboard_every_time(monkeypatch):
+    """Run dashboard.py (with its st.navigation) on every AppTest run, as tests/test_pages.py does."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+def refuse_a_step(at: AppTest) -> AppTest:
+    """An assessment without its outcome, dated before the referral (2021-03-01)."""
+    at.selectbox(key="sp_code").select("P-0001")
+    at.selectbox(key="sp_event").select("assessed")
+    at.date_input(key="sp_date").set_value(date(2021, 2, 1))
+    return submit(at, "step")
+
+
+STEP_REFUSED = {
+    "nl": ("is verplicht bij de stap 'beoordeeld': geschikt, niet_geschikt (eligible, not_eligible)",
+           "01-02-2021 ligt voor de aanmelding van P-0001 op 01-03-2021",
+           "Niet opgeslagen, er is niets gewijzigd."),
+    "en": ("is required for assessed: eligible, not_eligible (geschikt, niet_geschikt)",
+           "2021-02-01 lies before P-0001's referral on 2021-03-01",
+           "Not saved"),
+}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_refused_form_speaks_the_language_of_the_page(db, run_dashboard_every_time, lang):
+    at = dashboard_page("pages/entry_participants.py", actor(db, "coordinator"), lang)
+    before = snapshot(db)
+    refuse_a_step(at)
+    outcome, date_rule, summary = STEP_REFUSED[lang]
+    other = STEP_REFUSED["en" if lang == "nl" else "nl"]
+    shown_errors = [shown(e.value) for e in at.error]
+    assert outcome in shown_errors  # under the outcome field
+    assert summary in errors_text(at)  # the summary below the form
+    assert other[0] not in errors_text(at) and other[2] not in errors_text(at)
+    assert snapshot(db) == before
+    # the date rule of the services (a later check, once the outcome is given), in the same language
+    at.text_input(key="sp_outcome").input("geschikt")
+    submit(at, "step")
+    assert date_rule in errors_text(at), errors_text(at)
+    assert snapshot(db) == before
+
+
+def test_a_refusal_follows_a_change_of_language(db):
+    """The refusal is kept as a catalogue key, so switching the language shows it in the other one
+    without submitting again."""
+    at = page("pages/entry_participants.py", actor(db, "coordinator"), lang="nl")
+    refuse_a_step(at)
+    assert STEP_REFUSED["nl"][0] in errors_text(at)
+    at.session_state["lang"] = "en"
+    at.run()
+    assert STEP_REFUSED["en"][0] in errors_text(at)
+    assert STEP_REFUSED["nl"][0] not in errors_text(at)
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("nl", "Niet toegestaan: test-coordinator mag alleen gegevens van de eigen organisatie wijzigen"),
+    ("en", "Not allowed: test-coordinator may only change rows of their own organisation"),
+])
+def test_access_denied_in_the_language_of_the_page(db, lang, expected):
+    at = page("pages/entry_dwellings.py", actor(db, "coordinator"), lang=lang)
+    before = snapshot(db)
+    at.text_input(key="nd_ref").input("ZST-0002")
+    at.selectbox(key="nd_municipality").select("Zeist")
+    at.date_input(key="nd_status_date").set_value(date(2021, 4, 1))
+    submit(at, "new_dwelling")
+    assert expected in errors_text(at), errors_text(at)
+    assert snapshot(db) == before

@@ -111,7 +111,7 @@ def test_admin_adds_a_decision_and_a_refused_form_keeps_what_was_typed(demo_url)
     _submit(at, "review_decision")
     assert not at.exception
     errors = [e.value for e in at.error]
-    assert any("is required" in e for e in errors), errors
+    assert any("is verplicht" in e for e in errors), errors
     assert at.text_input(key="rd_owner").value == "Programmaleider"  # kept
     with Session(get_engine(demo_url)) as session:
         assert len(session.exec(select(Decision)).all()) == 2
@@ -138,11 +138,11 @@ def test_admin_meeting_form_refuses_a_comparison_after_the_meeting_and_a_taken_d
     at.date_input(key="rm_held_on").set_value(date(2021, 5, 27))
     at.text_input(key="rm_title").input("Dubbel")
     _submit(at, "review_meeting")
-    assert any("already registered" in e.value for e in at.error), [e.value for e in at.error]
+    assert any("er staat al een evaluatiebijeenkomst op" in e.value for e in at.error), [e.value for e in at.error]
     at.date_input(key="rm_held_on").set_value(date(2021, 11, 25))
     at.date_input(key="rm_compare_with").set_value(date(2021, 12, 1))
     _submit(at, "review_meeting")
-    assert any("must lie before the meeting date" in e.value for e in at.error)
+    assert any("moet voor de datum van de bijeenkomst liggen" in e.value for e in at.error)
     assert at.text_input(key="rm_title").value == "Dubbel"
     at.date_input(key="rm_compare_with").set_value(date(2021, 5, 27))
     at.text_input(key="rm_title").input("Evaluatie november 2021")

@@ -63,4 +63,35 @@ def test_good_file_preview_then_confirm(db):
     at = page("pages/upload.py", actor(db, "coordinator", "Zeist"))
     at.file_uploader(key="up_file_dwellings").set_value(("lijst.csv", GOOD, "text/csv")).run()
     at.button(key="up_check").click().run()
-    assert "own organisation" in " ".join(at.dataframe[0].value.iloc[:, 2])
+    assert "mag alleen gegevens van de eigen organisatie wijzigen" in " ".join(at.dataframe[0].value.iloc[:, 2])
+
+
+def test_the_error_table_speaks_the_language_of_the_page(db):
+    """The import keeps each refusal (a FieldError of the row), so the table shows it in the page's
+    language; the command line prints the same refusals in English."""
+    expected = {
+        "nl": ["'Nergens' is geen bekende gemeente; bekend zijn: Houten, Nieuwegein",
+               "'gesloopt' is geen bekende status; gebruik een van: zoekend, locatie gevonden, beschikbaar, "
+               "bewoond, vervallen (searching, location_found",
+               "'2021-13-01' is geen bestaande datum; gebruik DD-MM-JJJJ of JJJJ-MM-DD"],
+        "en": ["'Nergens' is not a known municipality; known: Houten, Nieuwegein",
+               "'gesloopt' is not a known status; use one of: searching, location_found, available, occupied, "
+               "withdrawn (zoekend, locatie gevonden",
+               "'2021-13-01' is not an existing date; use YYYY-MM-DD or DD-MM-YYYY"],
+    }
+    for lang, messages in expected.items():
+        at = page("pages/upload.py", actor(db, "coordinator"), lang=lang)
+        at.file_uploader(key="up_file_dwellings").set_value(("lijst.csv", BAD, "text/csv")).run()
+        at.button(key="up_check").click().run()
+        assert not at.exception
+        table = at.dataframe[0].value
+        assert list(table.columns) == (["Rij", "Kolom", "Melding"] if lang == "nl" else ["Row", "Column", "Message"])
+        shown = list(table.iloc[:, 2])
+        assert len(shown) == 3
+        for text, message in zip(shown, messages):
+            assert text.startswith(message), (text, message)
+
+    from eet.imports import format_errors, import_file
+    result = import_file(db, "dwellings", BAD, "lijst.csv", dry_run=True)
+    assert format_errors(result)[1].startswith("row 4, column status: 'gesloopt' is not a known status; use one of:")
+    assert result.errors[1].text("nl").startswith("'gesloopt' is geen bekende status")
