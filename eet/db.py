@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 from .config import get_settings
@@ -30,7 +30,10 @@ def _engine_for(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # No JIT: the figures are short aggregates over indexes; compiling them (50-200 ms each) cost
+    # more than it saved at national size (bench/run.py).
+    libpq = make_url(url).get_driver_name() in ("psycopg", "psycopg2")
+    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off"} if libpq else {})
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -158,13 +158,15 @@ def dwelling_counts(session: Session, as_of: date, by: str | None = None,
     current = (select(*keys, _status_at(as_of).label("status")).select_from(DWELLINGS)
                .where(*scope.clauses()).subquery("current"))
     group = ([current.c.key] if by else []) + [current.c.status]
-    rows = session.execute(select(*group, func.count()).where(current.c.status.is_not(None))
-                           .group_by(*group)).all()
+    # Dwellings not existing at D (status NULL) are grouped too and dropped here: a WHERE on the
+    # status would make PostgreSQL run the per-dwelling probe twice.
+    rows = session.execute(select(*group, func.count()).group_by(*group)).all()
     if not by:
-        return with_totals({status: n for status, n in rows})
+        return with_totals({status: n for status, n in rows if status is not None})
     out: dict = {}
     for key, status, n in rows:
-        out.setdefault(key, {})[status] = n
+        if status is not None:
+            out.setdefault(key, {})[status] = n
     return {key: with_totals(counts) for key, counts in out.items()}
 
 
@@ -528,14 +530,17 @@ def kaplan_meier(session: Session, as_of: date, scope: ParticipantFilter = NO_PA
     first = _first_move_in(as_of, scope)
 
     def first_exit(*outcomes: str):
-        return (select(func.min(EVENT.occurred_on)).where(
-            EVENT.participant_id == first.c.participant_id, _events_until(as_of, "exited"),
-            EVENT.outcome.in_(outcomes), EVENT.occurred_on >= first.c.first_in)
-            .scalar_subquery())
+        return func.min(case((EVENT.outcome.in_(outcomes), EVENT.occurred_on)))
 
-    per_participant = select(
+    # One join of the first move-ins to their exits on or after them, grouped per participant
+    # (scalar subqueries here were inlined by PostgreSQL and probed the index a dozen times each).
+    per_participant = (select(
         first.c.first_in, first_exit("negative").label("negative"),
-        first_exit("positive", "deceased").label("censor")).subquery()
+        first_exit("positive", "deceased").label("censor"))
+        .select_from(first.outerjoin(EVENTS, and_(
+            EVENT.participant_id == first.c.participant_id, _events_until(as_of, "exited"),
+            EVENT.occurred_on >= first.c.first_in)))
+        .group_by(first.c.participant_id, first.c.first_in).subquery())
     p = per_participant.c
     is_event = and_(p.negative.is_not(None), (p.censor.is_(None)) | (p.negative <= p.censor))
     end = case((is_event, p.negative), (p.censor.is_not(None), p.censor), else_=literal(as_of))
