@@ -97,6 +97,74 @@ FROM first f LEFT JOIN exits x ON x.participant_id = f.participant_id
 WHERE f.first_in <= :cutoff AND coalesce(x.deceased, 0) = 0"""
 
 
+def kaplan_meier(dialect: str) -> str:
+    end = "CASE WHEN neg IS NOT NULL AND (cens IS NULL OR neg <= cens) THEN neg WHEN cens IS NOT NULL THEN cens ELSE :d END"
+    flag = "CASE WHEN neg IS NOT NULL AND (cens IS NULL OR neg <= cens) THEN 1 ELSE 0 END"
+    return f"""WITH first AS ({_first_in(dialect)}),
+x AS (
+    SELECT f.participant_id, f.first_in,
+        min(CASE WHEN e.outcome = 'negative' THEN e.occurred_on END) AS neg,
+        min(CASE WHEN e.outcome IN ('positive', 'deceased') THEN e.occurred_on END) AS cens
+    FROM first f LEFT JOIN participant_event e ON e.participant_id = f.participant_id AND e.kind = 'exited'
+        AND e.voided_at IS NULL AND e.occurred_on <= :d AND e.occurred_on >= f.first_in
+    GROUP BY f.participant_id, f.first_in)
+SELECT {_days(dialect, end, 'first_in')} AS days, {flag} AS event, count(*) FROM x GROUP BY 1, 2 ORDER BY 1"""
+
+
+DWELLING_TREND = """WITH o AS (
+    SELECT effective_on, status,
+        lag(status) OVER (PARTITION BY dwelling_id ORDER BY effective_on, id) AS previous
+    FROM dwelling_status_change WHERE voided_at IS NULL AND effective_on <= :d),
+deltas AS (
+    SELECT effective_on AS day, status, 1 AS delta FROM o
+    UNION ALL SELECT effective_on, previous, -1 FROM o WHERE previous IS NOT NULL)
+SELECT day, status, sum(delta) FROM deltas GROUP BY day, status ORDER BY day"""
+
+
+def lead_time_distribution(dialect: str) -> str:
+    return f"SELECT (days / 30) * 30 AS bucket, count(*) FROM ({_first_in(dialect)}) f GROUP BY 1 ORDER BY 1"
+
+
+def lead_time_trend(dialect: str) -> str:
+    return (f"SELECT substr(CAST(first_in AS TEXT), 1, 7) AS month, avg(days), count(*) "
+            f"FROM ({_first_in(dialect)}) f GROUP BY 1 ORDER BY 1")
+
+
+def lead_time_counts(dialect: str) -> str:
+    return (f"SELECT substr(CAST(first_in AS TEXT), 1, 7) AS month, days, count(*) "
+            f"FROM ({_first_in(dialect)}) f GROUP BY 1, 2 ORDER BY 1, 2")
+
+
+# The funnel per referrer and care provider at once (both breakdowns and the total are sums of it).
+FUNNEL_BREAKDOWNS = (FUNNEL.replace("SELECT count(*), sum(coalesce(s.assessed",
+                                    "SELECT p.referrer_id, p.care_provider_id, count(*), sum(coalesce(s.assessed")
+                     + "\nGROUP BY p.referrer_id, p.care_provider_id")
+
+CENTRAL_WAITING_LIST = "SELECT central_waiting_list, count(*) FROM participant WHERE referred_on <= :d GROUP BY 1"
+
+WITHDRAWALS = """SELECT coalesce(outcome, ''), count(*) FROM participant_event
+WHERE kind = 'withdrawn' AND voided_at IS NULL AND occurred_on <= :d
+GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20"""
+
+ORGANISATION_NAMES = "SELECT id, name FROM organisation"
+
+# The first page of the dwelling table (500 rows by ref) and the count of all rows.
+DWELLING_ROWS = [
+    """SELECT d.ref, m.name, c.name, p.name, d.site, d.building_type, d.route, s.status, s.effective_on,
+    d.expected_date
+FROM dwelling d
+JOIN dwelling_status_change s ON s.id = (
+    SELECT x.id FROM dwelling_status_change x
+    WHERE x.dwelling_id = d.id AND x.voided_at IS NULL AND x.effective_on <= :d
+    ORDER BY x.effective_on DESC, x.id DESC LIMIT 1)
+JOIN organisation m ON m.id = d.municipality_id
+LEFT JOIN organisation c ON c.id = d.corporation_id
+LEFT JOIN organisation p ON p.id = d.care_provider_id
+ORDER BY d.ref LIMIT 500""",
+    """SELECT count(*) FROM dwelling d WHERE EXISTS (SELECT 1 FROM dwelling_status_change x
+    WHERE x.dwelling_id = d.id AND x.voided_at IS NULL AND x.effective_on <= :d)""",
+]
+
 IS_DEMO = """SELECT EXISTS (SELECT 1 FROM dwelling WHERE is_demo = TRUE)
     OR EXISTS (SELECT 1 FROM participant WHERE is_demo = TRUE)"""
 
@@ -118,4 +186,26 @@ def queries(dialect: str):
         "lead_time": lambda conn, d: lead_time(conn, dialect, d),
         "retention_12m": run(retention(dialect)),
         "is_demo": run(IS_DEMO),
+    }
+
+
+def page_queries(dialect: str):
+    """(figure name, its bare SQL) for the further figures the pages read."""
+    def run(*statements):
+        def go(conn: Connection, d: date) -> None:
+            for sql in statements:
+                conn.execute(text(sql), {"d": d}).all()
+        return go
+
+    return {
+        "dwelling_trend": run(DWELLING_TREND),
+        "kaplan_meier": run(kaplan_meier(dialect)),
+        "lead_time_distribution": run(lead_time_distribution(dialect)),
+        "lead_time_trend": run(lead_time_trend(dialect)),
+        "funnel_breakdowns": run(FUNNEL_BREAKDOWNS),
+        "central_waiting_list": run(CENTRAL_WAITING_LIST),
+        "withdrawals": run(WITHDRAWALS),
+        "dwelling_rows (first 500)": run(*DWELLING_ROWS),
+        "participant_view": run(FUNNEL_BREAKDOWNS, ORGANISATION_NAMES, lead_time_counts(dialect),
+                                CENTRAL_WAITING_LIST, WITHDRAWALS),
     }

@@ -62,6 +62,30 @@ def report_figures():
     }
 
 
+def page_figures():
+    """(name, call at D) for the further figures the pages read (bench/bare.py page_queries)."""
+    from eet import dwelling_table, participant_view
+    from eet.access import Actor
+
+    researcher = Actor("bench", "researcher")
+
+    def first_page(s, d):
+        dwelling_table.dwelling_rows(s, researcher, d, limit=dwelling_table.PAGE_ROWS)
+        dwelling_table.dwelling_count(s, researcher, d)
+
+    return {
+        "dwelling_trend": lambda s, d: figures.dwelling_trend(s, d),
+        "kaplan_meier": lambda s, d: figures.kaplan_meier(s, d),
+        "lead_time_distribution": lambda s, d: figures.lead_time_distribution(s, d),
+        "lead_time_trend": lambda s, d: figures.lead_time_trend(s, d),
+        "funnel_breakdowns": lambda s, d: figures.funnel_breakdowns(s, d, ("referrer_id", "care_provider_id")),
+        "central_waiting_list": lambda s, d: figures.central_waiting_list(s, d),
+        "withdrawals": lambda s, d: figures.withdrawals(s, d),
+        "dwelling_rows (first 500)": first_page,
+        "participant_view": lambda s, d: participant_view.participant_view(s, researcher, d),
+    }
+
+
 def median_seconds(call, repeats: int) -> float:
     call()  # warm caches and the statement cache, as a running dashboard has them
     times = []
@@ -84,16 +108,17 @@ def peak_kib(call) -> float:
 def measure(engine, size: str, as_of: date) -> list[tuple[str, float, float | None, float]]:
     repeats = REPEATS[size]
     bare_queries = bare.queries(engine.dialect.name)
+    bare_pages = bare.page_queries(engine.dialect.name)
 
     def bare_call(names):
         def go():
             with engine.connect() as conn:
                 for name in names:
-                    bare_queries[name](conn, as_of)
+                    {**bare_queries, **bare_pages}[name](conn, as_of)
         return go
 
     rows = []
-    for name, figure in report_figures().items():
+    for name, figure in {**report_figures(), **page_figures()}.items():
         def call(figure=figure):
             with Session(engine) as session:
                 figure(session, as_of)
