@@ -197,6 +197,25 @@ def dwelling_totals_and_municipalities(session: Session, as_of: date,
     return totals, by_name
 
 
+def dwelling_counts_by(session: Session, as_of: date, columns: tuple[str, ...],
+                       scope: DwellingFilter = NO_DWELLING_FILTER) -> dict[str, dict]:
+    """dwelling_counts(by=c) for each of the columns, from one pass grouped by all of them (a few
+    hundred combinations) and summed here."""
+    keys = [DWELLING[c].label(f"key_{i}") for i, c in enumerate(columns)]
+    current = (select(*keys, _status_at(as_of).label("status")).select_from(DWELLINGS)
+               .where(*scope.clauses()).subquery("current"))
+    group = [current.c[f"key_{i}"] for i in range(len(columns))] + [current.c.status]
+    rows = session.execute(select(*group, func.count()).group_by(*group)).all()
+    out: dict[str, dict] = {c: {} for c in columns}
+    for *values, status, n in rows:
+        if status is None:
+            continue
+        for column, value in zip(columns, values):
+            into = out[column].setdefault(value, {})
+            into[status] = into.get(status, 0) + n
+    return {c: {key: with_totals(counts) for key, counts in out[c].items()} for c in columns}
+
+
 def dwelling_trend(session: Session, until: date, scope: DwellingFilter = NO_DWELLING_FILTER,
                    since: date | None = None) -> list[dict]:
     """Counts by status after each date on which anything changed, up to D: one row per date.

@@ -171,6 +171,13 @@ def build_review(session: Session, actor: Actor, as_of: date, compare_with: date
     then, now = build_report(session, compare_with), build_report(session, as_of)
     suppressed = sees_suppressed_counts(actor)
     series = monthly_series(session, LAUNCH, as_of)
+    # The forecasts' counter and housed at their two dates are in the reports or the series already.
+    known = {point["date"]: point for point in series}
+    for day, report in ((compare_with, then), (as_of, now)):
+        known[day] = {"counter": report["dwellings"]["counter"],
+                      "housed": report["participants"]["funnel"]["housed"]}
+    dims_then, dims_now = (figures.dwelling_counts_by(session, day, INITIATIVE_DIMENSIONS)
+                           for day in (compare_with, as_of))
     return Review(
         as_of=as_of, compare_with=compare_with, basis=basis, demo=now["demo"], suppressed=suppressed,
         target={"dwellings": now["dwellings"]["target"], "due_on": now["dwellings"]["target_date"],
@@ -178,9 +185,9 @@ def build_review(session: Session, actor: Actor, as_of: date, compare_with: date
                 "retention": now["participants"]["retention_12m"]["target"]},
         headline=compare_headline(then, now, suppressed),
         by_municipality=_moved_by_municipality(then, now),
-        by_initiative={dim: moved_by(session, compare_with, as_of, dim) for dim in INITIATIVE_DIMENSIONS},
+        by_initiative={dim: _moved(dims_then[dim], dims_now[dim]) for dim in INITIATIVE_DIMENSIONS},
         forecasts=[forecast(session, as_of, compare_with if basis == "comparison" else LAUNCH, measure,
-                            basis, suppressed) for measure in ("dwellings", "participants")],
+                            basis, suppressed, known) for measure in ("dwellings", "participants")],
         series=_suppress_series(series, suppressed),
         bottlenecks=open_bottlenecks(session, as_of),
         meetings=register.meetings(session, as_of),
@@ -224,8 +231,11 @@ def _moved_by_municipality(then: dict, now: dict) -> list[Moved]:
 def moved_by(session: Session, since: date, as_of: date, dimension: str) -> list[Moved]:
     """Counter, pipeline and occupied dwellings per value of a dwelling column (building_type,
     route, site) at both dates, ordered by value with the unrecorded last."""
-    then = figures.dwelling_counts(session, since, by=dimension)
-    now = figures.dwelling_counts(session, as_of, by=dimension)
+    return _moved(figures.dwelling_counts(session, since, by=dimension),
+                  figures.dwelling_counts(session, as_of, by=dimension))
+
+
+def _moved(then: dict, now: dict) -> list[Moved]:
     zeros = figures.with_totals({})
     keys = sorted(set(then) | set(now), key=lambda k: (k is None, str(k or "").lower()))
     return [Moved(key, {m: then.get(key, zeros)[m] for m in MOVED_MEASURES},
@@ -256,7 +266,7 @@ def _suppress_series(series: list[dict], suppressed: bool) -> list[dict]:
 
 
 def forecast(session: Session, as_of: date, since: date, measure: str, basis: str,
-             suppressed: bool = False) -> Forecast:
+             suppressed: bool = False, known: dict[date, dict] | None = None) -> Forecast:
     """measure at `since` and at D; the pace between them per month (a month is 365.25 / 12 days),
     held until the target's due date. "dwellings" is the counter; "participants" counts everyone
     ever housed (the target is 200 participants tested)."""
@@ -266,6 +276,8 @@ def forecast(session: Session, as_of: date, since: date, measure: str, basis: st
     target = int(goal.value)
 
     def value(day: date) -> int:
+        if known and day in known:  # {"counter", "housed"} at that day, computed already
+            return known[day]["counter" if measure == "dwellings" else "housed"]
         if measure == "dwellings":
             return figures.dwelling_counts(session, day)["counter"]
         return figures.funnel(session, day)["housed"]
