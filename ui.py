@@ -21,7 +21,7 @@ from eet.audit import data_version
 from eet.bootstrap import initialise
 from eet.config import get_settings
 from eet.db import get_engine, session_scope
-from eet.figures import DwellingFilter
+from eet.figures import MEMO_KEY, DwellingFilter
 from eet.report import is_demo
 
 IDLE_LIMIT_SECONDS = 30 * 60
@@ -52,7 +52,22 @@ def _read(function: str, version: int, url: str, args: tuple):
     module, name = function.rsplit(".", 1)
     reader = getattr(importlib.import_module(f"eet.{module}"), name)
     with session_scope(get_engine(url)) as session:
+        session.info[MEMO_KEY] = _figure_memo(version, url)
         return reader(session, *args)
+
+
+_memos: dict[str, tuple[int, dict]] = {}
+
+
+def _figure_memo(version: int, url: str) -> dict:
+    """The figures computed at this data version (eet.figures.memoised): the reads of one page,
+    and of other pages and sessions until the next write, share the funnel, counts and lead times
+    they have in common. Only the newest version's is kept."""
+    held = _memos.get(url)
+    if held is None or held[0] != version or len(held[1]) > 5000:  # a new version, or many dates asked
+        held = (version, {})
+        _memos[url] = held
+    return held[1]
 
 
 def read(function: str, *args):

@@ -13,6 +13,8 @@ Conventions (DESIGN.md):
 
 from __future__ import annotations
 
+import copy
+import functools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Iterable
@@ -34,6 +36,28 @@ ORG = Organisation.__table__.c
 
 FUNNEL_STEPS = ("referred", "assessed", "eligible", "matched", "housed", "housed_now", "withdrawn")
 RETENTION_DAYS = 365
+
+
+# --- one computation per figure and data version ------------------------------------------------
+
+MEMO_KEY = "figure_memo"
+
+
+def memoised(function):
+    """Remember the figure per arguments in session.info[MEMO_KEY] when the caller put a dict there
+    (the dashboard does, one per data version: the report, the participant view, the pace and the
+    changes ask for the same funnel and counts); a session without one computes as before. Copies
+    go in and out, so that no caller can change what another gets."""
+    @functools.wraps(function)
+    def wrapper(session, *args, **kwargs):
+        memo = session.info.get(MEMO_KEY)
+        if memo is None:
+            return function(session, *args, **kwargs)
+        key = (function.__name__, args, tuple(sorted(kwargs.items())))
+        if key not in memo:
+            memo[key] = copy.deepcopy(function(session, *args, **kwargs))
+        return copy.deepcopy(memo[key])
+    return wrapper
 
 
 # --- portable date arithmetic --------------------------------------------------------------------
@@ -102,6 +126,7 @@ NO_PARTICIPANT_FILTER = ParticipantFilter()
 
 # --- coalition and targets -----------------------------------------------------------------------
 
+@memoised
 def coalition(session: Session, as_of: date) -> dict[str, int]:
     """Partners that had joined on or before D, by kind."""
     rows = session.execute(
@@ -112,6 +137,7 @@ def coalition(session: Session, as_of: date) -> dict[str, int]:
     return counts
 
 
+@memoised
 def municipalities(session: Session, as_of: date) -> list[tuple[int, str]]:
     """(id, name) of the municipality partners that had joined on or before D, by name."""
     return [tuple(r) for r in session.execute(
@@ -125,6 +151,7 @@ class TargetValue:
     due_on: date | None
 
 
+@memoised
 def targets(session: Session, as_of: date) -> dict[str, TargetValue]:
     """The targets valid at D: per key, the latest with valid_from on or before D (or, before any
     was valid, the earliest)."""
@@ -150,6 +177,7 @@ def _status_at(as_of: date):
             .correlate(DWELLINGS).scalar_subquery())
 
 
+@memoised
 def dwelling_counts(session: Session, as_of: date, by: str | None = None,
                     scope: DwellingFilter = NO_DWELLING_FILTER) -> dict:
     """Dwellings by status at D; with `by` (a dwelling column such as municipality_id or
@@ -197,6 +225,7 @@ def dwelling_totals_and_municipalities(session: Session, as_of: date,
     return totals, by_name
 
 
+@memoised
 def dwelling_counts_by(session: Session, as_of: date, columns: tuple[str, ...],
                        scope: DwellingFilter = NO_DWELLING_FILTER) -> dict[str, dict]:
     """dwelling_counts(by=c) for each of the columns, from one pass grouped by all of them (a few
@@ -216,6 +245,7 @@ def dwelling_counts_by(session: Session, as_of: date, columns: tuple[str, ...],
     return {c: {key: with_totals(counts) for key, counts in out[c].items()} for c in columns}
 
 
+@memoised
 def dwelling_trend(session: Session, until: date, scope: DwellingFilter = NO_DWELLING_FILTER,
                    since: date | None = None) -> list[dict]:
     """Counts by status after each date on which anything changed, up to D: one row per date.
@@ -250,6 +280,7 @@ def dwelling_trend(session: Session, until: date, scope: DwellingFilter = NO_DWE
     return points
 
 
+@memoised
 def counter_and_housed_at(session: Session, days: list[date]) -> list[dict]:
     """{"date", "counter", "housed"} at each of the days, as dwelling_counts(day)["counter"] and
     funnel(day)["housed"] give them, from two passes instead of two per day: the counter from
@@ -312,6 +343,7 @@ def _latest_is(route, later_on, earlier_on, kinds: tuple[str, ...], column, valu
                 (later_on < earlier_on, 0), (tie == value, 1), else_=0)
 
 
+@memoised
 def funnel(session: Session, as_of: date, by: str | None = None,
            scope: ParticipantFilter = NO_PARTICIPANT_FILTER) -> dict:
     """The funnel at D; with `by` (a participant column such as referrer_id or care_provider_id)
@@ -346,6 +378,7 @@ def funnel(session: Session, as_of: date, by: str | None = None,
     return {s: int(row[i] or 0) for i, s in enumerate(FUNNEL_STEPS)}
 
 
+@memoised
 def funnel_breakdowns(session: Session, as_of: date, bys: tuple[str, ...],
                       scope: ParticipantFilter = NO_PARTICIPANT_FILTER) -> tuple[dict, dict[str, dict]]:
     """The funnel and funnel(by=b) for each b in `bys`, from one pass: the funnel is grouped by
@@ -363,6 +396,7 @@ def funnel_breakdowns(session: Session, as_of: date, bys: tuple[str, ...],
     return total, per
 
 
+@memoised
 def central_waiting_list(session: Session, as_of: date,
                          scope: ParticipantFilter = NO_PARTICIPANT_FILTER) -> dict[str, int]:
     """Referred participants by whether they came from the central waiting list."""
@@ -375,6 +409,7 @@ def central_waiting_list(session: Session, as_of: date,
     return counts
 
 
+@memoised
 def withdrawals(session: Session, as_of: date, scope: ParticipantFilter = NO_PARTICIPANT_FILTER,
                 limit: int = 20) -> list[tuple[str, int]]:
     """Withdrawal reasons (free text) up to D, most frequent first."""
@@ -422,6 +457,7 @@ class LeadTime:
     n: int
 
 
+@memoised
 def lead_time(session: Session, as_of: date, scope: ParticipantFilter = NO_PARTICIPANT_FILTER) -> LeadTime:
     """Days from referral to first move-in, for participants housed by D. One query counts the
     participants per number of days (a few hundred rows); the percentiles are read off those."""
@@ -475,6 +511,7 @@ def lead_time_trend(session: Session, as_of: date, scope: ParticipantFilter = NO
     return [(m, float(avg), int(n)) for m, avg, n in rows]
 
 
+@memoised
 def lead_time_counts(session: Session, as_of: date, scope: ParticipantFilter = NO_PARTICIPANT_FILTER
                      ) -> list[tuple[str, int, int]]:
     """(month of first move-in 'YYYY-MM', lead time in days, participants): one pass from which
@@ -514,6 +551,7 @@ class Retention:
     target: float
 
 
+@memoised
 def retention_12m(session: Session, as_of: date, scope: ParticipantFilter = NO_PARTICIPANT_FILTER,
                   target: float = 0.9) -> Retention:
     """Among participants first housed at least 365 days before D, the share without a negative
@@ -545,6 +583,7 @@ class SurvivalCurve:
     censored: int = 0
 
 
+@memoised
 def kaplan_meier(session: Session, as_of: date, scope: ParticipantFilter = NO_PARTICIPANT_FILTER
                  ) -> SurvivalCurve:
     """Time from first move-in to the first negative exit; a positive exit, a death, or D censors.
