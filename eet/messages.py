@@ -66,12 +66,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "ref_exists": ("'{ref}' bestaat al; kies een ander kenmerk of bewerk die woning",
                    "'{ref}' exists already; choose another ref or edit that dwelling"),
     "status_before_latest": (
-        "{date} ligt voor de laatst vastgelegde wijziging van deze woning ({status} op {latest}); "
+        "{date} ligt vóór de laatst vastgelegde wijziging van deze woning ({status} op {latest}); "
         "gebruik die datum of een latere",
         "{date} lies before this dwelling's latest recorded change ({status} on {latest}); "
         "use that date or a later one"),
     "effective_before_latest": (
-        "ligt voor de laatst vastgelegde wijziging ({status} op {latest}); gebruik die datum of een latere",
+        "ligt vóór de laatst vastgelegde wijziging ({status} op {latest}); gebruik die datum of een latere",
         "lies before the latest recorded change ({status} on {latest}); use that date or a later one"),
     "status_while_occupied": (
         "{ref} is op {date} bewoond door {code}; leg eerst de uitstroom vast (bij de stappen), of laat de "
@@ -114,7 +114,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "step_has_no_dwelling": ("bij de stap '{event}' hoort geen woning; laat dit veld leeg",
                              "a {event} event names no dwelling; leave it empty"),
     "outcome_required": ("is verplicht bij de stap '{event}': {allowed}", "is required for {event}: {allowed}"),
-    "before_referral": ("{date} ligt voor de aanmelding van {code} op {referred}",
+    "before_referral": ("{date} ligt vóór de aanmelding van {code} op {referred}",
                         "{date} lies before {code}'s referral on {referred}"),
     "after_withdrawal": ("{code} is uitgevallen op {date}; na uitval kan geen stap meer volgen",
                          "{code} withdrew on {date}; no steps can follow a withdrawal"),
@@ -137,10 +137,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "exit_needs_move_in": ("uitstroom vraagt eerst een inhuizing op of voor {date}; {code} was toen nog niet "
                            "gehuisvest",
                            "an exit needs a move-in on or before {date}; {code} was not housed yet"),
-    "already_left": ("{code} had de woning voor {date} al verlaten",
+    "already_left": ("{code} had de woning vóór {date} al verlaten",
                      "{code} has already left their dwelling before {date}"),
     "withdrawal_after_move_in": (
-        "{code} is gehuisvest sinds {date}; uitval is alleen voor wie vertrekt voor de inhuizing, leg in plaats "
+        "{code} is op {date} ingehuisd; uitval is alleen voor wie vóór de inhuizing vertrekt, leg in plaats "
         "daarvan uitstroom vast",
         "{code} moved in on {date}; withdrawal is only for leaving before a move-in, record an exit instead"),
     "already_withdrew": ("{code} is al uitgevallen op {date}", "{code} already withdrew on {date}"),
@@ -154,7 +154,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "step first"),
     "later_move_in": (
         "{code} huist op {date} in {ref} in; in een woning woont één deelnemer tegelijk, dus deze inhuizing op "
-        "{on} vraagt eerst een uitstroom voor die datum",
+        "{on} vraagt eerst een uitstroom vóór die datum",
         "{code} moves into {ref} on {date}; a dwelling holds one participant at a time, so this move-in on "
         "{on} needs an exit before that date"),
     "dwelling_not_yet": ("{ref} bestond op {date} nog niet; de eerste status is van later",
@@ -175,13 +175,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "alleen een opgelost knelpunt heeft een datum van oplossing; zet de status op opgelost of laat de datum "
         "leeg",
         "only a resolved bottleneck has a resolution date; set the status to resolved or leave the date empty"),
-    "before_raised": ("ligt voor de datum waarop het knelpunt is gemeld ({date})",
+    "before_raised": ("ligt vóór de datum waarop het knelpunt is gemeld ({date})",
                       "lies before the date it was raised ({date})"),
     "amount_positive": ("vul een bedrag in euro's in dat groter is dan 0", "enter an amount above 0 in euros"),
     "category_of_model": ("een kostenpost van {model} is een van: {categories}",
                           "a {model} cost is one of: {categories}"),
     "unit_of_category": ("een kostenpost '{category}' wordt geteld {unit}", "a {category} cost is counted {unit}"),
-    "valid_to_before": ("ligt voor 'geldig vanaf' ({date})", "lies before valid from ({date})"),
+    "valid_to_before": ("ligt vóór 'geldig vanaf' ({date})", "lies before valid from ({date})"),
     # --- administration ----------------------------------------------------------------------------
     "partner_needs_join_date": ("een partner heeft de datum nodig waarop die tot de coalitie toetrad",
                                 "a partner needs the date it joined the coalition"),
@@ -196,7 +196,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # --- review meetings and decisions -------------------------------------------------------------
     "unknown_choice": ("'{value}' is geen {what}; kies een van: {allowed}",
                        "'{value}' is not a {what}; choose one of {allowed}"),
-    "compare_before_meeting": ("moet voor de datum van de bijeenkomst liggen ({date})",
+    "compare_before_meeting": ("moet vóór de datum van de bijeenkomst liggen ({date})",
                                "must lie before the meeting date {date}"),
     "no_meeting": ("er is geen evaluatiebijeenkomst met id {id}; voeg eerst de bijeenkomst toe",
                    "no review meeting with id {id}; add the meeting first"),

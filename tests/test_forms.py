@@ -157,7 +157,7 @@ def test_status_change_good_bad_and_version_conflict(db):
     at.selectbox(key="st_status").select("withdrawn")
     at.date_input(key="st_effective_on").set_value(date(2021, 2, 1))  # before the latest change
     submit(at, "status")
-    assert "ligt voor de laatst vastgelegde wijziging (beschikbaar op 01-03-2021)" in errors_text(at)
+    assert "ligt vóór de laatst vastgelegde wijziging (beschikbaar op 01-03-2021)" in errors_text(at)
     assert at.date_input(key="st_effective_on").value == date(2021, 2, 1)
     assert snapshot(db) == before
     # Someone else saves the dwelling in between: this form is told, its input kept.
@@ -257,7 +257,7 @@ def test_every_step_good_and_bad(db):
             "P-0001 heeft nog geen beoordeling", ref="UTR-0001")
     refused("assessed", date(2021, 3, 2), "is verplicht bij de stap 'beoordeeld': geschikt, niet_geschikt "
             "(eligible, not_eligible)")
-    refused("assessed", date(2021, 2, 1), "01-02-2021 ligt voor de aanmelding van P-0001 op 01-03-2021",
+    refused("assessed", date(2021, 2, 1), "01-02-2021 ligt vóór de aanmelding van P-0001 op 01-03-2021",
             outcome="eligible")
     accepted("assessed", date(2021, 3, 2), outcome="geschikt")
     refused("housed", date(2021, 3, 6), "een verhuizing (inhuizing) vraagt eerst een match op of voor 06-03-2021",
@@ -362,7 +362,7 @@ def refuse_a_step(at: AppTest) -> AppTest:
 
 STEP_REFUSED = {
     "nl": ("is verplicht bij de stap 'beoordeeld': geschikt, niet_geschikt (eligible, not_eligible)",
-           "01-02-2021 ligt voor de aanmelding van P-0001 op 01-03-2021",
+           "01-02-2021 ligt vóór de aanmelding van P-0001 op 01-03-2021",
            "Niet opgeslagen, er is niets gewijzigd."),
     "en": ("is required for assessed: eligible, not_eligible (geschikt, niet_geschikt)",
            "2021-02-01 lies before P-0001's referral on 2021-03-01",

@@ -142,7 +142,7 @@ def test_admin_meeting_form_refuses_a_comparison_after_the_meeting_and_a_taken_d
     at.date_input(key="rm_held_on").set_value(date(2021, 11, 25))
     at.date_input(key="rm_compare_with").set_value(date(2021, 12, 1))
     _submit(at, "review_meeting")
-    assert any("moet voor de datum van de bijeenkomst liggen" in e.value for e in at.error)
+    assert any("moet vóór de datum van de bijeenkomst liggen" in e.value for e in at.error)
     assert at.text_input(key="rm_title").value == "Dubbel"
     at.date_input(key="rm_compare_with").set_value(date(2021, 5, 27))
     at.text_input(key="rm_title").input("Evaluatie november 2021")
