@@ -11,7 +11,7 @@ from eet.i18n import label, t
 from eet.entry_text import t as entry_t
 from eet.review_text import t as review_t
 
-st.set_page_config(page_title="Eerst een Thuis monitor", page_icon="🏠", layout="wide")
+st.set_page_config(page_title="Eerst een Thuis monitor", page_icon=":material/home:", layout="wide")
 ui.engine()  # first start: migrate, coalition and targets
 ui.keep_alive()
 
@@ -33,11 +33,11 @@ else:
     # Data entry, registers and administration by role; eet refuses the same again for any other role.
     if signed_in.role in ("admin", "coordinator"):
         pages += [
-            st.Page("pages/entry_dwellings.py", title=entry_t("page_entry_dwellings", lang), icon="✏️",
+            st.Page("pages/entry_dwellings.py", title=entry_t("page_entry_dwellings", lang), icon=":material/edit:",
                     url_path="invoer-woningen"),
-            st.Page("pages/entry_participants.py", title=entry_t("page_entry_participants", lang), icon="✏️",
+            st.Page("pages/entry_participants.py", title=entry_t("page_entry_participants", lang), icon=":material/edit_note:",
                     url_path="invoer-deelnemers"),
-            st.Page("pages/upload.py", title=entry_t("page_upload", lang), icon="📤", url_path="uploaden"),
+            st.Page("pages/upload.py", title=entry_t("page_upload", lang), icon=":material/upload_file:", url_path="uploaden"),
         ]
     if signed_in.role in ("admin", "researcher"):
         pages.append(st.Page("pages/registers.py", title=entry_t("page_registers", lang),

@@ -78,7 +78,9 @@ def test_sign_in_and_every_page(server):
         page.wait_for_selector("h1:has-text('Overzicht')", timeout=30000)
         # A reload starts a new (signed-out) session: move through the sidebar, as a person does.
         for number, (slug, title) in enumerate(PAGES.items(), start=1):
-            page.locator("[data-testid='stSidebarNav'] a", has_text=title).click()
+            # Exact title: "Onderzoek" must not also match "Registers onderzoek".
+            page.locator("[data-testid='stSidebarNav'] a").filter(
+                has=page.get_by_text(title, exact=True)).click()
             page.wait_for_selector(f"h1:has-text('{title} · 15 januari 2021')", timeout=30000)
             settle(page)
             assert "as_of=2021-01-15" in page.url
