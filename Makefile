@@ -15,10 +15,11 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
-# Creates data/eet.db with the demo data on first start (idempotent afterwards), then serves.
+# Creates data/eet.db with the demo data on first start (a database with real data is left as it
+# is), then serves.
 run: $(STAMP)
-	$(PY) -m eet init --demo
-	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT) --server.headless true
+	$(PY) -m eet init --demo-if-empty
+	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT) --server.headless true --server.fileWatcherType none
 
 init: $(STAMP)
 	$(PY) -m eet init

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from datetime import date, datetime
 from pathlib import Path
 
@@ -25,8 +26,18 @@ def _tables():
     return [t for t in SQLModel.metadata.sorted_tables]
 
 
+class BackupError(ValueError):
+    pass
+
+
 def backup(engine: Engine, path: Path) -> dict[str, int]:
-    """Write every row to `path`; returns rows per table."""
+    """Write every row to `path` (readable by its owner only: it holds every participant row and
+    the password hashes); returns rows per table."""
+    path = Path(path)
+    if not path.name.endswith(".gz"):
+        raise BackupError(f"{path.name}: a backup is gzipped JSON; give a name ending in .json.gz")
+    if not path.parent.is_dir():
+        raise BackupError(f"the folder {path.parent} does not exist")
     counts: dict[str, int] = {}
     payload = {"format": FORMAT, "version": 1, "schema_revision": schema_revision(engine), "tables": {}}
     with engine.connect() as conn:
@@ -36,7 +47,9 @@ def backup(engine: Engine, path: Path) -> dict[str, int]:
                 {k: (v.isoformat() if isinstance(v, (date, datetime)) else v) for k, v in row.items()}
                 for row in rows]
             counts[table.name] = len(rows)
-    with gzip.open(path, "wt", encoding="utf-8") as fh:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.chmod(path, 0o600)  # also when the file existed with wider permissions
+    with os.fdopen(descriptor, "wb") as raw, gzip.open(raw, "wt", encoding="utf-8") as fh:
         json.dump(payload, fh, ensure_ascii=False)
     return counts
 

@@ -14,15 +14,21 @@ class DemoRefused(RuntimeError):
     pass
 
 
-def initialise(engine: Engine | None = None, demo: bool = False) -> dict[str, int]:
+def initialise(engine: Engine | None = None, demo: bool = False, demo_if_empty: bool = False) -> dict[str, int]:
     """Migrate, create what is missing of the coalition and targets, and with `demo` load the demo
-    data set (refused when real data exist; skipped when the demo is there already). Idempotent."""
+    data set (refused when real data exist; skipped when the demo is there already). With
+    `demo_if_empty` the demo is loaded only into a database without any data, and real data are
+    left alone without complaint (so `make run` keeps working once real data are entered).
+    Idempotent."""
     engine = engine or get_engine()
     migrate(engine)
     with session_scope(engine) as session:
         created = {"coalition": ensure_coalition(session)}
         if session.get(DataVersion, 1) is None:
             session.add(DataVersion(id=1, version=0))
+    if demo_if_empty:
+        with session_scope(engine) as session:
+            demo = not has_real_data(session)
     if demo:
         with session_scope(engine) as session:
             if has_real_data(session):

@@ -25,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     init = commands.add_parser("init", help="create or migrate the database; idempotent")
     init.add_argument("--demo", action="store_true", help="also load the demo data set")
+    init.add_argument("--demo-if-empty", action="store_true",
+                      help="load the demo only into a database without any data (what `make run` does)")
 
     imp = commands.add_parser("import", help="a .csv or .xlsx list of dwellings, participants or events; "
                                              "all or nothing")
@@ -83,7 +85,7 @@ def cmd_init(args) -> int:
     from .bootstrap import DemoRefused, initialise
 
     try:
-        created = initialise(demo=args.demo)
+        created = initialise(demo=args.demo, demo_if_empty=args.demo_if_empty)
     except DemoRefused as exc:
         return _fail(str(exc))
     what = ", ".join(f"{n} {k}" for k, n in created.items() if n) or "nothing new"
@@ -144,7 +146,12 @@ def cmd_backup(args) -> int:
     from .backup import backup
     from .db import get_engine
 
-    counts = backup(get_engine(), args.file)
+    from .backup import BackupError
+
+    try:
+        counts = backup(get_engine(), args.file)
+    except BackupError as exc:
+        return _fail(str(exc))
     print(f"backup written to {args.file}: {sum(counts.values())} rows in {len(counts)} tables")
     return 0
 
@@ -168,9 +175,14 @@ def cmd_synth(args) -> int:
     from .db import get_engine
     from .synth import synthesise
 
+    from .synth import SynthRefused
+
     engine = get_engine()
     initialise(engine)
-    counts = synthesise(engine, participants=args.participants, seed=args.seed, dwellings=args.dwellings)
+    try:
+        counts = synthesise(engine, participants=args.participants, seed=args.seed, dwellings=args.dwellings)
+    except (SynthRefused, ValueError) as exc:
+        return _fail(str(exc))
     print("synthesised " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     return 0
 

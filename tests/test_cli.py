@@ -126,3 +126,41 @@ def test_restore_refuses_a_database_with_data_and_an_unknown_file(demo_db, tmp_p
     junk.write_bytes(b"\x00\x01 not a backup")
     result = run_eet(demo_db, "restore", str(junk))
     assert result.returncode == 1 and "not a backup" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_demo_if_empty_loads_the_demo_once_and_leaves_real_data_alone(tmp_path):
+    url = f"sqlite:///{tmp_path / 'eet.db'}"
+    assert run_eet(url, "init", "--demo-if-empty").returncode == 0
+    assert report_json(url, "2021-01-15")["demo"] is True
+    real = f"sqlite:///{tmp_path / 'real.db'}"
+    assert run_eet(real, "init").returncode == 0
+    from eet import services
+    from eet.access import SYSTEM
+    from eet.db import get_engine
+    from eet.schemas import DwellingIn
+
+    with Session(get_engine(real)) as session:
+        services.upsert_dwelling(session, SYSTEM, DwellingIn(
+            ref="U-1", municipality="Utrecht", status="searching", status_date="2021-01-05"))
+        session.commit()
+    again = run_eet(real, "init", "--demo-if-empty")
+    assert again.returncode == 0, again.stderr
+    assert report_json(real, "2021-02-01")["demo"] is False
+
+
+def test_cli_refusals_are_messages_not_tracebacks(demo_db, tmp_path):
+    cases = [
+        (("synth", "--participants", "-5"), "negative"),
+        (("backup", str(tmp_path / "missing" / "b.json.gz")), "does not exist"),
+        (("backup", str(tmp_path / "b.xlsx")), ".json.gz"),
+    ]
+    for args, expected in cases:
+        result = run_eet(demo_db, *args)
+        assert result.returncode == 1, (args, result.stderr)
+        assert expected in result.stderr and "Traceback" not in result.stderr, (args, result.stderr)
+
+
+def test_backup_is_readable_by_its_owner_only(demo_db, tmp_path):
+    target = tmp_path / "b.json.gz"
+    assert run_eet(demo_db, "backup", str(target)).returncode == 0
+    assert target.stat().st_mode & 0o777 == 0o600
