@@ -54,6 +54,10 @@ def memoised(function):
         if memo is None:
             return function(session, *args, **kwargs)
         key = (function.__name__, args, tuple(sorted(kwargs.items())))
+        try:
+            hash(key)
+        except TypeError:  # a list of dates, say: not remembered
+            return function(session, *args, **kwargs)
         if key not in memo:
             memo[key] = copy.deepcopy(function(session, *args, **kwargs))
         return copy.deepcopy(memo[key])
