@@ -255,8 +255,9 @@ def dwelling_trend(session: Session, until: date, scope: DwellingFilter = NO_DWE
     """Counts by status after each date on which anything changed, up to D: one row per date.
 
     One query: each change adds one to its status and takes one from the status before it
-    (LAG over the dwelling's changes), summed per date and status; the running sum gives the
-    state after each date.
+    (LAG over the dwelling's changes, read in the order of ix_change_current); the changes are
+    counted per date, status and status before, and the running sum here gives the state after
+    each date. (A UNION of the entering and the leaving rows made SQLite run the window twice.)
     """
     ordered = select(
         CHANGE.effective_on, CHANGE.status,
@@ -264,18 +265,16 @@ def dwelling_trend(session: Session, until: date, scope: DwellingFilter = NO_DWE
                                      order_by=(CHANGE.effective_on, CHANGE.id)).label("previous"),
     ).select_from(CHANGES.join(DWELLINGS, DWELLING.id == CHANGE.dwelling_id) if scope.clauses() else CHANGES
                   ).where(CHANGE.voided_at.is_(None), CHANGE.effective_on <= until, *scope.clauses()).subquery()
-    entering = select(ordered.c.effective_on.label("on"), ordered.c.status.label("status"),
-                      literal(1).label("delta"))
-    leaving = select(ordered.c.effective_on, ordered.c.previous, literal(-1)).where(
-        ordered.c.previous.is_not(None))
-    deltas = entering.union_all(leaving).subquery()
+    o = ordered.c
     rows = session.execute(
-        select(deltas.c.on, deltas.c.status, func.sum(deltas.c.delta))
-        .group_by(deltas.c.on, deltas.c.status).order_by(deltas.c.on)).all()
+        select(o.effective_on, o.status, o.previous, func.count())
+        .group_by(o.effective_on, o.status, o.previous).order_by(o.effective_on)).all()
     running = dict.fromkeys(DWELLING_STATUSES, 0)
     series: dict[date, dict] = {}
-    for on, status, delta in rows:
-        running[status] += int(delta)
+    for on, status, previous, n in rows:
+        running[status] += int(n)
+        if previous is not None:
+            running[previous] -= int(n)
         series[on] = with_totals(running)
     points = [{"date": on, **counts} for on, counts in series.items()]
     if since is not None:
