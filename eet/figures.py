@@ -34,6 +34,7 @@ DWELLINGS, PARTICIPANTS = Dwelling.__table__, Participant.__table__
 EVENT, CHANGE, DWELLING, PARTICIPANT = EVENTS.c, CHANGES.c, DWELLINGS.c, PARTICIPANTS.c
 ORG = Organisation.__table__.c
 
+BREAKDOWNS = ("referrer_id", "care_provider_id")  # the participant page's funnel breakdowns
 FUNNEL_STEPS = ("referred", "assessed", "eligible", "matched", "housed", "housed_now", "withdrawn")
 RETENTION_DAYS = 365
 
@@ -353,6 +354,10 @@ def funnel(session: Session, as_of: date, by: str | None = None,
     one funnel per value of that column. One query, one pass over the participants and their
     events: eligible means the latest assessment says eligible, housed_now that the latest move-in
     or exit is a move-in."""
+    if by is None and scope == NO_PARTICIPANT_FILTER:
+        # The breakdowns' pass gives the total too; a dashboard then reads the events once for
+        # the report, the participant view, the changes and the business case together.
+        return funnel_breakdowns(session, as_of, BREAKDOWNS)[0]
     route = _route(as_of)
     r = route.c
     eligible = _latest_is(route, r.eligible_on, r.ineligible_on, ("assessed",), EVENT.outcome, "eligible")

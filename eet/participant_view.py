@@ -54,7 +54,7 @@ def participant_view(session: Session, actor: Actor, as_of: date) -> Participant
         return privacy.for_actor(actor, n)
 
     # One pass for the funnel and both breakdowns, one for the three lead-time figures.
-    total, per = figures.funnel_breakdowns(session, as_of, ("referrer_id", "care_provider_id"))
+    total, per = figures.funnel_breakdowns(session, as_of, figures.BREAKDOWNS)
     funnel = privacy.mapping_for_actor(actor, total)
     names = organisations.names(session)
 

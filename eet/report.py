@@ -35,8 +35,7 @@ def build_report(session: Session, as_of: date) -> dict:
     participant_goal = goals.get("participants")
     retention_goal = goals.get("retention")
     totals, by_municipality = figures.dwelling_totals_and_municipalities(session, as_of)
-    # The shapes the participant view reads too, so that a dashboard computes each once.
-    funnel, _ = figures.funnel_breakdowns(session, as_of, ("referrer_id", "care_provider_id"))
+    # In the shape the participant view reads too, so that a dashboard computes it once.
     lead, _, _ = figures.lead_times(figures.lead_time_counts(session, as_of))
     retention = figures.retention_12m(session, as_of,
                                       target=retention_goal.value if retention_goal else 0.9)
@@ -59,7 +58,7 @@ def build_report(session: Session, as_of: date) -> dict:
         },
         "participants": {
             "target": int(participant_goal.value) if participant_goal else None,
-            "funnel": funnel,
+            "funnel": figures.funnel(session, as_of),
             "lead_time_days": {"median": lead.median, "p75": lead.p75, "n": lead.n},
             "retention_12m": {"rate": retention.rate, "cohort": retention.cohort,
                               "target": retention.target},
