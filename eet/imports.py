@@ -110,10 +110,9 @@ class Issue:
         return self.error.text(lang)
 
     def __str__(self) -> str:
-        if self.row is None:
-            return self.message
-        return f"row {self.row}, column {self.column}: {self.message}" if self.column else \
-            f"row {self.row}: {self.message}"
+        # Always the spec's shape, so scripts can parse every line: a refusal of the whole file
+        # stands at row 1, and one of no particular column names the column "-".
+        return f"row {self.row or 1}, column {self.column or '-'}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -179,7 +178,7 @@ def import_file(engine: Engine, kind: Kind, source: Path | str | bytes, filename
     if any(column.required and column.field not in columns for column in COLUMNS[kind]):
         return result
     if not table.rows:
-        result.errors.append(Issue(None, None, message("no_rows", file=name)))
+        result.errors.append(Issue(2, None, message("no_rows", file=name)))
         return result
     parsed = _parse_rows(kind, table, columns, result)
     _apply(engine, kind, parsed, columns, actor, result, progress)
@@ -213,9 +212,9 @@ def _map_columns(kind: str, table: Table, result: ImportResult) -> dict[str, str
         else:
             result.ignored_columns.append(spelt)
     missing = [column.label() for column in COLUMNS[kind] if column.required and column.field not in columns]
-    if missing:
-        result.errors.append(Issue(1, None, message(
-            "missing_columns" if len(missing) > 1 else "missing_column", missing=missing,
+    for label in missing:  # one line per missing column, each naming it
+        result.errors.append(Issue(1, label.english, message(
+            "missing_column", missing=[label],
             kind=Term("import_kind", kind), columns=[c.label() for c in COLUMNS[kind]])))
     return columns
 

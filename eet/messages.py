@@ -220,10 +220,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "missing_column": ("de verplichte kolom {missing} ontbreekt; de kolommen voor {kind} zijn {columns} "
                        "(zie de beschrijving van het importbestand)",
                        "the required column {missing} is missing; the {kind} columns are {columns} (see the spec)"),
-    "missing_columns": ("de verplichte kolommen {missing} ontbreken; de kolommen voor {kind} zijn {columns} "
-                        "(zie de beschrijving van het importbestand)",
-                        "the required columns {missing} are missing; the {kind} columns are {columns} "
-                        "(see the spec)"),
     "no_rows": ("{file} bevat geen rijen onder de kopregel", "{file} holds no rows below the header"),
     "surplus_value": ("bevat {n} waarde rechts van de laatste kolom met een naam; geef die kolom een naam in "
                       "rij 1 of haal de waarde weg",

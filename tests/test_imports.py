@@ -4,6 +4,7 @@ good files import once and change nothing the second time. Both backends (the `e
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -251,7 +252,7 @@ GARBAGE = [
     ("spaces.csv", b"  \r\n\r\n", "spaces.csv is empty"),
     ("header.csv", b"ref,municipality,status,status_date\r\n", "holds no rows below the header"),
     ("missing.csv", b"ref,municipality,status\r\nUTR-1,Utrecht,available\r\n",
-     "row 1: the required column 'status_date' (statusdatum) is missing"),
+     "row 1, column status_date: the required column 'status_date' (statusdatum) is missing"),
     ("broken.xlsx", b"PK\x03\x04" + b"\x00garbage" * 50, "is not a readable Excel workbook"),
     ("notzip.xlsx", b"ref,municipality\r\n", "is not an Excel workbook (.xlsx)"),
     ("lijst.txt", b"ref,municipality,status,status_date\r\n", "a .txt cannot be imported; use .csv"),
@@ -272,6 +273,9 @@ def test_garbage_gets_a_clear_message(engine, tmp_path, monkeypatch, capsys, nam
     assert code == 1
     assert expected in err, err
     assert "Traceback" not in err and out == ""
+    # Every error line has the spec's shape, also for a file that cannot be read at all.
+    lines = [line for line in err.splitlines() if not line.startswith("error:")]
+    assert lines and all(re.match(r"^row \d+, column \S+: ", line) for line in lines), err
     assert counts(engine) == before
 
 
@@ -306,7 +310,7 @@ def test_a_coordinator_imports_only_rows_of_their_organisation(engine, tmp_path,
     path = write_csv(tmp_path / "d.csv", BASE_DWELLINGS)
     result = import_file(engine, "dwellings", path, actor=actors["coordinator"])
     assert [str(e) for e in result.errors] == [
-        "row 4: test-coordinator may only change rows of their own organisation"]
+        "row 4, column -: test-coordinator may only change rows of their own organisation"]
     assert counts(engine)["Dwelling"] == 0
     result = import_file(engine, "dwellings", path, actor=actors["researcher"])
     assert len(result.errors) == 3 and not result.written
