@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from .access import Actor, require_role
-from .dwelling_table import neutralise
+from .spreadsheet import neutralise
 from .models import AuditRecord
 
 MAX_ROWS = 5000

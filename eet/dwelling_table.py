@@ -17,6 +17,7 @@ from . import i18n
 from .access import Actor, row_scope
 from .figures import CHANGE, CHANGES, DWELLING, DWELLINGS, NO_DWELLING_FILTER, DwellingFilter
 from .models import Organisation
+from .spreadsheet import neutralise
 
 COLUMNS = ("ref", "municipality", "corporation", "care_provider", "site", "building_type", "route",
            "status", "status_date", "expected_date")
@@ -33,7 +34,6 @@ DUTCH_VALUES = {
     "building_type": {"existing": "bestaande bouw", "transformation": "transformatie", "new_build": "nieuwbouw"},
     "route": {"scattered": "gespikkeld", "project": "projectmatig"},
 }
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # The page shows this many rows (the first by ref) with the total; the downloads hold them all.
@@ -86,13 +86,6 @@ def dwelling_count(session: Session, actor: Actor, as_of: date,
                                          CHANGE.effective_on <= as_of).exists())
     return int(session.execute(select(func.count()).select_from(DWELLINGS)
                                .where(exists_at, *_clauses(actor, scope))).scalar() or 0)
-
-
-def neutralise(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def export_cells(rows: list[dict], lang: str) -> list[list[object]]:

@@ -28,6 +28,7 @@ from .review import Review, build_review
 from .review_charts import all_charts
 from .review_tables import Percent, Table, all_tables, cell_text
 from .review_text import sheet, t
+from .spreadsheet import neutralise
 
 TEMPLATE = Path(__file__).with_name("pack_template.html")
 SUFFIXES = (".html", ".xlsx")
@@ -190,7 +191,7 @@ def to_xlsx(review: Review, lang: str) -> bytes:
     if review.suppressed:
         rows.append((t("small_counts_note", lang, n=privacy.threshold()), None))
     for row in rows:
-        about.append(list(row))
+        about.append([neutralise(v) for v in row])
     about["A1"].font = Font(bold=True, size=14)
     _format_cells(about)
     about.column_dimensions["A"].width = 60
@@ -199,16 +200,18 @@ def to_xlsx(review: Review, lang: str) -> bytes:
     for table in all_tables(review, lang):
         ws = book.create_sheet(_sheet_name(sheet(table.key, lang)))
         columns = table.columns + (["code"] if table.codes else [])
-        ws.append(columns)
+        ws.append([neutralise(c) for c in columns])
         for i, row in enumerate(table.rows):
-            ws.append([float(v) if isinstance(v, Percent) else v for v in row]
+            # Every text cell (a site, a bottleneck's title, a decision, an owner) stays text: a
+            # value typed as "=HYPERLINK(...)" must not become a live formula in the pack.
+            ws.append([float(v) if isinstance(v, Percent) else neutralise(v) for v in row]
                       + ([table.codes[i]] if table.codes else []))
             for j, value in enumerate(row):
                 if isinstance(value, Percent):
                     ws.cell(row=i + 2, column=j + 1).number_format = "0.0%"
         if table.note:
             ws.append([])
-            ws.append([table.note])
+            ws.append([neutralise(table.note)])
         for cell in ws[1]:
             cell.font = Font(bold=True)
             cell.fill = HEADER_FILL
