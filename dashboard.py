@@ -7,6 +7,7 @@ Run with `streamlit run dashboard.py` (or `make run`). The language (?lang=en) a
 import streamlit as st
 
 import ui
+from eet import formatting as fmt
 from eet.i18n import label, t
 from eet.entry_text import t as entry_t
 from eet.review_text import t as review_t
@@ -51,7 +52,8 @@ else:
         ]
     page = st.navigation(pages)
     with st.sidebar:
-        st.markdown(t("signed_in_as", lang, user=signed_in.username, role=label("role", signed_in.role, lang)))
+        # The name escaped: accounts made before names were restricted may hold Markdown or HTML.
+        st.markdown(t("signed_in_as", lang, user=fmt.plain(signed_in.username), role=label("role", signed_in.role, lang)))
         if st.button(t("sign_out", lang)):
             ui.sign_out()
             st.rerun()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -11,7 +12,7 @@ from sqlmodel import Session, select
 from . import audit
 from .access import Actor, require_role
 from .models import ROLES, User, utcnow
-from .report import is_demo
+from .report import has_real_data
 from .messages import Choices
 from .schemas import FieldError, RuleError
 from .services import find_organisation
@@ -19,6 +20,10 @@ from .services import find_organisation
 MAX_FAILED_ATTEMPTS = 5
 LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
+USERNAME_MAX = 64
+# Letters (any script, so "josé" is fine), digits and . _ - : a name is shown in the sidebar and the
+# audit trail, so it carries no spaces, markup or brackets.
+USERNAME = re.compile(r"[^\W_]|[._-]")
 
 _hasher = PasswordHasher()
 
@@ -34,6 +39,8 @@ def add_user(session: Session, actor: Actor, username: str, password: str, role:
     errors = []
     if not username:
         errors.append(FieldError("username", "required"))
+    elif not valid_username(username):
+        errors.append(FieldError("username", "username_characters", {"max": USERNAME_MAX}))
     elif session.exec(select(User).where(User.username == username)).first():
         errors.append(FieldError("username", "exists_already", {"name": username}))
     if role not in ROLES:
@@ -60,13 +67,18 @@ def add_user(session: Session, actor: Actor, username: str, password: str, role:
     return user
 
 
+def valid_username(username: str) -> bool:
+    return len(username) <= USERNAME_MAX and all(USERNAME.fullmatch(ch) for ch in username)
+
+
 def authenticate(session: Session, username: str, password: str) -> Actor | None:
     """The signed-in actor, or None. After MAX_FAILED_ATTEMPTS failures the account is locked for
     LOCKOUT, even for the right password, so guessing is slow."""
     user = session.exec(select(User).where(User.username == username.strip())).first()
     now = utcnow()
-    # Demo accounts share a published password: they sign in only while the data are demo data.
-    if user is None or not user.active or (user.is_demo and not is_demo(session)):
+    # Demo accounts share a published password: they sign in only while the database holds no real
+    # data (a demo database stays one: whatever is written into it through any door is demo).
+    if user is None or not user.active or (user.is_demo and has_real_data(session)):
         _hasher.hash(password)  # same work as a real check: no timing hint that the name is unknown
         return None
     actor = Actor(username=user.username, role=user.role, organisation_id=user.organisation_id,
@@ -95,6 +107,14 @@ def _sign_in_audit(session: Session, actor: Actor, action: str, after: dict | No
     """Sign-ins and refusals of known accounts go into the audit trail (an unknown name is not
     recorded: it may be a password typed into the wrong field)."""
     audit.record(session, actor, action, "user", actor.user_id, None, after, "sign-in", data_changed=False)
+
+
+def demo_accounts_open(session: Session) -> bool:
+    """The demo accounts sign in, and the sign-in page lists them, only while the database holds
+    demo accounts and no real data."""
+    if has_real_data(session):
+        return False
+    return session.exec(select(User.id).where(User.is_demo.is_(True), User.active.is_(True))).first() is not None
 
 
 def is_locked(session: Session, username: str) -> bool:

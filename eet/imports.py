@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from . import audit, services
 from .access import SYSTEM, AccessDenied, Actor
+from .data_entry import prepare_write
 from .messages import ColumnName, Localised, Term, message
 from .schemas import DwellingIn, EventIn, InputModel, ParticipantIn, RuleError
 from .tabular import Row, Table, TableError, read_table
@@ -277,6 +278,9 @@ def _apply(engine: Engine, kind: str, parsed: list[_Parsed], columns: dict[str, 
             # Taking the data version's row lock first serialises concurrent imports on PostgreSQL
             # and opens the transaction on SQLite before the first savepoint.
             audit.bump_data_version(session)
+            # Rows imported into a demo database are demo rows, as those of a form are: a database
+            # is either a demo or real (eet.auth lets the demo accounts in only while no row is real).
+            prepare_write(session)
             with cached_writes(session) as cache:
                 for done, item in enumerate(parsed, start=1):
                     if item.data is None:

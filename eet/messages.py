@@ -190,6 +190,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "whole_number": ("vul een heel getal in van 1 of meer", "enter a whole number of 1 or more"),
     "no_account": ("er is geen account '{username}'", "no account '{username}'"),
     "own_account": ("u kunt uw eigen account niet uitschakelen", "you cannot deactivate your own account"),
+    "username_characters": ("mag alleen letters, cijfers en . _ - bevatten (geen spaties), hoogstens {max} tekens",
+                            "may hold only letters, digits and . _ - (no spaces), at most {max} characters"),
     "password_short": ("moet minstens {min} tekens lang zijn", "needs at least {min} characters"),
     "coordinator_needs_org": ("een coördinator heeft de organisatie nodig waarvan hij of zij de gegevens bijhoudt",
                               "a coordinator needs the organisation whose data they keep"),

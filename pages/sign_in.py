@@ -32,7 +32,7 @@ with left:
             st.rerun()
 
 with right:
-    if ui.demo_data():
+    if ui.read("auth.demo_accounts_open"):  # the demo accounts sign in only while no real data exist
         st.subheader(t("demo_accounts", lang, password=DEMO_PASSWORD))
         st.table({
             t("username", lang): [name for name, _, _ in DEMO_ACCOUNTS],
