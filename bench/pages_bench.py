@@ -103,12 +103,13 @@ def measure(database_url: str, size: str) -> list[tuple]:
     from datetime import date, timedelta
 
     as_of = (date.today() - timedelta(days=1)).isoformat()
-    out = subprocess.run(
+    child = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--url", database_url, "--as-of", as_of,
          "--repeat", str(REPEATS.get(size, 3)), "--json"],
-        cwd=ROOT, env={**os.environ, "EET_DATABASE_URL": database_url}, check=True, capture_output=True,
-        text=True).stdout
-    result = json.loads(out.strip().splitlines()[-1])
+        cwd=ROOT, env={**os.environ, "EET_DATABASE_URL": database_url}, capture_output=True, text=True)
+    if child.returncode != 0:
+        raise RuntimeError("bench/pages_bench.py failed:\n" + child.stderr[-4000:])
+    result = json.loads(child.stdout.strip().splitlines()[-1])
     return [tuple(row) for row in result["rows"]] + [
         ("dashboard peak RSS MiB", result["peak_rss_mib"])]
 
