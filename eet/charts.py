@@ -3,6 +3,12 @@ meeting pack draw the same charts from here.
 
 One colour-blind-safe palette (Okabe-Ito); each dwelling status keeps its colour everywhere.
 A suppressed count (a string such as "<5") is drawn as an empty bar labelled with that string.
+
+The charts are drawn at widths the server cannot know (a laptop at 1280 px, a tablet at 820 px, in one
+or two columns), so their layouts work at any width: the margins grow to fit the axis labels
+(automargin), the legend lies below the plot in a row that wraps, and a value printed on a bar shrinks
+to fit it and is hidden, never overlapping its neighbour, when it would get too small to read
+(uniformtext). Every value is also in the hover and in the table next to the chart.
 """
 
 from __future__ import annotations
@@ -32,17 +38,23 @@ TARGET_COLOUR = OKABE_ITO["vermillion"]
 MAIN_COLOUR = OKABE_ITO["blue"]
 SECOND_COLOUR = OKABE_ITO["orange"]
 FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=14, color="#262730")
+# Below the plot, at the bottom of the figure, in rows that wrap: the plot gives up the room it needs
+# (a legend placed in the container's coordinates reserves its margin), at any width.
+LEGEND_BELOW = dict(orientation="h", xref="container", x=0, xanchor="left", yref="container", y=0,
+                    yanchor="bottom", traceorder="normal")
+# A value on a bar is shrunk to fit the bar and hidden below this size: labels never overlap.
+UNIFORM_TEXT = dict(minsize=11, mode="hide")
 
 
 def _layout(fig: go.Figure, lang: str, height: int = 380, **extra) -> go.Figure:
     settings = dict(
         height=height, margin=dict(l=10, r=20, t=30, b=10), font=FONT, plot_bgcolor="white",
-        paper_bgcolor="white", separators=",." if lang == "nl" else ".,",
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
-        hoverlabel=dict(font_size=14))
+        paper_bgcolor="white", separators=",." if lang == "nl" else ".,", legend=LEGEND_BELOW,
+        uniformtext=UNIFORM_TEXT, hoverlabel=dict(font_size=14))
     fig.update_layout(**{**settings, **extra})
-    fig.update_xaxes(gridcolor="#E5E5E5", zerolinecolor="#BBBBBB")
-    fig.update_yaxes(gridcolor="#E5E5E5", zerolinecolor="#BBBBBB")
+    fig.update_traces(textangle=0, selector=dict(type="bar"))  # a value is read level, or not shown
+    fig.update_xaxes(gridcolor="#E5E5E5", zerolinecolor="#BBBBBB", automargin=True)
+    fig.update_yaxes(gridcolor="#E5E5E5", zerolinecolor="#BBBBBB", automargin=True)
     return fig
 
 
@@ -68,8 +80,8 @@ def counter_bar(counts: dict[str, int], target: int, lang: str) -> go.Figure:
                   annotation_position="top", annotation_font_color=TARGET_COLOUR)
     fig.update_xaxes(range=[0, max(target, sum(counts.get(s, 0) for s in STACK_ORDER)) * 1.05],
                      title=t("dwellings_axis", lang))
-    return _layout(fig, lang, height=190, barmode="stack", showlegend=True,
-                   margin=dict(l=10, r=20, t=60, b=10))
+    return _layout(fig, lang, height=230, barmode="stack", showlegend=True,
+                   margin=dict(l=10, r=20, t=40, b=10))
 
 
 def municipality_stacked(by_municipality: dict[str, dict[str, int]], lang: str) -> go.Figure:
@@ -127,10 +139,13 @@ def funnel_bars(steps: list[str], counts: list, conversion: dict[str, float | No
         texts.append(text)
     names = [label("step", s, lang) for s in steps]
     fig = go.Figure(go.Bar(y=names, x=_heights(counts), orientation="h", marker_color=MAIN_COLOUR,
-                           text=texts, textposition="outside", cliponaxis=False,
-                           hovertemplate="%{y}: %{x}<extra></extra>"))
+                           text=texts, insidetextanchor="end", cliponaxis=False,
+                           # inside the bar, so never cut off at the chart's edge (hidden if it does not
+                           # fit); a suppressed count has no bar: its "<5" stands next to the axis
+                           textposition=["outside" if isinstance(v, str) else "inside" for v in counts],
+                           hovertemplate="%{y}: %{text}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title=t("participants_axis", lang), range=[0, max(_heights(counts) + [1]) * 1.35])
+    fig.update_xaxes(title=t("participants_axis", lang), range=[0, max(_heights(counts) + [1]) * 1.1])
     fig.update_layout(title=dict(text=t("conversion", lang) + ": % " + t("from_previous", lang), font_size=13))
     return _layout(fig, lang, height=90 + 50 * len(steps), showlegend=False, margin=dict(l=10, r=20, t=40, b=10))
 
@@ -149,9 +164,8 @@ def lead_time_trend(rows: list[tuple[str, float, object]], lang: str) -> go.Figu
     months = [fmt.month_label(month, lang) for month, _, _ in rows]
     means = [mean for _, mean, _ in rows]
     fig = go.Figure(go.Scatter(
-        x=months, y=means, mode="lines+markers+text", line=dict(color=MAIN_COLOUR, width=3),
-        text=[fmt.number(m, lang) for m in means], textposition="top center",
-        customdata=[fmt.number(n, lang) for _, _, n in rows],
+        x=months, y=means, mode="lines+markers", line=dict(color=MAIN_COLOUR, width=3),
+        marker=dict(size=8), customdata=[fmt.number(n, lang) for _, _, n in rows],
         hovertemplate="%{x}: %{y:.0f} " + t("days", lang).lower() + " (n=%{customdata})<extra></extra>"))
     fig.update_yaxes(title=t("mean_days", lang), rangemode="tozero")
     fig.update_xaxes(title=t("month_of_move_in", lang))
@@ -159,17 +173,18 @@ def lead_time_trend(rows: list[tuple[str, float, object]], lang: str) -> go.Figu
 
 
 def breakdown_bars(rows: list[tuple[str, object, object]], lang: str) -> go.Figure:
-    """Per organisation: referred and housed side by side."""
-    names = [name for name, _, _ in rows][::-1]
-    referred = [r for _, r, _ in rows][::-1]
-    housed = [h for _, _, h in rows][::-1]
+    """Per organisation, in the order given from the top: referred above housed, as in the legend."""
+    names = [name for name, _, _ in rows]
+    referred = [r for _, r, _ in rows]
+    housed = [h for _, _, h in rows]
     fig = go.Figure()
-    fig.add_bar(y=names, x=_heights(referred), orientation="h", name=label("step", "referred", lang),
-                marker_color=SECOND_COLOUR, text=_texts(referred, lang), textposition="outside", cliponaxis=False)
-    fig.add_bar(y=names, x=_heights(housed), orientation="h", name=label("step", "housed", lang),
-                marker_color=MAIN_COLOUR, text=_texts(housed, lang), textposition="outside", cliponaxis=False)
+    for values, step, colour in ((referred, "referred", SECOND_COLOUR), (housed, "housed", MAIN_COLOUR)):
+        fig.add_bar(y=names, x=_heights(values), orientation="h", name=label("step", step, lang),
+                    marker_color=colour, text=_texts(values, lang), textposition="outside", cliponaxis=False,
+                    hovertemplate="%{y}, %{fullData.name}: %{text}<extra></extra>")
+    fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title=t("participants_axis", lang), range=[0, max(_heights(referred) + [1]) * 1.2])
-    return _layout(fig, lang, height=max(260, 80 + 56 * len(names)), barmode="group")
+    return _layout(fig, lang, height=max(280, 110 + 56 * len(names)), barmode="group", bargroupgap=0.1)
 
 
 def waiting_list_donut(counts: dict[str, object], lang: str) -> go.Figure:
@@ -177,11 +192,12 @@ def waiting_list_donut(counts: dict[str, object], lang: str) -> go.Figure:
     colours = {"yes": MAIN_COLOUR, "no": SECOND_COLOUR, "unknown": OKABE_ITO["grey"]}
     # A suppressed slice is drawn with a nominal size and labelled with its suppressed value.
     values = [counts[k] if not isinstance(counts[k], str) else 1 for k in keys]
-    fig = go.Figure(go.Pie(labels=[t(k, lang) for k in keys], values=values, hole=0.55, sort=False,
-                           marker=dict(colors=[colours[k] for k in keys]),
-                           text=[fmt.number(counts[k], lang) for k in keys], textinfo="label+text",
-                           hoverinfo="label+text"))
-    return _layout(fig, lang, height=260, showlegend=False)
+    shown = [fmt.number(counts[k], lang) for k in keys]
+    fig = go.Figure(go.Pie(labels=[f"{t(k, lang)}: {n}" for k, n in zip(keys, shown)], values=values, hole=0.55,
+                           sort=False, marker=dict(colors=[colours[k] for k in keys]), text=shown,
+                           textinfo="text", textposition="inside", insidetextorientation="horizontal",
+                           hoverinfo="label"))
+    return _layout(fig, lang, height=300, showlegend=True, margin=dict(l=10, r=10, t=10, b=10))
 
 
 def kaplan_meier(days: list[int], survival: list[float], target: float, lang: str,

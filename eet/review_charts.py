@@ -18,14 +18,22 @@ NOW_COLOUR = charts.MAIN_COLOUR
 def _two_dates(review: Review, names: list[str], then: list, now: list, lang: str,
                horizontal: bool = False) -> go.Figure:
     """Grouped bars: the comparison date and the meeting date; a suppressed count is an empty bar
-    labelled "<5"."""
+    labelled "<5".
+
+    Two bars side by side are narrow: a value is printed inside its bar, at the end, when it fits there
+    (so a tall bar's value cannot run into the target line above it), else just past the end; either
+    way it is shrunk to the bar's width and hidden when it would get too small to read
+    (eet.charts.UNIFORM_TEXT), so it never runs into its neighbour's. The hover and the table next
+    to the chart hold every value."""
     fig = go.Figure()
     for day, values, colour in ((review.compare_with, then, THEN_COLOUR), (review.as_of, now, NOW_COLOUR)):
         heights = charts._heights(values)
         axis = dict(y=names, x=heights, orientation="h") if horizontal else dict(x=names, y=heights)
         fig.add_bar(**axis, name=fmt.long_date(day, lang), marker_color=colour,
-                    text=charts._texts(values, lang), textposition="outside", cliponaxis=False,
-                    hovertemplate="%{fullData.name}: %{" + ("x" if horizontal else "y") + "}<extra></extra>")
+                    text=charts._texts(values, lang), textposition="auto",
+                    insidetextanchor="end", cliponaxis=False,
+                    hovertemplate="%{" + ("y" if horizontal else "x") + "}, %{fullData.name}: %{text}<extra></extra>")
+    fig.update_layout(bargroupgap=0.08)
     return fig
 
 
@@ -54,13 +62,15 @@ def status_chart(review: Review, lang: str) -> go.Figure:
 
 
 def municipality_chart(review: Review, lang: str) -> go.Figure:
-    """The counter per municipality at both dates, largest at the top."""
-    rows = sorted(review.by_municipality, key=lambda m: (m.now["counter"], m.key))
+    """The counter per municipality at both dates, largest at the top; the earlier date's bar above
+    the later one's, as in the legend."""
+    rows = sorted(review.by_municipality, key=lambda m: (-m.now["counter"], m.key))
     fig = _two_dates(review, [m.key for m in rows], [m.then["counter"] for m in rows],
                      [m.now["counter"] for m in rows], lang, horizontal=True)
+    fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title=t("measure_counter", lang) + " (" + t("dwellings_axis", lang).lower() + ")",
                      range=[0, max([m.now["counter"] for m in rows] + [1]) * 1.15])
-    return charts._layout(fig, lang, height=max(300, 80 + 46 * len(rows)), barmode="group")
+    return charts._layout(fig, lang, height=max(300, 120 + 56 * len(rows)), barmode="group")
 
 
 def funnel_chart(review: Review, lang: str) -> go.Figure:
@@ -70,7 +80,7 @@ def funnel_chart(review: Review, lang: str) -> go.Figure:
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title=t("participants_axis", lang),
                      range=[0, max(charts._heights([f.now for f in rows]) + [1]) * 1.2])
-    return charts._layout(fig, lang, height=420, barmode="group")
+    return charts._layout(fig, lang, height=120 + 56 * len(rows), barmode="group")
 
 
 def forecast_chart(review: Review, measure: str, lang: str) -> go.Figure:
