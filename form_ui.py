@@ -102,6 +102,15 @@ def outcome(form: str, lang: str, known_fields: tuple[str, ...] = ()) -> None:
         st.success(t("saved", lang, what=plain(done)))
 
 
+def columns(count: int, min_width: int = 240, gap: str = "small") -> list:
+    """`count` cells side by side that wrap onto further rows where the page is narrower than about
+    count × min_width px (a tablet at 820 px with the sidebar open), so that a date field or a table
+    is never squeezed until it is cut off; st.columns only stacks below 640 px. Used like st.columns:
+    `left, right = fx.columns(2, 380)`."""
+    grid = st.grid(count, min_column_width=min_width, gap=gap)
+    return [grid.cell() for _ in range(count)]
+
+
 def value(key: str) -> Any:
     """A widget's value as the write needs it: blank text is None."""
     raw = st.session_state.get(key)

@@ -22,7 +22,7 @@ ui.demo_banner(lang)
 date_format = "DD-MM-YYYY" if lang == "nl" else "YYYY-MM-DD"
 
 # --- the two dates -------------------------------------------------------------------------------
-left, middle, right = st.columns([1, 2, 1])
+left, middle, right = fx.columns(3, 240)  # stacked on a tablet: the date and the labels stay whole
 meeting_date = left.date_input(t("meeting_date", lang), value=as_of, max_value=date.today(), format=date_format,
                                help=t("meeting_date_help", lang), key="review_date")
 options = ui.read("review.comparison_options", meeting_date)
@@ -64,7 +64,7 @@ for col, code in zip(cols, ("dwellings.counter", "dwellings.pipeline", "dwelling
     figure = headline[code]
     col.metric(item_label(figure.group, figure.item, review, lang), cell_text(figure.now, lang),
                None if figure.change is None else cell_text(figure.change, lang, signed=True), border=True)
-chart_col, table_col = st.columns(2)
+chart_col, table_col = fx.columns(2, 380)
 chart_col.plotly_chart(charts["headline"], key="chart_headline")
 with table_col:
     for key in ("dwellings", "coalition", "status"):
@@ -72,7 +72,7 @@ with table_col:
         show(key)
 st.plotly_chart(charts["status"], key="chart_status")
 st.subheader(t("group_funnel", lang))
-chart_col, table_col = st.columns(2)
+chart_col, table_col = fx.columns(2, 380)
 chart_col.plotly_chart(charts["funnel"], key="chart_funnel")
 with table_col:
     show("funnel")
@@ -102,7 +102,7 @@ for forecast in review.forecasts:
                 verdict=t({True: "on_track", False: "behind", None: "unknown_track"}[forecast.on_track], lang),
                 gap=fmt.number(forecast.gap, lang), needed=fmt.number(forecast.needed_per_month, lang, 1))
     (st.success if forecast.on_track else st.warning)(fx.plain(message))
-left, right = st.columns(2)
+left, right = fx.columns(2, 380)
 left.plotly_chart(charts["forecast_dwellings"], key="chart_forecast_dwellings")
 right.plotly_chart(charts["forecast_participants"], key="chart_forecast_participants")
 show("forecast")
@@ -161,7 +161,7 @@ with add_decision:
             fx.field_error("review_decision", "topic")
             st.text_area(t("decision", lang), max_chars=register.DECISION_MAX, key="rd_decision")
             fx.field_error("review_decision", "decision")
-            c1, c2, c3 = st.columns(3)
+            c1, c2, c3 = fx.columns(3, 200)
             with c1:
                 st.text_input(t("owner", lang), max_chars=register.OWNER_MAX, key="rd_owner")
                 fx.field_error("review_decision", "owner")
