@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from . import audit
 from .access import Actor, require_role
 from .models import ROLES, User, utcnow
-from .report import has_real_data
+from .report import has_real_data, is_demo
 from .messages import Choices
 from .schemas import FieldError, RuleError
 from .services import find_organisation
@@ -76,9 +76,9 @@ def authenticate(session: Session, username: str, password: str) -> Actor | None
     LOCKOUT, even for the right password, so guessing is slow."""
     user = session.exec(select(User).where(User.username == username.strip())).first()
     now = utcnow()
-    # Demo accounts share a published password: they sign in only while the database holds no real
-    # data (a demo database stays one: whatever is written into it through any door is demo).
-    if user is None or not user.active or (user.is_demo and has_real_data(session)):
+    # Demo accounts share a published password: they sign in only while the database is a demo (demo
+    # data and no real data; whatever is written into a demo database through any door is demo).
+    if user is None or not user.active or (user.is_demo and not demo_database(session)):
         _hasher.hash(password)  # same work as a real check: no timing hint that the name is unknown
         return None
     actor = Actor(username=user.username, role=user.role, organisation_id=user.organisation_id,
@@ -109,10 +109,14 @@ def _sign_in_audit(session: Session, actor: Actor, action: str, after: dict | No
     audit.record(session, actor, action, "user", actor.user_id, None, after, "sign-in", data_changed=False)
 
 
+def demo_database(session: Session) -> bool:
+    """Demo data and no real data: a database is either a demo or real."""
+    return is_demo(session) and not has_real_data(session)
+
+
 def demo_accounts_open(session: Session) -> bool:
-    """The demo accounts sign in, and the sign-in page lists them, only while the database holds
-    demo accounts and no real data."""
-    if has_real_data(session):
+    """The demo accounts sign in, and the sign-in page lists them, only in a demo database."""
+    if not demo_database(session):
         return False
     return session.exec(select(User.id).where(User.is_demo.is_(True), User.active.is_(True))).first() is not None
 

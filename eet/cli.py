@@ -62,8 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--compare", type=_date, default=None,
                         help="comparison date (default: the previous review meeting, else the launch)")
     export.add_argument("--out", type=Path, required=True, help="FILE.html or FILE.xlsx")
-    export.add_argument("--viewer", action="store_true",
-                        help="as a viewer sees it: participant counts below EET_SMALL_COUNT shown as <5")
+    shown = export.add_mutually_exclusive_group()
+    shown.add_argument("--exact", "--unsuppressed", action="store_true",
+                       help="exact counts, for admins and researchers; the pack is marked "
+                            "'exact counts - not for distribution'")
+    shown.add_argument("--viewer", action="store_true",
+                       help="kept for scripts: the default already suppresses counts below EET_SMALL_COUNT as <5")
     export.add_argument("--lang", choices=("nl", "en"), default=None, help="default: EET_LANG")
     return parser
 
@@ -188,19 +192,22 @@ def cmd_synth(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .access import SYSTEM, Actor
+    from .access import SYSTEM
     from .db import session_scope
     from .export import ExportError, write_pack
 
-    actor = Actor("export", "viewer") if args.viewer else SYSTEM
+    # The pack is sent round: small counts suppressed unless --exact (the command line acts as
+    # the programme, an admin). --viewer is what the default does now.
     try:
         with session_scope() as session:
-            review = write_pack(session, actor, args.out, args.as_of, args.compare,
-                                lang=args.lang or get_settings().lang)
+            review = write_pack(session, SYSTEM, args.out, args.as_of, args.compare,
+                                lang=args.lang or get_settings().lang, exact=args.exact)
     except (ExportError, ValueError) as exc:
         return _fail(str(exc))
-    print(f"meeting pack written to {args.out}: {review.as_of.isoformat()} compared with "
-          f"{review.compare_with.isoformat()}" + (" (small counts suppressed)" if review.suppressed else ""))
+    compared = (f"compared with {review.compare_with.isoformat()}" if review.compared
+                else "without a comparison (at or before the launch)")
+    print(f"meeting pack written to {args.out}: {review.as_of.isoformat()} {compared}"
+          + (" (small counts suppressed)" if review.suppressed else " (exact counts - not for distribution)"))
     return 0
 
 

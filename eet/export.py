@@ -4,7 +4,13 @@ every table on a sheet of its own.
 
 Both are built from the same tables (`eet.review_tables`) and charts (`eet.review_charts`) as the
 review page. Every text that a person typed (titles, decisions, owners, site names) is escaped in
-the html: it is shown as text, never read as markup. A viewer's pack has small counts suppressed.
+the html: it is shown as text, never read as markup, and written as text (never a formula) in the
+xlsx.
+
+The pack is sent round: it is an aggregate export, so small counts are suppressed in it whoever
+makes it (spec/interfaces.md, EET_SMALL_COUNT). An admin or a researcher may ask for the exact
+numbers (`exact=True`, `--exact`); such a pack says on its first page that it is not for
+distribution.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from sqlmodel import Session
 
 from . import formatting as fmt
 from . import privacy
-from .access import Actor
+from .access import Actor, require_role
 from .review import Review, build_review
 from .review_charts import all_charts
 from .review_tables import Percent, Table, all_tables, cell_text
@@ -41,18 +47,34 @@ class ExportError(ValueError):
     """The pack cannot be written as asked (unknown file type, unwritable place)."""
 
 
+EXACT_ROLES = ("admin", "researcher")
+
+
 def meeting_pack(session: Session, actor: Actor, as_of: date, compare_with: date | None = None,
-                 basis: str = "comparison") -> Review:
-    return build_review(session, actor, as_of, compare_with, basis)
+                 basis: str = "comparison", exact: bool = False) -> Review:
+    """The review as the pack shows it: small counts suppressed, unless an admin or researcher asks
+    for the exact numbers (anyone else asking is refused)."""
+    if exact:
+        require_role(actor, *EXACT_ROLES)
+    review = build_review(session, actor, as_of, compare_with, basis, suppressed=not exact)
+    review.exact = exact and not review.suppressed
+    return review
+
+
+def pack_bytes(session: Session, actor: Actor, suffix: str, as_of: date, compare_with: date | None = None,
+               lang: str = "nl", basis: str = "comparison", exact: bool = False) -> bytes:
+    """The pack as the bytes of a .html or .xlsx file (the review page's download)."""
+    review = meeting_pack(session, actor, as_of, compare_with, basis, exact)
+    return to_html(review, lang).encode("utf-8") if suffix == ".html" else to_xlsx(review, lang)
 
 
 def write_pack(session: Session, actor: Actor, path: Path, as_of: date, compare_with: date | None = None,
-               lang: str = "nl", basis: str = "comparison") -> Review:
+               lang: str = "nl", basis: str = "comparison", exact: bool = False) -> Review:
     """Write the pack to `path`; its suffix (.html or .xlsx) chooses the format."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise ExportError(f"{path.name}: the meeting pack is written as .html or .xlsx, not '{suffix or 'no suffix'}'")
-    review = meeting_pack(session, actor, as_of, compare_with, basis)
+    review = meeting_pack(session, actor, as_of, compare_with, basis, exact)
     data = to_html(review, lang).encode("utf-8") if suffix == ".html" else to_xlsx(review, lang)
     try:
         path.write_bytes(data)
@@ -104,6 +126,7 @@ def _forecast_sentences(review: Review, lang: str) -> str:
         verdict = {True: "on_track", False: "behind", None: "unknown_track"}[f.on_track]
         items.append(t("forecast_sentence", lang, measure=measure, now=fmt.number(f.now, lang),
                        as_of=fmt.long_date(f.as_of, lang), pace=fmt.number(f.pace_per_month, lang, 1),
+                       since=fmt.long_date(f.since, lang),
                        projected=fmt.number(f.projected, lang), due=fmt.long_date(f.due_on, lang),
                        verdict=t(verdict, lang), gap=fmt.number(f.gap, lang),
                        needed=fmt.number(f.needed_per_month, lang, 1)))
@@ -132,11 +155,15 @@ def to_html(review: Review, lang: str) -> str:
     def tables_of(*keys: str) -> str:
         return "".join(_table_html(tables[k], lang) for k in keys)
 
+    subtitle = t("pack_subtitle", lang, as_of=as_of, since=since) if review.compared else \
+        t("pack_subtitle_alone", lang, as_of=as_of)
     header = (f'<header><h1>{_e(t("pack_title", lang))}</h1>'
-              f'<p class="subtitle">{_e(t("pack_subtitle", lang, as_of=as_of, since=since))}</p>'
+              f'<p class="subtitle">{_e(subtitle)}</p>'
               f'<p class="meta">{_e(t("pack_made", lang, today=fmt.long_date(date.today(), lang)))}</p></header>')
     if review.demo:
         header += f'<p class="demo">{_e(t("pack_demo", lang))}</p>'
+    if review.exact:
+        header += f'<p class="demo exact">{_e(t("pack_exact", lang))}</p>'
     if review.suppressed:
         header += f'<p class="note">{_e(t("small_counts_note", lang, n=privacy.threshold()))}</p>'
     body = [
@@ -178,8 +205,9 @@ def to_xlsx(review: Review, lang: str) -> bytes:
     about.title = _sheet_name(sheet("about", lang))
     rows = [
         (t("pack_title", lang), None),
+        *([(t("pack_exact", lang), None)] if review.exact else []),
         (t("meeting_date", lang), review.as_of),
-        (t("compare_with", lang), review.compare_with),
+        (t("compare_with", lang), review.compare_with if review.compared else None),
         (t("pace_basis", lang), t(f"basis_{review.basis}", lang)),
         (t("col_target", lang) + " " + t("group_dwellings", lang).lower(), review.target["dwellings"]),
         (t("col_target", lang) + " " + t("participants_axis", lang).lower(), review.target["participants"]),

@@ -53,6 +53,28 @@ TEXT: dict[str, tuple[str, str]] = {
     "ambition": ("Ambitie", "Ambition"),
     "target": ("Doel", "Target"),
     "of_target": ("van {target}", "of {target}"),
+    "occupied_or_available": ("Bewoond of beschikbaar", "Occupied or available"),
+    "occupied_hidden_note": ("Bewoonde woningen zijn mensen: zolang het er minder dan {n} zijn, tonen we bewoond "
+                             "en beschikbaar voor uw rol samen.", "Occupied dwellings are people: while there are "
+                             "fewer than {n}, your role sees occupied and available together."),
+    "housed_now_hidden": ("Hoeveel er nu wonen wordt voor uw rol niet getoond: het zou een klein aantal "
+                          "uitgestroomde deelnemers (minder dan {n}) prijsgeven.", "How many live there now is not "
+                          "shown to your role: it would reveal a small number (below {n}) of participants who left."),
+    "retention_hidden": ("Het percentage wordt voor uw rol niet getoond: het zou een klein aantal deelnemers "
+                         "(minder dan {n}) prijsgeven. Cohort: {cohort}.", "The rate is not shown to your role: it "
+                         "would reveal a small number of participants (below {n}). Cohort: {cohort}."),
+    "pace_basis_launch": ("Tempo gemeten sinds de lancering op {launch}; de evaluatiepagina meet desgewenst "
+                          "sinds de vergelijkingsdatum.", "Pace measured since the launch on {launch}; the review "
+                          "page can measure it since the comparison date."),
+    "waiting_list_none_known": ("Van geen van de {total} aanmeldingen is bekend of ze via de centrale wachtlijst "
+                                "kwamen.", "For none of the {total} referrals is it known whether they came "
+                                "through the central waiting list."),
+    "lead_time_hist_hidden": ("Voor uw rol is er nog geen verdeling te tonen: elke groep telt minder dan {n} "
+                              "deelnemers.", "There is no distribution to show to your role yet: every group "
+                              "holds fewer than {n} participants."),
+    "lead_time_trend_hidden": ("Voor uw rol is er nog geen maand te tonen: in elke maand zijn minder dan {n} "
+                               "deelnemers ingehuisd.", "There is no month to show to your role yet: fewer than "
+                               "{n} participants moved in in every month."),
     "housed_vs_target": ("Deelnemers gehuisvest", "Participants housed"),
     "housed_now_caption": ("{now} wonen er nu; doel: {target} deelnemers.",
                            "{now} live there now; target: {target} participants."),

@@ -18,6 +18,7 @@ from .privacy import Count
 
 # The route in order; housed_now and withdrawn are shown beside it, not as steps.
 ROUTE_STEPS = ("referred", "assessed", "eligible", "matched", "housed")
+BUCKET_DAYS = 30  # figures.lead_times' default width of a lead-time bucket
 
 
 @dataclass
@@ -32,7 +33,7 @@ class ParticipantView:
     conversion: dict[str, float | None]  # step -> share of the step before it
     waiting_list: dict[str, Count]
     lead_time: figures.LeadTime
-    lead_time_distribution: list[tuple[int, Count]]
+    lead_time_distribution: list[tuple[int, int, Count]]  # (first day, last day, count)
     lead_time_trend: list[tuple[str, float, Count]]
     by_referrer: list[Breakdown]
     by_care_provider: list[Breakdown]
@@ -41,8 +42,10 @@ class ParticipantView:
     small_count: int = field(default_factory=privacy.threshold)
 
 
-def conversions(funnel: dict[str, Count]) -> dict[str, float | None]:
-    return {step: privacy.share(funnel[step], funnel[before])
+def conversions(funnel: dict[str, int], hide: bool = False) -> dict[str, float | None]:
+    """Each step as a share of the step before it, from the exact counts; for `hide` hidden when
+    either count or their difference is small (eet.privacy.rate: 8 of 9 names one person)."""
+    return {step: privacy.rate(funnel[step], funnel[before], hide)
             for before, step in zip(ROUTE_STEPS, ROUTE_STEPS[1:])}
 
 
@@ -55,13 +58,13 @@ def participant_view(session: Session, actor: Actor, as_of: date) -> Participant
 
     # One pass for the funnel and both breakdowns, one for the three lead-time figures.
     total, per = figures.funnel_breakdowns(session, as_of, figures.BREAKDOWNS)
-    funnel = privacy.mapping_for_actor(actor, total)
+    funnel = privacy.funnel(total, hide)
     names = organisations.names(session)
 
     def breakdown(by: str) -> list[Breakdown]:
         rows = per[by]
         ordered = sorted(rows.items(), key=lambda item: (-item[1]["referred"], names.get(item[0], "~")))
-        return [Breakdown(names.get(org_id), privacy.mapping_for_actor(actor, steps))
+        return [Breakdown(names.get(org_id), privacy.funnel(steps, hide))
                 for org_id, steps in ordered]
 
     lead, distribution, trend = figures.lead_times(figures.lead_time_counts(session, as_of))
@@ -71,10 +74,11 @@ def participant_view(session: Session, actor: Actor, as_of: date) -> Participant
         trend = [(month, mean, n) for month, mean, n in trend if n >= limit]
     return ParticipantView(
         funnel=funnel,
-        conversion=conversions(funnel),
+        conversion=conversions(total, hide),
         waiting_list=privacy.mapping_for_actor(actor, figures.central_waiting_list(session, as_of)),
         lead_time=lead,
-        lead_time_distribution=[(start, count(n)) for start, n in distribution],
+        # For viewers neighbouring buckets merged until each holds 0 or at least the threshold.
+        lead_time_distribution=privacy.merge_buckets(distribution, BUCKET_DAYS, hide),
         lead_time_trend=[(month, mean, count(n)) for month, mean, n in trend],
         by_referrer=breakdown("referrer_id"),
         by_care_provider=breakdown("care_provider_id"),

@@ -1,5 +1,7 @@
-"""Progress towards the targets: the pace of the counter against the pace the deadline needs, and
-what changed between two dates. Both read their numbers from `eet.figures`."""
+"""Progress towards the targets: the forecast (the pace between two dates held until the due date,
+against the pace the target needs), what changed between two dates, and the headline figures of
+the overview and the research page as an actor may see them. All read their numbers from
+`eet.figures` and `eet.report`."""
 
 from __future__ import annotations
 
@@ -17,43 +19,96 @@ DAYS_PER_MONTH = 365.25 / 12
 
 
 @dataclass(frozen=True)
-class Pace:
-    target: int
+class Forecast:
+    """A linear forecast of one measure towards its target: the pace between `since` and D, held
+    until the due date. The one forecast of the monitor: the overview (since the launch), the
+    review page and the meeting pack (since the comparison date, or the launch) read it, each
+    naming its `basis`, so that two verdicts can be read side by side."""
+
+    measure: str  # "dwellings" (the counter) or "participants" (ever housed)
+    basis: str  # "comparison" or "launch": where the pace is measured from
+    since: date
+    as_of: date
     due_on: date
-    counter: int
-    counter_at_launch: int
-    needed_per_month: float | None  # None: the deadline has passed or the target is reached
-    so_far_per_month: float | None  # None: no time since the launch yet
-    projected: float | None  # the counter at the deadline if the pace so far holds
+    target: int
+    then: Count
+    now: Count
+    pace_per_month: float | None  # None: no time passed, or (for viewers) a count is small
+    projected: float | None  # the measure at the due date at that pace
+    gap: Count  # still to go to the target (0 once reached)
+    needed_per_month: float | None  # None: the due date has passed or the target is reached
+
+    @property
+    def months_left(self) -> float:
+        return (self.due_on - self.as_of).days / DAYS_PER_MONTH
 
     @property
     def reached(self) -> bool:
-        return self.counter >= self.target
+        return self.gap == 0
 
     @property
     def on_track(self) -> bool | None:
-        if self.reached:
+        if self.gap == 0:
             return True
         if self.projected is None:
             return None
         return self.projected >= self.target
 
 
-def pace(session: Session, as_of: date, launch: date = LAUNCH) -> Pace | None:
-    """The counter's growth per month since the launch against what the rest of the time needs.
-    None when no dwelling target with a due date is set."""
-    goal = figures.targets(session, as_of).get("dwellings")
-    if goal is None or goal.due_on is None:
+def measure_at(session: Session, day: date, measure: str) -> int:
+    """"dwellings": the counter; "participants": everyone ever housed (the target is 200
+    participants tested)."""
+    if measure == "dwellings":
+        return figures.dwelling_counts(session, day)["counter"]
+    return figures.funnel(session, day)["housed"]
+
+
+def forecast(session: Session, as_of: date, since: date, measure: str, basis: str,
+             suppressed: bool = False, known: dict[date, dict] | None = None) -> Forecast | None:
+    """`measure` at `since` and at D; the pace between them per month (a month is 365.25 / 12
+    days), held until the target's due date. None when no such target with a due date is set.
+    `known` holds {"counter", "housed"} at days computed already."""
+    goals = figures.targets(session, as_of)
+    goal = goals.get(measure)
+    fallback = goals.get("dwellings")
+    due_on = goal.due_on if goal and goal.due_on else (fallback.due_on if fallback else None)
+    if goal is None or due_on is None:
         return None
-    target, due_on = int(goal.value), goal.due_on
-    counter = figures.dwelling_counts(session, as_of)["counter"]
-    at_launch = figures.dwelling_counts(session, launch)["counter"]
+
+    def value(day: date) -> int:
+        if known and day in known:
+            return known[day]["counter" if measure == "dwellings" else "housed"]
+        return measure_at(session, day, measure)
+
+    return project(measure, basis, since, as_of, due_on, int(goal.value), value(since), value(as_of), suppressed)
+
+
+def outlook(session: Session, actor: Actor, as_of: date, since: date = LAUNCH) -> Forecast | None:
+    """The overview's forecast of the counter: the pace since the launch (basis "launch")."""
+    basis = "launch" if since == LAUNCH else "comparison"
+    return forecast(session, as_of, since, "dwellings", basis, privacy.sees_suppressed_counts(actor))
+
+
+def project(measure: str, basis: str, since: date, as_of: date, due_on: date, target: int,
+            then: int, now: int, suppressed: bool = False) -> Forecast:
+    """The arithmetic of the forecast, apart from the database so that it can be checked by hand.
+    For viewers the participants' pace is hidden when a side or the change is a small count (the
+    pace times the months would give it back, privacy rule 1)."""
+    months_gone = (as_of - since).days / DAYS_PER_MONTH
     months_left = (due_on - as_of).days / DAYS_PER_MONTH
-    months_gone = (as_of - launch).days / DAYS_PER_MONTH
-    needed = (target - counter) / months_left if months_left > 0 and counter < target else None
-    so_far = (counter - at_launch) / months_gone if months_gone > 0 else None
-    projected = counter + so_far * max(months_left, 0) if so_far is not None else None
-    return Pace(target, due_on, counter, at_launch, needed, so_far, projected)
+    gap = max(target - now, 0)
+    pace = (now - then) / months_gone if months_gone > 0 else None
+    projected = now + pace * max(months_left, 0) if pace is not None else None
+    needed = gap / months_left if months_left > 0 and gap > 0 else None
+    shown_then, shown_now, shown_gap = then, now, gap
+    if suppressed and measure == "participants":
+        shown_then, shown_now = privacy.suppress(then), privacy.suppress(now)
+        if privacy.is_suppressed(shown_then) or privacy.is_suppressed(shown_now) or privacy.small(now - then):
+            pace = projected = needed = None
+            if privacy.is_suppressed(shown_now):
+                shown_gap = f">{target - privacy.threshold()}"
+    return Forecast(measure, basis, since, as_of, due_on, target, shown_then, shown_now, pace, projected,
+                    shown_gap, needed)
 
 
 def default_since(as_of: date, launch: date = LAUNCH) -> date:
@@ -65,23 +120,27 @@ CHANGE_KEYS = ("counter", "pipeline", "ambition", "occupied", "referred", "house
                "withdrawn", "municipalities")
 
 
-PARTICIPANT_KEYS = ("referred", "housed", "housed_now", "withdrawn")
+# Counts of people (an occupied dwelling is a participant housed in it: privacy rule 4).
+PARTICIPANT_KEYS = ("occupied", "referred", "housed", "housed_now", "withdrawn")
 
 
 @dataclass(frozen=True)
 class Change:
     key: str
-    then: Count
-    now: Count
-    delta: int | None  # None when a side is suppressed for this actor
+    then: Count | None
+    now: Count | None
+    delta: Count | None  # None when a side is hidden for this actor; "<5" for a small change
 
 
 def changes_since(session: Session, actor: Actor, as_of: date, since: date) -> list[Change]:
-    """Headline figures at `since` and at D. Participant counts are suppressed for viewers, and
-    so is their change whenever a side is (privacy.change)."""
-    def snapshot(day: date) -> dict[str, int]:
-        dwellings = figures.dwelling_counts(session, day)
-        funnel = figures.funnel(session, day)
+    """Headline figures at `since` and at D. For viewers the counts of people are suppressed
+    (housed now hidden with a small difference to housed), and so is their change: not shown next
+    to a hidden side, "<5" when it is small (eet.privacy rules 1, 3, 4)."""
+    hide = privacy.sees_suppressed_counts(actor)
+
+    def snapshot(day: date) -> dict[str, Count | None]:
+        dwellings = privacy.dwelling_split(figures.dwelling_counts(session, day), hide)
+        funnel = privacy.funnel(figures.funnel(session, day), hide)
         return {
             "counter": dwellings["counter"], "pipeline": dwellings["pipeline"],
             "ambition": dwellings["ambition"], "occupied": dwellings["occupied"],
@@ -91,10 +150,46 @@ def changes_since(session: Session, actor: Actor, as_of: date, since: date) -> l
         }
 
     then, now = snapshot(since), snapshot(as_of)
-    out = []
-    for key in CHANGE_KEYS:
-        a, b = then[key], now[key]
-        if key in PARTICIPANT_KEYS:
-            a, b = privacy.for_actor(actor, a), privacy.for_actor(actor, b)
-        out.append(Change(key, a, b, privacy.change(a, b)))
-    return out
+    return [Change(key, then[key], now[key],
+                   privacy.delta(then[key], now[key], hide and key in PARTICIPANT_KEYS))
+            for key in CHANGE_KEYS]
+
+
+# --- the headline of the overview and the research page ------------------------------------------
+
+@dataclass(frozen=True)
+class Headline:
+    """The report's headline figures as one actor may see them. The JSON report is unsuppressed
+    (for admins and researchers); a page reads this instead."""
+
+    suppressed: bool
+    dwellings: dict  # counter, pipeline, ambition, target, target_date
+    by_status: dict[str, Count | None]  # occupied suppressed, available hidden with it (rule 4)
+    participants_target: int | None
+    housed: Count
+    housed_now: Count | None
+    retention_rate: float | None  # hidden with a small cohort, retained or left (rule 2)
+    retention_cohort: Count
+    retention_target: float
+
+
+def headline(session: Session, actor: Actor, as_of: date) -> Headline:
+    from .report import build_report
+
+    hide = privacy.sees_suppressed_counts(actor)
+    report = build_report(session, as_of)
+    dwellings, participants = report["dwellings"], report["participants"]
+    funnel = privacy.funnel(participants["funnel"], hide)
+    retention = participants["retention_12m"]
+    cohort = retention["cohort"]
+    retained = round(retention["rate"] * cohort) if retention["rate"] is not None else 0
+    return Headline(
+        suppressed=hide,
+        dwellings={k: dwellings[k] for k in ("counter", "pipeline", "ambition", "target", "target_date")},
+        by_status=privacy.dwelling_split(dwellings["by_status"], hide),
+        participants_target=participants["target"],
+        housed=funnel["housed"], housed_now=funnel["housed_now"],
+        retention_rate=privacy.rate(retained, cohort, hide) if retention["rate"] is not None else None,
+        retention_cohort=privacy.suppress(cohort) if hide else cohort,
+        retention_target=retention["target"],
+    )

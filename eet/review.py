@@ -20,7 +20,7 @@ from . import figures, privacy
 from .access import Actor, sees_suppressed_counts
 from .coalition import LAUNCH
 from .privacy import Count
-from .progress import DAYS_PER_MONTH
+from .progress import DAYS_PER_MONTH, Forecast, forecast, project  # noqa: F401 (one forecast, in progress)
 from .registers import open_bottlenecks
 from .report import build_report
 
@@ -39,11 +39,16 @@ HEADLINE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("retention", "rate", ("participants", "retention_12m", "rate")),
     ("retention", "cohort", ("participants", "retention_12m", "cohort")),
 )
-# Counts of people: suppressed for viewers. Measures derived from them (a median of two lead
-# times, a rate over a cohort of three) are hidden with them.
-PEOPLE_COUNTS = {("funnel", s) for s in figures.FUNNEL_STEPS} | {("lead_time", "n"), ("retention", "cohort")}
+# Counts of people: suppressed for viewers (an occupied dwelling is a person housed in it).
+# Measures derived from them (a median of two lead times, a rate over a cohort of three) are hidden
+# with them; the rules are those of eet.privacy.
+PEOPLE_COUNTS = ({("funnel", s) for s in figures.FUNNEL_STEPS} | {("lead_time", "n"), ("retention", "cohort")}
+                 | {("status", "occupied")})
 DERIVED_FROM = {("lead_time", "median"): ("lead_time", "n"), ("lead_time", "p75"): ("lead_time", "n"),
                 ("retention", "rate"): ("retention", "cohort")}
+# A meeting date up to this many days after a recorded meeting is that meeting (the pack is often
+# made a few days later): it compares with that meeting's own comparison date.
+MEETING_WINDOW_DAYS = 14
 
 INITIATIVE_DIMENSIONS = ("building_type", "route", "site")
 MOVED_MEASURES = ("counter", "pipeline", "occupied")
@@ -69,46 +74,21 @@ class Moved:
     """A municipality or an initiative (a site, a building type, a route): counts at both dates."""
 
     key: str | None  # name or code; None when not recorded on the dwelling
-    then: dict[str, int]
-    now: dict[str, int]
+    then: dict[str, Count | None]
+    now: dict[str, Count | None]
+    changes: dict[str, Count | None] | None = None  # as shown; None: now - then
+    moved_raw: bool | None = None  # whether any measure moved (also when a change is hidden)
 
-    def change(self, measure: str) -> int:
-        return self.now[measure] - self.then[measure]
+    def change(self, measure: str) -> Count | None:
+        if self.changes is not None:
+            return self.changes[measure]
+        return privacy.change(self.then[measure], self.now[measure])
 
     @property
     def moved(self) -> bool:
+        if self.moved_raw is not None:
+            return self.moved_raw
         return any(self.change(m) for m in MOVED_MEASURES)
-
-
-@dataclass(frozen=True)
-class Forecast:
-    """A linear forecast of one measure towards its target: the pace between `since` and the
-    meeting date, held until the due date."""
-
-    measure: str  # "dwellings" (the counter) or "participants" (ever housed)
-    basis: str  # "comparison" or "launch": where the pace is measured from
-    since: date
-    as_of: date
-    due_on: date
-    target: int
-    then: Count
-    now: Count
-    pace_per_month: float | None  # None: no time passed, or a count is suppressed
-    projected: float | None  # the measure at the due date at that pace
-    gap: Count  # still to go to the target (0 once reached)
-    needed_per_month: float | None  # None: the due date has passed or the target is reached
-
-    @property
-    def months_left(self) -> float:
-        return (self.due_on - self.as_of).days / DAYS_PER_MONTH
-
-    @property
-    def on_track(self) -> bool | None:
-        if self.gap == 0:
-            return True
-        if self.projected is None:
-            return None
-        return self.projected >= self.target
 
 
 @dataclass
@@ -128,6 +108,8 @@ class Review:
     meetings: list[dict]
     decisions: list[dict]
     reports: dict[str, dict] = field(default_factory=dict)  # the raw (unsuppressed) JSON reports
+    compared: bool = True  # False at or before the launch: no comparison date, `compare_with` = D
+    exact: bool = False  # an unsuppressed pack asked for explicitly: "not for distribution"
 
 
 # --- choosing the comparison date ----------------------------------------------------------------
@@ -147,29 +129,46 @@ def comparison_options(session: Session, as_of: date) -> list[ComparisonOption]:
 
 
 def default_comparison(session: Session, as_of: date) -> date:
-    """What the meeting on D compares with: the date the register records for it, else the previous
-    meeting, else the launch."""
-    for meeting in register.meetings(session, as_of):
-        if meeting["held_on"] == as_of and meeting["compare_with"] and meeting["compare_with"] < as_of:
+    """What the meeting on D compares with. A date on a recorded meeting, or up to
+    MEETING_WINDOW_DAYS after it, is that meeting: its recorded comparison date, else the meeting
+    before it, else the launch (a pack made four days after the meeting compares as the meeting
+    did, not with the meeting itself). Any other date: the previous meeting, else the launch."""
+    held = register.meetings(session, as_of)  # newest first
+    for meeting in held:
+        if as_of - meeting["held_on"] > timedelta(days=MEETING_WINDOW_DAYS):
+            break
+        if meeting["compare_with"] and meeting["compare_with"] < meeting["held_on"]:
             return meeting["compare_with"]
+        before = [m["held_on"] for m in held if LAUNCH < m["held_on"] < meeting["held_on"]]
+        return before[0] if before else LAUNCH
     options = comparison_options(session, as_of)
     return options[0].on if options else LAUNCH
 
 
 # --- building the review -------------------------------------------------------------------------
 
+class ReviewRefused(ValueError):
+    """The review cannot be made for these dates (a future meeting date, a comparison after it)."""
+
+
 def build_review(session: Session, actor: Actor, as_of: date, compare_with: date | None = None,
-                 basis: str = "comparison") -> Review:
+                 basis: str = "comparison", suppressed: bool | None = None) -> Review:
     """Everything the review page and the meeting pack show. `basis` says where the forecast's
-    pace is measured from: the comparison date or the launch."""
+    pace is measured from: the comparison date or the launch. `suppressed` (default: as the actor
+    sees counts) asks for small counts suppressed whatever the role; a viewer's are always.
+    At or before the launch there is nothing to compare with: the review shows D alone."""
     if basis not in ("comparison", "launch"):
         raise ValueError(f"basis must be 'comparison' or 'launch', not {basis!r}")
-    compare_with = compare_with or default_comparison(session, as_of)
-    if compare_with >= as_of:
-        raise ValueError(f"the comparison date {compare_with.isoformat()} must lie before "
-                         f"the meeting date {as_of.isoformat()}")
+    if as_of > date.today():
+        raise ReviewRefused(f"the meeting date {as_of.isoformat()} lies in the future; the figures are "
+                            f"known up to today ({date.today().isoformat()})")
+    compared = compare_with is not None or as_of > LAUNCH
+    compare_with = (compare_with or default_comparison(session, as_of)) if compared else as_of
+    if compared and compare_with >= as_of:
+        raise ReviewRefused(f"the comparison date {compare_with.isoformat()} must lie before "
+                            f"the meeting date {as_of.isoformat()}")
     then, now = build_report(session, compare_with), build_report(session, as_of)
-    suppressed = sees_suppressed_counts(actor)
+    suppressed = sees_suppressed_counts(actor) or bool(suppressed)
     series = monthly_series(session, LAUNCH, as_of)
     # The forecasts' counter and housed at their two dates are in the reports or the series already.
     known = {point["date"]: point for point in series}
@@ -184,15 +183,16 @@ def build_review(session: Session, actor: Actor, as_of: date, compare_with: date
                 "participants": now["participants"]["target"],
                 "retention": now["participants"]["retention_12m"]["target"]},
         headline=compare_headline(then, now, suppressed),
-        by_municipality=_moved_by_municipality(then, now),
-        by_initiative={dim: _moved(dims_then[dim], dims_now[dim]) for dim in INITIATIVE_DIMENSIONS},
-        forecasts=[forecast(session, as_of, compare_with if basis == "comparison" else LAUNCH, measure,
-                            basis, suppressed, known) for measure in ("dwellings", "participants")],
+        by_municipality=_moved_by_municipality(then, now, suppressed),
+        by_initiative={dim: _moved(dims_then[dim], dims_now[dim], suppressed) for dim in INITIATIVE_DIMENSIONS},
+        forecasts=[forecast(session, as_of, compare_with if basis == "comparison" else min(LAUNCH, as_of),
+                            measure, basis, suppressed, known) for measure in ("dwellings", "participants")],
         series=_suppress_series(series, suppressed),
         bottlenecks=open_bottlenecks(session, as_of),
         meetings=register.meetings(session, as_of),
         decisions=register.decisions(session, as_of),
         reports={"then": then, "now": now},
+        compared=compared,
     )
 
 
@@ -206,26 +206,44 @@ def compare_headline(then: dict, now: dict, suppressed: bool = False) -> list[Fi
         return report
 
     raw = {(g, i): (pick(then, path), pick(now, path)) for g, i, path in HEADLINE}
+    if suppressed:  # housed now beside housed, available beside occupied (eet.privacy rules 3, 4)
+        shown = [(privacy.funnel(report["participants"]["funnel"], True),
+                  privacy.dwelling_split(report["dwellings"]["by_status"], True)) for report in (then, now)]
     out = []
     for group, item, _path in HEADLINE:
         a, b = raw[(group, item)]
-        if suppressed and (group, item) in PEOPLE_COUNTS:
+        people = (group, item) in PEOPLE_COUNTS
+        if suppressed and group == "funnel":
+            a, b = shown[0][0][item], shown[1][0][item]
+        elif suppressed and group == "status":
+            a, b = shown[0][1][item], shown[1][1][item]
+        elif suppressed and people:
             a, b = privacy.suppress(a), privacy.suppress(b)
+        elif suppressed and (group, item) == ("retention", "rate"):
+            a, b = (_retention_rate(report) for report in (then, now))
         elif suppressed and (group, item) in DERIVED_FROM:
             base_then, base_now = raw[DERIVED_FROM[(group, item)]]
-            a = None if privacy.is_suppressed(privacy.suppress(base_then)) else a
-            b = None if privacy.is_suppressed(privacy.suppress(base_now)) else b
-        out.append(Figure(group, item, a, b, privacy.change(a, b)))
+            a = None if privacy.small(base_then) else a
+            b = None if privacy.small(base_now) else b
+        out.append(Figure(group, item, a, b, privacy.delta(a, b, suppressed and people)))
     return out
 
 
-def _moved_by_municipality(then: dict, now: dict) -> list[Moved]:
+def _retention_rate(report: dict) -> float | None:
+    """The retention rate as a viewer may see it: hidden when the cohort, the retained or those who
+    left are a small count (eet.privacy rule 2)."""
+    retention = report["participants"]["retention_12m"]
+    if retention["rate"] is None:
+        return None
+    return privacy.rate(round(retention["rate"] * retention["cohort"]), retention["cohort"], True)
+
+
+def _moved_by_municipality(then: dict, now: dict, suppressed: bool = False) -> list[Moved]:
     """Per municipality partner of D (one that joined later has zeros at the comparison date)."""
-    zeros = dict.fromkeys(MOVED_MEASURES, 0)
+    zeros = figures.with_totals({})
     before = then["dwellings"]["by_municipality"]
-    return [Moved(name, {m: before.get(name, zeros)[m] for m in MOVED_MEASURES},
-                  {m: counts[m] for m in MOVED_MEASURES})
-            for name, counts in now["dwellings"]["by_municipality"].items()]
+    return _moved({name: before.get(name, zeros) for name in now["dwellings"]["by_municipality"]},
+                  now["dwellings"]["by_municipality"], suppressed, ordered=False)
 
 
 def moved_by(session: Session, since: date, as_of: date, dimension: str) -> list[Moved]:
@@ -235,11 +253,24 @@ def moved_by(session: Session, since: date, as_of: date, dimension: str) -> list
                   figures.dwelling_counts(session, as_of, by=dimension))
 
 
-def _moved(then: dict, now: dict) -> list[Moved]:
+def _moved(then: dict, now: dict, suppressed: bool = False, ordered: bool = True) -> list[Moved]:
+    """Rows at both dates. For viewers the occupied dwellings (people) of each date are suppressed
+    with the column rule of eet.privacy.dwelling_rows, and a change of occupied follows rule 1."""
     zeros = figures.with_totals({})
-    keys = sorted(set(then) | set(now), key=lambda k: (k is None, str(k or "").lower()))
-    return [Moved(key, {m: then.get(key, zeros)[m] for m in MOVED_MEASURES},
-                  {m: now.get(key, zeros)[m] for m in MOVED_MEASURES}) for key in keys]
+    keys = list(now) + [k for k in then if k not in now]
+    if ordered:
+        keys = sorted(keys, key=lambda k: (k is None, str(k or "").lower()))
+    raw = [{key: {m: rows.get(key, zeros)[m] for m in (*MOVED_MEASURES, "available")} for key in keys}
+           for rows in (then, now)]
+    shown = [privacy.dwelling_rows(rows, suppressed) for rows in raw]
+    out = []
+    for key in keys:
+        a = {m: shown[0][key][m] for m in MOVED_MEASURES}
+        b = {m: shown[1][key][m] for m in MOVED_MEASURES}
+        changes = {m: privacy.delta(a[m], b[m], suppressed and m == "occupied") for m in MOVED_MEASURES}
+        moved = any(raw[1][key][m] != raw[0][key][m] for m in MOVED_MEASURES)
+        out.append(Moved(key, a, b, changes, moved))
+    return out
 
 
 def monthly_series(session: Session, start: date, end: date) -> list[dict]:
@@ -263,45 +294,3 @@ def _suppress_series(series: list[dict], suppressed: bool) -> list[dict]:
     if not suppressed:
         return series
     return [{**point, "housed": privacy.suppress(point["housed"])} for point in series]
-
-
-def forecast(session: Session, as_of: date, since: date, measure: str, basis: str,
-             suppressed: bool = False, known: dict[date, dict] | None = None) -> Forecast:
-    """measure at `since` and at D; the pace between them per month (a month is 365.25 / 12 days),
-    held until the target's due date. "dwellings" is the counter; "participants" counts everyone
-    ever housed (the target is 200 participants tested)."""
-    goals = figures.targets(session, as_of)
-    goal = goals.get(measure)
-    due_on = goal.due_on if goal and goal.due_on else goals["dwellings"].due_on
-    target = int(goal.value)
-
-    def value(day: date) -> int:
-        if known and day in known:  # {"counter", "housed"} at that day, computed already
-            return known[day]["counter" if measure == "dwellings" else "housed"]
-        if measure == "dwellings":
-            return figures.dwelling_counts(session, day)["counter"]
-        return figures.funnel(session, day)["housed"]
-
-    then, now = value(since), value(as_of)
-    return project(measure, basis, since, as_of, due_on, target, then, now, suppressed)
-
-
-def project(measure: str, basis: str, since: date, as_of: date, due_on: date, target: int,
-            then: int, now: int, suppressed: bool = False) -> Forecast:
-    """The arithmetic of the forecast, apart from the database so that it can be checked by hand."""
-    months_gone = (as_of - since).days / DAYS_PER_MONTH
-    months_left = (due_on - as_of).days / DAYS_PER_MONTH
-    gap = max(target - now, 0)
-    pace = (now - then) / months_gone if months_gone > 0 else None
-    projected = now + pace * max(months_left, 0) if pace is not None else None
-    needed = gap / months_left if months_left > 0 and gap > 0 else None
-    shown_then, shown_now, shown_gap = then, now, gap
-    if suppressed and measure == "participants":
-        shown_then, shown_now = privacy.suppress(then), privacy.suppress(now)
-        if privacy.is_suppressed(shown_then) or privacy.is_suppressed(shown_now):
-            # The pace and the gap would give a hidden count back.
-            pace = projected = needed = None
-            if privacy.is_suppressed(shown_now):
-                shown_gap = f">{target - privacy.threshold()}"
-    return Forecast(measure, basis, since, as_of, due_on, target, shown_then, shown_now, pace, projected,
-                    shown_gap, needed)

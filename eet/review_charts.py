@@ -26,7 +26,8 @@ def _two_dates(review: Review, names: list[str], then: list, now: list, lang: st
     (eet.charts.UNIFORM_TEXT), so it never runs into its neighbour's. The hover and the table next
     to the chart hold every value."""
     fig = go.Figure()
-    for day, values, colour in ((review.compare_with, then, THEN_COLOUR), (review.as_of, now, NOW_COLOUR)):
+    dates = ((review.compare_with, then, THEN_COLOUR), (review.as_of, now, NOW_COLOUR))
+    for day, values, colour in dates if review.compared else dates[1:]:  # at the launch: D alone
         heights = charts._heights(values)
         axis = dict(y=names, x=heights, orientation="h") if horizontal else dict(x=names, y=heights)
         fig.add_bar(**axis, name=fmt.long_date(day, lang), marker_color=colour,

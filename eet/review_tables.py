@@ -80,9 +80,13 @@ def headline_tables(review: Review, lang: str) -> list[Table]:
             wrap = _percent if figure.item == "rate" else (lambda v: v)
             table.rows.append([item_label(group, figure.item, review, lang), wrap(figure.then),
                                wrap(figure.now), wrap(figure.change)])
+            if not review.compared:  # at or before the launch: D alone
+                del table.rows[-1][1], table.rows[-1][-1]
             table.codes.append(REPORT_PATHS[group].format(item=figure.item))
         if group == "funnel" and review.suppressed:
             table.note = t("small_counts_note", lang, n=privacy.threshold())
+        if not review.compared:
+            table.columns, table.change_columns = [table.columns[0], now], ()
         tables.append(table)
     return tables
 
@@ -102,11 +106,15 @@ def moved_table(key: str, rows: list[Moved], review: Review, lang: str, only_mov
             row.key if row.key is not None else t("not_recorded", lang))
         cells = [name]
         for measure in MOVED_MEASURES:
-            cells += [row.then[measure], row.now[measure], row.change(measure)]
+            cells += [row.then[measure], row.now[measure], row.change(measure)] if review.compared else \
+                [row.now[measure]]
         table.rows.append(cells)
+    if not review.compared:  # at or before the launch: D alone
+        table.columns = [first] + [t(f"measure_{m}", lang) + f" {now}" for m in MOVED_MEASURES]
+        table.change_columns = ()
     if only_moved:
         table.note = t("moved_site_note", lang, n=len(shown), total=len(rows))
-    elif not any(row.moved for row in rows):
+    elif review.compared and not any(row.moved for row in rows):
         table.note = t("nothing_moved", lang)
     return table
 

@@ -14,6 +14,9 @@ TEXT: dict[str, tuple[str, str]] = {
                       "Eerst een Thuis: the state on {as_of}, compared with {since}"),
     "pack_made": ("Gemaakt op {today} uit de Eerst een Thuis monitor.",
                   "Made on {today} from the Eerst een Thuis monitor."),
+    "pack_exact": ("Exacte aantallen — niet voor verspreiding.", "Exact counts — not for distribution."),
+    "pack_subtitle_alone": ("Eerst een Thuis: stand op {as_of} (de lancering: nog niets om mee te vergelijken)",
+                            "Eerst een Thuis: the state on {as_of} (the launch: nothing to compare with yet)"),
     "pack_demo": ("Demodata: alle cijfers in dit stuk zijn gesimuleerd.",
                   "Demo data: every figure in this pack is simulated."),
     "meeting_date": ("Vergaderdatum", "Meeting date"),
@@ -73,9 +76,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "on_track": ("op koers", "on track"),
     "behind": ("achter op schema", "behind schedule"),
     "unknown_track": ("niet te bepalen", "cannot tell"),
-    "forecast_sentence": ("{measure}: {now} op {as_of}, {pace} per maand; op dit tempo ongeveer {projected} "
+    "forecast_sentence": ("{measure}: {now} op {as_of}, {pace} per maand sinds {since}; op dit tempo ongeveer {projected} "
                           "op {due} ({verdict}). Nog {gap} te gaan: {needed} per maand nodig.",
-                          "{measure}: {now} on {as_of}, {pace} a month; at this pace about {projected} by "
+                          "{measure}: {now} on {as_of}, {pace} a month since {since}; at this pace about {projected} by "
                           "{due} ({verdict}). {gap} still to go: {needed} a month needed."),
     "forecast_hidden": ("{measure}: het tempo wordt voor uw rol niet getoond, omdat een van de aantallen "
                         "kleiner is dan {n}.", "{measure}: the pace is not shown to your role, because one "
@@ -112,6 +115,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_meetings_yet": ("Voeg eerst een vergadering toe.", "Add a meeting first."),
     "no_date": ("(geen)", "(none)"),
     # downloads
+    "pack_exact_choice": ("Exacte aantallen in het vergaderstuk (niet voor verspreiding)",
+                          "Exact counts in the meeting pack (not for distribution)"),
+    "pack_exact_help": ("Het vergaderstuk wordt rondgestuurd: kleine aantallen staan er standaard als <{n}. "
+                        "Exacte aantallen alleen voor eigen gebruik.", "The meeting pack is sent round: small "
+                        "counts show as <{n} by default. Exact counts for your own use only."),
     "download_html": ("Vergaderstuk downloaden (html)", "Download the meeting pack (html)"),
     "download_xlsx": ("Vergaderstuk downloaden (Excel)", "Download the meeting pack (Excel)"),
     "about": ("Over dit stuk", "About this pack"),

@@ -6,62 +6,69 @@ from datetime import date
 import streamlit as st
 
 import ui
-from eet import charts
 from eet import formatting as fmt
+from eet import viewer_charts
 from eet.coalition import LAUNCH
 from eet.i18n import label, t
+from eet.privacy import threshold
 from eet.progress import default_since
 
 actor, lang, as_of = ui.context()
 st.title(t("page_overview", lang) + " · " + fmt.long_date(as_of, lang))
 ui.demo_banner(lang)
 
-report = ui.read("report.build_report", as_of)
-dwellings, participants = report["dwellings"], report["participants"]
+# The headline as this actor may see it: small counts of people suppressed for viewers (eet.privacy).
+head = ui.read("progress.headline", actor, as_of)
+dwellings = head.dwellings
 target, due = dwellings["target"], fmt.long_date(date.fromisoformat(dwellings["target_date"]), lang)
 
 st.header(t("counter_headline", lang, counter=fmt.number(dwellings["counter"], lang),
             pipeline=fmt.number(dwellings["pipeline"], lang)))
 st.caption(t("counter_caption", lang, ambition=fmt.number(dwellings["ambition"], lang),
              target=fmt.number(target, lang), due=due))
-st.plotly_chart(charts.counter_bar(dwellings["by_status"], target, lang), key="counter_bar",
-                config={"displayModeBar": False})
+st.plotly_chart(viewer_charts.counter_bar(head, lang), key="counter_bar", config={"displayModeBar": False})
+if head.by_status["available"] is None:
+    st.caption(t("occupied_hidden_note", lang, n=threshold()))
 
-funnel = ui.read("participant_view.participant_view", actor, as_of).funnel
-retention = participants["retention_12m"]
 # Two by two, so that a tablet in portrait shows whole numbers.
 cols = [*st.columns(2), *st.columns(2)]
 cols[0].metric(t("counter", lang), fmt.number(dwellings["counter"], lang), border=True,
                help=t("of_target", lang, target=fmt.number(target, lang)))
 cols[1].metric(t("pipeline", lang), fmt.number(dwellings["pipeline"], lang), border=True)
-cols[2].metric(t("housed_vs_target", lang), fmt.number(funnel["housed"], lang) + " / "
-               + fmt.number(participants["target"], lang), border=True)
-cols[2].caption(t("housed_now_caption", lang, now=fmt.number(funnel["housed_now"], lang),
-                  target=fmt.number(participants["target"], lang)))
-cols[3].metric(t("retention", lang), fmt.percent(retention["rate"], lang), border=True)
-if retention["cohort"]:
-    cols[3].caption(t("retention_caption", lang, cohort=fmt.number(retention["cohort"], lang),
-                      target=fmt.percent(retention["target"], lang, 0)))
+cols[2].metric(t("housed_vs_target", lang), fmt.number(head.housed, lang) + " / "
+               + fmt.number(head.participants_target, lang), border=True)
+if head.housed_now is None:
+    cols[2].caption(t("housed_now_hidden", lang, n=threshold()))
 else:
+    cols[2].caption(t("housed_now_caption", lang, now=fmt.number(head.housed_now, lang),
+                      target=fmt.number(head.participants_target, lang)))
+cols[3].metric(t("retention", lang), fmt.percent(head.retention_rate, lang), border=True)
+if not head.retention_cohort:
     cols[3].caption(t("retention_empty", lang))
+elif head.retention_rate is None:
+    cols[3].caption(t("retention_hidden", lang, n=threshold(), cohort=fmt.number(head.retention_cohort, lang)))
+else:
+    cols[3].caption(t("retention_caption", lang, cohort=fmt.number(head.retention_cohort, lang),
+                      target=fmt.percent(head.retention_target, lang, 0)))
 
 st.subheader(t("pace", lang, target=fmt.number(target, lang), due=due))
-pace = ui.read("progress.pace", as_of)
+pace = ui.read("progress.outlook", actor, as_of)  # the one forecast of eet.progress, since the launch
 if pace is not None:
     left, right = st.columns(2)
     left.metric(t("pace_needed", lang), t("per_month", lang, value=fmt.number(pace.needed_per_month, lang, 1)))
-    right.metric(t("pace_so_far", lang), t("per_month", lang, value=fmt.number(pace.so_far_per_month, lang, 1)))
+    right.metric(t("pace_so_far", lang), t("per_month", lang, value=fmt.number(pace.pace_per_month, lang, 1)))
     if pace.reached:
         st.success(t("pace_reached", lang, target=fmt.number(pace.target, lang)))
     elif pace.needed_per_month is None:
         st.warning(t("pace_deadline_passed", lang, due=due))
-    elif pace.so_far_per_month is None:
+    elif pace.pace_per_month is None:
         st.info(t("pace_no_history", lang, launch=fmt.long_date(LAUNCH, lang)))
     elif pace.on_track:
         st.success(t("pace_on_track", lang, due=due, projected=fmt.number(pace.projected, lang)))
     else:
         st.warning(t("pace_behind", lang, due=due, projected=fmt.number(pace.projected, lang),
-                     extra=fmt.number(pace.needed_per_month - pace.so_far_per_month, lang, 1)))
+                     extra=fmt.number(pace.needed_per_month - pace.pace_per_month, lang, 1)))
+    st.caption(t("pace_basis_launch", lang, launch=fmt.long_date(pace.since, lang)))
 
 st.subheader(t("changes_since", lang))
 since = st.date_input(t("changes_since", lang), value=default_since(as_of), max_value=as_of,

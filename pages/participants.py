@@ -4,9 +4,11 @@ already suppressed by eet for viewers."""
 
 import streamlit as st
 
+import form_ui as fx
 import ui
 from eet import charts
 from eet import formatting as fmt
+from eet import viewer_charts
 from eet.i18n import label, t
 from eet.participant_view import ROUTE_STEPS
 
@@ -23,7 +25,7 @@ if view.funnel["referred"] == 0:
     st.stop()
 
 st.subheader(t("funnel", lang))
-left, right = st.columns([3, 2], gap="large")
+left, right = fx.columns(2, 360, gap="medium")  # stacked on a tablet: the table stays whole
 with left:
     st.plotly_chart(charts.funnel_bars(list(ROUTE_STEPS), [view.funnel[s] for s in ROUTE_STEPS],
                                        view.conversion, lang), key="funnel_chart")
@@ -41,9 +43,12 @@ left, right = st.columns([2, 3], gap="large")
 with left:
     st.plotly_chart(charts.waiting_list_donut(wait, lang), key="waiting_list_chart")
 with right:
-    known = wait["yes"] + wait["no"] if not any(isinstance(wait[k], str) for k in ("yes", "no")) else None
-    st.markdown(t("waiting_list_caption", lang, yes=fmt.number(wait["yes"], lang),
-                  known=fmt.number(known, lang)))
+    if wait["yes"] == 0 and wait["no"] == 0:
+        st.markdown(t("waiting_list_none_known", lang, total=fmt.number(wait["unknown"], lang)))
+    else:
+        known = wait["yes"] + wait["no"] if not any(isinstance(wait[k], str) for k in ("yes", "no")) else None
+        st.markdown(t("waiting_list_caption", lang, yes=fmt.number(wait["yes"], lang),
+                      known=fmt.number(known, lang)))
 
 st.subheader(t("lead_time", lang))
 lead = view.lead_time
@@ -52,19 +57,27 @@ if lead.n == 0:
 else:
     st.markdown(t("lead_time_summary", lang, median=fmt.number(lead.median, lang),
                   p75=fmt.number(lead.p75, lang), n=fmt.number(view.funnel["housed"], lang)))
-    left, right = st.columns(2, gap="large")
+    left, right = fx.columns(2, 360, gap="medium")
     with left:
         st.markdown("**" + t("lead_time_distribution", lang) + "**")
-        st.plotly_chart(charts.lead_time_histogram(view.lead_time_distribution, 30, lang), key="lead_hist")
+        histogram = viewer_charts.lead_time_histogram(view.lead_time_distribution, lang)
+        if histogram is None:
+            st.info(t("lead_time_hist_hidden", lang, n=view.small_count))
+        else:
+            st.plotly_chart(histogram, key="lead_hist")
     with right:
         st.markdown("**" + t("lead_time_trend", lang) + "**")
-        st.plotly_chart(charts.lead_time_trend(view.lead_time_trend, lang), key="lead_trend")
+        trend = viewer_charts.lead_time_trend(view.lead_time_trend, lang)
+        if trend is None:
+            st.info(t("lead_time_trend_hidden", lang, n=view.small_count))
+        else:
+            st.plotly_chart(trend, key="lead_trend")
 
 for title, rows, key in ((t("by_referrer", lang), view.by_referrer, "referrer"),
                          (t("by_care_provider", lang), view.by_care_provider, "care_provider")):
     st.subheader(title)
     names = [row.name or t("not_recorded", lang) for row in rows]
-    left, right = st.columns([3, 2], gap="large")
+    left, right = fx.columns(2, 360, gap="medium")
     with left:
         st.plotly_chart(charts.breakdown_bars([(n, r.counts["referred"], r.counts["housed"])
                                                for n, r in zip(names, rows)], lang), key=f"{key}_chart")

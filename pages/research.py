@@ -7,7 +7,8 @@ import streamlit as st
 import ui
 from eet import charts
 from eet import formatting as fmt
-from eet.access import can_read_rows
+from eet.privacy import threshold
+from eet.research import sees_survival_curve
 from eet.i18n import label, t
 from eet.models import FACTOR_DOMAINS
 
@@ -15,26 +16,29 @@ actor, lang, as_of = ui.context()
 st.title(t("page_research", lang) + " · " + fmt.long_date(as_of, lang))
 ui.demo_banner(lang)
 
-report = ui.read("report.build_report", as_of)
-retention = report["participants"]["retention_12m"]
-funnel = ui.read("participant_view.participant_view", actor, as_of).funnel
+# The headline as this actor may see it: small counts of people suppressed for viewers (eet.privacy).
+head = ui.read("progress.headline", actor, as_of)
 
 cols = st.columns(2)
-cols[0].metric(t("retention", lang), fmt.percent(retention["rate"], lang), border=True)
-cols[0].caption(t("retention_caption", lang, cohort=fmt.number(retention["cohort"], lang),
-                  target=fmt.percent(retention["target"], lang, 0)) if retention["cohort"]
-                else t("retention_empty", lang))
-cols[1].metric(t("housed_vs_target", lang), fmt.number(funnel["housed"], lang) + " / "
-               + fmt.number(report["participants"]["target"], lang), border=True)
+cols[0].metric(t("retention", lang), fmt.percent(head.retention_rate, lang), border=True)
+if not head.retention_cohort:
+    cols[0].caption(t("retention_empty", lang))
+elif head.retention_rate is None:
+    cols[0].caption(t("retention_hidden", lang, n=threshold(), cohort=fmt.number(head.retention_cohort, lang)))
+else:
+    cols[0].caption(t("retention_caption", lang, cohort=fmt.number(head.retention_cohort, lang),
+                      target=fmt.percent(head.retention_target, lang, 0)))
+cols[1].metric(t("housed_vs_target", lang), fmt.number(head.housed, lang) + " / "
+               + fmt.number(head.participants_target, lang), border=True)
 
-# The survival curve is row-derived detail: for the roles that see rows (DESIGN: "for researchers").
-if can_read_rows(actor):
+# The survival curve is for researchers and the admin (eet.research refuses every other role).
+if sees_survival_curve(actor):
     st.subheader(t("kaplan_meier", lang))
-    curve = ui.read("figures.kaplan_meier", as_of)
+    curve = ui.read("research.survival_curve", actor, as_of)
     if curve.at_risk[0] == 0:
         st.info(t("km_empty", lang))
     else:
-        st.plotly_chart(charts.kaplan_meier(curve.days, curve.survival, retention["target"], lang), key="km_chart")
+        st.plotly_chart(charts.kaplan_meier(curve.days, curve.survival, head.retention_target, lang), key="km_chart")
         st.caption(t("km_caption", lang, events=curve.events, censored=curve.censored))
 
 st.subheader(t("business_case", lang))
@@ -57,7 +61,7 @@ else:
                           shelter=fmt.euro(case.shelter, lang), verdict=verdict))
             if case.hf_one_off_per_participant:
                 st.caption(t("bc_one_off_note", lang, one_off=fmt.euro(case.hf_one_off_per_participant, lang),
-                             housed=fmt.number(case.housed, lang), years=fmt.number(case.participant_years, lang, 1)))
+                             housed=fmt.number(head.housed, lang), years=fmt.number(case.participant_years, lang, 1)))
     st.markdown("**" + t("cost_parameters", lang) + "**")
     st.dataframe({
         t("model", lang): [label("cost_model", p["model"], lang) for p in case.parameters],

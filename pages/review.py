@@ -98,6 +98,7 @@ for forecast in review.forecasts:
         continue
     message = t("forecast_sentence", lang, measure=measure, now=fmt.number(forecast.now, lang),
                 as_of=fmt.long_date(forecast.as_of, lang), pace=fmt.number(forecast.pace_per_month, lang, 1),
+                since=fmt.long_date(forecast.since, lang),
                 projected=fmt.number(forecast.projected, lang), due=fmt.long_date(forecast.due_on, lang),
                 verdict=t({True: "on_track", False: "behind", None: "unknown_track"}[forecast.on_track], lang),
                 gap=fmt.number(forecast.gap, lang), needed=fmt.number(forecast.needed_per_month, lang, 1))
@@ -114,11 +115,17 @@ st.header(t("decisions", lang))
 show("decisions")
 
 # --- the meeting pack ----------------------------------------------------------------------------
+# The pack is sent round: small counts suppressed for every role; exact only when an admin or a
+# researcher asks for it (eet.export refuses anyone else).
+exact = actor.role in export.EXACT_ROLES and st.checkbox(
+    t("pack_exact_choice", lang), value=False, key="pack_exact", help=t("pack_exact_help", lang, n=threshold()))
 left, right = st.columns(2)
-left.download_button(t("download_html", lang), lambda: export.to_html(review, lang).encode("utf-8"),
+left.download_button(t("download_html", lang),
+                     ui.deferred("export.pack_bytes", actor, ".html", meeting_date, compare_with, lang, basis, exact),
                      file_name=export.file_name(review, ".html", lang), mime="text/html", key="download_html",
                      on_click="ignore")
-right.download_button(t("download_xlsx", lang), lambda: export.to_xlsx(review, lang),
+right.download_button(t("download_xlsx", lang),
+                      ui.deferred("export.pack_bytes", actor, ".xlsx", meeting_date, compare_with, lang, basis, exact),
                       file_name=export.file_name(review, ".xlsx", lang), key="download_xlsx", on_click="ignore",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -35,9 +35,9 @@ def demo_session(demo_engine):
         yield session
 
 
-def _pack(session, tmp_path, suffix, actor=SYSTEM, lang="nl") -> Path:
+def _pack(session, tmp_path, suffix, actor=SYSTEM, lang="nl", exact=False) -> Path:
     path = tmp_path / f"pack{suffix}"
-    write_pack(session, actor, path, AS_OF, SINCE, lang=lang)
+    write_pack(session, actor, path, AS_OF, SINCE, lang=lang, exact=exact)
     return path
 
 
@@ -108,7 +108,7 @@ def _at(report: dict, code: str):
 
 
 def test_xlsx_numbers_equal_the_json_report_sheet_by_sheet(demo_session, tmp_path):
-    path = _pack(demo_session, tmp_path, ".xlsx")
+    path = _pack(demo_session, tmp_path, ".xlsx", exact=True)
     book = load_workbook(path)
     then, now = build_report(demo_session, SINCE), build_report(demo_session, AS_OF)
     assert all(len(name) <= 31 for name in book.sheetnames)
@@ -184,19 +184,29 @@ def _cli(url: str, *args: str) -> subprocess.CompletedProcess:
                           cwd=PROJECT_ROOT, timeout=120)
 
 
-def test_cli_export_writes_both_formats_and_suppresses_only_with_viewer(demo_engine, tmp_path):
+def test_cli_export_suppresses_by_default_and_exact_only_when_asked(demo_engine, tmp_path):
     if demo_engine.dialect.name != "sqlite":
         pytest.skip("the command line is the same on both backends")
     url = demo_engine.url.render_as_string(hide_password=False)
     out = _cli(url, "export", "--as-of", "2021-05-31", "--compare", "2021-01-15", "--out", str(tmp_path / "p.xlsx"))
     assert out.returncode == 0, out.stderr
-    assert "p.xlsx" in out.stdout
-    full = _sheet_rows(load_workbook(tmp_path / "p.xlsx"), "funnel")["participants.funnel.withdrawn"]
+    assert "p.xlsx" in out.stdout and "suppressed" in out.stdout
+    book = load_workbook(tmp_path / "p.xlsx")
+    assert _sheet_rows(book, "funnel")["participants.funnel.withdrawn"][0] == "<5"
+    assert "Exacte aantallen" not in str([c.value for c in book.worksheets[0]["A"]])
+    out = _cli(url, "export", "--as-of", "2021-05-31", "--compare", "2021-01-15", "--out", str(tmp_path / "e.xlsx"),
+               "--exact")
+    assert out.returncode == 0, out.stderr
+    book = load_workbook(tmp_path / "e.xlsx")
+    full = _sheet_rows(book, "funnel")["participants.funnel.withdrawn"]
     assert isinstance(full[0], int) and 0 < full[0] < 5
+    assert book.worksheets[0]["A2"].value == "Exacte aantallen — niet voor verspreiding."
     out = _cli(url, "export", "--as-of", "2021-05-31", "--compare", "2021-01-15", "--out", str(tmp_path / "v.xlsx"),
-               "--viewer")
+               "--viewer")  # kept for scripts: what the default does
     assert out.returncode == 0, out.stderr
     assert _sheet_rows(load_workbook(tmp_path / "v.xlsx"), "funnel")["participants.funnel.withdrawn"][0] == "<5"
+    out = _cli(url, "export", "--as-of", "2021-05-31", "--out", str(tmp_path / "exact.html"), "--exact", "--lang", "en")
+    assert out.returncode == 0 and "Exact counts — not for distribution." in (tmp_path / "exact.html").read_text()
     out = _cli(url, "export", "--as-of", "2021-05-31", "--out", str(tmp_path / "p.html"))
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "p.html").read_text().count("plotly.js v") >= 1
@@ -204,3 +214,32 @@ def test_cli_export_writes_both_formats_and_suppresses_only_with_viewer(demo_eng
     assert out.returncode == 1 and "must lie before" in out.stderr and not (tmp_path / "x.html").exists()
     out = _cli(url, "export", "--as-of", "2021-05-31", "--out", str(tmp_path / "p.docx"))
     assert out.returncode == 1 and ".html or .xlsx" in out.stderr
+
+
+def test_cli_export_at_or_before_the_launch_has_no_comparison_and_a_future_date_is_refused(demo_engine, tmp_path):
+    if demo_engine.dialect.name != "sqlite":
+        pytest.skip("the command line is the same on both backends")
+    url = demo_engine.url.render_as_string(hide_password=False)
+    for day in ("2021-01-15", "2020-12-01"):
+        out = _cli(url, "export", "--as-of", day, "--out", str(tmp_path / f"{day}.xlsx"))
+        assert out.returncode == 0, out.stderr
+        assert "without a comparison" in out.stdout
+        funnel = list(load_workbook(tmp_path / f"{day}.xlsx")[SHEETS["funnel"][0]].iter_rows(values_only=True))
+        assert len(funnel[0]) == 3  # figure, the date, code: no comparison date, no change
+    out = _cli(url, "export", "--as-of", "2021-01-15", "--out", str(tmp_path / "launch.html"))
+    assert out.returncode == 0 and "nog niets om mee te vergelijken" in (tmp_path / "launch.html").read_text()
+    out = _cli(url, "export", "--as-of", "2030-01-01", "--out", str(tmp_path / "future.html"))
+    assert out.returncode == 1 and "future" in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "future.html").exists()
+
+
+def test_exact_pack_only_for_admins_and_researchers(demo_session, tmp_path):
+    from eet.access import AccessDenied
+
+    for role in ("viewer", "coordinator"):
+        with pytest.raises(AccessDenied):
+            _pack(demo_session, tmp_path, ".xlsx", actor=Actor("x", role), exact=True)
+    review = build_review(demo_session, Actor("r", "researcher"), AS_OF, SINCE)
+    assert not review.suppressed  # the researcher's page is exact; the pack is not, unless asked
+    path = _pack(demo_session, tmp_path, ".xlsx", actor=Actor("r", "researcher"))
+    assert _sheet_rows(load_workbook(path), "funnel")["participants.funnel.withdrawn"][0] == "<5"

@@ -239,3 +239,17 @@ def test_refused_values_name_their_field_and_write_nothing(session):
     session.rollback()
     assert session.exec(select(Decision)).all() == []
     assert len(session.exec(select(ReviewMeeting)).all()) == 1
+
+
+def test_a_date_within_two_weeks_after_a_meeting_compares_as_that_meeting(session):
+    from eet.review import default_comparison
+
+    decisions.add_meeting(session, SYSTEM, {"held_on": "2021-03-01", "title": "Maart"})
+    decisions.add_meeting(session, SYSTEM, {"held_on": "2021-05-27", "title": "Mei", "compare_with": "2021-01-15"})
+    decisions.add_meeting(session, SYSTEM, {"held_on": "2021-09-01", "title": "September"})
+    session.flush()
+    assert default_comparison(session, date(2021, 5, 31)) == date(2021, 1, 15)  # its own compare_with
+    assert default_comparison(session, date(2021, 6, 10)) == date(2021, 1, 15)  # 14 days after
+    assert default_comparison(session, date(2021, 6, 11)) == date(2021, 5, 27)  # later: the previous meeting
+    assert default_comparison(session, date(2021, 9, 5)) == date(2021, 5, 27)  # no compare_with: the one before
+    assert default_comparison(session, date(2021, 3, 3)) == date(2021, 1, 15)  # the first: the launch
