@@ -422,9 +422,10 @@ def withdrawals(session: Session, as_of: date, scope: ParticipantFilter = NO_PAR
                 limit: int = 20) -> list[tuple[str, int]]:
     """Withdrawal reasons (free text) up to D, most frequent first."""
     reason = func.coalesce(EVENT.outcome, "")
+    # Participants are joined only to filter them (the join tripled the time on PostgreSQL).
+    source = EVENTS.join(PARTICIPANTS, PARTICIPANT.id == EVENT.participant_id) if scope.clauses() else EVENTS
     rows = session.execute(
-        select(reason, func.count()).select_from(
-            EVENTS.join(PARTICIPANTS, PARTICIPANT.id == EVENT.participant_id))
+        select(reason, func.count()).select_from(source)
         .where(_events_until(as_of, "withdrawn"), *scope.clauses())
         .group_by(reason).order_by(func.count().desc(), reason).limit(limit)).all()
     return [(r or "", int(n)) for r, n in rows]
