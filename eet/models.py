@@ -127,7 +127,11 @@ class DwellingStatusChange(SQLModel, table=True):
 class Participant(SQLModel, table=True):
     """A participant, known by a pseudonymous code only (e.g. P-0001)."""
 
-    __table_args__ = (_in("age_band", AGE_BANDS, nullable=True),)
+    __table_args__ = (
+        _in("age_band", AGE_BANDS, nullable=True),
+        # Covering (migration 0003): the central waiting list at D from the index alone.
+        Index("ix_participant_referred_waiting", "referred_on", "central_waiting_list"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=40, unique=True)
