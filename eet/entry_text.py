@@ -44,9 +44,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "event": ("Stap", "Step"),
     "date": ("Datum", "Date"),
     "outcome": ("Uitkomst", "Outcome"),
-    "outcome_help": ("Beoordeling: geschikt / niet geschikt; uitstroom: positief / negatief / overleden; "
-                     "uitval: de reden.", "Assessment: eligible / not eligible; exit: positive / negative / "
-                     "deceased; withdrawal: the reason."),
+    "step_kind": ("Soort stap", "Kind of step"),
+    "outcome_assessed": ("Uitkomst van de beoordeling", "Outcome of the assessment"),
+    "outcome_exited": ("Uitkomst van de uitstroom", "Outcome of the exit"),
+    "withdrawal_reason": ("Reden van uitval", "Reason for withdrawal"),
     "dwelling_ref": ("Woning (kenmerk)", "Dwelling (ref)"),
     "note": ("Toelichting (platte tekst, max. 500 tekens)", "Note (plain text, at most 500 characters)"),
     "reason": ("Reden van correctie", "Reason for the correction"),
@@ -233,6 +234,13 @@ TEXT.update({
 })
 
 CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "outcome": {
+        "eligible": ("geschikt", "eligible"),
+        "not_eligible": ("niet geschikt", "not eligible"),
+        "positive": ("positief", "positive"),
+        "negative": ("negatief", "negative"),
+        "deceased": ("overleden", "deceased"),
+    },
     "org_kind": {
         "municipality": ("Gemeente", "Municipality"),
         "care_provider": ("Zorgaanbieder", "Care provider"),

@@ -1,6 +1,11 @@
 """Invoer deelnemers: register a participant, record a step of their route (assessment, match,
 move-in, exit, withdrawal), and correct or void a wrong step (never deleted: it stays, voided, with
-who and why)."""
+who and why).
+
+The kind of step is chosen above its form, because a form does not rerun when a widget inside it
+changes: the form then asks only what that kind of step takes (an assessment: geschikt / niet
+geschikt; an exit: positief / negatief / overleden; a withdrawal: the reason; a match or a move-in:
+the dwelling)."""
 
 from datetime import date
 
@@ -9,8 +14,9 @@ import streamlit as st
 import form_ui as fx
 import ui
 from eet import data_entry
-from eet.entry_text import event_label, t
-from eet.models import AGE_BANDS, EVENT_KINDS
+from eet.entry_text import code_label, event_label, t
+from eet.models import AGE_BANDS, ASSESSMENT_OUTCOMES, EVENT_KINDS, EXIT_OUTCOMES
+from eet.schemas import NOTE_MAX, REASON_MAX
 
 actor, lang, _ = ui.context()
 st.title(t("page_entry_participants", lang))
@@ -25,6 +31,9 @@ refs = ui.read("data_entry.dwelling_refs", actor)
 today = date.today()
 PARTICIPANT = ("code", "referrer", "care_provider", "municipality", "central_waiting_list", "referred_on", "age_band")
 STEP = ("code", "event", "date", "outcome", "dwelling_ref", "note")
+# The outcome each kind of step takes, as a choice; a withdrawal's is its reason, typed.
+OUTCOMES = {"assessed": ASSESSMENT_OUTCOMES, "exited": EXIT_OUTCOMES}
+WITH_DWELLING = ("matched", "housed")
 
 
 def dash(fn=None):
@@ -63,39 +72,66 @@ with new_tab:
     fx.outcome("new_participant", lang, PARTICIPANT)
 
 
-def step_widgets(form: str, p: str, with_code: bool) -> None:
+def kind_of_step(form: str, p: str) -> str:
+    """The kind of step, above the form (a change reruns the page, so the form shows its fields)."""
+    kind = st.selectbox(t("step_kind", lang), EVENT_KINDS, key=f"{p}_event",
+                        format_func=lambda v: event_label(v, lang))
+    fx.field_error(form, "event")
+    return kind
+
+
+def step_widgets(form: str, p: str, kind: str, with_code: bool) -> None:
+    """Inside the form: the fields this kind of step takes, each followed by its error if refused."""
     c1, c2 = st.columns(2)
     with c1:
         if with_code:
             st.selectbox(t("choose_participant", lang), [None, *codes], key=f"{p}_code", format_func=dash())
             fx.field_error(form, "code")
-        st.selectbox(t("event", lang), EVENT_KINDS, key=f"{p}_event", format_func=lambda v: event_label(v, lang))
-        fx.field_error(form, "event")
         st.date_input(t("date", lang), value=None, max_value=today, key=f"{p}_date", format="DD-MM-YYYY")
         fx.field_error(form, "date")
     with c2:
-        st.text_input(t("outcome", lang), key=f"{p}_outcome", help=t("outcome_help", lang), max_chars=200)
+        if kind in OUTCOMES:
+            st.radio(t(f"outcome_{kind}", lang), OUTCOMES[kind], index=None, key=f"{p}_outcome_{kind}",
+                     format_func=lambda v: code_label("outcome", v, lang), horizontal=True)
+        elif kind == "withdrawn":
+            st.text_input(t("withdrawal_reason", lang), key=f"{p}_outcome_{kind}", max_chars=REASON_MAX)
         fx.field_error(form, "outcome")
-        st.selectbox(t("dwelling_ref", lang), [None, *refs], key=f"{p}_dwelling_ref", format_func=dash())
+        if kind in WITH_DWELLING:
+            st.selectbox(t("dwelling_ref", lang), [None, *refs], key=f"{p}_dwelling_ref", format_func=dash())
         fx.field_error(form, "dwelling_ref")
-    st.text_area(t("note", lang), key=f"{p}_note", max_chars=500, height=80)
+    st.text_area(t("note", lang), key=f"{p}_note", max_chars=NOTE_MAX, height=80)
     fx.field_error(form, "note")
+
+
+def step_values(p: str) -> dict:
+    """The step as the write takes it: the outcome of the chosen kind only, and a dwelling only for a
+    match or a move-in (a field the form does not show is not sent)."""
+    kind = st.session_state.get(f"{p}_event")
+    return {"code": fx.value(f"{p}_code"), "event": kind, "date": fx.value(f"{p}_date"),
+            "outcome": fx.value(f"{p}_outcome_{kind}"),
+            "dwelling_ref": fx.value(f"{p}_dwelling_ref") if kind in WITH_DWELLING else None,
+            "note": fx.value(f"{p}_note")}
+
+
+def step_keys(p: str) -> tuple[str, ...]:
+    """What a saved step clears: everything but the participant and the kind of step."""
+    return (f"{p}_date", f"{p}_dwelling_ref", f"{p}_note", *(f"{p}_outcome_{kind}" for kind in EVENT_KINDS))
 
 
 with step_tab:
     if not codes:
         st.info(t("no_rows", lang))
     else:
+        kind = kind_of_step("step", "sp")
         with st.form("step"):
-            step_widgets("step", "sp", with_code=True)
+            step_widgets("step", "sp", kind, with_code=True)
 
             def step_write(session, who, values):
                 return f"{values['code']}: {event_label(values['event'], lang)} " + \
                     data_entry.record_step(session, who, values)
 
             st.form_submit_button(t("save", lang), type="primary", on_click=fx.submit, args=("step", step_write),
-                                  kwargs={"values": lambda: fx.values("sp", STEP),
-                                          "clear": tuple(f"sp_{n}" for n in STEP if n != "code")})
+                                  kwargs={"values": lambda: step_values("sp"), "clear": step_keys("sp")})
         fx.outcome("step", lang, STEP)
 
 with correct_tab:
@@ -109,7 +145,9 @@ with correct_tab:
             # st.dataframe shows every cell as text: a note is never rendered as markup.
             st.dataframe([{
                 "#": e["id"], t("event", lang): event_label(e["event"], lang),
-                t("date", lang): e["date"].strftime("%d-%m-%Y"), t("outcome", lang): e["outcome"],
+                t("date", lang): e["date"].strftime("%d-%m-%Y"),
+                t("outcome", lang): (code_label("outcome", e["outcome"], lang) if e["event"] in OUTCOMES
+                                     else e["outcome"]),
                 t("dwelling_ref", lang): e["dwelling_ref"], t("note", lang): e["note"],
                 t("voided", lang): (e["void_reason"] or "") if e["voided"] else "",
                 "↩": t("corrects", lang, id=e["corrects_id"]) if e["corrects_id"] else "",
@@ -123,10 +161,11 @@ with correct_tab:
                 if chosen in by_id and by_id[chosen]["note"]:
                     st.caption(t("note", lang))
                     st.text(by_id[chosen]["note"])  # as typed, never as markup
+                kind = kind_of_step("correct", "cr")
                 with st.form("correct"):
                     st.text_input(t("reason", lang), key="cr_reason", max_chars=500)
                     fx.field_error("correct", "reason")
-                    step_widgets("correct", "cr", with_code=False)
+                    step_widgets("correct", "cr", kind, with_code=False)
                     c1, c2 = st.columns(2)
 
                     def void_write(session, who):
@@ -142,6 +181,6 @@ with correct_tab:
 
                     c1.form_submit_button(t("correct", lang), type="primary", on_click=fx.submit,
                                           args=("correct", correct_write),
-                                          kwargs={"values": lambda: fx.values("cr", STEP)})
+                                          kwargs={"values": lambda: step_values("cr")})
                     c2.form_submit_button(t("void", lang), on_click=fx.submit, args=("correct", void_write))
             fx.outcome("correct", lang, STEP + ("reason",))

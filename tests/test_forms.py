@@ -227,16 +227,56 @@ def test_register_participant_good_and_bad(db):
         assert (p.age_band, p.referred_on) == ("23-29", date(2021, 3, 1))
 
 
+def choose_kind(at: AppTest, prefix: str, event: str) -> AppTest:
+    """The kind of step sits above the form: choosing it reruns the page, so the form shows the fields
+    of that kind."""
+    at.selectbox(key=f"{prefix}_event").select(event).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def set_outcome(at: AppTest, prefix: str, event: str, outcome: str | None) -> None:
+    """An assessment's or exit's outcome is a choice, a withdrawal's reason is typed, a match or a
+    move-in has no outcome field at all."""
+    key = f"{prefix}_outcome_{event}"
+    if event in ("assessed", "exited"):
+        at.radio(key=key).set_value(outcome)
+    elif event == "withdrawn":
+        at.text_input(key=key).input(outcome or "")
+    else:
+        assert outcome is None
+        assert not [w for w in [*at.radio, *at.text_input] if w.key and w.key.startswith(f"{prefix}_outcome")]
+
+
+def test_the_outcome_field_follows_the_kind_of_step(db):
+    at = page("pages/entry_participants.py", actor(db, "coordinator"))
+    choose_kind(at, "sp", "assessed")
+    assert at.radio(key="sp_outcome_assessed").options == ["geschikt", "niet geschikt"]
+    assert at.radio(key="sp_outcome_assessed").value is None  # nothing chosen for the coordinator
+    assert not any(s.key == "sp_dwelling_ref" for s in at.selectbox)
+    choose_kind(at, "sp", "exited")
+    assert at.radio(key="sp_outcome_exited").options == ["positief", "negatief", "overleden"]
+    choose_kind(at, "sp", "withdrawn")
+    assert at.text_input(key="sp_outcome_withdrawn").label == "Reden van uitval"
+    choose_kind(at, "sp", "matched")
+    set_outcome(at, "sp", "matched", None)  # no outcome field
+    assert at.selectbox(key="sp_dwelling_ref").options == ["–", "UTR-0001"]
+    at = page("pages/entry_participants.py", actor(db, "coordinator"), lang="en")
+    choose_kind(at, "sp", "exited")
+    assert at.radio(key="sp_outcome_exited").options == ["positive", "negative", "deceased"]
+
+
 def test_every_step_good_and_bad(db):
     at = page("pages/entry_participants.py", actor(db, "coordinator"))
     assert at.selectbox(key="sp_code").options == ["–", "P-0001"]
 
     def step(event, day, outcome=None, ref=None, note=None):
+        choose_kind(at, "sp", event)
         at.selectbox(key="sp_code").select("P-0001")
-        at.selectbox(key="sp_event").select(event)
         at.date_input(key="sp_date").set_value(day)
-        at.text_input(key="sp_outcome").input(outcome or "")
-        at.selectbox(key="sp_dwelling_ref").select(ref)
+        set_outcome(at, "sp", event, outcome)
+        if event in ("matched", "housed"):
+            at.selectbox(key="sp_dwelling_ref").select(ref)
         at.text_area(key="sp_note").input(note or "")
         return submit(at, "step")
 
@@ -259,32 +299,36 @@ def test_every_step_good_and_bad(db):
             "(eligible, not_eligible)")
     refused("assessed", date(2021, 2, 1), "01-02-2021 ligt vóór de aanmelding van P-0001 op 01-03-2021",
             outcome="eligible")
-    accepted("assessed", date(2021, 3, 2), outcome="geschikt")
+    assert at.radio(key="sp_outcome_assessed").value == "eligible"  # the refused form keeps the choice
+    accepted("assessed", date(2021, 3, 2), outcome="eligible")
+    assert at.radio(key="sp_outcome_assessed").value is None  # a saved step clears the form
+    assert at.selectbox(key="sp_event").value == "assessed"  # but keeps the kind, for the next one
     refused("housed", date(2021, 3, 6), "een verhuizing (inhuizing) vraagt eerst een match op of voor 06-03-2021",
             ref="UTR-0001")
     accepted("matched", date(2021, 3, 5), ref="UTR-0001")
     accepted("housed", date(2021, 3, 10), ref="UTR-0001", note="<script>alert(1)</script>")
     refused("withdrawn", date(2021, 3, 12), "leg in plaats daarvan uitstroom vast", outcome="verhuisd")
-    refused("exited", date(2021, 3, 12), "'misschien' is geen bekende uitkomst van uitstroom; gebruik een van: "
-            "positief, negatief, overleden (positive, negative, deceased)", outcome="misschien")
-    accepted("exited", date(2021, 3, 12), outcome="positief")
+    assert at.text_input(key="sp_outcome_withdrawn").value == "verhuisd"
+    refused("exited", date(2021, 3, 12), "is verplicht bij de stap 'uitgestroomd'")  # no outcome chosen
+    accepted("exited", date(2021, 3, 12), outcome="positive")
     with Session(db) as s:
-        kinds = s.exec(select(ParticipantEvent.kind).order_by(ParticipantEvent.id)).all()
+        kinds = s.exec(select(ParticipantEvent.kind, ParticipantEvent.outcome).order_by(ParticipantEvent.id)).all()
         note = s.exec(select(ParticipantEvent.note).where(ParticipantEvent.kind == "housed")).one()
-    assert kinds == ["assessed", "matched", "housed", "exited"]
+    assert kinds == [("assessed", "eligible"), ("matched", None), ("housed", None), ("exited", "positive")]
     assert note == "<script>alert(1)</script>"
 
 
 def test_withdrawal_step(db):
     at = page("pages/entry_participants.py", actor(db, "coordinator"))
+    choose_kind(at, "sp", "withdrawn")
     at.selectbox(key="sp_code").select("P-0001")
-    at.selectbox(key="sp_event").select("withdrawn")
     at.date_input(key="sp_date").set_value(date(2021, 3, 4))
-    at.text_input(key="sp_outcome").input("Verhuisd buiten de regio")
+    at.text_input(key="sp_outcome_withdrawn").input("Verhuisd buiten de regio")
     submit(at, "step")
     assert not at.error, errors_text(at)
     with Session(db) as s:
-        assert s.exec(select(ParticipantEvent.kind)).all() == ["withdrawn"]
+        assert s.exec(select(ParticipantEvent.kind, ParticipantEvent.outcome)).all() == [
+            ("withdrawn", "Verhuisd buiten de regio")]
 
 
 def test_correct_and_void_a_step(db):
@@ -295,14 +339,15 @@ def test_correct_and_void_a_step(db):
     at.selectbox(key="cr_code").select("P-0001").run()
     table = at.dataframe[0].value
     assert list(table.iloc[:, 5]) == ["<b>vet</b>"]  # a note is a cell of text
+    assert list(table.iloc[:, 3]) == ["niet geschikt"]  # the outcome in words
     before = snapshot(db)
     # bad: no reason
-    at.selectbox(key="cr_event").select("assessed")
+    choose_kind(at, "cr", "assessed")
     at.date_input(key="cr_date").set_value(date(2021, 3, 2))
-    at.text_input(key="cr_outcome").input("eligible")
+    at.radio(key="cr_outcome_assessed").set_value("eligible")
     submit(at, "correct")
     assert "geef aan waarom deze stap vervalt" in errors_text(at)
-    assert at.text_input(key="cr_outcome").value == "eligible"
+    assert at.radio(key="cr_outcome_assessed").value == "eligible"
     assert snapshot(db) == before
     at.text_input(key="cr_reason").input("verkeerde uitkomst")
     submit(at, "correct")
@@ -354,8 +399,8 @@ def run_dashboard_every_time(monkeypatch):
 
 def refuse_a_step(at: AppTest) -> AppTest:
     """An assessment without its outcome, dated before the referral (2021-03-01)."""
+    choose_kind(at, "sp", "assessed")
     at.selectbox(key="sp_code").select("P-0001")
-    at.selectbox(key="sp_event").select("assessed")
     at.date_input(key="sp_date").set_value(date(2021, 2, 1))
     return submit(at, "step")
 
@@ -383,7 +428,7 @@ def test_a_refused_form_speaks_the_language_of_the_page(db, run_dashboard_every_
     assert other[0] not in errors_text(at) and other[2] not in errors_text(at)
     assert snapshot(db) == before
     # the date rule of the services (a later check, once the outcome is given), in the same language
-    at.text_input(key="sp_outcome").input("geschikt")
+    at.radio(key="sp_outcome_assessed").set_value("eligible")
     submit(at, "step")
     assert date_rule in errors_text(at), errors_text(at)
     assert snapshot(db) == before
