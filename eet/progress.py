@@ -193,3 +193,15 @@ def headline(session: Session, actor: Actor, as_of: date) -> Headline:
         retention_cohort=privacy.suppress(cohort) if hide else cohort,
         retention_target=retention["target"],
     )
+
+
+def dwellings_for(session: Session, actor: Actor, as_of: date,
+                  scope: figures.DwellingFilter = figures.NO_DWELLING_FILTER) -> tuple[dict, dict]:
+    """The dwelling counts in all and per municipality (with the dwellings page's filter) as the
+    actor may see them: for viewers occupied is a count of people, available hidden with it, and
+    a second municipality hidden where the total would give one back (eet.privacy rule 4)."""
+    hide = privacy.sees_suppressed_counts(actor)
+    totals = figures.dwelling_counts(session, as_of, None, scope)
+    by_municipality = figures.dwellings_by_municipality(session, as_of, scope)
+    shown = privacy.dwelling_split(totals, hide)
+    return shown, privacy.dwelling_rows(by_municipality, hide, total_shown=isinstance(shown["occupied"], int))

@@ -43,3 +43,22 @@ def lead_time_trend(rows: list[tuple[str, float, object]], lang: str) -> go.Figu
     """The monthly mean lead time; None when no month may be shown (for viewers, months with fewer
     moves-in than the threshold are left out)."""
     return charts.lead_time_trend(rows, lang) if rows else None
+
+
+def municipality_stacked(by_municipality: dict[str, dict], lang: str) -> go.Figure:
+    """eet.charts.municipality_stacked; a municipality whose occupied / available split is hidden
+    shows their sum as one segment."""
+    hidden = {name for name, row in by_municipality.items()
+              if any(not isinstance(row.get(s), int) for s in ("occupied", "available"))}
+    drawn = {name: ({**row, "occupied": 0, "available": 0} if name in hidden else row)
+             for name, row in by_municipality.items()}
+    fig = charts.municipality_stacked(drawn, lang)
+    if hidden:
+        names = list(fig.data[0].y)
+        in_use = [by_municipality[n]["counter"] - by_municipality[n]["location_found"] if n in hidden else 0
+                  for n in names]
+        fig.add_bar(y=names, x=in_use, orientation="h", name=t("occupied_or_available", lang),
+                    marker_color=charts.OKABE_ITO["purple"],
+                    text=[fmt.number(v, lang) if v else "" for v in in_use], textposition="inside",
+                    insidetextanchor="middle", hovertemplate="%{y}, %{fullData.name}: %{x}<extra></extra>")
+    return fig

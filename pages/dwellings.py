@@ -8,6 +8,7 @@ import streamlit as st
 import ui
 from eet import charts
 from eet import formatting as fmt
+from eet import viewer_charts
 from eet.access import can_read_rows
 from eet.coalition import LAUNCH
 from eet.dwelling_table import PAGE_ROWS
@@ -38,8 +39,8 @@ with st.expander(t("filters", lang), expanded=False):
         route=choose(cols[3], t("route", lang), list(ROUTES), lambda v: label("route", v, lang), "f_route"),
     )
 
-totals = ui.read("figures.dwelling_counts", as_of, None, scope)
-by_municipality = ui.read("figures.dwellings_by_municipality", as_of, scope)
+# Occupied dwellings are people: suppressed for viewers (eet.privacy rule 4).
+totals, by_municipality = ui.read("progress.dwellings_for", actor, as_of, scope)
 goals = ui.read("figures.targets", as_of)
 goal = goals.get("dwellings")
 
@@ -52,12 +53,18 @@ else:
     cols[2].metric(t("ambition", lang), fmt.number(totals["ambition"], lang), border=True)
 
     st.subheader(t("by_municipality", lang))
-    st.plotly_chart(charts.municipality_stacked(by_municipality, lang), key="by_municipality_chart")
+    st.plotly_chart(viewer_charts.municipality_stacked(by_municipality, lang), key="by_municipality_chart")
     statuses = ("counter", "pipeline", "location_found", "available", "occupied", "withdrawn")
+
+    def column(status: str) -> list:
+        """Numbers, or all text where a viewer's column holds a hidden cell ("<5", "–")."""
+        values = [row[status] for row in by_municipality.values()]
+        return values if all(isinstance(v, int) for v in values) else [fmt.number(v, lang) for v in values]
+
     st.dataframe(
         {t("municipality", lang): list(by_municipality),
          **{(t(s, lang) if s in ("counter", "pipeline") else label("status", s, lang)):
-            [row[s] for row in by_municipality.values()] for s in statuses}},
+            column(s) for s in statuses}},
         hide_index=True, key="by_municipality_table")
 
     st.subheader(t("trend", lang))
