@@ -88,6 +88,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "template_csv": ("Sjabloon .csv", "Template .csv"),
     "template_xlsx": ("Sjabloon .xlsx", "Template .xlsx"),
     "file": ("Bestand", "File"),
+    # Streamlit's own uploader texts ("Upload", "20MB per file") cannot be translated: said here in words.
+    "file_help": ("Sleep het bestand in het vak of kies het met de knop ‘Upload’: één .csv- of .xlsx-bestand "
+                  "van hoogstens 20 MB. Er wordt nog niets opgeslagen.", "Drag the file into the box or choose it "
+                  "with the Upload button: one .csv or .xlsx file of at most 20 MB. Nothing is saved yet."),
+    "outcome_created": ("nieuw", "new"),
+    "outcome_changed": ("gewijzigd", "changed"),
+    "outcome_unchanged": ("ongewijzigd", "unchanged"),
     "check": ("Controleren (er wordt niets opgeslagen)", "Check (nothing is saved)"),
     "preview_ok": ("Controle geslaagd: {created} nieuw, {changed} gewijzigd, {unchanged} ongewijzigd. "
                    "Er is nog niets opgeslagen.", "Check passed: {created} new, {changed} changed, "
@@ -160,7 +167,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "audit_count": ("{shown} van {total} wijzigingen", "{shown} of {total} changes"),
     "at": ("Tijdstip (UTC)", "Time (UTC)"),
     "changes": ("Wat veranderde (voor → na)", "What changed (before → after)"),
-    "download_csv": ("Download csv", "Download csv"),
+    "download_csv": ("Downloaden (csv)", "Download (csv)"),
 }
 
 EVENT_LABELS = {

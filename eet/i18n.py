@@ -121,8 +121,8 @@ TEXT: dict[str, tuple[str, str]] = {
                       "You see the dwellings of your own organisation only."),
     "table_viewer": ("Woningen op rijniveau zijn niet zichtbaar voor uw rol; de cijfers hierboven wel.",
                      "Dwellings row by row are not visible to your role; the figures above are."),
-    "download_csv": ("Download csv", "Download csv"),
-    "download_xlsx": ("Download Excel", "Download Excel"),
+    "download_csv": ("Downloaden (csv)", "Download (csv)"),
+    "download_xlsx": ("Downloaden (Excel)", "Download (Excel)"),
     "no_dwellings": ("Er zijn op deze datum nog geen woningen. Voer woningen in via de import "
                      "(`python -m eet import dwellings BESTAND`).",
                      "There are no dwellings on this date yet. Enter dwellings through the import "

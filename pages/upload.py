@@ -25,7 +25,8 @@ c1.download_button(t("template_csv", lang), upload_templates.template_csv(kind, 
 c2.download_button(t("template_xlsx", lang), upload_templates.template_xlsx(kind, lang), file_name=f"{kind}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="up_tpl_xlsx")
 
-upload = st.file_uploader(t("file", lang), type=["csv", "xlsx"], key=f"up_file_{kind}")
+upload = st.file_uploader(t("file", lang), type=["csv", "xlsx"], key=f"up_file_{kind}", help=t("file_help", lang))
+st.caption(t("file_help", lang))
 
 
 def run(dry_run: bool):
@@ -50,7 +51,7 @@ def show(result) -> None:
                        t("message", lang): issue.text(lang)} for issue in result.errors],
                       hide_index=True, key="up_errors")
         return
-    st.dataframe([{t("row", lang): r.row, t("key", lang): r.key, t("what", lang): r.outcome,
+    st.dataframe([{t("row", lang): r.row, t("key", lang): r.key, t("what", lang): t(f"outcome_{r.outcome}", lang),
                    t("description", lang): r.summary} for r in result.rows], hide_index=True, key="up_rows")
 
 
