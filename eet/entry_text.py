@@ -271,6 +271,12 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "sign_in_failed": ("inloggen mislukt", "sign-in failed"),
         "sign_in_locked": ("inloggen tijdens blokkade", "sign-in while locked"),
     },
+    "audit_source": {
+        "form": ("formulier", "form"),
+        "demo": ("demodata", "demo data"),
+        "cli": ("opdrachtregel", "command line"),
+        "sign-in": ("inloggen", "sign-in"),
+    },
     "audit_entity": {
         "dwelling": ("woning", "dwelling"),
         "dwelling_status_change": ("statuswijziging woning", "dwelling status change"),

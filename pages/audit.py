@@ -10,7 +10,7 @@ import ui
 from eet import audit_view
 from eet.db import session_scope
 from eet import formatting as fmt
-from eet.entry_text import code_label, t
+from eet.entry_text import TEXT, code_label, t
 from eet.i18n import label
 
 actor, lang, _ = ui.context()
@@ -33,8 +33,21 @@ def shown(value) -> str:
     return fmt.MISSING if value is None else str(value)
 
 
+def field_name(field: str) -> str:
+    """A recorded field by the name the forms give it (municipality_id: Gemeente); else as stored."""
+    key = field.removesuffix("_id") if field.endswith("_id") and field.removesuffix("_id") in TEXT else field
+    return t(key, lang) if key in TEXT else field
+
+
+def door(source: str | None) -> str:
+    """Through which door: a form, an import of a named file, the command line, a sign-in."""
+    if source and source.startswith("import:"):
+        return "import: " + source.removeprefix("import:")
+    return shown(source) if source is None else code_label("audit_source", source, lang)
+
+
 def changes(row: dict) -> str:
-    return "; ".join(f"{field}: {shown(before)} → {shown(after)}"
+    return "; ".join(f"{field_name(field)}: {shown(before)} → {shown(after)}"
                      for field, (before, after) in audit_view.changed_fields(row).items())
 
 
@@ -72,7 +85,7 @@ st.dataframe({
     t("action", lang): [code_label("audit_action", r["action"], lang) for r in rows],
     t("entity", lang): [code_label("audit_entity", r["entity"], lang) for r in rows],
     t("entity_id", lang): [shown(r["entity_id"]) for r in rows],
-    t("door", lang): [shown(r["source"]) for r in rows],
+    t("door", lang): [door(r["source"]) for r in rows],
     t("changes", lang): [changes(r) for r in rows],
 }, hide_index=True, key="au_table")
 st.download_button(t("download_csv", lang), audit_view.to_csv(rows), file_name="audittrail.csv", mime="text/csv",
@@ -89,7 +102,7 @@ fields = audit_view.changed_fields(by_id[chosen]) if chosen in by_id else {}
 if not fields:
     st.caption(t("no_values", lang))
 else:
-    st.dataframe({t("field", lang): list(fields),
+    st.dataframe({t("field", lang): [field_name(field) for field in fields],
                   t("before", lang): [shown(before) for before, _ in fields.values()],
                   t("after", lang): [shown(after) for _, after in fields.values()]},
                  hide_index=True, key="au_detail")

@@ -436,13 +436,13 @@ def test_audit_page_filters(db):
     at.selectbox(key="au_actor").select("onderzoeker").run()
     rows = table(at, "Wie")
     assert list(rows["Wie"]) == ["onderzoeker"] and list(rows["Soort record"]) == ["knelpunt"]
-    assert "title: – → Wachtlijst te lang" in rows["Wat veranderde (voor → na)"][0]
+    assert "Titel: – → Wachtlijst te lang" in rows["Wat veranderde (voor → na)"][0]  # the field by its form name
     at.selectbox(key="au_actor").select(None)
     at.selectbox(key="au_entity").select("target").run()
     rows = table(at, "Wie")
     assert list(rows["Wie"]) == ["beheerder"] and list(rows["Actie"]) == ["toegevoegd"]
     detail = table(at, "Veld")
-    assert dict(zip(detail["Veld"], detail["Na"]))["value"] == "220.0"
+    assert dict(zip(detail["Veld"], detail["Na"]))["Waarde"] == "220.0"
     at.selectbox(key="au_entity").select(None)
     at.selectbox(key="au_action").select("create").run()
     assert len(table(at, "Wie")) == total  # every record so far is a create
