@@ -25,6 +25,8 @@ TEXT: dict[str, tuple[str, str]] = {
                         "You were signed out after 30 minutes without activity."),
     # sign-in
     "sign_in": ("Inloggen", "Sign in"),
+    "reload_signs_out": ("Na het herladen van de pagina logt u opnieuw in.",
+                         "After reloading the page you sign in again."),
     "username": ("Gebruikersnaam", "User name"),
     "password": ("Wachtwoord", "Password"),
     "sign_in_failed": ("Onbekende gebruikersnaam of onjuist wachtwoord. Na {attempts} mislukte pogingen "

@@ -20,6 +20,7 @@ with left:
         username = st.text_input(t("username", lang), key="sign_in_user")
         password = st.text_input(t("password", lang), type="password", key="sign_in_password")
         submitted = st.form_submit_button(t("sign_in", lang), type="primary")
+    st.caption(t("reload_signs_out", lang))  # the sign-in lives in this session only
     if submitted:
         # authenticate counts failed attempts, so its session is committed.
         with session_scope(ui.engine()) as session:
