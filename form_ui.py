@@ -25,6 +25,9 @@ from eet.messages import Localised
 from eet.schemas import RuleError
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+# A number as eet.formatting writes it: 1.234 / 1,234, 98,2%, € 12.500, +3 / −2, 0 %-punt, a suppressed <5.
+_NUMBER = re.compile(r"^(<|>|≥|≤)?[+\-−]?(€\s?)?\d[\d.,]*\s?(%|%-punt|pt)?$")
+_BLANK = ("", "–", "-", None)
 
 
 def plain(text: Any) -> str:
@@ -109,6 +112,29 @@ def columns(count: int, min_width: int = 240, gap: str = "small") -> list:
     `left, right = fx.columns(2, 380)`."""
     grid = st.grid(count, min_column_width=min_width, gap=gap)
     return [grid.cell() for _ in range(count)]
+
+
+def numbers_right(data: dict[str, list] | list[dict]) -> dict:
+    """column_config for st.dataframe that right-aligns every column holding numbers only, also
+    when they come as text (Dutch separators, a sign, %, €, a suppressed "<5"), so that a column of
+    figures reads as one; st.dataframe aligns only numeric columns, and the pages format theirs."""
+    columns: dict[str, list] = data if isinstance(data, dict) else {
+        name: [row.get(name) for row in data] for name in (data[0] if data else {})}
+
+    def is_number(cell: Any) -> bool:
+        if isinstance(cell, bool):
+            return False
+        return isinstance(cell, (int, float)) or bool(_NUMBER.match(str(cell).strip()))
+
+    return {name: st.column_config.Column(alignment="right") for name, cells in columns.items()
+            if any(cell not in _BLANK for cell in cells) and all(cell in _BLANK or is_number(cell) for cell in cells)}
+
+
+def dataframe(data: dict[str, list] | list[dict], **kwargs):
+    """st.dataframe with its columns of numbers right-aligned (numbers_right); a column_config given
+    for a column replaces that column's."""
+    return st.dataframe(data, column_config={**numbers_right(data), **(kwargs.pop("column_config", None) or {})},
+                        **kwargs)
 
 
 def value(key: str) -> Any:

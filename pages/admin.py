@@ -43,7 +43,7 @@ def target_value(key: str, value: float) -> str:
 partners_tab, targets_tab, accounts_tab = st.tabs([t("partners", lang), t("targets", lang), t("accounts", lang)])
 
 with partners_tab:
-    st.dataframe({
+    fx.dataframe({
         t("id", lang): [str(org["id"]) for org in organisations],
         t("name", lang): [org["name"] for org in organisations],
         t("org_kind", lang): [code_label("org_kind", org["kind"], lang) for org in organisations],
@@ -82,7 +82,7 @@ with partners_tab:
 with targets_tab:
     targets = ui.read("administration.targets", actor)
     st.caption(t("target_history", lang))
-    st.dataframe({
+    fx.dataframe({
         t("target_key", lang): [code_label("target", row["key"], lang) for row in targets],
         t("value", lang): [target_value(row["key"], row["value"]) for row in targets],
         t("due_on", lang): [fmt.short_date(row["due_on"], lang) for row in targets],
@@ -122,7 +122,7 @@ with targets_tab:
 
 with accounts_tab:
     accounts = ui.read("administration.accounts", actor)
-    st.dataframe({
+    fx.dataframe({
         t("username", lang): [a["username"] for a in accounts],
         t("role", lang): [label("role", a["role"], lang) for a in accounts],
         t("org", lang): [org_names.get(a["organisation_id"], "") for a in accounts],

@@ -6,6 +6,7 @@ from datetime import date
 
 import streamlit as st
 
+import form_ui as fx
 import ui
 from eet import audit_view
 from eet.db import session_scope
@@ -78,7 +79,7 @@ if not rows:
     st.stop()
 
 # Cells of text: a value someone typed (a note, a title) is never read as markdown or HTML.
-st.dataframe({
+fx.dataframe({
     t("at", lang): [moment(r["at"]) for r in rows],
     t("who", lang): [r["actor"] for r in rows],
     t("role", lang): [label("role", r["role"], lang) if r["role"] else "" for r in rows],
@@ -102,7 +103,7 @@ fields = audit_view.changed_fields(by_id[chosen]) if chosen in by_id else {}
 if not fields:
     st.caption(t("no_values", lang))
 else:
-    st.dataframe({t("field", lang): [field_name(field) for field in fields],
+    fx.dataframe({t("field", lang): [field_name(field) for field in fields],
                   t("before", lang): [shown(before) for before, _ in fields.values()],
                   t("after", lang): [shown(after) for _, after in fields.values()]},
                  hide_index=True, key="au_detail")

@@ -5,6 +5,7 @@ from datetime import date
 
 import streamlit as st
 
+import form_ui as fx
 import ui
 from eet import charts
 from eet import formatting as fmt
@@ -61,7 +62,7 @@ else:
         values = [row[status] for row in by_municipality.values()]
         return values if all(isinstance(v, int) for v in values) else [fmt.number(v, lang) for v in values]
 
-    st.dataframe(
+    fx.dataframe(
         {t("municipality", lang): list(by_municipality),
          **{(t(s, lang) if s in ("counter", "pipeline") else label("status", s, lang)):
             column(s) for s in statuses}},
@@ -92,7 +93,7 @@ else:
 
         columns = ("ref", "municipality", "corporation", "care_provider", "site", "building_type", "route",
                    "status", "status_date", "expected_date")
-        st.dataframe({t(c, lang): [show(r[c], c) for r in rows] for c in columns}, hide_index=True,
+        fx.dataframe({t(c, lang): [show(r[c], c) for r in rows] for c in columns}, hide_index=True,
                      key="dwelling_rows")
         if total > len(rows):
             st.caption(t("table_first_rows", lang, shown=fmt.number(len(rows), lang), total=fmt.number(total, lang)))

@@ -5,6 +5,7 @@ from datetime import date
 
 import streamlit as st
 
+import form_ui as fx
 import ui
 from eet import formatting as fmt
 from eet import viewer_charts
@@ -79,7 +80,7 @@ if since >= as_of:
 else:
     changes = ui.read("progress.changes_since", actor, as_of, since)
     st.caption(t("changes_header", lang, since=fmt.long_date(since, lang), as_of=fmt.long_date(as_of, lang)))
-    st.dataframe(
+    fx.dataframe(
         {t("figure", lang): [label("change", c.key, lang) for c in changes],
          t("then", lang): [fmt.number(c.then, lang) for c in changes],
          t("now", lang): [fmt.number(c.now, lang) for c in changes],

@@ -31,7 +31,7 @@ with left:
                                        view.conversion, lang), key="funnel_chart")
 with right:
     steps = [*ROUTE_STEPS, "housed_now", "withdrawn"]
-    st.dataframe({t("step", lang): [label("step", s, lang) for s in steps],
+    fx.dataframe({t("step", lang): [label("step", s, lang) for s in steps],
                   t("count", lang): [fmt.number(view.funnel[s], lang) for s in steps],
                   t("conversion", lang): [fmt.percent(view.conversion.get(s), lang) if s in view.conversion
                                           else "" for s in steps]},
@@ -82,7 +82,7 @@ for title, rows, key in ((t("by_referrer", lang), view.by_referrer, "referrer"),
         st.plotly_chart(charts.breakdown_bars([(n, r.counts["referred"], r.counts["housed"])
                                                for n, r in zip(names, rows)], lang), key=f"{key}_chart")
     with right:
-        st.dataframe({t("organisation", lang): names,
+        fx.dataframe({t("organisation", lang): names,
                       **{label("step", s, lang): [fmt.number(r.counts[s], lang) for r in rows]
                          for s in ("referred", "housed", "housed_now", "withdrawn")}},
                      hide_index=True, key=f"{key}_table")
@@ -94,6 +94,6 @@ if withdrawn == 0:
 else:
     st.markdown(t("withdrawals_total", lang, n=fmt.number(withdrawn, lang)))
     if view.withdrawal_reasons:
-        st.dataframe({t("reason", lang): [reason or t("not_recorded", lang) for reason, _ in view.withdrawal_reasons],
+        fx.dataframe({t("reason", lang): [reason or t("not_recorded", lang) for reason, _ in view.withdrawal_reasons],
                       t("count", lang): [n for _, n in view.withdrawal_reasons]},
                      hide_index=True, key="withdrawal_table")

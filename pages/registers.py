@@ -42,9 +42,10 @@ def table(rows: list[dict], columns: dict, key: str) -> None:
     if not rows:
         st.info(t("nothing_yet", lang))
         return
-    st.dataframe({t("id", lang): [str(row["id"]) for row in rows]}
+    fx.dataframe({t("id", lang): [str(row["id"]) for row in rows]}
                  | {title: [cell(row) for row in rows] for title, cell in columns.items()},
-                 hide_index=True, column_config={t("id", lang): st.column_config.Column(width="small")}, key=key)
+                 hide_index=True, key=key,
+                 column_config={t("id", lang): st.column_config.Column(width="small", alignment="right")})
 
 
 def edit_write(prefix: str, save, name: str, versioned: bool = False):

@@ -4,6 +4,7 @@ failure factors by domain, and open bottlenecks."""
 
 import streamlit as st
 
+import form_ui as fx
 import ui
 from eet import charts
 from eet import formatting as fmt
@@ -63,7 +64,7 @@ else:
                 st.caption(t("bc_one_off_note", lang, one_off=fmt.euro(case.hf_one_off_per_participant, lang),
                              housed=fmt.number(head.housed, lang), years=fmt.number(case.participant_years, lang, 1)))
     st.markdown("**" + t("cost_parameters", lang) + "**")
-    st.dataframe({
+    fx.dataframe({
         t("model", lang): [label("cost_model", p["model"], lang) for p in case.parameters],
         t("category", lang): [label("cost_category", p["category"], lang) for p in case.parameters],
         t("label", lang): [p["label"] for p in case.parameters],
@@ -90,7 +91,7 @@ bottlenecks = ui.read("registers.open_bottlenecks", as_of)
 if not bottlenecks:
     st.info(t("bottlenecks_empty", lang))
 else:
-    st.dataframe({
+    fx.dataframe({
         t("title", lang): [b["title"] for b in bottlenecks],
         t("domain", lang): [label("domain", b["domain"], lang) for b in bottlenecks],
         t("owner", lang): [b["owner"] or "–" for b in bottlenecks],

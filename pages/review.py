@@ -50,7 +50,7 @@ def show(key: str) -> None:
     """A table as plain text cells (user text is never read as markdown or HTML)."""
     table = tables[key]
     if table.rows:
-        st.dataframe({name: [cell_text(row[i], lang, i in table.change_columns) for row in table.rows]
+        fx.dataframe({name: [cell_text(row[i], lang, i in table.change_columns) for row in table.rows]
                       for i, name in enumerate(table.columns)}, hide_index=True, key=f"table_{key}")
     if table.note:
         st.caption(fx.plain(table.note))

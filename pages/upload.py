@@ -47,11 +47,11 @@ def show(result) -> None:
     if result.errors:
         st.error(t("preview_errors", lang, n=len(result.errors)))
         # Each issue keeps the refusal itself, so it is told in the page's language.
-        st.dataframe([{t("row", lang): issue.row, t("column", lang): issue.column,
+        fx.dataframe([{t("row", lang): issue.row, t("column", lang): issue.column,
                        t("message", lang): issue.text(lang)} for issue in result.errors],
                       hide_index=True, key="up_errors")
         return
-    st.dataframe([{t("row", lang): r.row, t("key", lang): r.key, t("what", lang): t(f"outcome_{r.outcome}", lang),
+    fx.dataframe([{t("row", lang): r.row, t("key", lang): r.key, t("what", lang): t(f"outcome_{r.outcome}", lang),
                    t("description", lang): r.summary} for r in result.rows], hide_index=True, key="up_rows")
 
 
