@@ -74,6 +74,10 @@ def share(part: Count, whole: Count) -> float | None:
 #    the threshold (else the total minus the shown cells gives them back): the smallest shown
 #    cells are hidden too until they do (`dwelling_rows`). So at least two rows are hidden
 #    together, and one equation (their sum) cannot give back either of them.
+#    Occupied dwellings in all are also (nearly) housed now: where housed now is hidden beside
+#    housed (rule 3), or occupied lies within the threshold of housed, occupied is hidden
+#    everywhere on that date (in all, per municipality, per filter, per site), since any breakdown
+#    would add up to it (`occupied_hidden`).
 #
 # What these rules cannot stop: a viewer who reads the same exact count at two dates (the as-of
 # date is free) can subtract them. The rules take the difference off the page and out of the pack,
@@ -119,23 +123,34 @@ def funnel(counts: Mapping[str, int], hide: bool) -> dict[str, Count | None]:
     return out
 
 
-def dwelling_split(counts: Mapping[str, int], hide: bool) -> dict[str, Count | None]:
+def occupied_hidden(funnel_counts: Mapping[str, int], occupied: int, hide: bool) -> bool:
+    """Whether occupied dwellings must be hidden everywhere at a date for `hide`: housed now is
+    hidden beside housed, or occupied in all lies within the threshold of housed (rule 4)."""
+    if not hide:
+        return False
+    housed = funnel_counts["housed"]
+    return funnel(funnel_counts, True)["housed_now"] is HIDDEN or (
+        not small(housed) and small(housed - occupied))
+
+
+def dwelling_split(counts: Mapping[str, int], hide: bool, occupied_off: bool = False) -> dict[str, Count | None]:
     """Dwelling counts of one row (in all, or one municipality or site) as `hide` may see them:
-    occupied suppressed like people, and available hidden with it (rule 4)."""
+    occupied suppressed like people, and available hidden with it (rule 4). `occupied_off`: hidden
+    whatever its size (see occupied_hidden)."""
     out: dict[str, Count | None] = dict(counts)
-    if hide and small(counts.get("occupied", 0)):
-        out["occupied"] = suppress(counts["occupied"])
+    if hide and (occupied_off or small(counts.get("occupied", 0))):
+        out["occupied"] = HIDDEN if occupied_off and counts["occupied"] else suppress(counts["occupied"])
         if "available" in out:
             out["available"] = HIDDEN
     return out
 
 
-def dwelling_rows(rows: Mapping, hide: bool, total_shown: bool = True) -> dict:
+def dwelling_rows(rows: Mapping, hide: bool, total_shown: bool = True, occupied_off: bool = False) -> dict:
     """Rows of dwelling counts of a breakdown (key -> counts), each as `dwelling_split`, and for
     `hide` with the total shown, more occupied cells hidden until the hidden ones add up to 0 or
     at least the threshold (rule 4). Exact rows for everyone else."""
-    out = {key: dwelling_split(counts, hide) for key, counts in rows.items()}
-    if not hide or not total_shown:
+    out = {key: dwelling_split(counts, hide, occupied_off) for key, counts in rows.items()}
+    if not hide or not total_shown or occupied_off:
         return out
     hidden_sum = sum(rows[key]["occupied"] for key, row in out.items() if row["occupied"] != rows[key]["occupied"])
     shown = sorted((rows[key]["occupied"], str(key), key) for key, row in out.items()

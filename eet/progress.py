@@ -139,8 +139,9 @@ def changes_since(session: Session, actor: Actor, as_of: date, since: date) -> l
     hide = privacy.sees_suppressed_counts(actor)
 
     def snapshot(day: date) -> dict[str, Count | None]:
-        dwellings = privacy.dwelling_split(figures.dwelling_counts(session, day), hide)
-        funnel = privacy.funnel(figures.funnel(session, day), hide)
+        counts, raw_funnel = figures.dwelling_counts(session, day), figures.funnel(session, day)
+        dwellings = privacy.dwelling_split(counts, hide, privacy.occupied_hidden(raw_funnel, counts["occupied"], hide))
+        funnel = privacy.funnel(raw_funnel, hide)
         return {
             "counter": dwellings["counter"], "pipeline": dwellings["pipeline"],
             "ambition": dwellings["ambition"], "occupied": dwellings["occupied"],
@@ -186,7 +187,8 @@ def headline(session: Session, actor: Actor, as_of: date) -> Headline:
     return Headline(
         suppressed=hide,
         dwellings={k: dwellings[k] for k in ("counter", "pipeline", "ambition", "target", "target_date")},
-        by_status=privacy.dwelling_split(dwellings["by_status"], hide),
+        by_status=privacy.dwelling_split(dwellings["by_status"], hide, privacy.occupied_hidden(
+            participants["funnel"], dwellings["by_status"]["occupied"], hide)),
         participants_target=participants["target"],
         housed=funnel["housed"], housed_now=funnel["housed_now"],
         retention_rate=privacy.rate(retained, cohort, hide) if retention["rate"] is not None else None,
@@ -203,5 +205,10 @@ def dwellings_for(session: Session, actor: Actor, as_of: date,
     hide = privacy.sees_suppressed_counts(actor)
     totals = figures.dwelling_counts(session, as_of, None, scope)
     by_municipality = figures.dwellings_by_municipality(session, as_of, scope)
-    shown = privacy.dwelling_split(totals, hide)
-    return shown, privacy.dwelling_rows(by_municipality, hide, total_shown=isinstance(shown["occupied"], int))
+    # Hidden in all (whatever the filter: the filters' cells add up to the whole) when the whole
+    # would give back housed now.
+    off = hide and privacy.occupied_hidden(figures.funnel(session, as_of),
+                                           figures.dwelling_counts(session, as_of)["occupied"], hide)
+    shown = privacy.dwelling_split(totals, hide, off)
+    return shown, privacy.dwelling_rows(by_municipality, hide, total_shown=isinstance(shown["occupied"], int),
+                                        occupied_off=off)

@@ -177,14 +177,16 @@ def build_review(session: Session, actor: Actor, as_of: date, compare_with: date
                       "housed": report["participants"]["funnel"]["housed"]}
     dims_then, dims_now = (figures.dwelling_counts_by(session, day, INITIATIVE_DIMENSIONS)
                            for day in (compare_with, as_of))
+    off = (_occupied_off(then, suppressed), _occupied_off(now, suppressed))
     return Review(
         as_of=as_of, compare_with=compare_with, basis=basis, demo=now["demo"], suppressed=suppressed,
         target={"dwellings": now["dwellings"]["target"], "due_on": now["dwellings"]["target_date"],
                 "participants": now["participants"]["target"],
                 "retention": now["participants"]["retention_12m"]["target"]},
         headline=compare_headline(then, now, suppressed),
-        by_municipality=_moved_by_municipality(then, now, suppressed),
-        by_initiative={dim: _moved(dims_then[dim], dims_now[dim], suppressed) for dim in INITIATIVE_DIMENSIONS},
+        by_municipality=_moved_by_municipality(then, now, suppressed, off),
+        by_initiative={dim: _moved(dims_then[dim], dims_now[dim], suppressed, off=off)
+                       for dim in INITIATIVE_DIMENSIONS},
         forecasts=[forecast(session, as_of, compare_with if basis == "comparison" else min(LAUNCH, as_of),
                             measure, basis, suppressed, known) for measure in ("dwellings", "participants")],
         series=_suppress_series(series, suppressed),
@@ -208,7 +210,8 @@ def compare_headline(then: dict, now: dict, suppressed: bool = False) -> list[Fi
     raw = {(g, i): (pick(then, path), pick(now, path)) for g, i, path in HEADLINE}
     if suppressed:  # housed now beside housed, available beside occupied (eet.privacy rules 3, 4)
         shown = [(privacy.funnel(report["participants"]["funnel"], True),
-                  privacy.dwelling_split(report["dwellings"]["by_status"], True)) for report in (then, now)]
+                  privacy.dwelling_split(report["dwellings"]["by_status"], True, _occupied_off(report, True)))
+                 for report in (then, now)]
     out = []
     for group, item, _path in HEADLINE:
         a, b = raw[(group, item)]
@@ -229,6 +232,12 @@ def compare_headline(then: dict, now: dict, suppressed: bool = False) -> list[Fi
     return out
 
 
+def _occupied_off(report: dict, suppressed: bool) -> bool:
+    """Occupied hidden everywhere at the report's date (eet.privacy.occupied_hidden)."""
+    return privacy.occupied_hidden(report["participants"]["funnel"], report["dwellings"]["by_status"]["occupied"],
+                                   suppressed)
+
+
 def _retention_rate(report: dict) -> float | None:
     """The retention rate as a viewer may see it: hidden when the cohort, the retained or those who
     left are a small count (eet.privacy rule 2)."""
@@ -238,12 +247,13 @@ def _retention_rate(report: dict) -> float | None:
     return privacy.rate(round(retention["rate"] * retention["cohort"]), retention["cohort"], True)
 
 
-def _moved_by_municipality(then: dict, now: dict, suppressed: bool = False) -> list[Moved]:
+def _moved_by_municipality(then: dict, now: dict, suppressed: bool = False,
+                           off: tuple[bool, bool] = (False, False)) -> list[Moved]:
     """Per municipality partner of D (one that joined later has zeros at the comparison date)."""
     zeros = figures.with_totals({})
     before = then["dwellings"]["by_municipality"]
     return _moved({name: before.get(name, zeros) for name in now["dwellings"]["by_municipality"]},
-                  now["dwellings"]["by_municipality"], suppressed, ordered=False)
+                  now["dwellings"]["by_municipality"], suppressed, ordered=False, off=off)
 
 
 def moved_by(session: Session, since: date, as_of: date, dimension: str) -> list[Moved]:
@@ -253,7 +263,8 @@ def moved_by(session: Session, since: date, as_of: date, dimension: str) -> list
                   figures.dwelling_counts(session, as_of, by=dimension))
 
 
-def _moved(then: dict, now: dict, suppressed: bool = False, ordered: bool = True) -> list[Moved]:
+def _moved(then: dict, now: dict, suppressed: bool = False, ordered: bool = True,
+           off: tuple[bool, bool] = (False, False)) -> list[Moved]:
     """Rows at both dates. For viewers the occupied dwellings (people) of each date are suppressed
     with the column rule of eet.privacy.dwelling_rows, and a change of occupied follows rule 1."""
     zeros = figures.with_totals({})
@@ -262,7 +273,7 @@ def _moved(then: dict, now: dict, suppressed: bool = False, ordered: bool = True
         keys = sorted(keys, key=lambda k: (k is None, str(k or "").lower()))
     raw = [{key: {m: rows.get(key, zeros)[m] for m in (*MOVED_MEASURES, "available")} for key in keys}
            for rows in (then, now)]
-    shown = [privacy.dwelling_rows(rows, suppressed) for rows in raw]
+    shown = [privacy.dwelling_rows(rows, suppressed, occupied_off=hidden) for rows, hidden in zip(raw, off)]
     out = []
     for key in keys:
         a = {m: shown[0][key][m] for m in MOVED_MEASURES}

@@ -71,3 +71,14 @@ def test_histogram_buckets_merge_until_each_reaches_the_threshold():
     merged = privacy.merge_buckets(buckets, 30, True)
     assert all(n == 0 or (isinstance(n, int) and n >= 5) for _, _, n in merged), merged
     assert privacy.merge_buckets(buckets, 30, False)[0] == (0, 29, 2)
+
+
+def test_occupied_is_hidden_everywhere_where_it_would_give_back_housed_now():
+    # 86 housed, 84 live there now (hidden: 2 left), 84 occupied would say it again
+    assert privacy.occupied_hidden({"housed": 86, "housed_now": 84}, 84, True)
+    assert privacy.occupied_hidden({"housed": 86, "housed_now": 70}, 84, True)  # 86 - 84 is small
+    assert not privacy.occupied_hidden({"housed": 86, "housed_now": 70}, 70, True)
+    assert not privacy.occupied_hidden({"housed": 86, "housed_now": 84}, 84, False)
+    rows = {"Utrecht": {"occupied": 40, "available": 5}, "Zeist": {"occupied": 44, "available": 1}}
+    assert privacy.dwelling_rows(rows, True, occupied_off=True) == {
+        "Utrecht": {"occupied": None, "available": None}, "Zeist": {"occupied": None, "available": None}}

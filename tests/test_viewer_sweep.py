@@ -44,6 +44,11 @@ def small(value) -> bool:
     return bool(re.fullmatch(r"-?\d+", text)) and 0 < abs(int(text)) < LIMIT
 
 
+def _int(value) -> int | None:
+    text = str(value).replace(".", "").strip()
+    return int(text) if re.fullmatch(r"\d+", text) else None
+
+
 def people_labels(lang: str) -> set[str]:
     names = {label("step", s, lang) for s in STEPS} | {label("status", "occupied", lang)}
     names |= {label("change", k, lang) for k in ("occupied", "referred", "housed", "housed_now", "withdrawn")}
@@ -113,6 +118,13 @@ def sweep_page(at: AppTest, page: str, lang: str) -> list[str]:
     for df in at.dataframe:
         frame = df.value
         first = frame.columns[0]
+        # Occupied dwellings beside housed (or housed now): their difference counts people too.
+        rows = {row[first]: list(row)[1:] for _, row in frame.iterrows()}
+        occupied = rows.get(label("change", "occupied", lang)) or rows.get(label("status", "occupied", lang))
+        for other in (label("change", "housed", lang), label("step", "housed", lang)):
+            for j, (a, b) in enumerate(zip(occupied or [], rows.get(other) or [])):
+                if j < 2 and small(_int(b) - _int(a) if _int(a) is not None and _int(b) is not None else None):
+                    problems.append(f"{page}: occupied {a} beside housed {b}")
         for _, row in frame.iterrows():
             if row[first] in names:  # a row of people: every cell
                 problems += [f"{page}: table row {row[first]} = {v!r}" for v in list(row)[1:] if small(v)]
