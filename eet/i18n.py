@@ -56,9 +56,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "target": ("Doel", "Target"),
     "of_target": ("van {target}", "of {target}"),
     "occupied_or_available": ("Bewoond of beschikbaar", "Occupied or available"),
-    "occupied_hidden_note": ("Bewoonde woningen zijn mensen: zolang het er minder dan {n} zijn, tonen we bewoond "
-                             "en beschikbaar voor uw rol samen.", "Occupied dwellings are people: while there are "
-                             "fewer than {n}, your role sees occupied and available together."),
+    "occupied_hidden_note": ("Bewoonde woningen zijn mensen: waar hun aantal een groep van minder dan {n} "
+                             "deelnemers zou prijsgeven, ziet uw rol bewoond en beschikbaar samen.",
+                             "Occupied dwellings are people: where their number would reveal a group of fewer "
+                             "than {n} participants, your role sees occupied and available together."),
     "housed_now_hidden": ("Hoeveel er nu wonen wordt voor uw rol niet getoond: het zou een klein aantal "
                           "uitgestroomde deelnemers (minder dan {n}) prijsgeven.", "How many live there now is not "
                           "shown to your role: it would reveal a small number (below {n}) of participants who left."),
