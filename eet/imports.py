@@ -2,10 +2,11 @@
 files"): all or nothing, every error listed as `row N, column C: message`, idempotent.
 
 Every row goes through the same input models (`eet.schemas`) and services (`eet.services`) as a form
-does, so an import refuses exactly what a form refuses. The whole file is one transaction with a
-savepoint per row, so a failing row is reported and the next rows are still checked; any error rolls
-the whole file back. The services read through a write cache (`eet.writecache`) loaded once per
-import, which keeps thousands of rows fast without a second copy of the rules.
+does, so an import refuses exactly what a form refuses. The services decide each row against the
+import's write cache (`eet.writecache`): the data as it stood when the import began plus the file's
+rows decided so far, so a later row sees an earlier one. Deciding writes nothing, so a refused row
+leaves nothing behind and the next rows are still checked; only when no row was refused are the
+staged rows written, in bulk, in one transaction with the data version's bump.
 
 Called by `python -m eet import` and by the upload page (preview with `dry_run=True`, `progress`).
 """
@@ -276,7 +277,7 @@ def _apply(engine: Engine, kind: str, parsed: list[_Parsed], columns: dict[str, 
     with Session(engine, expire_on_commit=False) as session:
         try:
             # Taking the data version's row lock first serialises concurrent imports on PostgreSQL
-            # and opens the transaction on SQLite before the first savepoint.
+            # and holds SQLite's write lock from the reading of the cache to the commit.
             audit.bump_data_version(session)
             # Rows imported into a demo database are demo rows, as those of a form are: a database
             # is either a demo or real (eet.auth lets the demo accounts in only while no row is real).
@@ -287,25 +288,28 @@ def _apply(engine: Engine, kind: str, parsed: list[_Parsed], columns: dict[str, 
                         errors = services.organisation_errors(session, item.values, ORGANISATION_FIELDS[kind])
                         _add_rule_errors(result, item.row.number, RuleError(errors), columns)
                         continue
-                    try:
-                        with cache.row(), session.begin_nested():
-                            outcome = write(session, actor, item.data, source=source)
+                    try:  # decided against the cache and staged there: nothing is written yet
+                        outcome = write(session, actor, item.data, source=source)
                         result.rows.append(RowOutcome(item.row.number, getattr(item.data, KEY_FIELD[kind]),
                                                       outcome, _describe(kind, item.data)))
                     except RuleError as exc:
                         _add_rule_errors(result, item.row.number, exc, columns)
                     except AccessDenied as exc:
                         result.errors.append(Issue(item.row.number, None, exc))
-                    except SQLAlchemyError as exc:
-                        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
-                        result.errors.append(Issue(item.row.number, None, message("database_refused", reason=reason)))
                     if progress is not None and (done % every == 0 or done == total):
                         progress(done, total)
-            writes = any(row.outcome != "unchanged" for row in result.rows)
-            if result.errors or result.dry_run or not writes:
-                session.rollback()
-            else:
-                session.commit()
+                writes = any(row.outcome != "unchanged" for row in result.rows)
+                if result.errors or result.dry_run or not writes:
+                    session.rollback()
+                    return
+                try:
+                    cache.write()
+                    session.commit()
+                except SQLAlchemyError as exc:
+                    session.rollback()
+                    reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
+                    result.errors.append(Issue(None, None, message("database_refused", reason=reason)))
+                    return
                 result.written = True
         except BaseException:
             session.rollback()

@@ -2,16 +2,25 @@
 validate, check the caller's role and organisation, write, audit. The caller's session is one
 transaction: on any error the caller rolls back and nothing is half-written.
 
-Each function returns "created", "changed" or "unchanged", so an import can say what it did and a
-file imported twice changes nothing.
+Each write is two steps. *Deciding* (`decide_dwelling`, `decide_status_change`,
+`decide_participant`, `decide_event`) holds every rule: it checks the input against the current
+state and returns a plan of what to write, or raises RuleError / AccessDenied; it writes nothing.
+*Applying* (`apply`) writes the plan and its audit records. A form's state is the database and its
+writer the ORM; an import's state and writer is its write cache (`eet.writecache`): every row is
+decided against the file's rows so far, staged, and written in bulk when the whole file is right.
+Both go through the same calls below, so a form and an import refuse and write the same things.
+
+Each write function returns "created", "changed" or "unchanged", so an import can say what it did
+and a file imported twice changes nothing.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
 from . import audit
 from .access import Actor, AccessDenied, require_org, require_role
@@ -53,11 +62,11 @@ def organisation_errors(session: Session, values: dict, fields: dict[str, tuple[
     """The organisation names among `values` that are unknown or of the wrong kind: lets a door
     report them too for input that failed on other fields."""
     errors: list[FieldError] = []
-    for field, kinds in fields.items():
-        name = values.get(field)
+    for field_name, kinds in fields.items():
+        name = values.get(field_name)
         if isinstance(name, str) and name.strip():
             try:
-                find_organisation(session, name, field, *kinds)
+                find_organisation(session, name, field_name, *kinds)
             except RuleError as exc:
                 errors += exc.errors
     return errors
@@ -72,31 +81,76 @@ def _organisations(session: Session) -> dict[str, Organisation]:
     return cache
 
 
-# Each lookup reads the transaction's write cache when an import holds one (eet.writecache).
+class SessionState:
+    """The state a form decides against: the database, asked per question. (An import decides
+    against its write cache, which answers the same questions from memory.)"""
 
-def dwelling_by_ref(session: Session, ref: str) -> Dwelling | None:
-    if (cache := cache_of(session)) is not None:
-        return cache.dwellings.get(ref)
-    return session.exec(select(Dwelling).where(Dwelling.ref == ref)).first()
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def dwelling(self, ref: str) -> Dwelling | None:
+        return self.session.exec(select(Dwelling).where(Dwelling.ref == ref)).first()
+
+    def participant(self, code: str) -> Participant | None:
+        return self.session.exec(select(Participant).where(Participant.code == code)).first()
+
+    def dwelling_by_id(self, dwelling_id: int) -> Dwelling | None:
+        return self.session.get(Dwelling, dwelling_id)
+
+    def participant_by_id(self, participant_id: int) -> Participant | None:
+        return self.session.get(Participant, participant_id)
+
+    def changes(self, dwelling_id: int) -> list[DwellingStatusChange]:
+        return list(self.session.exec(
+            select(DwellingStatusChange)
+            .where(DwellingStatusChange.dwelling_id == dwelling_id, DwellingStatusChange.voided_at.is_(None))
+            .order_by(DwellingStatusChange.effective_on, DwellingStatusChange.id)))
+
+    def events(self, participant_id: int) -> list[ParticipantEvent]:
+        return list(self.session.exec(
+            select(ParticipantEvent)
+            .where(ParticipantEvent.participant_id == participant_id, ParticipantEvent.voided_at.is_(None))
+            .order_by(ParticipantEvent.occurred_on, ParticipantEvent.id)))
+
+    def housed_candidates(self, dwelling_id: int, on: date) -> list[int]:
+        """Who moved into the dwelling on or before `on` (the caller checks who still lives there)."""
+        return list(self.session.exec(
+            select(ParticipantEvent.participant_id).distinct().where(
+                ParticipantEvent.dwelling_id == dwelling_id, ParticipantEvent.kind == "housed",
+                ParticipantEvent.voided_at.is_(None), ParticipantEvent.occurred_on <= on)).all())
+
+    def later_move_ins(self, dwelling_id: int, participant_id: int, on: date) -> list[ParticipantEvent]:
+        return list(self.session.exec(select(ParticipantEvent).where(
+            ParticipantEvent.dwelling_id == dwelling_id, ParticipantEvent.kind == "housed",
+            ParticipantEvent.voided_at.is_(None), ParticipantEvent.occurred_on > on,
+            ParticipantEvent.participant_id != participant_id)))
 
 
-def participant_by_code(session: Session, code: str) -> Participant | None:
-    if (cache := cache_of(session)) is not None:
-        return cache.participants.get(code)
-    return session.exec(select(Participant).where(Participant.code == code)).first()
+def state_of(session: Session):
+    """The import's write cache when the session holds one (eet.writecache), else the database."""
+    cache = cache_of(session)
+    return cache if cache is not None else SessionState(session)
 
 
-def status_changes(session: Session, dwelling_id: int) -> list[DwellingStatusChange]:
+def dwelling_by_ref(session: Session, ref: str):
+    return state_of(session).dwelling(ref)
+
+
+def participant_by_code(session: Session, code: str):
+    return state_of(session).participant(code)
+
+
+def status_changes(session: Session, dwelling_id: int) -> list:
     """A dwelling's non-voided changes in the order they take effect."""
-    if (cache := cache_of(session)) is not None:
-        return list(cache.changes.get(dwelling_id, ()))
-    return list(session.exec(
-        select(DwellingStatusChange)
-        .where(DwellingStatusChange.dwelling_id == dwelling_id, DwellingStatusChange.voided_at.is_(None))
-        .order_by(DwellingStatusChange.effective_on, DwellingStatusChange.id)))
+    return state_of(session).changes(dwelling_id)
 
 
-def status_at(changes: list[DwellingStatusChange], on: date) -> DwellingStatusChange | None:
+def participant_events(session: Session, participant_id: int) -> list:
+    """A participant's non-voided events in the order they happened."""
+    return state_of(session).events(participant_id)
+
+
+def status_at(changes: list, on: date):
     current = None
     for change in changes:
         if change.effective_on <= on:
@@ -104,28 +158,105 @@ def status_at(changes: list[DwellingStatusChange], on: date) -> DwellingStatusCh
     return current
 
 
-def participant_events(session: Session, participant_id: int) -> list[ParticipantEvent]:
-    """A participant's non-voided events in the order they happened."""
-    if (cache := cache_of(session)) is not None:
-        return list(cache.events.get(participant_id, ()))
-    return list(session.exec(
-        select(ParticipantEvent)
-        .where(ParticipantEvent.participant_id == participant_id, ParticipantEvent.voided_at.is_(None))
-        .order_by(ParticipantEvent.occurred_on, ParticipantEvent.id)))
+# --- plans: what deciding returns and applying writes --------------------------------------------
+
+@dataclass
+class DwellingPlan:
+    """A new dwelling (`dwelling` None, `attributes` all of them) with its first status, or a known
+    one with the attributes that change and/or a status change to record."""
+
+    outcome: Outcome
+    ref: str
+    dwelling: Any = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    status: str | None = None
+    status_date: date | None = None
+    bump_version: bool = False
+
+
+@dataclass
+class ParticipantPlan:
+    outcome: Outcome
+    code: str
+    participant: Any = None  # None: a new participant
+    attributes: dict[str, Any] = field(default_factory=dict)  # new: all; known: those that change
+
+
+@dataclass
+class EventPlan:
+    outcome: Outcome
+    data: EventIn
+    participant: Any = None
+    dwelling: Any = None  # the event's dwelling (matched, housed)
+    home: Any = None  # the dwelling an exit leaves
+
+
+Plan = DwellingPlan | ParticipantPlan | EventPlan
+
+
+class OrmWriter:
+    """A form's writer: ORM rows added and flushed one by one, audit records through eet.audit."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.demo = session.info.get("demo", False)
+
+    def insert(self, model: type[SQLModel], **values: Any) -> SQLModel:
+        row = model(**values)
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def update(self, row: SQLModel, changed: dict[str, Any], bump_version: bool) -> None:
+        for key, value in changed.items():
+            setattr(row, key, value)
+        if bump_version:
+            row.version += 1
+        self.session.add(row)
+
+    def audit(self, actor: Actor, action: str, entity: str, row: SQLModel, before: dict | None,
+              after: dict | None, source: str | None) -> None:
+        audit.record(self.session, actor, action, entity, row.id, before, after, source)
+
+    @staticmethod
+    def snapshot(row: SQLModel) -> dict[str, Any]:
+        return audit.snapshot(row)
+
+
+def writer_of(session: Session):
+    """The import's write cache (staging for one bulk write) or the ORM."""
+    cache = cache_of(session)
+    return cache if cache is not None else OrmWriter(session)
+
+
+def apply(session: Session, actor: Actor, plan: Plan, source: str = "form") -> Outcome:
+    """Write what a decision planned, with its audit records."""
+    if plan.outcome != "unchanged":
+        writer = writer_of(session)
+        if isinstance(plan, DwellingPlan):
+            _apply_dwelling(writer, actor, plan, source)
+        elif isinstance(plan, ParticipantPlan):
+            _apply_participant(writer, actor, plan, source)
+        else:
+            _apply_event(writer, actor, plan, source)
+    return plan.outcome
 
 
 # --- dwellings -----------------------------------------------------------------------------------
 
 def upsert_dwelling(session: Session, actor: Actor, data: DwellingIn, source: str = "form") -> Outcome:
-    """Create a dwelling with its first status, or update a known one (spec: dwellings import).
+    """Create a dwelling with its first status, or update a known one (spec: dwellings import)."""
+    return apply(session, actor, decide_dwelling(session, actor, data), source)
 
-    A known dwelling whose recorded status at `status_date` already equals `status` gets no new
+
+def decide_dwelling(session: Session, actor: Actor, data: DwellingIn) -> DwellingPlan:
+    """A known dwelling whose recorded status at `status_date` already equals `status` gets no new
     change, so last month's list can be uploaded again; otherwise a change is recorded at
-    `status_date`, which must not lie before the dwelling's latest recorded change.
-    """
+    `status_date`, which must not lie before the dwelling's latest recorded change."""
+    state = state_of(session)
     municipality, corporation, care_provider = (
-        find_organisation(session, getattr(data, field), field, *kinds)
-        for field, kinds in DWELLING_ORGANISATIONS.items())
+        find_organisation(session, getattr(data, name), name, *kinds)
+        for name, kinds in DWELLING_ORGANISATIONS.items())
     attributes = {
         "municipality_id": municipality.id,
         "corporation_id": corporation.id if corporation else None,
@@ -133,27 +264,17 @@ def upsert_dwelling(session: Session, actor: Actor, data: DwellingIn, source: st
         "site": data.site, "building_type": data.building_type, "route": data.route,
         "expected_date": data.expected_date,
     }
-    dwelling = dwelling_by_ref(session, data.ref)
+    dwelling = state.dwelling(data.ref)
     if dwelling is None:
         require_org(actor, *_dwelling_orgs(attributes))
-        dwelling = Dwelling(ref=data.ref, is_demo=session.info.get("demo", False), **attributes)
-        session.add(dwelling)
-        session.flush()
-        if (cache := cache_of(session)) is not None:
-            cache.add_dwelling(dwelling)
-        _add_status(session, actor, dwelling, data.status, data.status_date, source=source, audit_it=False)
-        audit.record(session, actor, "create", "dwelling", dwelling.id, None,
-                     {**audit.snapshot(dwelling), "status": data.status,
-                      "status_date": data.status_date.isoformat()}, source)
-        return "created"
+        return DwellingPlan("created", data.ref, None, attributes, data.status, data.status_date)
 
-    require_org(actor, *_dwelling_orgs(audit.snapshot(dwelling)))
+    require_org(actor, *_orgs_of_dwelling(dwelling))
     require_org(actor, *_dwelling_orgs(attributes))
-    before = audit.snapshot(dwelling)
     # An empty optional cell leaves what is recorded: a short list must not wipe details.
     changed_fields = {k: v for k, v in attributes.items()
                       if v is not None and getattr(dwelling, k) != v}
-    changes = status_changes(session, dwelling.id)
+    changes = state.changes(dwelling.id)
     current = status_at(changes, data.status_date)
     status_changed = current is None or current.status != data.status
     if status_changed:
@@ -161,52 +282,64 @@ def upsert_dwelling(session: Session, actor: Actor, data: DwellingIn, source: st
         if latest is not None and data.status_date < latest.effective_on:
             raise refused("status_date", "status_before_latest", date=data.status_date,
                           status=Term("status", latest.status), latest=latest.effective_on)
-        _check_status_fits_occupant(session, dwelling, data.status, data.status_date, "status")
+        _check_status_fits_occupant(state, dwelling, data.status, data.status_date, "status")
     if not changed_fields and not status_changed:
-        return "unchanged"
-    for key, value in changed_fields.items():
-        setattr(dwelling, key, value)
-    if changed_fields:
-        dwelling.version += 1
-    session.add(dwelling)
-    if status_changed:
-        _add_status(session, actor, dwelling, data.status, data.status_date, source=source, audit_it=True)
-    if changed_fields:
-        audit.record(session, actor, "update", "dwelling", dwelling.id, before, audit.snapshot(dwelling), source)
-    return "changed"
+        return DwellingPlan("unchanged", data.ref, dwelling)
+    return DwellingPlan("changed", data.ref, dwelling, changed_fields,
+                        data.status if status_changed else None, data.status_date, bump_version=bool(changed_fields))
 
 
 def change_dwelling_status(session: Session, actor: Actor, data: StatusChangeIn,
                            expected_version: int | None = None, source: str = "form") -> Outcome:
-    dwelling = dwelling_by_ref(session, data.ref)
+    return apply(session, actor, decide_status_change(session, actor, data, expected_version), source)
+
+
+def decide_status_change(session: Session, actor: Actor, data: StatusChangeIn,
+                         expected_version: int | None = None) -> DwellingPlan:
+    state = state_of(session)
+    dwelling = state.dwelling(data.ref)
     if dwelling is None:
         raise refused("ref", "no_dwelling", ref=data.ref)
-    require_org(actor, *_dwelling_orgs(audit.snapshot(dwelling)))
+    require_org(actor, *_orgs_of_dwelling(dwelling))
     check_version(dwelling, expected_version)
-    changes = status_changes(session, dwelling.id)
+    changes = state.changes(dwelling.id)
     current = status_at(changes, data.effective_on)
     if current is not None and current.status == data.status:
-        return "unchanged"
+        return DwellingPlan("unchanged", data.ref, dwelling)
     latest = changes[-1] if changes else None
     if latest is not None and data.effective_on < latest.effective_on:
         raise refused("effective_on", "effective_before_latest", status=Term("status", latest.status),
                       latest=latest.effective_on)
-    _check_status_fits_occupant(session, dwelling, data.status, data.effective_on, "status")
-    dwelling.version += 1
-    session.add(dwelling)
-    _add_status(session, actor, dwelling, data.status, data.effective_on, source=source, audit_it=True)
-    return "changed"
+    _check_status_fits_occupant(state, dwelling, data.status, data.effective_on, "status")
+    return DwellingPlan("changed", data.ref, dwelling, {}, data.status, data.effective_on, bump_version=True)
 
 
-def _check_status_fits_occupant(session: Session, dwelling: Dwelling, status: str, on: date, field: str) -> None:
+def _apply_dwelling(writer, actor: Actor, plan: DwellingPlan, source: str) -> None:
+    if plan.dwelling is None:
+        dwelling = writer.insert(Dwelling, ref=plan.ref, is_demo=writer.demo, **plan.attributes)
+        _add_status(writer, actor, dwelling, plan.status, plan.status_date, source, audit_it=False)
+        writer.audit(actor, "create", "dwelling", dwelling, None,
+                     {**writer.snapshot(dwelling), "status": plan.status,
+                      "status_date": plan.status_date.isoformat()}, source)
+        return
+    dwelling = plan.dwelling
+    before = writer.snapshot(dwelling)
+    writer.update(dwelling, plan.attributes, plan.bump_version)
+    if plan.status is not None:
+        _add_status(writer, actor, dwelling, plan.status, plan.status_date, source, audit_it=True)
+    if plan.attributes:
+        writer.audit(actor, "update", "dwelling", dwelling, before, writer.snapshot(dwelling), source)
+
+
+def _check_status_fits_occupant(state, dwelling, status: str, on: date, field_name: str) -> None:
     """While a participant lives in a dwelling it is occupied: it becomes available through their
     exit (events), not through a status change that would leave two truths."""
     if status == "occupied":
         return
-    occupant = _occupant(session, dwelling, on)
+    occupant = _occupant(state, dwelling, on)
     if occupant is not None:
-        other = session.get(Participant, occupant)
-        raise refused(field, "status_while_occupied", ref=dwelling.ref, code=other.code, date=on)
+        other = state.participant_by_id(occupant)
+        raise refused(field_name, "status_while_occupied", ref=dwelling.ref, code=other.code, date=on)
 
 
 def check_version(row, expected_version: int | None) -> None:
@@ -219,17 +352,17 @@ def _dwelling_orgs(values: dict) -> tuple:
     return (values.get("municipality_id"), values.get("corporation_id"), values.get("care_provider_id"))
 
 
-def _add_status(session: Session, actor: Actor, dwelling: Dwelling, status: str, effective_on: date,
-                source: str, audit_it: bool, event_id: int | None = None) -> DwellingStatusChange:
-    change = DwellingStatusChange(dwelling_id=dwelling.id, status=status, effective_on=effective_on,
-                                  event_id=event_id, recorded_by=actor.username)
-    session.add(change)
-    session.flush()
-    if (cache := cache_of(session)) is not None:
-        cache.add_change(change)
+def _orgs_of_dwelling(dwelling) -> tuple:
+    return (dwelling.municipality_id, dwelling.corporation_id, dwelling.care_provider_id)
+
+
+def _add_status(writer, actor: Actor, dwelling, status: str, effective_on: date, source: str,
+                audit_it: bool, event=None):
+    change = writer.insert(DwellingStatusChange, dwelling_id=dwelling.id, status=status, effective_on=effective_on,
+                           event_id=event.id if event is not None else None, recorded_by=actor.username)
     if audit_it:
-        audit.record(session, actor, "create", "dwelling_status_change", change.id, None,
-                     {"dwelling": dwelling.ref, **audit.snapshot(change)}, source)
+        writer.audit(actor, "create", "dwelling_status_change", change, None,
+                     {"dwelling": dwelling.ref, **writer.snapshot(change)}, source)
     return change
 
 
@@ -237,9 +370,15 @@ def _add_status(session: Session, actor: Actor, dwelling: Dwelling, status: str,
 
 def register_participant(session: Session, actor: Actor, data: ParticipantIn,
                          source: str = "form", expected_version: int | None = None) -> Outcome:
+    return apply(session, actor, decide_participant(session, actor, data, expected_version), source)
+
+
+def decide_participant(session: Session, actor: Actor, data: ParticipantIn,
+                       expected_version: int | None = None) -> ParticipantPlan:
+    state = state_of(session)
     referrer, care_provider, municipality = (
-        find_organisation(session, getattr(data, field), field, *kinds)
-        for field, kinds in PARTICIPANT_ORGANISATIONS.items())
+        find_organisation(session, getattr(data, name), name, *kinds)
+        for name, kinds in PARTICIPANT_ORGANISATIONS.items())
     attributes = {
         "referrer_id": referrer.id,
         "care_provider_id": care_provider.id if care_provider else None,
@@ -248,85 +387,92 @@ def register_participant(session: Session, actor: Actor, data: ParticipantIn,
         "referred_on": data.referred_on,
         "age_band": data.age_band,
     }
-    participant = participant_by_code(session, data.code)
+    participant = state.participant(data.code)
     if participant is None:
         require_org(actor, *_participant_orgs(attributes))
-        participant = Participant(code=data.code, is_demo=session.info.get("demo", False), **attributes)
-        session.add(participant)
-        session.flush()
-        if (cache := cache_of(session)) is not None:
-            cache.add_participant(participant)
-        audit.record(session, actor, "create", "participant", participant.id, None,
-                     audit.snapshot(participant), source)
-        return "created"
+        return ParticipantPlan("created", data.code, None, attributes)
 
-    require_org(actor, *_participant_orgs(audit.snapshot(participant)))
+    require_org(actor, *_orgs_of_participant(participant))
     require_org(actor, *_participant_orgs(attributes))
     check_version(participant, expected_version)
     changed = {k: v for k, v in attributes.items()
                if (v is not None or k == "referrer_id") and getattr(participant, k) != v}
     if not changed:
-        return "unchanged"
+        return ParticipantPlan("unchanged", data.code, participant)
     if "referred_on" in changed:
-        events = participant_events(session, participant.id)
+        events = state.events(participant.id)
         if events and events[0].occurred_on < data.referred_on:
             raise refused("referred_on", "referral_after_step", code=participant.code,
                           event=Term("event", events[0].kind), date=events[0].occurred_on)
-    before = audit.snapshot(participant)
-    for key, value in changed.items():
-        setattr(participant, key, value)
-    participant.version += 1
-    session.add(participant)
-    audit.record(session, actor, "update", "participant", participant.id, before,
-                 audit.snapshot(participant), source)
-    return "changed"
+    return ParticipantPlan("changed", data.code, participant, changed)
+
+
+def _apply_participant(writer, actor: Actor, plan: ParticipantPlan, source: str) -> None:
+    if plan.participant is None:
+        participant = writer.insert(Participant, code=plan.code, is_demo=writer.demo, **plan.attributes)
+        writer.audit(actor, "create", "participant", participant, None, writer.snapshot(participant), source)
+        return
+    participant = plan.participant
+    before = writer.snapshot(participant)
+    writer.update(participant, plan.attributes, bump_version=True)
+    writer.audit(actor, "update", "participant", participant, before, writer.snapshot(participant), source)
 
 
 def _participant_orgs(values: dict) -> tuple:
     return (values.get("referrer_id"), values.get("care_provider_id"), values.get("municipality_id"))
 
 
+def _orgs_of_participant(participant) -> tuple:
+    return (participant.referrer_id, participant.care_provider_id, participant.municipality_id)
+
+
+# --- events --------------------------------------------------------------------------------------
+
 def record_event(session: Session, actor: Actor, data: EventIn, source: str = "form") -> Outcome:
     """Record a step of a participant's route, after checking it against the route so far."""
-    participant = participant_by_code(session, data.code)
+    return apply(session, actor, decide_event(session, actor, data), source)
+
+
+def decide_event(session: Session, actor: Actor, data: EventIn) -> EventPlan:
+    state = state_of(session)
+    participant = state.participant(data.code)
     if participant is None:
         raise refused("code", "no_participant_register", code=data.code)
-    require_org(actor, *_participant_orgs(audit.snapshot(participant)))
+    require_org(actor, *_orgs_of_participant(participant))
     dwelling = None
     if data.dwelling_ref:
-        dwelling = dwelling_by_ref(session, data.dwelling_ref)
+        dwelling = state.dwelling(data.dwelling_ref)
         if dwelling is None:
             raise refused("dwelling_ref", "no_dwelling", ref=data.dwelling_ref)
-    events = participant_events(session, participant.id)
+    events = state.events(participant.id)
     for existing in events:
         if (existing.kind, existing.occurred_on, existing.outcome, existing.dwelling_id) == (
                 data.event, data.date, data.outcome, dwelling.id if dwelling else None):
-            return "unchanged"
-    _check_route(session, participant, events, data, dwelling)
+            return EventPlan("unchanged", data, participant, dwelling)
+    _check_route(state, participant, events, data, dwelling)
+    home = None
+    if data.event == "exited":
+        home_id = _current_home(events, data.date)
+        home = state.dwelling_by_id(home_id) if home_id is not None else None
+    return EventPlan("created", data, participant, dwelling, home)
 
-    event = ParticipantEvent(participant_id=participant.id, kind=data.event, occurred_on=data.date,
-                             outcome=data.outcome, dwelling_id=dwelling.id if dwelling else None,
-                             note=data.note, recorded_by=actor.username)
-    session.add(event)
-    session.flush()
-    if (cache := cache_of(session)) is not None:
-        cache.add_event(event)
-    audit.record(session, actor, "create", "participant_event", event.id, None,
-                 {"code": participant.code, "dwelling": data.dwelling_ref, **audit.snapshot(event)}, source)
+
+def _apply_event(writer, actor: Actor, plan: EventPlan, source: str) -> None:
+    data, participant, dwelling = plan.data, plan.participant, plan.dwelling
+    event = writer.insert(ParticipantEvent, participant_id=participant.id, kind=data.event, occurred_on=data.date,
+                          outcome=data.outcome, dwelling_id=dwelling.id if dwelling else None,
+                          note=data.note, recorded_by=actor.username)
+    writer.audit(actor, "create", "participant_event", event, None,
+                 {"code": participant.code, "dwelling": data.dwelling_ref, **writer.snapshot(event)}, source)
     # A move-in makes the dwelling occupied and an exit available, from that date; a later status
     # change still wins, because the as-of status is the latest change on or before a date.
     if data.event == "housed":
-        _add_status(session, actor, dwelling, "occupied", data.date, source, audit_it=False, event_id=event.id)
-    elif data.event == "exited":
-        home = _current_home(events, data.date)
-        if home is not None:
-            home_dwelling = session.get(Dwelling, home)
-            _add_status(session, actor, home_dwelling, "available", data.date, source, audit_it=False,
-                        event_id=event.id)
-    return "created"
+        _add_status(writer, actor, dwelling, "occupied", data.date, source, audit_it=False, event=event)
+    elif data.event == "exited" and plan.home is not None:
+        _add_status(writer, actor, plan.home, "available", data.date, source, audit_it=False, event=event)
 
 
-def _current_home(events: list[ParticipantEvent], on: date) -> int | None:
+def _current_home(events: list, on: date) -> int | None:
     """The dwelling a participant lives in on a date: the last move-in with no exit after it."""
     home = None
     for event in events:
@@ -339,8 +485,19 @@ def _current_home(events: list[ParticipantEvent], on: date) -> int | None:
     return home
 
 
-def _check_route(session: Session, participant: Participant, events: list[ParticipantEvent],
-                 data: EventIn, dwelling: Dwelling | None) -> None:
+@dataclass
+class _Step:
+    """A step not recorded yet, as the route checks read it."""
+
+    participant_id: int
+    kind: str
+    occurred_on: date
+    outcome: str | None
+    dwelling_id: int | None
+    id: int | None = None
+
+
+def _check_route(state, participant, events: list, data: EventIn, dwelling) -> None:
     on = data.date
     if on < participant.referred_on:
         raise refused("date", "before_referral", date=on, code=participant.code, referred=participant.referred_on)
@@ -354,23 +511,23 @@ def _check_route(session: Session, participant: Participant, events: list[Partic
         if not assessments or assessments[-1].outcome != "eligible":
             raise refused("event", "match_needs_eligible" if assessments else "match_needs_assessment",
                           date=on, code=participant.code)
-        _check_dwelling_usable(session, dwelling, on, "date")
+        _check_dwelling_usable(state, dwelling, on, "date")
     elif kind == "housed":
         matches = [e for e in before if e.kind == "matched"]
         if not matches:
             raise refused("event", "move_in_needs_match", date=on)
         if matches[-1].dwelling_id != dwelling.id:
-            matched_to = session.get(Dwelling, matches[-1].dwelling_id)
+            matched_to = state.dwelling_by_id(matches[-1].dwelling_id)
             raise refused("dwelling_ref", "matched_elsewhere", code=participant.code, matched=matched_to.ref,
                           ref=dwelling.ref)
         home = _current_home(events, on)
         if home is not None:
-            raise refused("event", "still_lives_in", code=participant.code, ref=session.get(Dwelling, home).ref,
+            raise refused("event", "still_lives_in", code=participant.code, ref=state.dwelling_by_id(home).ref,
                           date=on)
-        _check_dwelling_usable(session, dwelling, on, "date")
-        occupant = _occupant(session, dwelling, on)
+        _check_dwelling_usable(state, dwelling, on, "date")
+        occupant = _occupant(state, dwelling, on)
         if occupant is not None and occupant != participant.id:
-            other = session.get(Participant, occupant)
+            other = state.participant_by_id(occupant)
             raise refused("dwelling_ref", "dwelling_taken", ref=dwelling.ref, code=other.code, date=on)
     elif kind == "exited":
         if not any(e.kind == "housed" for e in before):
@@ -388,72 +545,56 @@ def _check_route(session: Session, participant: Participant, events: list[Partic
         raise refused("date", "later_step", code=participant.code, event=Term("event", later[0].kind),
                       date=later[0].occurred_on)
     if kind == "housed":
-        _check_no_later_move_in(session, participant, dwelling, on)
-    _check_later_steps_still_fit(session, participant, events, data, dwelling)
+        _check_no_later_move_in(state, participant, dwelling, on)
+    _check_later_steps_still_fit(state, participant, events, data, dwelling)
 
 
-def _check_later_steps_still_fit(session: Session, participant: Participant, events: list[ParticipantEvent],
-                                 data: EventIn, dwelling: Dwelling | None) -> None:
+def _check_later_steps_still_fit(state, participant, events: list, data: EventIn, dwelling) -> None:
     """A step entered late (dated before steps already recorded) must leave those steps valid: a
     withdrawal or a 'not eligible' assessment cannot slip in before a recorded match."""
     later = [e for e in events if e.occurred_on > data.date]
     if not later:
         return
-    inserted = ParticipantEvent(participant_id=participant.id, kind=data.event, occurred_on=data.date,
-                                outcome=data.outcome, dwelling_id=dwelling.id if dwelling else None)
+    inserted = _Step(participant_id=participant.id, kind=data.event, occurred_on=data.date,
+                     outcome=data.outcome, dwelling_id=dwelling.id if dwelling else None)
     route = [e for e in events if e.occurred_on <= data.date] + [inserted]
     for step in later:
-        step_dwelling = session.get(Dwelling, step.dwelling_id) if step.dwelling_id else None
+        step_dwelling = state.dwelling_by_id(step.dwelling_id) if step.dwelling_id else None
         step_data = EventIn.model_construct(code=participant.code, event=step.kind, date=step.occurred_on,
                                             outcome=step.outcome,
                                             dwelling_ref=step_dwelling.ref if step_dwelling else None)
         try:
-            _check_route(session, participant, list(route), step_data, step_dwelling)
+            _check_route(state, participant, list(route), step_data, step_dwelling)
         except RuleError as exc:
             raise refused("date", "later_step_breaks", code=participant.code, event=Term("event", step.kind),
                           date=step.occurred_on, reason=exc.errors[0]) from None
         route.append(step)
 
 
-def _check_no_later_move_in(session: Session, participant: Participant, dwelling: Dwelling, on: date) -> None:
+def _check_no_later_move_in(state, participant, dwelling, on: date) -> None:
     """A move-in without a later exit lasts; nobody else may have moved in there after it."""
-    if (cache := cache_of(session)) is not None:
-        others = [e for pid in cache.housed_in.get(dwelling.id, ()) if pid != participant.id
-                  for e in cache.events.get(pid, ()) if e.kind == "housed" and e.dwelling_id == dwelling.id
-                  and e.occurred_on > on]
-    else:
-        others = list(session.exec(select(ParticipantEvent).where(
-            ParticipantEvent.dwelling_id == dwelling.id, ParticipantEvent.kind == "housed",
-            ParticipantEvent.voided_at.is_(None), ParticipantEvent.occurred_on > on,
-            ParticipantEvent.participant_id != participant.id)))
+    others = state.later_move_ins(dwelling.id, participant.id, on)
     if others:
         first = min(others, key=lambda e: e.occurred_on)
-        other = session.get(Participant, first.participant_id)
+        other = state.participant_by_id(first.participant_id)
         raise refused("dwelling_ref", "later_move_in", code=other.code, ref=dwelling.ref, date=first.occurred_on,
                       on=on)
 
 
-def _check_dwelling_usable(session: Session, dwelling: Dwelling, on: date, field: str) -> None:
-    current = status_at(status_changes(session, dwelling.id), on)
+def _check_dwelling_usable(state, dwelling, on: date, field_name: str) -> None:
+    current = status_at(state.changes(dwelling.id), on)
     if current is None:
-        raise refused(field, "dwelling_not_yet", ref=dwelling.ref, date=on)
+        raise refused(field_name, "dwelling_not_yet", ref=dwelling.ref, date=on)
     if current.status in ("searching", "withdrawn"):
         raise refused("dwelling_ref", "dwelling_without_location", ref=dwelling.ref,
                       status=Term("status", current.status), date=on)
 
 
-def _occupant(session: Session, dwelling: Dwelling, on: date) -> int | None:
+def _occupant(state, dwelling, on: date) -> int | None:
     """Who lives in the dwelling on that date: of those who ever moved in there, the one whose
     route on that date ends in this dwelling."""
-    if (cache := cache_of(session)) is not None:
-        candidates = sorted(cache.housed_in.get(dwelling.id, ()))
-    else:
-        candidates = session.exec(
-            select(ParticipantEvent.participant_id).distinct().where(
-                ParticipantEvent.dwelling_id == dwelling.id, ParticipantEvent.kind == "housed",
-                ParticipantEvent.voided_at.is_(None), ParticipantEvent.occurred_on <= on)).all()
-    for participant_id in candidates:
-        if _current_home(participant_events(session, participant_id), on) == dwelling.id:
+    for participant_id in state.housed_candidates(dwelling.id, on):
+        if _current_home(state.events(participant_id), on) == dwelling.id:
             return participant_id
     return None
 
@@ -466,7 +607,7 @@ def void_event(session: Session, actor: Actor, event_id: int, reason: str, sourc
     if event is None or event.voided_at is not None:
         raise refused("event", "no_active_step", id=event_id)
     participant = session.get(Participant, event.participant_id)
-    require_org(actor, *_participant_orgs(audit.snapshot(participant)))
+    require_org(actor, *_orgs_of_participant(participant))
     before = audit.snapshot(event)
     now = utcnow()
     event.voided_at, event.voided_by, event.void_reason = now, actor.username, reason.strip()
@@ -482,4 +623,6 @@ def void_event(session: Session, actor: Actor, event_id: int, reason: str, sourc
 __all__ = [
     "AccessDenied", "Outcome", "RuleError", "FieldError", "upsert_dwelling", "change_dwelling_status",
     "register_participant", "record_event", "void_event", "find_organisation", "require_role",
+    "decide_dwelling", "decide_status_change", "decide_participant", "decide_event", "apply",
+    "DwellingPlan", "ParticipantPlan", "EventPlan", "SessionState",
 ]
