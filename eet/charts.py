@@ -164,13 +164,13 @@ def lead_time_trend(rows: list[tuple[str, float, object]], lang: str) -> go.Figu
     # On a date axis, so that plotly spaces the ticks to the width (a category per month wrote every
     # month's name, upright and cut off, in a half-width chart); the month's name is in the hover.
     months = [date.fromisoformat(f"{month}-01") for month, _, _ in rows]
-    means = [mean for _, mean, _ in rows]
+    medians = [median for _, median, _ in rows]
     fig = go.Figure(go.Scatter(
-        x=months, y=means, mode="lines+markers", line=dict(color=MAIN_COLOUR, width=3),
+        x=months, y=medians, mode="lines+markers", line=dict(color=MAIN_COLOUR, width=3),
         marker=dict(size=8), customdata=[[fmt.month_label(month, lang), fmt.number(n, lang)] for month, _, n in rows],
         hovertemplate="%{customdata[0]}: %{y:.0f} " + t("days", lang).lower()
                       + " (n=%{customdata[1]})<extra></extra>"))
-    fig.update_yaxes(title=t("mean_days", lang), rangemode="tozero")
+    fig.update_yaxes(title=t("median_days", lang), rangemode="tozero")
     fig.update_xaxes(title=t("month_of_move_in", lang), tickformat="%m-%Y" if lang == "nl" else "%b %Y")
     return _layout(fig, lang, height=340, showlegend=False)
 

@@ -444,21 +444,6 @@ def _first_move_in(as_of: date, scope: ParticipantFilter = NO_PARTICIPANT_FILTER
             .subquery("first_move_in"))
 
 
-def percentile(session: Session, values_query, fraction: float, n: int) -> float | None:
-    """numpy.percentile's default (linear) of a one-column query, computed by the database:
-    the two order statistics around the rank are fetched with LIMIT/OFFSET."""
-    if n == 0:
-        return None
-    position = fraction * (n - 1)
-    low = int(position)
-    sub = values_query.subquery()
-    column = list(sub.c)[0]
-    pair = [v for (v,) in session.execute(select(column).order_by(column).offset(low).limit(2)).all()]
-    if len(pair) == 1 or position == low:
-        return float(pair[0])
-    return float(pair[0] + (pair[1] - pair[0]) * (position - low))
-
-
 @dataclass(frozen=True)
 class LeadTime:
     median: float | None
@@ -468,14 +453,9 @@ class LeadTime:
 
 @memoised
 def lead_time(session: Session, as_of: date, scope: ParticipantFilter = NO_PARTICIPANT_FILTER) -> LeadTime:
-    """Days from referral to first move-in, for participants housed by D. One query counts the
-    participants per number of days (a few hundred rows); the percentiles are read off those."""
-    first = _first_move_in(as_of, scope)
-    days = days_between(first.c.first_in, first.c.referred_on)
-    counts = [(int(d), int(n)) for d, n in
-              session.execute(select(days, func.count()).group_by(days).order_by(days)).all()]
-    n = sum(k for _, k in counts)
-    return LeadTime(percentile_of_counts(counts, 0.5), percentile_of_counts(counts, 0.75), n)
+    """Days from referral to first move-in, for participants housed by D: median, 75th percentile
+    and how many (from the one pass of lead_time_counts)."""
+    return lead_times(lead_time_counts(session, as_of, scope))[0]
 
 
 def percentile_of_counts(counts: list[tuple[int, int]], fraction: float) -> float | None:
@@ -503,21 +483,13 @@ def percentile_of_counts(counts: list[tuple[int, int]], fraction: float) -> floa
 def lead_time_distribution(session: Session, as_of: date, bucket_days: int = 30,
                            scope: ParticipantFilter = NO_PARTICIPANT_FILTER) -> list[tuple[int, int]]:
     """(bucket start in days, participants) for a histogram of lead times."""
-    first = _first_move_in(as_of, scope)
-    bucket = (days_between(first.c.first_in, first.c.referred_on) // bucket_days) * bucket_days
-    bucket = cast(bucket, Integer)
-    rows = session.execute(select(bucket, func.count()).group_by(bucket).order_by(bucket)).all()
-    return [(int(b), int(n)) for b, n in rows]
+    return lead_times(lead_time_counts(session, as_of, scope), bucket_days)[1]
 
 
 def lead_time_trend(session: Session, as_of: date, scope: ParticipantFilter = NO_PARTICIPANT_FILTER
                     ) -> list[tuple[str, float, int]]:
-    """(month of first move-in 'YYYY-MM', mean lead time in days, participants) up to D."""
-    first = _first_move_in(as_of, scope)
-    month = func.substr(cast(first.c.first_in, String()), 1, 7)
-    days = days_between(first.c.first_in, first.c.referred_on)
-    rows = session.execute(select(month, func.avg(days), func.count()).group_by(month).order_by(month)).all()
-    return [(m, float(avg), int(n)) for m, avg, n in rows]
+    """(month of first move-in 'YYYY-MM', median lead time in days, participants) up to D."""
+    return lead_times(lead_time_counts(session, as_of, scope))[2]
 
 
 @memoised
@@ -537,19 +509,20 @@ def lead_times(counts: list[tuple[str, int, int]], bucket_days: int = 30
     """lead_time, lead_time_distribution and lead_time_trend from lead_time_counts."""
     by_days: dict[int, int] = {}
     by_bucket: dict[int, int] = {}
-    by_month: dict[str, list[int]] = {}
+    by_month: dict[str, dict[int, int]] = {}
     for month, days, n in counts:
         by_days[days] = by_days.get(days, 0) + n
         bucket = int(days / bucket_days) * bucket_days  # as SQL's integer division: toward zero
         by_bucket[bucket] = by_bucket.get(bucket, 0) + n
-        total = by_month.setdefault(month, [0, 0])
-        total[0] += days * n
-        total[1] += n
+        month_days = by_month.setdefault(month, {})
+        month_days[days] = month_days.get(days, 0) + n
     ordered = sorted(by_days.items())
     lead = LeadTime(percentile_of_counts(ordered, 0.5), percentile_of_counts(ordered, 0.75),
                     sum(by_days.values()))
-    return (lead, sorted(by_bucket.items()),
-            [(month, days / n, n) for month, (days, n) in sorted(by_month.items())])
+    # The trend shows the same statistic as the headline (DESIGN.md: the median), month by month.
+    trend = [(month, percentile_of_counts(sorted(days.items()), 0.5), sum(days.values()))
+             for month, days in sorted(by_month.items())]
+    return lead, sorted(by_bucket.items()), trend
 
 
 @dataclass(frozen=True)

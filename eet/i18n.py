@@ -164,7 +164,7 @@ TEXT: dict[str, tuple[str, str]] = {
                         "Nobody has moved in yet: the lead time follows the first move-in."),
     "days": ("Dagen", "Days"),
     "days_bucket": ("{start}–{end} dagen", "{start}–{end} days"),
-    "mean_days": ("Gemiddeld aantal dagen", "Mean days"),
+    "median_days": ("Mediaan aantal dagen", "Median days"),
     "month_of_move_in": ("Maand van inhuizing", "Month of move-in"),
     "lead_time_distribution": ("Verdeling", "Distribution"),
     "lead_time_trend": ("Per maand van inhuizing", "By month of move-in"),

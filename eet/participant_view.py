@@ -70,8 +70,8 @@ def participant_view(session: Session, actor: Actor, as_of: date) -> Participant
     lead, distribution, trend = figures.lead_times(figures.lead_time_counts(session, as_of))
     if hide and 0 < lead.n < limit:
         lead = figures.LeadTime(None, None, lead.n)
-    if hide:  # a mean over fewer than the threshold would describe one or two people
-        trend = [(month, mean, n) for month, mean, n in trend if n >= limit]
+    if hide:  # a median over fewer than the threshold would describe one or two people
+        trend = [(month, median, n) for month, median, n in trend if n >= limit]
     return ParticipantView(
         funnel=funnel,
         conversion=conversions(total, hide),
@@ -79,7 +79,7 @@ def participant_view(session: Session, actor: Actor, as_of: date) -> Participant
         lead_time=lead,
         # For viewers neighbouring buckets merged until each holds 0 or at least the threshold.
         lead_time_distribution=privacy.merge_buckets(distribution, BUCKET_DAYS, hide),
-        lead_time_trend=[(month, mean, count(n)) for month, mean, n in trend],
+        lead_time_trend=[(month, median, count(n)) for month, median, n in trend],
         by_referrer=breakdown("referrer_id"),
         by_care_provider=breakdown("care_provider_id"),
         # Reasons are free text and may describe a person: not for the aggregate-only role.

@@ -300,3 +300,12 @@ def test_report_has_every_key_of_the_spec(session):
 def _org_id(session, name):
     return services.find_organisation(session, name, "org", "municipality", "care_provider",
                                       "housing_corporation", "referral").id
+
+
+def test_lead_time_trend_is_the_median_per_month_of_first_move_in(session):
+    referred = D(2021, 1, 1)
+    for i, days in enumerate([10, 20, 90]):  # moved in in January, January, April
+        housed_person(session, f"P-{i}", f"U-{i}", referred, referred + timedelta(days=days))
+    trend = figures.lead_time_trend(session, D(2021, 6, 1))
+    assert trend == [("2021-01", 15.0, 2), ("2021-04", 90.0, 1)]
+    assert figures.lead_time_distribution(session, D(2021, 6, 1)) == [(0, 2), (90, 1)]
