@@ -171,3 +171,10 @@ def record_picker(form: str, prefix: str, rows: list[dict], fields: tuple[str, .
     st.selectbox(t("choose_record", lang), [None, *by_id], key=f"{prefix}_id", on_change=load,
                  format_func=lambda i: t("new_record", lang) if i is None else f"#{i} · {describe(by_id[i])}")
     return load
+
+
+def arrow(change) -> str:
+    """st.metric's delta_arrow for a change that is a number, or a suppressed text such as '<5'."""
+    if not isinstance(change, (int, float)) or change == 0:
+        return "off"
+    return "up" if change > 0 else "down"

@@ -62,8 +62,11 @@ headline = {f.code: f for f in review.headline}
 cols = st.columns(4)
 for col, code in zip(cols, ("dwellings.counter", "dwellings.pipeline", "dwellings.ambition", "funnel.housed")):
     figure = headline[code]
+    # The change is written with a real minus sign, which Streamlit reads as positive: the arrow is
+    # set from the number, in one neutral colour (a smaller pipeline is progress, not a loss).
     col.metric(item_label(figure.group, figure.item, review, lang), cell_text(figure.now, lang),
-               None if figure.change is None else cell_text(figure.change, lang, signed=True), border=True)
+               None if figure.change is None else cell_text(figure.change, lang, signed=True), border=True,
+               delta_color="gray", delta_arrow=fx.arrow(figure.change))
 chart_col, table_col = fx.columns(2, 380)
 chart_col.plotly_chart(charts["headline"], key="chart_headline")
 with table_col:
