@@ -108,3 +108,18 @@ def actors(engine) -> dict[str, Actor]:
         "researcher": Actor("test-researcher", "researcher"),
         "viewer": Actor("test-viewer", "viewer"),
     }
+
+
+@pytest.fixture()
+def entry_script_every_run(monkeypatch):
+    """AppTest forgets before every run that dashboard.py called st.navigation, and then runs a
+    pages/ file directly; the server runs the entry script every time, so page tests do too."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

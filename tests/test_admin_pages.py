@@ -78,20 +78,6 @@ def audit_after(engine, entity: str) -> list[dict]:
 
 # --- who may reach which page --------------------------------------------------------------------
 
-@pytest.fixture()
-def entry_script_every_run(monkeypatch):
-    """As in test_pages: the server runs dashboard.py on every run, so AppTest must too."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
 @pytest.mark.parametrize("role, reachable", [
     ("admin", {"registers", "admin", "audit"}),
     ("researcher", {"registers"}),

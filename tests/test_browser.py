@@ -5,53 +5,28 @@ $EET_SCREENSHOTS (default /tmp/eet-screens) for a person to look at."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from eet.bootstrap import initialise
 from eet.db import get_engine
+from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, running_dashboard
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("EET_SCREENSHOTS", "/tmp/eet-screens"))
 PAGES = {"overzicht": "Overzicht", "woningen": "Woningen", "deelnemers": "Deelnemers", "onderzoek": "Onderzoek"}
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'eet.db'}"
+    folder = tmp_path_factory.mktemp("browser")
+    url = f"sqlite:///{folder / 'eet.db'}"
     initialise(get_engine(url), demo=True)
     get_engine(url).dispose()
-    port = free_port()
-    env = {**os.environ, "EET_DATABASE_URL": url, "EET_LANG": "nl"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    with running_dashboard(url, folder / "streamlit.log") as base:
+        yield base
 
 
 def settle(page) -> None:
@@ -66,9 +41,7 @@ def test_sign_in_and_every_page(server):
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(server + "/?as_of=2021-01-15")
         page.get_by_role("textbox", name="Gebruikersnaam").fill("onderzoeker")

@@ -383,20 +383,6 @@ def dashboard_page(path: str, who: Actor, lang: str) -> AppTest:
     return at
 
 
-@pytest.fixture()
-def run_dashboard_every_time(monkeypatch):
-    """Run dashboard.py (with its st.navigation) on every AppTest run, as tests/test_pages.py does."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
 def refuse_a_step(at: AppTest) -> AppTest:
     """An assessment without its outcome, dated before the referral (2021-03-01)."""
     choose_kind(at, "sp", "assessed")
@@ -416,7 +402,7 @@ STEP_REFUSED = {
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
-def test_a_refused_form_speaks_the_language_of_the_page(db, run_dashboard_every_time, lang):
+def test_a_refused_form_speaks_the_language_of_the_page(db, entry_script_every_run, lang):
     at = dashboard_page("pages/entry_participants.py", actor(db, "coordinator"), lang)
     before = snapshot(db)
     refuse_a_step(at)

@@ -28,19 +28,8 @@ LANGS = ["nl", "en"]
 PAGES = ["pages/overview.py", "pages/dwellings.py", "pages/participants.py", "pages/research.py"]
 
 
-@pytest.fixture(autouse=True)
-def entry_script_every_run(monkeypatch):
-    """AppTest forgets before every run that dashboard.py called st.navigation, and then runs a
-    pages/ file directly; the server runs the entry script every time, so the tests do too."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+# Every test here runs dashboard.py first, as the server does (conftest.entry_script_every_run).
+pytestmark = pytest.mark.usefixtures("entry_script_every_run")
 
 
 @pytest.fixture(scope="module")

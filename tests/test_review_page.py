@@ -25,18 +25,8 @@ MEETING = date(2021, 5, 31)
 ADMIN = Actor("test-admin", "admin")
 
 
-@pytest.fixture(autouse=True)
-def entry_script_every_run(monkeypatch):
-    """As in test_pages.py: run dashboard.py (with its st.navigation) on every AppTest run."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+# Every test here runs dashboard.py first, as the server does (conftest.entry_script_every_run).
+pytestmark = pytest.mark.usefixtures("entry_script_every_run")
 
 
 @pytest.fixture()

@@ -26,12 +26,15 @@ from eet.i18n import TEXT as CATALOGUE, label, t
 from eet.review_text import SHEETS
 from eet.review_text import t as review_t
 from eet.schemas import DwellingIn, EventIn, ParticipantIn, StatusChangeIn
-from tests.test_pages import APP, entry_script_every_run  # noqa: F401 (autouse fixture)
+from tests.test_pages import APP
 
 VIEWER = Actor("stuurgroep", "viewer")
 PAGES = ["pages/overview.py", "pages/dwellings.py", "pages/participants.py", "pages/research.py", "pages/review.py"]
 STEPS = ("referred", "assessed", "eligible", "matched", "housed", "housed_now", "withdrawn")
 LIMIT = 5
+
+# Every page test runs dashboard.py first, as the server does (conftest.entry_script_every_run).
+pytestmark = pytest.mark.usefixtures("entry_script_every_run")
 
 
 def small(value) -> bool:
