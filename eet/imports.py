@@ -29,7 +29,7 @@ from .access import SYSTEM, AccessDenied, Actor
 from .data_entry import prepare_write
 from .messages import ColumnName, Localised, Term, message
 from .schemas import DwellingIn, EventIn, InputModel, ParticipantIn, RuleError
-from .tabular import Row, Table, TableError, read_table
+from .tabular import Table, TableError, read_table
 from .writecache import cached_writes
 
 Kind = Literal["dwellings", "participants", "events"]
@@ -183,6 +183,7 @@ def import_file(engine: Engine, kind: Kind, source: Path | str | bytes, filename
         result.errors.append(Issue(2, None, message("no_rows", file=name)))
         return result
     parsed = _parse_rows(kind, table, columns, result)
+    del table  # the parsed rows hold what is needed: a file of 100,000 rows is not kept twice
     _apply(engine, kind, parsed, columns, actor, result, progress)
     result.errors.sort(key=lambda issue: (issue.row or 0))
     result.rows.sort(key=lambda row: row.row)
@@ -223,11 +224,11 @@ def _map_columns(kind: str, table: Table, result: ImportResult) -> dict[str, str
 
 # --- rows ----------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Parsed:
-    row: Row
+    number: int  # the spreadsheet's row number
     data: BaseModel | None  # None: refused by the input model; its names are still checked
-    values: dict[str, Any]
+    values: dict[str, Any] | None  # a refused row's other values (organisation names to check)
 
 
 def _parse_rows(kind: str, table: Table, columns: dict[str, str], result: ImportResult) -> list[_Parsed]:
@@ -244,7 +245,7 @@ def _parse_rows(kind: str, table: Table, columns: dict[str, str], result: Import
         except RuleError as exc:
             _add_rule_errors(result, row.number, exc, columns)
             refused = {error.field for error in exc.errors}
-            parsed.append(_Parsed(row, None, {k: v for k, v in values.items() if k not in refused}))
+            parsed.append(_Parsed(row.number, None, {k: v for k, v in values.items() if k not in refused}))
             continue
         if kind != "events":
             key = getattr(data, key_field).lower()
@@ -254,11 +255,11 @@ def _parse_rows(kind: str, table: Table, columns: dict[str, str], result: Import
                     what=Term("entity", "dwelling" if kind == "dwellings" else "participant"))))
                 continue
             first_row_of[key] = row.number
-        parsed.append(_Parsed(row, data, values))
+        parsed.append(_Parsed(row.number, data, None))
     if kind == "events":
         # Chronological, so a file sorted by code or by hand still replays each route in order.
-        parsed.sort(key=lambda p: (p.data.date, EVENT_ORDER[p.data.event], p.row.number) if p.data
-                    else (date.max, 0, p.row.number))
+        parsed.sort(key=lambda p: (p.data.date, EVENT_ORDER[p.data.event], p.number) if p.data
+                    else (date.max, 0, p.number))
     return parsed
 
 
@@ -284,18 +285,19 @@ def _apply(engine: Engine, kind: str, parsed: list[_Parsed], columns: dict[str, 
             prepare_write(session)
             with cached_writes(session) as cache:
                 for done, item in enumerate(parsed, start=1):
+                    parsed[done - 1] = None  # decided rows live on in the cache only (memory)
                     if item.data is None:
                         errors = services.organisation_errors(session, item.values, ORGANISATION_FIELDS[kind])
-                        _add_rule_errors(result, item.row.number, RuleError(errors), columns)
+                        _add_rule_errors(result, item.number, RuleError(errors), columns)
                         continue
                     try:  # decided against the cache and staged there: nothing is written yet
                         outcome = write(session, actor, item.data, source=source)
-                        result.rows.append(RowOutcome(item.row.number, getattr(item.data, KEY_FIELD[kind]),
+                        result.rows.append(RowOutcome(item.number, getattr(item.data, KEY_FIELD[kind]),
                                                       outcome, _describe(kind, item.data)))
                     except RuleError as exc:
-                        _add_rule_errors(result, item.row.number, exc, columns)
+                        _add_rule_errors(result, item.number, exc, columns)
                     except AccessDenied as exc:
-                        result.errors.append(Issue(item.row.number, None, exc))
+                        result.errors.append(Issue(item.number, None, exc))
                     if progress is not None and (done % every == 0 or done == total):
                         progress(done, total)
                 writes = any(row.outcome != "unchanged" for row in result.rows)

@@ -25,7 +25,8 @@ from bisect import insort
 from collections import defaultdict
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any, Iterator
+from itertools import islice
+from typing import Any, Iterable, Iterator
 
 from pydantic_core import PydanticUndefined
 from sqlalchemy import bindparam, func, select, text
@@ -258,24 +259,20 @@ class WriteCache:
 
     # --- the bulk write ------------------------------------------------------------------------
 
-    @property
-    def pending(self) -> int:
-        return sum(map(len, self._new.values())) + sum(map(len, self._changed.values())) + len(self._audit)
-
     def write(self) -> None:
         """Everything staged, in bulk, into the session's transaction."""
         conn = self.session.connection()
         for model in WRITE_ORDER:
             table = model.__table__
-            _executemany(conn, table.insert(), [record.values() for record in self._new[model]])
+            _executemany(conn, table.insert(), (record.values() for record in self._new[model]))
             changed, fields = self._changed[model], sorted(self._changed_fields[model])
             if changed and fields:
                 statement = (table.update().where(table.c.id == bindparam("_id"))
                              .values({name: bindparam(f"_{name}") for name in fields}))
-                _executemany(conn, statement, [{"_id": row.id, **{f"_{name}": getattr(row, name) for name in fields}}
-                                               for row in changed.values()])
+                _executemany(conn, statement, ({"_id": row.id, **{f"_{name}": getattr(row, name) for name in fields}}
+                                               for row in changed.values()))
         names = ("actor", "role", "action", "entity", "entity_id", "source", "before", "after", "at")
-        _executemany(conn, AuditRecord.__table__.insert(), [dict(zip(names, entry)) for entry in self._audit])
+        _executemany(conn, AuditRecord.__table__.insert(), (dict(zip(names, entry)) for entry in self._audit))
         for model in WRITE_ORDER:
             self._new[model].clear()
             self._new_ids[model].clear()
@@ -284,9 +281,11 @@ class WriteCache:
         self._audit.clear()
 
 
-def _executemany(conn, statement, rows: list[dict]) -> None:
-    for start in range(0, len(rows), CHUNK):
-        conn.execute(statement, rows[start:start + CHUNK])
+def _executemany(conn, statement, rows: Iterable[dict]) -> None:
+    """In chunks, each built when it is sent, so that 100,000 rows are never all dicts at once."""
+    rows = iter(rows)
+    while chunk := list(islice(rows, CHUNK)):
+        conn.execute(statement, chunk)
 
 
 def cache_of(session: Session) -> WriteCache | None:
