@@ -81,7 +81,10 @@ def test_simultaneous_saves_one_wins(engine, actors):
         results["a"] = "saved"
 
     def save_b():
-        a_claimed.wait(10)
+        # Wait for A however loaded the machine is: B must save second, while A holds its claim.
+        if not a_claimed.wait(120):
+            results["b"] = "A never claimed"
+            return
         try:
             with session_scope(engine) as s:
                 data_entry.change_status(s, coord, {"ref": "UTR-0001", "status": "withdrawn",
@@ -94,8 +97,8 @@ def test_simultaneous_saves_one_wins(engine, actors):
     a_thread = threading.Thread(target=save_a)
     a_thread.start()
     b_thread.start()
-    a_thread.join(30)
-    b_thread.join(30)
+    a_thread.join(150)
+    b_thread.join(150)
     assert results == {"a": "saved", "b": "version"}
     assert _state(engine) == (2, "A", ["location_found", "available"])
 
