@@ -180,7 +180,8 @@ def print_table(title: str, result: dict) -> None:
     print(f"{title:<34} {'first s':>9} {'again s':>9}")
     for name, first, again in result["rows"]:
         print(f"  {name:<32} {first:>9.2f} {again:>9.2f}")
-    print(f"  {'peak RSS (before imports)':<32} {result['peak_rss_mib']:>6.0f} MiB ({result['baseline_rss_mib']:.0f} MiB)")
+    print(f"  {'peak RSS (before imports)':<32} {result['peak_rss_mib']:>6.0f} MiB "
+          f"({result['baseline_rss_mib']:.0f} MiB)")
 
 
 def main() -> None:
