@@ -95,8 +95,8 @@ def test_simultaneous_saves_one_wins(engine, actors):
 
     b_thread = threading.Thread(target=save_b)
     a_thread = threading.Thread(target=save_a)
+    b_thread.start()  # first: A joins B while holding its claim, and a thread must be started to join
     a_thread.start()
-    b_thread.start()
     a_thread.join(150)
     b_thread.join(150)
     assert results == {"a": "saved", "b": "version"}
