@@ -178,3 +178,21 @@ def arrow(change) -> str:
     if not isinstance(change, (int, float)) or change == 0:
         return "off"
     return "up" if change > 0 else "down"
+
+
+def retention_metric(column, head, lang: str) -> None:
+    """Retention at 12 months against its target, with its cohort, as this actor may see it
+    (eet.progress.headline): the overview and the research page show it alike."""
+    from eet import formatting as fmt
+    from eet.i18n import t as page_t
+    from eet.privacy import threshold
+
+    column.metric(page_t("retention", lang), fmt.percent(head.retention_rate, lang), border=True)
+    if not head.retention_cohort:
+        column.caption(page_t("retention_empty", lang))
+    elif head.retention_rate is None:
+        column.caption(page_t("retention_hidden", lang, n=threshold(),
+                              cohort=fmt.number(head.retention_cohort, lang)))
+    else:
+        column.caption(page_t("retention_caption", lang, cohort=fmt.number(head.retention_cohort, lang),
+                              target=fmt.percent(head.retention_target, lang, 0)))

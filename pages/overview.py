@@ -43,14 +43,7 @@ if head.housed_now is None:
 else:
     cols[2].caption(t("housed_now_caption", lang, now=fmt.number(head.housed_now, lang),
                       target=fmt.number(head.participants_target, lang)))
-cols[3].metric(t("retention", lang), fmt.percent(head.retention_rate, lang), border=True)
-if not head.retention_cohort:
-    cols[3].caption(t("retention_empty", lang))
-elif head.retention_rate is None:
-    cols[3].caption(t("retention_hidden", lang, n=threshold(), cohort=fmt.number(head.retention_cohort, lang)))
-else:
-    cols[3].caption(t("retention_caption", lang, cohort=fmt.number(head.retention_cohort, lang),
-                      target=fmt.percent(head.retention_target, lang, 0)))
+fx.retention_metric(cols[3], head, lang)
 
 st.subheader(t("pace", lang, target=fmt.number(target, lang), due=due))
 pace = ui.read("progress.outlook", actor, as_of)  # the one forecast of eet.progress, since the launch

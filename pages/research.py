@@ -8,7 +8,6 @@ import form_ui as fx
 import ui
 from eet import charts
 from eet import formatting as fmt
-from eet.privacy import threshold
 from eet.research import sees_survival_curve
 from eet.i18n import label, t
 from eet.models import FACTOR_DOMAINS
@@ -21,14 +20,7 @@ ui.demo_banner(lang)
 head = ui.read("progress.headline", actor, as_of)
 
 cols = st.columns(2)
-cols[0].metric(t("retention", lang), fmt.percent(head.retention_rate, lang), border=True)
-if not head.retention_cohort:
-    cols[0].caption(t("retention_empty", lang))
-elif head.retention_rate is None:
-    cols[0].caption(t("retention_hidden", lang, n=threshold(), cohort=fmt.number(head.retention_cohort, lang)))
-else:
-    cols[0].caption(t("retention_caption", lang, cohort=fmt.number(head.retention_cohort, lang),
-                      target=fmt.percent(head.retention_target, lang, 0)))
+fx.retention_metric(cols[0], head, lang)
 cols[1].metric(t("housed_vs_target", lang), fmt.number(head.housed, lang) + " / "
                + fmt.number(head.participants_target, lang), border=True)
 
