@@ -39,6 +39,14 @@ def _required(value: Any) -> Any:
     return value
 
 
+def _required_text(value: Any, limit: int) -> Any:
+    """A text that must be given and fit its column."""
+    value = _required(value)
+    if isinstance(value, str) and len(value) > limit:
+        raise Refusal("text_length", length=len(value), max=limit)
+    return value
+
+
 def _choices(words: dict[str, str]) -> Choices:
     codes = sorted(set(words.values()))
     dutch = tuple(word for word, code in words.items() if word != code and word not in codes)
@@ -66,15 +74,8 @@ class MeetingIn(InputModel):
 
     @field_validator("title", mode="before")
     @classmethod
-    def _title_given(cls, value: Any) -> Any:
-        return _required(value)
-
-    @field_validator("title")
-    @classmethod
-    def _title(cls, value: str) -> str:
-        if len(value) > TITLE_MAX:
-            raise Refusal("text_length", length=len(value), max=TITLE_MAX)
-        return value
+    def _title(cls, value: Any) -> Any:
+        return _required_text(value, TITLE_MAX)
 
     @model_validator(mode="after")
     def _comparison_before(self) -> "MeetingIn":
@@ -108,15 +109,8 @@ class DecisionIn(InputModel):
 
     @field_validator("decision", mode="before")
     @classmethod
-    def _decision_given(cls, value: Any) -> Any:
-        return _required(value)
-
-    @field_validator("decision")
-    @classmethod
-    def _decision(cls, value: str) -> str:
-        if len(value) > DECISION_MAX:
-            raise Refusal("text_length", length=len(value), max=DECISION_MAX)
-        return value
+    def _decision(cls, value: Any) -> Any:
+        return _required_text(value, DECISION_MAX)
 
     @field_validator("owner")
     @classmethod
