@@ -7,10 +7,8 @@ Run with `streamlit run dashboard.py` (or `make run`). The language (?lang=en) a
 import streamlit as st
 
 import ui
-from eet import formatting as fmt
-from eet.i18n import label, t
-from eet.entry_text import t as entry_t
-from eet.review_text import t as review_t
+from eet.texts import formatting as fmt
+from eet.texts import label, t
 
 st.set_page_config(page_title="Eerst een Thuis monitor", page_icon=":material/home:", layout="wide")
 ui.engine()  # first start: migrate, coalition and targets
@@ -29,25 +27,25 @@ else:
         st.Page("pages/dwellings.py", title=t("page_dwellings", lang), icon=":material/apartment:", url_path="woningen"),
         st.Page("pages/participants.py", title=t("page_participants", lang), icon=":material/group:", url_path="deelnemers"),
         st.Page("pages/research.py", title=t("page_research", lang), icon=":material/science:", url_path="onderzoek"),
-        st.Page("pages/review.py", title=review_t("page_review", lang), icon=":material/event_note:", url_path="evaluatie"),
+        st.Page("pages/review.py", title=t("page_review", lang), icon=":material/event_note:", url_path="evaluatie"),
     ]
     # Data entry, registers and administration by role; eet refuses the same again for any other role.
     if signed_in.role in ("admin", "coordinator"):
         pages += [
-            st.Page("pages/entry_dwellings.py", title=entry_t("page_entry_dwellings", lang), icon=":material/edit:",
+            st.Page("pages/entry_dwellings.py", title=t("page_entry_dwellings", lang), icon=":material/edit:",
                     url_path="invoer-woningen"),
-            st.Page("pages/entry_participants.py", title=entry_t("page_entry_participants", lang), icon=":material/edit_note:",
+            st.Page("pages/entry_participants.py", title=t("page_entry_participants", lang), icon=":material/edit_note:",
                     url_path="invoer-deelnemers"),
-            st.Page("pages/upload.py", title=entry_t("page_upload", lang), icon=":material/upload_file:", url_path="uploaden"),
+            st.Page("pages/upload.py", title=t("page_upload", lang), icon=":material/upload_file:", url_path="uploaden"),
         ]
     if signed_in.role in ("admin", "researcher"):
-        pages.append(st.Page("pages/registers.py", title=entry_t("page_registers", lang),
+        pages.append(st.Page("pages/registers.py", title=t("page_registers", lang),
                              icon=":material/fact_check:", url_path="registers"))
     if signed_in.role == "admin":
         pages += [
-            st.Page("pages/admin.py", title=entry_t("page_admin", lang), icon=":material/admin_panel_settings:",
+            st.Page("pages/admin.py", title=t("page_admin", lang), icon=":material/admin_panel_settings:",
                     url_path="beheer"),
-            st.Page("pages/audit.py", title=entry_t("page_audit", lang), icon=":material/history:",
+            st.Page("pages/audit.py", title=t("page_audit", lang), icon=":material/history:",
                     url_path="audittrail"),
         ]
     page = st.navigation(pages)

@@ -90,8 +90,8 @@ def _rss_mib() -> float:
 def run(url: str, files: list[tuple[str, Path]]) -> list[tuple]:
     """Import each file into the database at `url`, then each again: rows (name, first s, again s)."""
     from eet.bootstrap import initialise
-    from eet.db import get_engine
-    from eet.imports import import_file
+    from eet.store.engine import get_engine
+    from eet.entry.imports import import_file
 
     engine = get_engine(url)
     initialise(engine)
@@ -135,7 +135,7 @@ class Database:
         if self.tmp is not None:
             self.tmp.cleanup()
         else:
-            from eet.db import get_engine
+            from eet.store.engine import get_engine
 
             get_engine(self.url).dispose()
             self._admin(f'DROP DATABASE IF EXISTS "{make_url(self.url).database}" WITH (FORCE)')
@@ -145,7 +145,7 @@ def child(url: str, rows: int, events: int) -> dict:
     """One case in this process: the timings, and the process's memory before and at its peak."""
     with tempfile.TemporaryDirectory() as folder:
         files = write_files(Path(folder), rows, events)
-        import eet.imports  # noqa: F401  (loaded before the baseline, as in a running server)
+        import eet.entry.imports  # noqa: F401  (loaded before the baseline, as in a running server)
 
         baseline = _rss_mib()
         database = Database(url)

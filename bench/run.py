@@ -36,10 +36,12 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from bench import bare  # noqa: E402
-from eet import figures, report  # noqa: E402
+from eet import figures  # noqa: E402
+from eet.figures import report  # noqa: E402
+from eet.store import contents  # noqa: E402
 from eet.bootstrap import initialise  # noqa: E402
-from eet.db import get_engine  # noqa: E402
-from eet.synth import synthesise  # noqa: E402
+from eet.store.engine import get_engine  # noqa: E402
+from eet.demo.synth import synthesise  # noqa: E402
 
 SIZES = {"pilot": (300, None), "national": (100_000, 50_000)}
 REPEATS = {"pilot": 5, "national": 3}
@@ -57,15 +59,16 @@ def report_figures():
         "funnel": lambda s, d: figures.funnel(s, d),
         "lead_time": lambda s, d: figures.lead_time(s, d),
         "retention_12m": lambda s, d: figures.retention_12m(s, d),
-        "is_demo": lambda s, d: report.is_demo(s),
+        "is_demo": lambda s, d: contents.is_demo(s),
         "build_report": lambda s, d: report.build_report(s, d),
     }
 
 
 def page_figures():
     """(name, call at D) for the further figures the pages read (bench/bare.py page_queries)."""
-    from eet import dwelling_table, participant_view
-    from eet.access import Actor
+    from eet.figures import dwelling_table
+    from eet.figures import participant_view
+    from eet.accounts.access import Actor
 
     researcher = Actor("bench", "researcher")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
-from .coalition import ensure_coalition
-from .db import get_engine, migrate, session_scope
-from .models import DataVersion
-from .report import has_real_data, is_demo
+from eet.store.coalition import ensure_coalition
+from eet.store.engine import get_engine, migrate, session_scope
+from eet.store.models import DataVersion
+from eet.store.contents import has_real_data, is_demo
 
 
 class DemoRefused(RuntimeError):
@@ -35,7 +35,7 @@ def initialise(engine: Engine | None = None, demo: bool = False, demo_if_empty: 
                 raise DemoRefused("the database holds real (non-demo) data; the demo is loaded only "
                                   "into a database without it")
             if not is_demo(session):
-                from .demo import load_demo
+                from eet.demo.newsletter import load_demo
 
                 created.update(load_demo(session))
     return created

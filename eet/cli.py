@@ -7,11 +7,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from .config import get_settings
+from eet.store.config import get_settings
 
 
 def _date(text: str) -> date:
-    from .vocabulary import parse_date
+    from eet.entry.vocabulary import parse_date
 
     try:
         return parse_date(text)
@@ -86,7 +86,7 @@ def _fail(message: str) -> int:
 
 
 def cmd_init(args) -> int:
-    from .bootstrap import DemoRefused, initialise
+    from eet.bootstrap import DemoRefused, initialise
 
     try:
         created = initialise(demo=args.demo, demo_if_empty=args.demo_if_empty)
@@ -98,9 +98,9 @@ def cmd_init(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from .bootstrap import initialise
-    from .db import get_engine
-    from .imports import import_file
+    from eet.bootstrap import initialise
+    from eet.store.engine import get_engine
+    from eet.entry.imports import import_file
 
     engine = get_engine()
     initialise(engine)  # idempotent: an import needs the schema and the partners its rows name
@@ -114,8 +114,8 @@ def cmd_import(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .db import get_engine, session_scope
-    from .report import build_report, to_json, to_text
+    from eet.store.engine import get_engine, session_scope
+    from eet.figures.report import build_report, to_json, to_text
 
     engine = get_engine()
     as_of = args.as_of or date.today()
@@ -126,10 +126,10 @@ def cmd_report(args) -> int:
 
 
 def cmd_user(args) -> int:
-    from .access import SYSTEM
-    from .auth import add_user
-    from .db import session_scope
-    from .schemas import RuleError
+    from eet.accounts.access import SYSTEM
+    from eet.accounts.auth import add_user
+    from eet.store.engine import session_scope
+    from eet.entry.schemas import RuleError
 
     if sys.stdin.isatty():
         import getpass
@@ -147,10 +147,10 @@ def cmd_user(args) -> int:
 
 
 def cmd_backup(args) -> int:
-    from .backup import backup
-    from .db import get_engine
+    from eet.store.backup import backup
+    from eet.store.engine import get_engine
 
-    from .backup import BackupError
+    from eet.store.backup import BackupError
 
     try:
         counts = backup(get_engine(), args.file)
@@ -161,8 +161,8 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    from .backup import RestoreError, restore
-    from .db import get_engine, migrate
+    from eet.store.backup import RestoreError, restore
+    from eet.store.engine import get_engine, migrate
 
     engine = get_engine()
     migrate(engine)
@@ -175,11 +175,11 @@ def cmd_restore(args) -> int:
 
 
 def cmd_synth(args) -> int:
-    from .bootstrap import initialise
-    from .db import get_engine
-    from .synth import synthesise
+    from eet.bootstrap import initialise
+    from eet.store.engine import get_engine
+    from eet.demo.synth import synthesise
 
-    from .synth import SynthRefused
+    from eet.demo.synth import SynthRefused
 
     engine = get_engine()
     initialise(engine)
@@ -192,9 +192,9 @@ def cmd_synth(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .access import SYSTEM
-    from .db import session_scope
-    from .export import ExportError, write_pack
+    from eet.accounts.access import SYSTEM
+    from eet.store.engine import session_scope
+    from eet.review.pack import ExportError, write_pack
 
     # The pack is sent round: small counts suppressed unless --exact (the command line acts as
     # the programme, an admin). --viewer is what the default does now.

@@ -5,13 +5,12 @@ password field, handed to eet, and never shown, kept in a message or logged."""
 
 import streamlit as st
 
-import form_ui as fx
+from ui import forms as fx
 import ui
-from eet import administration
-from eet import formatting as fmt
-from eet.entry_text import code_label, t
-from eet.i18n import label
-from eet.models import ORG_KINDS, ROLES, TARGET_KEYS
+from eet.accounts import administration
+from eet.texts import formatting as fmt
+from eet.texts import code_label, label, t
+from eet.store.models import ORG_KINDS, ROLES, TARGET_KEYS
 
 actor, lang, _ = ui.context()
 if not actor.is_admin:
@@ -23,7 +22,7 @@ date_format = "DD-MM-YYYY" if lang == "nl" else "YYYY-MM-DD"
 ORGANISATION = ("name", "kind", "joined_on", "note")
 TARGET = ("key", "value", "due_on", "valid_from", "note")
 
-organisations = ui.read("administration.organisations", actor)
+organisations = ui.read(administration.organisations, actor)
 org_names = {org["id"]: org["name"] for org in organisations}
 
 
@@ -52,7 +51,7 @@ with partners_tab:
     }, hide_index=True, key="og_table")
     st.caption(t("partner_help", lang))
     fx.record_picker("organisation", "og", organisations, ORGANISATION, lambda org: org["name"], lang,
-                     lambda: ui.read("administration.organisations", actor))
+                     lambda: ui.read(administration.organisations, actor))
     new_partner = st.session_state.get("og_id") is None
     with st.form("organisation"):
         c1, c2, c3 = st.columns(3)
@@ -80,7 +79,7 @@ with partners_tab:
     fx.outcome("organisation", lang, ORGANISATION)
 
 with targets_tab:
-    targets = ui.read("administration.targets", actor)
+    targets = ui.read(administration.targets, actor)
     st.caption(t("target_history", lang))
     fx.dataframe({
         t("target_key", lang): [code_label("target", row["key"], lang) for row in targets],
@@ -121,7 +120,7 @@ with targets_tab:
     fx.outcome("target", lang, TARGET)
 
 with accounts_tab:
-    accounts = ui.read("administration.accounts", actor)
+    accounts = ui.read(administration.accounts, actor)
     fx.dataframe({
         t("username", lang): [a["username"] for a in accounts],
         t("role", lang): [label("role", a["role"], lang) for a in accounts],

@@ -6,13 +6,12 @@ from datetime import date
 
 import streamlit as st
 
-import form_ui as fx
+from ui import forms as fx
 import ui
-from eet import audit_view
-from eet.db import session_scope
-from eet import formatting as fmt
-from eet.entry_text import TEXT, code_label, t
-from eet.i18n import label
+from eet.store import audit_trail as audit_view
+from eet.store.engine import session_scope
+from eet.texts import formatting as fmt
+from eet.texts import code_label, has, label, t
 
 actor, lang, _ = ui.context()
 if not actor.is_admin:
@@ -36,8 +35,8 @@ def shown(value) -> str:
 
 def field_name(field: str) -> str:
     """A recorded field by the name the forms give it (municipality_id: Gemeente); else as stored."""
-    key = field.removesuffix("_id") if field.endswith("_id") and field.removesuffix("_id") in TEXT else field
-    return t(key, lang) if key in TEXT else field
+    key = field.removesuffix("_id") if field.endswith("_id") and has(field.removesuffix("_id")) else field
+    return t(key, lang) if has(key) else field
 
 
 def door(source: str | None) -> str:

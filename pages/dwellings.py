@@ -5,17 +5,21 @@ from datetime import date
 
 import streamlit as st
 
-import form_ui as fx
+from ui import forms as fx
 import ui
-from eet import charts
-from eet import formatting as fmt
-from eet import viewer_charts
-from eet.access import can_read_rows
-from eet.coalition import LAUNCH
-from eet.dwelling_table import PAGE_ROWS
-from eet.figures import DwellingFilter
-from eet.i18n import label, t
-from eet.models import BUILDING_TYPES, ROUTES
+from eet.charts import base as charts
+from eet.texts import formatting as fmt
+from eet.charts import viewer as viewer_charts
+from eet.accounts.access import can_read_rows
+from eet.store.coalition import LAUNCH
+from eet.figures.dwelling_table import PAGE_ROWS
+from eet.figures.query import DwellingFilter
+from eet.texts import label, t
+from eet.store.models import BUILDING_TYPES, ROUTES
+from eet.figures import progress
+from eet.figures import dwelling_table
+from eet.entry import organisations
+from eet import figures
 
 actor, lang, as_of = ui.context()
 st.title(t("page_dwellings", lang) + " · " + fmt.long_date(as_of, lang))
@@ -28,8 +32,8 @@ def choose(column, title: str, options: list, format_func, key: str):
                             format_func=lambda v: t("all", lang) if v is None else format_func(v))
 
 
-corporations = dict(ui.read("organisations.partners", "housing_corporation"))
-providers = dict(ui.read("organisations.partners", "care_provider"))
+corporations = dict(ui.read(organisations.partners, "housing_corporation"))
+providers = dict(ui.read(organisations.partners, "care_provider"))
 with st.expander(t("filters", lang), expanded=False):
     cols = st.columns(4)
     scope = DwellingFilter(
@@ -41,8 +45,8 @@ with st.expander(t("filters", lang), expanded=False):
     )
 
 # Occupied dwellings are people: suppressed for viewers (eet.privacy rule 4).
-totals, by_municipality = ui.read("progress.dwellings_for", actor, as_of, scope)
-goals = ui.read("figures.targets", as_of)
+totals, by_municipality = ui.read(progress.dwellings_for, actor, as_of, scope)
+goals = ui.read(figures.targets, as_of)
 goal = goals.get("dwellings")
 
 if totals["ambition"] + totals["withdrawn"] == 0:
@@ -69,7 +73,7 @@ else:
         hide_index=True, key="by_municipality_table")
 
     st.subheader(t("trend", lang))
-    points = ui.read("figures.dwelling_trend", as_of, scope)
+    points = ui.read(figures.dwelling_trend, as_of, scope)
     st.plotly_chart(charts.dwelling_trend(points, int(goal.value) if goal else None,
                                           goal.due_on if goal else None, LAUNCH, lang), key="trend_chart")
 
@@ -77,8 +81,8 @@ st.subheader(t("dwelling_table", lang, as_of=fmt.long_date(as_of, lang)))
 if not can_read_rows(actor):
     st.info(t("table_viewer", lang))
 else:
-    rows = ui.read("dwelling_table.dwelling_rows", actor, as_of, scope, PAGE_ROWS)
-    total = ui.read("dwelling_table.dwelling_count", actor, as_of, scope) if len(rows) == PAGE_ROWS else len(rows)
+    rows = ui.read(dwelling_table.dwelling_rows, actor, as_of, scope, PAGE_ROWS)
+    total = ui.read(dwelling_table.dwelling_count, actor, as_of, scope) if len(rows) == PAGE_ROWS else len(rows)
     if actor.role == "coordinator":
         st.caption(t("table_own_org", lang))
     if not rows:
@@ -93,15 +97,16 @@ else:
 
         columns = ("ref", "municipality", "corporation", "care_provider", "site", "building_type", "route",
                    "status", "status_date", "expected_date")
-        fx.dataframe({t(c, lang): [show(r[c], c) for r in rows] for c in columns}, hide_index=True,
+        heading = {"site": "site_column"}  # the form says "never a person's name"; a column just "Locatie"
+        fx.dataframe({t(heading.get(c, c), lang): [show(r[c], c) for r in rows] for c in columns}, hide_index=True,
                      key="dwelling_rows")
         if total > len(rows):
             st.caption(t("table_first_rows", lang, shown=fmt.number(len(rows), lang), total=fmt.number(total, lang)))
         stamp = as_of.isoformat()
         left, right = st.columns([1, 6])
-        left.download_button(t("download_csv", lang), ui.deferred("dwelling_table.to_csv_for", actor, as_of, scope, lang),
+        left.download_button(t("download_csv", lang), ui.deferred(dwelling_table.to_csv_for, actor, as_of, scope, lang),
                              file_name=f"woningen-{stamp}.csv", mime="text/csv", key="dl_csv")
         right.download_button(t("download_xlsx", lang),
-                              ui.deferred("dwelling_table.to_xlsx_for", actor, as_of, scope, lang),
+                              ui.deferred(dwelling_table.to_xlsx_for, actor, as_of, scope, lang),
                               file_name=f"woningen-{stamp}.xlsx", key="dl_xlsx",
                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

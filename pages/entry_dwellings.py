@@ -5,20 +5,20 @@ from datetime import date
 
 import streamlit as st
 
-import form_ui as fx
+from ui import forms as fx
 import ui
-from eet import data_entry
-from eet.entry_text import t
-from eet.i18n import label
-from eet.models import BUILDING_TYPES, DWELLING_STATUSES, ROUTES
+from eet.entry import data_entry
+from eet.texts import label, t
+from eet.store.models import BUILDING_TYPES, DWELLING_STATUSES, ROUTES
+from eet.entry import organisations
 
 actor, lang, _ = ui.context()
 st.title(t("page_entry_dwellings", lang))
 ui.demo_banner(lang)
 
-municipalities = [name for _, name in ui.read("organisations.partners", "municipality")]
-corporations = [name for _, name in ui.read("organisations.partners", "housing_corporation")]
-providers = [name for _, name in ui.read("organisations.partners", "care_provider")]
+municipalities = [name for _, name in ui.read(organisations.partners, "municipality")]
+corporations = [name for _, name in ui.read(organisations.partners, "housing_corporation")]
+providers = [name for _, name in ui.read(organisations.partners, "care_provider")]
 today = date.today()
 DETAILS = ("municipality", "corporation", "care_provider", "site", "building_type", "route", "status",
            "status_date", "expected_date")
@@ -108,7 +108,7 @@ with batch_tab:
                               kwargs={"values": lambda: fx.values("bt", DETAILS), "fields": {"ref": "prefix"}})
     fx.outcome("batch", lang, ("prefix", "count", "first_number") + DETAILS)
 
-refs = ui.read("data_entry.dwelling_refs", actor)
+refs = ui.read(data_entry.dwelling_refs, actor)
 
 
 def open_record(ref_key: str, prefix: str) -> None:
@@ -117,7 +117,7 @@ def open_record(ref_key: str, prefix: str) -> None:
     st.session_state.pop(f"_errors_{prefix}", None)
     if not ref:
         return
-    record = ui.read("data_entry.dwelling_for_edit", actor, ref)
+    record = ui.read(data_entry.dwelling_for_edit, actor, ref)
     st.session_state[f"{prefix}_version"] = record["version"]
     if prefix == "ed":
         for name in DETAILS:

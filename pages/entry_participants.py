@@ -11,23 +11,24 @@ from datetime import date
 
 import streamlit as st
 
-import form_ui as fx
+from ui import forms as fx
 import ui
-from eet import data_entry
-from eet.entry_text import code_label, event_label, t
-from eet.models import AGE_BANDS, ASSESSMENT_OUTCOMES, EVENT_KINDS, EXIT_OUTCOMES
-from eet.schemas import NOTE_MAX, REASON_MAX
+from eet.entry import data_entry
+from eet.texts import code_label, event_label, t
+from eet.store.models import AGE_BANDS, ASSESSMENT_OUTCOMES, EVENT_KINDS, EXIT_OUTCOMES
+from eet.entry.schemas import NOTE_MAX, REASON_MAX
+from eet.entry import organisations
 
 actor, lang, _ = ui.context()
 st.title(t("page_entry_participants", lang))
 ui.demo_banner(lang)
 
 referrers = sorted({name for kind in ("municipality", "care_provider", "housing_corporation", "referral")
-                    for _, name in ui.read("organisations.partners", kind)})
-municipalities = [name for _, name in ui.read("organisations.partners", "municipality")]
-providers = [name for _, name in ui.read("organisations.partners", "care_provider")]
-codes = ui.read("data_entry.participant_codes", actor)
-refs = ui.read("data_entry.dwelling_refs", actor)
+                    for _, name in ui.read(organisations.partners, kind)})
+municipalities = [name for _, name in ui.read(organisations.partners, "municipality")]
+providers = [name for _, name in ui.read(organisations.partners, "care_provider")]
+codes = ui.read(data_entry.participant_codes, actor)
+refs = ui.read(data_entry.dwelling_refs, actor)
 today = date.today()
 PARTICIPANT = ("code", "referrer", "care_provider", "municipality", "central_waiting_list", "referred_on", "age_band")
 STEP = ("code", "event", "date", "outcome", "dwelling_ref", "note")
@@ -140,7 +141,7 @@ with correct_tab:
     else:
         code = st.selectbox(t("choose_participant", lang), [None, *codes], key="cr_code", format_func=dash())
         if code:
-            history = ui.read("data_entry.events_for_correction", actor, code)
+            history = ui.read(data_entry.events_for_correction, actor, code)
             st.caption(t("history", lang))
             # st.dataframe shows every cell as text: a note is never rendered as markup.
             st.dataframe([{

@@ -5,21 +5,22 @@ from datetime import date
 
 import streamlit as st
 
-import form_ui as fx
+from ui import forms as fx
 import ui
-from eet import formatting as fmt
-from eet import viewer_charts
-from eet.coalition import LAUNCH
-from eet.i18n import label, t
-from eet.privacy import threshold
-from eet.progress import default_since
+from eet.texts import formatting as fmt
+from eet.charts import viewer as viewer_charts
+from eet.store.coalition import LAUNCH
+from eet.texts import label, t
+from eet.figures.privacy import threshold
+from eet.figures.progress import default_since
+from eet.figures import progress
 
 actor, lang, as_of = ui.context()
 st.title(t("page_overview", lang) + " · " + fmt.long_date(as_of, lang))
 ui.demo_banner(lang)
 
 # The headline as this actor may see it: small counts of people suppressed for viewers (eet.privacy).
-head = ui.read("progress.headline", actor, as_of)
+head = ui.read(progress.headline, actor, as_of)
 dwellings = head.dwellings
 target, due = dwellings["target"], fmt.long_date(date.fromisoformat(dwellings["target_date"]), lang)
 
@@ -46,7 +47,7 @@ else:
 fx.retention_metric(cols[3], head, lang)
 
 st.subheader(t("pace", lang, target=fmt.number(target, lang), due=due))
-pace = ui.read("progress.outlook", actor, as_of)  # the one forecast of eet.progress, since the launch
+pace = ui.read(progress.outlook, actor, as_of)  # the one forecast of eet.progress, since the launch
 if pace is not None:
     left, right = st.columns(2)
     left.metric(t("pace_needed", lang), t("per_month", lang, value=fmt.number(pace.needed_per_month, lang, 1)))
@@ -71,7 +72,7 @@ since = st.date_input(t("changes_since", lang), value=default_since(as_of), max_
 if since >= as_of:
     st.info(t("since_after_as_of", lang))
 else:
-    changes = ui.read("progress.changes_since", actor, as_of, since)
+    changes = ui.read(progress.changes_since, actor, as_of, since)
     st.caption(t("changes_header", lang, since=fmt.long_date(since, lang), as_of=fmt.long_date(as_of, lang)))
     fx.dataframe(
         {t("figure", lang): [label("change", c.key, lang) for c in changes],

@@ -4,19 +4,20 @@ already suppressed by eet for viewers."""
 
 import streamlit as st
 
-import form_ui as fx
+from ui import forms as fx
 import ui
-from eet import charts
-from eet import formatting as fmt
-from eet import viewer_charts
-from eet.i18n import label, t
-from eet.participant_view import ROUTE_STEPS
+from eet.charts import base as charts
+from eet.texts import formatting as fmt
+from eet.charts import viewer as viewer_charts
+from eet.texts import label, t
+from eet.figures.participant_view import ROUTE_STEPS
+from eet.figures import participant_view
 
 actor, lang, as_of = ui.context()
 st.title(t("page_participants", lang) + " · " + fmt.long_date(as_of, lang))
 ui.demo_banner(lang)
 
-view = ui.read("participant_view.participant_view", actor, as_of)
+view = ui.read(participant_view.participant_view, actor, as_of)
 if view.suppressed:
     st.caption(t("small_counts_note", lang, n=view.small_count))
 
@@ -32,7 +33,7 @@ with left:
 with right:
     steps = [*ROUTE_STEPS, "housed_now", "withdrawn"]
     fx.dataframe({t("step", lang): [label("step", s, lang) for s in steps],
-                  t("count", lang): [fmt.number(view.funnel[s], lang) for s in steps],
+                  t("count_column", lang): [fmt.number(view.funnel[s], lang) for s in steps],
                   t("conversion", lang): [fmt.percent(view.conversion.get(s), lang) if s in view.conversion
                                           else "" for s in steps]},
                  hide_index=True, key="funnel_table")
@@ -94,6 +95,6 @@ if withdrawn == 0:
 else:
     st.markdown(t("withdrawals_total", lang, n=fmt.number(withdrawn, lang)))
     if view.withdrawal_reasons:
-        fx.dataframe({t("reason", lang): [reason or t("not_recorded", lang) for reason, _ in view.withdrawal_reasons],
-                      t("count", lang): [n for _, n in view.withdrawal_reasons]},
+        fx.dataframe({t("reason_column", lang): [reason or t("not_recorded", lang) for reason, _ in view.withdrawal_reasons],
+                      t("count_column", lang): [n for _, n in view.withdrawal_reasons]},
                      hide_index=True, key="withdrawal_table")

@@ -6,13 +6,12 @@ from datetime import date
 
 import streamlit as st
 
-import form_ui as fx
+from ui import forms as fx
 import ui
-from eet import formatting as fmt
-from eet import living_lab
-from eet.entry_text import t
-from eet.i18n import label
-from eet.models import BOTTLENECK_STATUSES, COST_CATEGORIES, COST_MODELS, COST_UNITS, FACTOR_DOMAINS, FACTOR_KINDS
+from eet.texts import formatting as fmt
+from eet.entry import living_lab
+from eet.texts import label, t
+from eet.store.models import BOTTLENECK_STATUSES, COST_CATEGORIES, COST_MODELS, COST_UNITS, FACTOR_DOMAINS, FACTOR_KINDS
 
 actor, lang, _ = ui.context()
 if actor.role not in living_lab.EDITORS:
@@ -72,7 +71,7 @@ def submit_button(form: str, prefix: str, fields: tuple[str, ...], write) -> Non
 bottleneck_tab, factor_tab, cost_tab = st.tabs([t("bottlenecks", lang), t("factors", lang), t("cost_parameters", lang)])
 
 with bottleneck_tab:
-    rows = ui.read("living_lab.bottlenecks", actor)
+    rows = ui.read(living_lab.bottlenecks, actor)
     table(rows, {
         t("title", lang): lambda r: r["title"],
         t("domain", lang): lambda r: label("domain", r["domain"], lang),
@@ -83,7 +82,7 @@ with bottleneck_tab:
         t("resolution", lang): lambda r: text(r["resolution"]),
     }, "bn_table")
     reload = fx.record_picker("bottleneck", "bn", rows, BOTTLENECK, lambda r: r["title"], lang,
-                              lambda: ui.read("living_lab.bottlenecks", actor))
+                              lambda: ui.read(living_lab.bottlenecks, actor))
     if st.session_state.get("bn_id") is not None:
         st.caption(f"{t('version', lang)} {st.session_state.get('bn_version')}")
     with st.form("bottleneck"):
@@ -118,7 +117,7 @@ with bottleneck_tab:
         st.button(t("reload", lang), key="bn_reload", on_click=reload)
 
 with factor_tab:
-    rows = ui.read("living_lab.factors", actor)
+    rows = ui.read(living_lab.factors, actor)
     table(rows, {
         t("domain", lang): lambda r: label("domain", r["domain"], lang),
         t("kind", lang): lambda r: label("factor_kind", r["kind"], lang),
@@ -128,7 +127,7 @@ with factor_tab:
     }, "fc_table")
     fx.record_picker("factor", "fc", rows, FACTOR,
                      lambda r: f"{label('factor_kind', r['kind'], lang)} · {r['description'][:60]}", lang,
-                     lambda: ui.read("living_lab.factors", actor))
+                     lambda: ui.read(living_lab.factors, actor))
     with st.form("factor"):
         c1, c2, c3 = st.columns(3)
         with c1:
@@ -151,7 +150,7 @@ with factor_tab:
     fx.outcome("factor", lang, FACTOR)
 
 with cost_tab:
-    rows = ui.read("living_lab.cost_parameters", actor)
+    rows = ui.read(living_lab.cost_parameters, actor)
     table(rows, {
         t("model", lang): lambda r: label("cost_model", r["model"], lang),
         t("category", lang): lambda r: label("cost_category", r["category"], lang),
@@ -166,7 +165,7 @@ with cost_tab:
     fx.record_picker("cost_parameter", "cp", rows, COST,
                      lambda r: f"{label('cost_model', r['model'], lang)} · {r['label']} · "
                                f"{fmt.short_date(r['valid_from'], lang)}", lang,
-                     lambda: ui.read("living_lab.cost_parameters", actor))
+                     lambda: ui.read(living_lab.cost_parameters, actor))
     with st.form("cost_parameter"):
         c1, c2, c3 = st.columns(3)
         with c1:

@@ -4,20 +4,24 @@ failure factors by domain, and open bottlenecks."""
 
 import streamlit as st
 
-import form_ui as fx
+from ui import forms as fx
 import ui
-from eet import charts
-from eet import formatting as fmt
-from eet.research import sees_survival_curve
-from eet.i18n import label, t
-from eet.models import FACTOR_DOMAINS
+from eet.charts import base as charts
+from eet.texts import formatting as fmt
+from eet.figures.research import sees_survival_curve
+from eet.texts import label, t
+from eet.store.models import FACTOR_DOMAINS
+from eet.figures import research
+from eet.figures import registers
+from eet.figures import progress
+from eet.figures import business_case
 
 actor, lang, as_of = ui.context()
 st.title(t("page_research", lang) + " · " + fmt.long_date(as_of, lang))
 ui.demo_banner(lang)
 
 # The headline as this actor may see it: small counts of people suppressed for viewers (eet.privacy).
-head = ui.read("progress.headline", actor, as_of)
+head = ui.read(progress.headline, actor, as_of)
 
 cols = st.columns(2)
 fx.retention_metric(cols[0], head, lang)
@@ -27,7 +31,7 @@ cols[1].metric(t("housed_vs_target", lang), fmt.number(head.housed, lang) + " / 
 # The survival curve is for researchers and the admin (eet.research refuses every other role).
 if sees_survival_curve(actor):
     st.subheader(t("kaplan_meier", lang))
-    curve = ui.read("research.survival_curve", actor, as_of)
+    curve = ui.read(research.survival_curve, actor, as_of)
     if curve.at_risk[0] == 0:
         st.info(t("km_empty", lang))
     else:
@@ -35,7 +39,7 @@ if sees_survival_curve(actor):
         st.caption(t("km_caption", lang, events=curve.events, censored=curve.censored))
 
 st.subheader(t("business_case", lang))
-case = ui.read("business_case.business_case", as_of)
+case = ui.read(business_case.business_case, as_of)
 if not case.parameters:
     st.info(t("business_case_empty", lang))
 else:
@@ -55,7 +59,7 @@ else:
             if case.hf_one_off_per_participant:
                 st.caption(t("bc_one_off_note", lang, one_off=fmt.euro(case.hf_one_off_per_participant, lang),
                              housed=fmt.number(head.housed, lang), years=fmt.number(case.participant_years, lang, 1)))
-    st.markdown("**" + t("cost_parameters", lang) + "**")
+    st.markdown("**" + t("cost_parameters_sources", lang) + "**")
     fx.dataframe({
         t("model", lang): [label("cost_model", p["model"], lang) for p in case.parameters],
         t("category", lang): [label("cost_category", p["category"], lang) for p in case.parameters],
@@ -67,7 +71,7 @@ else:
     }, hide_index=True, key="cost_table")
 
 st.subheader(t("factors", lang))
-factors = ui.read("registers.factors_by_domain", as_of)
+factors = ui.read(registers.factors_by_domain, as_of)
 for column, domain in zip(st.columns(len(FACTOR_DOMAINS), gap="medium"), FACTOR_DOMAINS):
     with column:
         st.markdown("**" + label("domain", domain, lang) + "**")
@@ -78,8 +82,8 @@ for column, domain in zip(st.columns(len(FACTOR_DOMAINS), gap="medium"), FACTOR_
             st.markdown(f"{icon} {label('factor_kind', factor['kind'], lang)}: {fmt.plain(factor['description'])}")
             st.caption(fmt.plain(f"{fmt.short_date(factor['observed_on'], lang)} · {factor['source'] or ''}"))
 
-st.subheader(t("bottlenecks", lang))
-bottlenecks = ui.read("registers.open_bottlenecks", as_of)
+st.subheader(t("bottlenecks_open", lang))
+bottlenecks = ui.read(registers.open_bottlenecks, as_of)
 if not bottlenecks:
     st.info(t("bottlenecks_empty", lang))
 else:

@@ -6,15 +6,17 @@ from datetime import date
 
 import streamlit as st
 
-import form_ui as fx
+from ui import forms as fx
 import ui
-from eet import decisions as register
-from eet import export, review_charts
-from eet import formatting as fmt
-from eet.models import DECISION_STATUSES, DECISION_TOPICS
-from eet.privacy import threshold
-from eet.review_tables import all_tables, cell_text, item_label
-from eet.review_text import label, t
+from eet.review import decisions as register
+from eet.review import pack as export
+from eet.charts import review as review_charts
+from eet.texts import formatting as fmt
+from eet.store.models import DECISION_STATUSES, DECISION_TOPICS
+from eet.figures.privacy import threshold
+from eet.review.tables import all_tables, cell_text, item_label
+from eet.texts import label, t
+from eet.review import comparison
 
 actor, lang, as_of = ui.context()
 st.title(t("page_review", lang))
@@ -25,11 +27,11 @@ date_format = "DD-MM-YYYY" if lang == "nl" else "YYYY-MM-DD"
 left, middle, right = fx.columns(3, 240)  # stacked on a tablet: the date and the labels stay whole
 meeting_date = left.date_input(t("meeting_date", lang), value=as_of, max_value=date.today(), format=date_format,
                                help=t("meeting_date_help", lang), key="review_date")
-options = ui.read("review.comparison_options", meeting_date)
+options = ui.read(comparison.comparison_options, meeting_date)
 if not options:
     st.info(t("no_comparison", lang, date=fmt.long_date(date(2021, 1, 15), lang)))
     st.stop()
-recorded = ui.read("review.default_comparison", meeting_date)
+recorded = ui.read(comparison.default_comparison, meeting_date)
 choices = [o.on for o in options] + ([recorded] if recorded not in [o.on for o in options] else [])
 names = {o.on: t("option_meeting", lang, title=o.title, date=fmt.long_date(o.on, lang)) if o.kind == "meeting"
          else t("option_launch", lang, date=fmt.long_date(o.on, lang)) for o in options}
@@ -39,7 +41,7 @@ compare_with = middle.selectbox(t("compare_with", lang), choices, index=choices.
 basis = right.radio(t("pace_basis", lang), ("comparison", "launch"), key="review_basis",
                     format_func=lambda b: t(f"basis_{b}", lang))
 
-review = ui.read("review.build_review", actor, meeting_date, compare_with, basis)
+review = ui.read(comparison.build_review, actor, meeting_date, compare_with, basis)
 tables = {table.key: table for table in all_tables(review, lang)}
 charts = dict(review_charts.all_charts(review, lang))
 st.caption(t("pack_subtitle", lang, as_of=fmt.long_date(review.as_of, lang),
@@ -124,11 +126,11 @@ exact = actor.role in export.EXACT_ROLES and st.checkbox(
     t("pack_exact_choice", lang), value=False, key="pack_exact", help=t("pack_exact_help", lang, n=threshold()))
 left, right = st.columns(2)
 left.download_button(t("download_html", lang),
-                     ui.deferred("export.pack_bytes", actor, ".html", meeting_date, compare_with, lang, basis, exact),
+                     ui.deferred(export.pack_bytes, actor, ".html", meeting_date, compare_with, lang, basis, exact),
                      file_name=export.file_name(review, ".html", lang), mime="text/html", key="download_html",
                      on_click="ignore")
-right.download_button(t("download_xlsx", lang),
-                      ui.deferred("export.pack_bytes", actor, ".xlsx", meeting_date, compare_with, lang, basis, exact),
+right.download_button(t("review_download_xlsx", lang),
+                      ui.deferred(export.pack_bytes, actor, ".xlsx", meeting_date, compare_with, lang, basis, exact),
                       file_name=export.file_name(review, ".xlsx", lang), key="download_xlsx", on_click="ignore",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -138,7 +140,7 @@ if not actor.is_admin:
     st.caption(t("admin_only", lang))
     st.stop()
 
-meetings = ui.read("decisions.meetings")
+meetings = ui.read(register.meetings)
 meeting_names = {m["id"]: f'{fmt.short_date(m["held_on"], lang)} · {m["title"]}' for m in meetings}
 add_meeting, add_decision, update_decision = st.tabs(
     [t("add_meeting", lang), t("add_decision", lang), t("update_decision", lang)])
@@ -176,7 +178,7 @@ with add_decision:
                 st.text_input(t("owner", lang), max_chars=register.OWNER_MAX, key="rd_owner")
                 fx.field_error("review_decision", "owner")
             with c2:
-                st.date_input(t("due_on", lang), value=None, format=date_format, key="rd_due_on")
+                st.date_input(t("review_due_on", lang), value=None, format=date_format, key="rd_due_on")
                 fx.field_error("review_decision", "due_on")
             with c3:
                 st.selectbox(t("status", lang), DECISION_STATUSES, key="rd_status",
@@ -190,7 +192,7 @@ with add_decision:
         fx.outcome("review_decision", lang, DECISION_FIELDS)
 
 with update_decision:
-    known = ui.read("decisions.decisions")
+    known = ui.read(register.decisions)
     if not known:
         st.info(t("no_decisions", lang))
     else:
@@ -200,7 +202,7 @@ with update_decision:
             st.selectbox(t("status", lang), DECISION_STATUSES, key="rs_status",
                          format_func=lambda v: label("decision_status", v, lang))
             fx.field_error("review_status", "status")
-            st.date_input(t("due_on", lang), value=None, format=date_format, key="rs_due_on")
+            st.date_input(t("review_due_on", lang), value=None, format=date_format, key="rs_due_on")
             fx.field_error("review_status", "due_on")
 
             def status_write(session, who, values):

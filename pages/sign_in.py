@@ -3,10 +3,11 @@
 import streamlit as st
 
 import ui
-from eet.auth import LOCKOUT, MAX_FAILED_ATTEMPTS, authenticate
-from eet.db import session_scope
-from eet.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-from eet.i18n import label, t
+from eet.accounts.auth import LOCKOUT, MAX_FAILED_ATTEMPTS, authenticate
+from eet.store.engine import session_scope
+from eet.demo.newsletter import DEMO_ACCOUNTS, DEMO_PASSWORD
+from eet.texts import label, t
+from eet.accounts import auth
 
 lang = ui.current_language()
 st.title(t("app_title", lang))
@@ -18,7 +19,7 @@ with left:
     with st.form("sign_in"):
         st.subheader(t("sign_in", lang))
         username = st.text_input(t("username", lang), key="sign_in_user")
-        password = st.text_input(t("password", lang), type="password", key="sign_in_password")
+        password = st.text_input(t("password_sign_in", lang), type="password", key="sign_in_password")
         submitted = st.form_submit_button(t("sign_in", lang), type="primary")
     st.caption(t("reload_signs_out", lang))  # the sign-in lives in this session only
     if submitted:
@@ -33,7 +34,7 @@ with left:
             st.rerun()
 
 with right:
-    if ui.read("auth.demo_accounts_open"):  # the demo accounts sign in only while no real data exist
+    if ui.read(auth.demo_accounts_open):  # the demo accounts sign in only while no real data exist
         st.subheader(t("demo_accounts", lang, password=DEMO_PASSWORD))
         st.table({
             t("username", lang): [name for name, _, _ in DEMO_ACCOUNTS],

@@ -5,11 +5,11 @@ import hashlib
 
 import streamlit as st
 
-import form_ui as fx
+from ui import forms as fx
 import ui
-from eet import upload_templates
-from eet.entry_text import t
-from eet.imports import KINDS, import_file
+from eet.entry import upload_templates
+from eet.texts import t
+from eet.entry.imports import KINDS, import_file
 
 actor, lang, _ = ui.context()
 st.title(t("page_upload", lang))

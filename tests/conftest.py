@@ -17,9 +17,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
-from eet.access import Actor
+from eet.accounts.access import Actor
 from eet.bootstrap import initialise
-from eet.db import get_engine
+from eet.store.engine import get_engine
 
 PG_ADMIN_URL = os.environ.get("EET_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ["sqlite", "postgresql"]
@@ -98,7 +98,7 @@ def demo_engine(request, tmp_path_factory):
 def actors(engine) -> dict[str, Actor]:
     from sqlmodel import select
 
-    from eet.models import Organisation
+    from eet.store.models import Organisation
 
     with Session(engine) as s:
         utrecht = s.exec(select(Organisation).where(Organisation.name == "Utrecht")).one()

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from eet.cli import main
-from eet.models import AuditRecord, Dwelling, DwellingStatusChange, Participant, ParticipantEvent
+from eet.store.models import AuditRecord, Dwelling, DwellingStatusChange, Participant, ParticipantEvent
 
 TABLES = (Dwelling, DwellingStatusChange, Participant, ParticipantEvent, AuditRecord)
 
@@ -68,7 +68,7 @@ BASE_EVENTS = [
 
 
 def load_base(engine, tmp_path: Path) -> None:
-    from eet.imports import import_file
+    from eet.entry.imports import import_file
 
     for kind, rows in (("dwellings", BASE_DWELLINGS), ("participants", BASE_PARTICIPANTS),
                        ("events", BASE_EVENTS)):

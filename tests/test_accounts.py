@@ -9,13 +9,13 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
-from eet import services
-from eet.access import SYSTEM
-from eet.auth import add_user, authenticate, demo_accounts_open
-from eet.imports import import_file
-from eet.models import Dwelling
-from eet.report import has_real_data
-from eet.schemas import DwellingIn, RuleError
+from eet.entry import services
+from eet.accounts.access import SYSTEM
+from eet.accounts.auth import add_user, authenticate, demo_accounts_open
+from eet.entry.imports import import_file
+from eet.store.models import Dwelling
+from eet.store.contents import has_real_data
+from eet.entry.schemas import DwellingIn, RuleError
 
 CSV = b"ref,municipality,status,status_date\nZST-0900,Zeist,searching,2021-03-01\n"
 
@@ -77,7 +77,7 @@ def test_sidebar_shows_the_username_escaped(engine, monkeypatch):
     """An account made before names were restricted is shown as typed, never as Markdown."""
     from streamlit.testing.v1 import AppTest
 
-    from eet.access import Actor
+    from eet.accounts.access import Actor
     from tests.test_pages import APP
 
     if engine.dialect.name != "sqlite":

@@ -12,11 +12,13 @@ import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from eet import auth, living_lab
-from eet.access import SYSTEM, Actor
+from eet.accounts import auth
+
+from eet.entry import living_lab
+from eet.accounts.access import SYSTEM, Actor
 from eet.bootstrap import initialise
-from eet.db import get_engine, session_scope
-from eet.models import AuditRecord, Bottleneck, CostParameter, Factor, Organisation, Target
+from eet.store.engine import get_engine, session_scope
+from eet.store.models import AuditRecord, Bottleneck, CostParameter, Factor, Organisation, Target
 from test_forms import count, errors_text, shown, snapshot, submit
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from eet.bootstrap import initialise
-from eet.db import get_engine
+from eet.store.engine import get_engine
 from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, running_dashboard
 
 SHOTS = Path(os.environ.get("EET_SCREENSHOTS", "/tmp/eet-screens"))

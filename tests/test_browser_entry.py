@@ -12,11 +12,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from eet import data_entry, figures
-from eet.access import Actor
+from eet.entry import data_entry
+
+from eet import figures
+from eet.accounts.access import Actor
 from eet.bootstrap import initialise
-from eet.db import get_engine, session_scope
-from eet.models import Organisation
+from eet.store.engine import get_engine, session_scope
+from eet.store.models import Organisation
 from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, running_dashboard
 
 SHOTS = Path(os.environ.get("EET_SCREENSHOTS", "/tmp/eet_screens"))
@@ -107,5 +109,5 @@ def test_coordinator_adds_a_dwelling_and_the_counter_rises(server):
         assert dialogs == []
         browser.close()
     with Session(engine) as s:
-        from eet.models import Dwelling
+        from eet.store.models import Dwelling
         assert s.exec(select(Dwelling.site).where(Dwelling.ref == "UTR-9001")).one() == SCRIPT

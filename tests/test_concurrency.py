@@ -10,11 +10,13 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
-from eet import data_entry, services
-from eet.access import SYSTEM
-from eet.db import session_scope
-from eet.models import Dwelling, DwellingStatusChange, Participant
-from eet.schemas import DwellingIn, ParticipantIn, RuleError
+from eet.entry import data_entry
+
+from eet.entry import services
+from eet.accounts.access import SYSTEM
+from eet.store.engine import session_scope
+from eet.store.models import Dwelling, DwellingStatusChange, Participant
+from eet.entry.schemas import DwellingIn, ParticipantIn, RuleError
 
 D = date(2021, 3, 1)
 

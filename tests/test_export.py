@@ -14,13 +14,15 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session
 
-from eet import decisions, review_charts
-from eet.access import SYSTEM, Actor
-from eet.config import PROJECT_ROOT
-from eet.export import ExportError, write_pack
-from eet.report import build_report
-from eet.review import build_review
-from eet.review_text import SHEETS
+from eet.review import decisions
+
+from eet.charts import review as review_charts
+from eet.accounts.access import SYSTEM, Actor
+from eet.store.config import PROJECT_ROOT
+from eet.review.pack import ExportError, write_pack
+from eet.figures.report import build_report
+from eet.review.comparison import build_review
+from eet.texts import sheet
 
 AS_OF, SINCE = date(2021, 5, 31), date(2021, 1, 15)
 CHROMIUM = "/usr/bin/chromium"
@@ -94,7 +96,7 @@ def test_html_pack_opens_offline_with_every_chart_drawn_and_prints_on_a4(demo_en
 
 def _sheet_rows(book, key: str) -> dict[str, tuple]:
     """code -> (then, now, change) of a headline sheet."""
-    ws = book[SHEETS[key][0]]
+    ws = book[sheet(key, "nl")]
     header = [c.value for c in ws[1]]
     assert header[-1] == "code"
     return {row[-1]: row[1:4] for row in ws.iter_rows(min_row=2, values_only=True) if row and row[-1]}
@@ -123,7 +125,7 @@ def test_xlsx_numbers_equal_the_json_report_sheet_by_sheet(demo_session, tmp_pat
                 assert change == pytest.approx(b - a), (key, code)
     assert _sheet_rows(book, "dwellings")["dwellings.counter"][1] == now["dwellings"]["counter"] > 0
 
-    municipalities = {row[0]: row for row in book[SHEETS["municipality"][0]].iter_rows(min_row=2, values_only=True)
+    municipalities = {row[0]: row for row in book[sheet("municipality", "nl")].iter_rows(min_row=2, values_only=True)
                       if row and row[0] in now["dwellings"]["by_municipality"]}
     assert set(municipalities) == set(now["dwellings"]["by_municipality"])
     for name, row in municipalities.items():
@@ -133,10 +135,10 @@ def test_xlsx_numbers_equal_the_json_report_sheet_by_sheet(demo_session, tmp_pat
                              before["pipeline"], after["pipeline"], after["pipeline"] - before["pipeline"],
                              before["occupied"], after["occupied"], after["occupied"] - before["occupied"])
 
-    forecast = list(book[SHEETS["forecast"][0]].iter_rows(min_row=2, max_row=3, values_only=True))
+    forecast = list(book[sheet("forecast", "nl")].iter_rows(min_row=2, max_row=3, values_only=True))
     assert forecast[0][1:3] == (then["dwellings"]["counter"], now["dwellings"]["counter"])
     assert forecast[1][1:3] == (then["participants"]["funnel"]["housed"], now["participants"]["funnel"]["housed"])
-    decisions_sheet = [r for r in book[SHEETS["decisions"][0]].iter_rows(min_row=2, values_only=True) if r and r[3]]
+    decisions_sheet = [r for r in book[sheet("decisions", "nl")].iter_rows(min_row=2, values_only=True) if r and r[3]]
     assert {r[3] for r in decisions_sheet} >= {"Extra zoekinspanning voor 20 woningen in Zeist en Houten"}
 
 
@@ -224,7 +226,7 @@ def test_cli_export_at_or_before_the_launch_has_no_comparison_and_a_future_date_
         out = _cli(url, "export", "--as-of", day, "--out", str(tmp_path / f"{day}.xlsx"))
         assert out.returncode == 0, out.stderr
         assert "without a comparison" in out.stdout
-        funnel = list(load_workbook(tmp_path / f"{day}.xlsx")[SHEETS["funnel"][0]].iter_rows(values_only=True))
+        funnel = list(load_workbook(tmp_path / f"{day}.xlsx")[sheet("funnel", "nl")].iter_rows(values_only=True))
         assert len(funnel[0]) == 3  # figure, the date, code: no comparison date, no change
     out = _cli(url, "export", "--as-of", "2021-01-15", "--out", str(tmp_path / "launch.html"))
     assert out.returncode == 0 and "nog niets om mee te vergelijken" in (tmp_path / "launch.html").read_text()
@@ -234,7 +236,7 @@ def test_cli_export_at_or_before_the_launch_has_no_comparison_and_a_future_date_
 
 
 def test_exact_pack_only_for_admins_and_researchers(demo_session, tmp_path):
-    from eet.access import AccessDenied
+    from eet.accounts.access import AccessDenied
 
     for role in ("viewer", "coordinator"):
         with pytest.raises(AccessDenied):

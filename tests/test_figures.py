@@ -11,11 +11,13 @@ from datetime import date, timedelta
 import numpy
 import pytest
 
-from eet import figures, services
-from eet.access import SYSTEM
-from eet.models import Target
-from eet.report import build_report
-from eet.schemas import DwellingIn, EventIn, ParticipantIn, StatusChangeIn
+from eet import figures
+
+from eet.entry import services
+from eet.accounts.access import SYSTEM
+from eet.store.models import Target
+from eet.figures.report import build_report
+from eet.entry.schemas import DwellingIn, EventIn, ParticipantIn, StatusChangeIn
 
 D = date
 

@@ -11,15 +11,15 @@ import pytest
 from sqlmodel import Session, func, select
 from streamlit.testing.v1 import AppTest
 
-from eet import services
-from eet.access import SYSTEM, Actor
+from eet.entry import services
+from eet.accounts.access import SYSTEM, Actor
 from eet.bootstrap import initialise
-from eet.db import get_engine, session_scope
-from eet.models import (
+from eet.store.engine import get_engine, session_scope
+from eet.store.models import (
     AuditRecord, Bottleneck, CostParameter, Dwelling, DwellingStatusChange, Factor, Organisation, Participant,
     ParticipantEvent, Target, User,
 )
-from eet.schemas import DwellingIn, EventIn, ParticipantIn
+from eet.entry.schemas import DwellingIn, EventIn, ParticipantIn
 
 ROOT = Path(__file__).resolve().parent.parent
 D = date(2021, 3, 1)
@@ -161,7 +161,7 @@ def test_status_change_good_bad_and_version_conflict(db):
     assert at.date_input(key="st_effective_on").value == date(2021, 2, 1)
     assert snapshot(db) == before
     # Someone else saves the dwelling in between: this form is told, its input kept.
-    from eet import data_entry
+    from eet.entry import data_entry
     with session_scope(db) as s:
         data_entry.change_status(s, Actor("other", "admin"), {"ref": "UTR-0001", "status": "occupied",
                                                              "effective_on": "2021-03-10"}, expected_version=1)

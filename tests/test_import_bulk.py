@@ -10,12 +10,12 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel import Session
 
-from eet import services
-from eet.access import SYSTEM
-from eet.imports import import_file
-from eet.models import AuditRecord, Dwelling, DwellingStatusChange, Participant, ParticipantEvent
-from eet.schemas import DwellingIn, EventIn, ParticipantIn
-from eet.writecache import cached_writes
+from eet.entry import services
+from eet.accounts.access import SYSTEM
+from eet.entry.imports import import_file
+from eet.store.models import AuditRecord, Dwelling, DwellingStatusChange, Participant, ParticipantEvent
+from eet.entry.schemas import DwellingIn, EventIn, ParticipantIn
+from eet.entry.writecache import cached_writes
 from import_helpers import BASE_DWELLINGS, BASE_EVENTS, BASE_PARTICIPANTS, write_csv
 from test_import_properties import _reset
 

@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
-from eet import services
-from eet.access import SYSTEM
+from eet.entry import services
+from eet.accounts.access import SYSTEM
 from eet.bootstrap import initialise
-from eet.imports import import_file
-from eet.report import build_report
-from eet.schemas import DwellingIn, EventIn, ParticipantIn
+from eet.entry.imports import import_file
+from eet.figures.report import build_report
+from eet.entry.schemas import DwellingIn, EventIn, ParticipantIn
 from import_helpers import counts, write_csv
 
 START = date(2021, 1, 15)

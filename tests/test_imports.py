@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import Session, select
 
 from eet import figures
-from eet.imports import import_file
-from eet.models import AuditRecord
+from eet.entry.imports import import_file
+from eet.store.models import AuditRecord
 from import_helpers import (
     BASE_DWELLINGS, BASE_EVENTS, BASE_PARTICIPANTS, counts, load_base, run_cli, write_csv, write_xlsx,
 )

@@ -11,13 +11,23 @@ from pathlib import Path
 
 import pytest
 
-from eet import messages, services
-from eet.access import SYSTEM, AccessDenied, Actor, require_org, require_role, row_scope
-from eet.messages import CATALOGUE, TERMS, Choices, placeholders
-from eet.schemas import PYDANTIC_KEYS, DwellingIn, EventIn, FieldError, ParticipantIn, RuleError
-from eet.tabular import TableError, read_table
+from eet.texts import messages
+
+from eet.entry import services
+from eet.accounts.access import SYSTEM, AccessDenied, Actor, require_org, require_role, row_scope
+from eet.texts import catalogue
+from eet.texts.messages import Choices, placeholders
+from eet.entry.schemas import PYDANTIC_KEYS, DwellingIn, EventIn, FieldError, ParticipantIn, RuleError
+from eet.entry.tabular import TableError, read_table
 
 EET = Path(__file__).resolve().parent.parent / "eet"
+# The refusals (msg.<key>) and the code values named inside them (term.<kind>.<code>) of the one catalogue.
+CATALOGUE = {key[4:]: (text["nl"], text["en"]) for key, text in catalogue().items() if key.startswith("msg.")}
+TERMS: dict[str, dict[str, tuple[str, str]]] = {}
+for _key, _text in catalogue().items():
+    if _key.startswith("term."):
+        _, _kind, _code = _key.split(".", 2)
+        TERMS.setdefault(_kind, {})[_code] = (_text["nl"], _text["en"])
 D = date(2021, 1, 15)
 
 
@@ -53,7 +63,7 @@ KEY_POSITION = {"FieldError": 1, "refused": 1, "Refusal": 0, "TableError": 0, "A
 
 
 def _calls():
-    for path in sorted(EET.glob("*.py")):
+    for path in sorted(EET.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
@@ -91,8 +101,9 @@ def test_no_refusal_is_built_without_a_catalogue_key():
 
 
 # Modules whose refusals people read: a bare ValueError with a sentence would reach them in English.
-REFUSING_MODULES = ("schemas", "vocabulary", "services", "imports", "tabular", "living_lab", "administration",
-                    "decisions", "data_entry", "auth", "access")
+REFUSING_MODULES = ("entry/schemas", "entry/vocabulary", "entry/services", "entry/state", "entry/route", "entry/imports",
+                    "entry/tabular", "entry/living_lab", "accounts/administration", "review/decisions",
+                    "entry/data_entry", "accounts/auth", "accounts/access")
 
 
 def test_no_english_only_value_error_is_raised_where_people_read_it():
@@ -104,7 +115,7 @@ def test_no_english_only_value_error_is_raised_where_people_read_it():
                     isinstance(node.exc.func, ast.Name) and node.exc.func.id in ("ValueError", "PermissionError"):
                 bare.append(f"{module}.py:{node.lineno}")
     # imports.import_file's `kind` is chosen by the program (command line, page), never typed by a person
-    assert bare == ["imports.py:" + str(_line_of("imports", "kind must be one of"))]
+    assert bare == ["entry/imports.py:" + str(_line_of("entry/imports", "kind must be one of"))]
 
 
 def _line_of(module: str, text: str) -> int:

@@ -12,15 +12,17 @@ import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from eet import figures, registers
-from eet import formatting as fmt
-from eet.access import Actor
+from eet import figures
+
+from eet.figures import registers
+from eet.texts import formatting as fmt
+from eet.accounts.access import Actor
 from eet.bootstrap import initialise
-from eet.db import get_engine
-from eet.demo import DEMO_PASSWORD
-from eet.i18n import label, t
-from eet.models import Organisation
-from eet.report import build_report
+from eet.store.engine import get_engine
+from eet.demo.newsletter import DEMO_PASSWORD
+from eet.texts import label, t
+from eet.store.models import Organisation
+from eet.figures.report import build_report
 
 APP = Path(__file__).resolve().parent.parent / "dashboard.py"
 DATES = [date(2021, 1, 15), date(2021, 5, 31)]
@@ -153,7 +155,7 @@ def test_participants_page_funnel(demo_url, db, as_of, lang):
     at = open_page(PAGES[2], RESEARCHER, as_of, lang)
     funnel = figures.funnel(db, as_of)
     shown = table(at, t("step", lang))
-    assert list(shown[t("count", lang)]) == [fmt.number(funnel[s], lang) for s in figures.FUNNEL_STEPS]
+    assert list(shown[t("count_column", lang)]) == [fmt.number(funnel[s], lang) for s in figures.FUNNEL_STEPS]
     lead = figures.lead_time(db, as_of)
     if lead.n:
         assert any(m.value == t("lead_time_summary", lang, median=fmt.number(lead.median, lang),
@@ -170,7 +172,7 @@ def test_participants_small_counts_hidden_from_viewers(demo_url, db):
     assert "<5" in set(shown[label("step", "withdrawn", "nl")])
     assert not any(isinstance(v, str) and v.isdigit() and 0 < int(v) < 5
                    for v in shown[label("step", "withdrawn", "nl")])
-    assert not any(df.value.columns[0] == t("reason", "nl") for df in at.dataframe)
+    assert not any(df.value.columns[0] == t("reason_column", "nl") for df in at.dataframe)
 
 
 @pytest.mark.parametrize("lang", LANGS)

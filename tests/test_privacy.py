@@ -3,10 +3,12 @@ difference."""
 
 from datetime import date
 
-from eet import privacy, services
-from eet.access import SYSTEM
-from eet.progress import changes_since
-from eet.schemas import ParticipantIn
+from eet.figures import privacy
+
+from eet.entry import services
+from eet.accounts.access import SYSTEM
+from eet.figures.progress import changes_since
+from eet.entry.schemas import ParticipantIn
 
 
 def test_suppress_and_change_rules():

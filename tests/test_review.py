@@ -26,11 +26,15 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from eet import decisions, review, services
-from eet.access import SYSTEM, AccessDenied, Actor
-from eet.models import AuditRecord, Bottleneck, Decision, ReviewMeeting
-from eet.progress import DAYS_PER_MONTH
-from eet.schemas import DwellingIn, EventIn, ParticipantIn, RuleError, StatusChangeIn
+from eet.review import decisions
+
+from eet.review import comparison as review
+
+from eet.entry import services
+from eet.accounts.access import SYSTEM, AccessDenied, Actor
+from eet.store.models import AuditRecord, Bottleneck, Decision, ReviewMeeting
+from eet.figures.progress import DAYS_PER_MONTH
+from eet.entry.schemas import DwellingIn, EventIn, ParticipantIn, RuleError, StatusChangeIn
 
 D = date
 LAUNCH, C, MEETING, DUE = D(2021, 1, 15), D(2021, 3, 1), D(2021, 6, 1), D(2022, 7, 1)
@@ -242,7 +246,7 @@ def test_refused_values_name_their_field_and_write_nothing(session):
 
 
 def test_a_date_within_two_weeks_after_a_meeting_compares_as_that_meeting(session):
-    from eet.review import default_comparison
+    from eet.review.comparison import default_comparison
 
     decisions.add_meeting(session, SYSTEM, {"held_on": "2021-03-01", "title": "Maart"})
     decisions.add_meeting(session, SYSTEM, {"held_on": "2021-05-27", "title": "Mei", "compare_with": "2021-01-15"})

@@ -3,7 +3,6 @@ drives the other pages (actor in session state, as_of and lang in the URL)."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -11,13 +10,13 @@ import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from eet import decisions
-from eet import formatting as fmt
-from eet.access import Actor
+from eet.review import decisions
+from eet.texts import formatting as fmt
+from eet.accounts.access import Actor
 from eet.bootstrap import initialise
-from eet.db import get_engine
-from eet.models import AuditRecord, Decision, ReviewMeeting
-from eet.report import build_report
+from eet.store.engine import get_engine
+from eet.store.models import AuditRecord, Decision, ReviewMeeting
+from eet.figures.report import build_report
 
 APP = Path(__file__).resolve().parent.parent / "dashboard.py"
 PAGE = "pages/review.py"
@@ -153,7 +152,7 @@ def test_only_the_admin_sees_the_register_forms(demo_url, role):
 
 
 def test_non_admin_cannot_add_through_eet_either(demo_url):
-    from eet.access import AccessDenied
+    from eet.accounts.access import AccessDenied
 
     with Session(get_engine(demo_url)) as session:
         meeting = session.exec(select(ReviewMeeting)).first()

@@ -8,13 +8,21 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
-from eet import administration, audit_view, data_entry, living_lab, services
-from eet.access import SYSTEM, AccessDenied, Actor
-from eet.auth import add_user, authenticate
-from eet.db import session_scope
-from eet.models import AuditRecord, Bottleneck, Dwelling, Organisation, Participant, Target, User
-from eet.participant_view import participant_view
-from eet.schemas import DwellingIn, EventIn, ParticipantIn, RuleError
+from eet.accounts import administration
+
+from eet.store import audit_trail as audit_view
+
+from eet.entry import data_entry
+
+from eet.entry import living_lab
+
+from eet.entry import services
+from eet.accounts.access import SYSTEM, AccessDenied
+from eet.accounts.auth import add_user, authenticate
+from eet.store.engine import session_scope
+from eet.store.models import AuditRecord, Bottleneck, Dwelling, Organisation, Participant, Target
+from eet.figures.participant_view import participant_view
+from eet.entry.schemas import DwellingIn, EventIn, ParticipantIn, RuleError
 
 D = date(2021, 3, 1)
 

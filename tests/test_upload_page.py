@@ -7,7 +7,7 @@ import io
 
 from openpyxl import load_workbook
 
-from eet.models import Dwelling
+from eet.store.models import Dwelling
 from test_forms import actor, count, db, page, snapshot  # noqa: F401  (fixture)
 
 GOOD = ("kenmerk;gemeente;status;statusdatum;locatie\r\n"
@@ -24,7 +24,7 @@ def test_templates_have_the_spec_columns(db):
     assert any("kenmerk, gemeente, corporatie" in c.value for c in at.caption)
     at.radio(key="up_kind").set_value("events").run()
     assert any("code, gebeurtenis, datum, uitkomst, woning, toelichting" in c.value for c in at.caption)
-    from eet.upload_templates import template_csv, template_xlsx
+    from eet.entry.upload_templates import template_csv, template_xlsx
     assert template_csv("participants", "en").decode("utf-8-sig").strip() == \
         "code;referrer;care_provider;municipality;central_waiting_list;referred_on;age_band"
     sheet = load_workbook(io.BytesIO(template_xlsx("dwellings", "en"))).active
@@ -91,7 +91,7 @@ def test_the_error_table_speaks_the_language_of_the_page(db):
         for text, message in zip(shown, messages):
             assert text.startswith(message), (text, message)
 
-    from eet.imports import format_errors, import_file
+    from eet.entry.imports import format_errors, import_file
     result = import_file(db, "dwellings", BAD, "lijst.csv", dry_run=True)
     assert format_errors(result)[1].startswith("row 4, column status: 'gesloopt' is not a known status; use one of:")
     assert result.errors[1].text("nl").startswith("'gesloopt' is geen bekende status")

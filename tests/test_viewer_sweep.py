@@ -4,7 +4,7 @@ history (every count of people 1 to 4) and on the demo at two dates. Every numbe
 
 Which numbers count people is named here, not guessed: the funnel's steps, occupied dwellings,
 cohorts, changes of those, and the sentences whose parameters are people (their templates from
-eet.i18n, so a reworded sentence is still checked)."""
+the catalogue, so a reworded sentence is still checked)."""
 
 from __future__ import annotations
 
@@ -17,15 +17,15 @@ from openpyxl import load_workbook
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from eet import decisions, services
-from eet.access import SYSTEM, Actor
+from eet.review import decisions
+
+from eet.entry import services
+from eet.accounts.access import SYSTEM, Actor
 from eet.bootstrap import initialise
-from eet.db import get_engine
-from eet.export import write_pack
-from eet.i18n import TEXT as CATALOGUE, label, t
-from eet.review_text import SHEETS
-from eet.review_text import t as review_t
-from eet.schemas import DwellingIn, EventIn, ParticipantIn, StatusChangeIn
+from eet.store.engine import get_engine
+from eet.review.pack import write_pack
+from eet.texts import catalogue, has, label, sheet, t
+from eet.entry.schemas import DwellingIn, EventIn, ParticipantIn, StatusChangeIn
 from tests.test_pages import APP
 
 VIEWER = Actor("stuurgroep", "viewer")
@@ -55,7 +55,7 @@ def _int(value) -> int | None:
 def people_labels(lang: str) -> set[str]:
     names = {label("step", s, lang) for s in STEPS} | {label("status", "occupied", lang)}
     names |= {label("change", k, lang) for k in ("occupied", "referred", "housed", "housed_now", "withdrawn")}
-    names |= {review_t("item_n", lang), review_t("item_cohort", lang), t("count", lang)}
+    names |= {t("item_n", lang), t("item_cohort", lang), t("count_column", lang)}
     return names
 
 
@@ -70,7 +70,7 @@ PEOPLE_SENTENCES = {
 def sentence_patterns() -> list[tuple[re.Pattern, tuple[str, ...]]]:
     out = []
     for key, params in PEOPLE_SENTENCES.items():
-        for template in CATALOGUE.get(key, ()):
+        for template in ((catalogue()[key]["nl"], catalogue()[key]["en"]) if has(key) else ()):
             pattern = re.escape(template)
             for name in re.findall(r"\{(\w+)\}", template):
                 group = f"(?P<{name}>[^ ]+?)" if name in params else ".*?"
@@ -133,7 +133,7 @@ def sweep_page(at: AppTest, page: str, lang: str) -> list[str]:
                 problems += [f"{page}: table row {row[first]} = {v!r}" for v in list(row)[1:] if small(v)]
         for column in frame.columns[1:]:
             if column in names or label("status", "occupied", lang).lower() in str(column).lower() \
-                    or review_t("measure_occupied", lang).lower() in str(column).lower():
+                    or t("measure_occupied", lang).lower() in str(column).lower():
                 problems += [f"{page}: table column {column} = {v!r}" for v in frame[column] if small(v)]
     for kind in ("markdown", "caption", "info", "success", "warning", "header", "subheader"):
         for element in at.get(kind):
@@ -163,18 +163,18 @@ def sweep_pack(session: Session, tmp_path, as_of: date, lang: str) -> list[str]:
     book = load_workbook(xlsx)
     for key in ("funnel", "status", "retention", "lead_time", "municipality", "building_type", "route", "site",
                 "series", "forecast"):
-        ws = book[SHEETS[key][0] if lang == "nl" else SHEETS[key][1]]
+        ws = book[sheet(key, "nl") if lang == "nl" else sheet(key, "en")]
         rows = list(ws.iter_rows(values_only=True))
         header = rows[0] if rows else ()
         for row in rows[1:]:
             code = row[-1] if row and isinstance(row[-1], str) else ""
             people_row = (key in ("funnel", "retention") and not code.endswith("rate")) or code.endswith(
                 "occupied") or code.endswith("lead_time_days.n") or (
-                key == "forecast" and row[0] == review_t("forecast_participants", lang))
+                key == "forecast" and row[0] == t("forecast_participants", lang))
             for j, value in enumerate(row):
                 column = str(header[j]) if j < len(header) else ""
-                people_column = review_t("measure_occupied", lang).lower() in column.lower() or (
-                    key == "series" and column == review_t("forecast_participants", lang))
+                people_column = t("measure_occupied", lang).lower() in column.lower() or (
+                    key == "series" and column == t("forecast_participants", lang))
                 if (people_row and j in (1, 2, 3)) or people_column:
                     if small(value):
                         problems.append(f"pack xlsx {key}: {row[0]} / {column} = {value!r}")

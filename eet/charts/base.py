@@ -1,0 +1,238 @@
+"""Plotly figure builders: plain data and a language in, a go.Figure out. The dashboard and the
+meeting pack draw the same charts from here.
+
+One colour-blind-safe palette (Okabe-Ito); each dwelling status keeps its colour everywhere.
+A suppressed count (a string such as "<5") is drawn as an empty bar labelled with that string.
+
+The charts are drawn at widths the server cannot know (a laptop at 1280 px, a tablet at 820 px, in one
+or two columns), so their layouts work at any width: the margins grow to fit the axis labels
+(automargin), the legend lies below the plot in a row that wraps, and a value printed on a bar shrinks
+to fit it and is hidden, never overlapping its neighbour, when it would get too small to read
+(uniformtext). Every value is also in the hover and in the table next to the chart.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import plotly.graph_objects as go
+
+from eet.texts import formatting as fmt
+from eet.texts import label, t
+
+OKABE_ITO = {
+    "orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
+    "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000",
+    "grey": "#999999",
+}
+STATUS_COLOURS = {
+    "searching": OKABE_ITO["orange"],
+    "location_found": OKABE_ITO["sky_blue"],
+    "available": OKABE_ITO["green"],
+    "occupied": OKABE_ITO["blue"],
+    "withdrawn": OKABE_ITO["grey"],
+}
+# Counter statuses first (left, bottom), then the pipeline; withdrawn dwellings count nowhere.
+STACK_ORDER = ("occupied", "available", "location_found", "searching")
+TARGET_COLOUR = OKABE_ITO["vermillion"]
+MAIN_COLOUR = OKABE_ITO["blue"]
+SECOND_COLOUR = OKABE_ITO["orange"]
+FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=14, color="#262730")
+# Below the plot, at the bottom of the figure, in rows that wrap: the plot gives up the room it needs
+# (a legend placed in the container's coordinates reserves its margin), at any width.
+LEGEND_BELOW = dict(orientation="h", xref="container", x=0, xanchor="left", yref="container", y=0,
+                    yanchor="bottom", traceorder="normal")
+# A value on a bar is shrunk to fit the bar and hidden below this size: labels never overlap.
+UNIFORM_TEXT = dict(minsize=11, mode="hide")
+
+
+def _layout(fig: go.Figure, lang: str, height: int = 380, **extra) -> go.Figure:
+    settings = dict(
+        height=height, margin=dict(l=10, r=20, t=30, b=10), font=FONT, plot_bgcolor="white",
+        paper_bgcolor="white", separators=",." if lang == "nl" else ".,", legend=LEGEND_BELOW,
+        uniformtext=UNIFORM_TEXT, hoverlabel=dict(font_size=14))
+    fig.update_layout(**{**settings, **extra})
+    fig.update_traces(textangle=0, selector=dict(type="bar"))  # a value is read level, or not shown
+    fig.update_xaxes(gridcolor="#E5E5E5", zerolinecolor="#BBBBBB", automargin=True)
+    fig.update_yaxes(gridcolor="#E5E5E5", zerolinecolor="#BBBBBB", automargin=True)
+    return fig
+
+
+def _heights(values: list) -> list[float]:
+    return [0 if isinstance(v, str) or v is None else v for v in values]
+
+
+def _texts(values: list, lang: str) -> list[str]:
+    return [fmt.number(v, lang) for v in values]
+
+
+def counter_bar(counts: dict[str, int], target: int, lang: str) -> go.Figure:
+    """One bar: the counter by status and the pipeline, against the target."""
+    fig = go.Figure()
+    for status in STACK_ORDER:
+        n = counts.get(status, 0)
+        fig.add_bar(y=[""], x=[n], orientation="h", name=label("status", status, lang),
+                    marker_color=STATUS_COLOURS[status], text=[fmt.number(n, lang) if n else ""],
+                    textposition="inside", insidetextanchor="middle",
+                    hovertemplate="%{fullData.name}: %{x}<extra></extra>")
+    fig.add_vline(x=target, line=dict(color=TARGET_COLOUR, width=3, dash="dash"),
+                  annotation_text=t("target_line", lang, target=fmt.number(target, lang)),
+                  annotation_position="top", annotation_font_color=TARGET_COLOUR)
+    fig.update_xaxes(range=[0, max(target, sum(counts.get(s, 0) for s in STACK_ORDER)) * 1.05],
+                     title=t("dwellings_axis", lang))
+    return _layout(fig, lang, height=230, barmode="stack", showlegend=True,
+                   margin=dict(l=10, r=20, t=40, b=10))
+
+
+def municipality_stacked(by_municipality: dict[str, dict[str, int]], lang: str) -> go.Figure:
+    """Horizontal bars per municipality, stacked by status; largest at the top."""
+    names = sorted(by_municipality, key=lambda n: (by_municipality[n]["ambition"], n))
+    fig = go.Figure()
+    for status in STACK_ORDER:
+        values = [by_municipality[n][status] for n in names]
+        fig.add_bar(y=names, x=values, orientation="h", name=label("status", status, lang),
+                    marker_color=STATUS_COLOURS[status],
+                    text=[fmt.number(v, lang) if v else "" for v in values], textposition="inside",
+                    insidetextanchor="middle", hovertemplate="%{y}, %{fullData.name}: %{x}<extra></extra>")
+    fig.update_xaxes(title=t("dwellings_axis", lang))
+    return _layout(fig, lang, height=max(260, 60 + 42 * len(names)), barmode="stack")
+
+
+def dwelling_trend(points: list[dict], target: int | None, due_on: date | None, launch: date,
+                   lang: str) -> go.Figure:
+    """The counter and the ambition over time, with the target, the pace it needs from the launch,
+    and the deadline."""
+    fig = go.Figure()
+    dates = [p["date"] for p in points]
+    fig.add_scatter(x=dates, y=[p["ambition"] for p in points], mode="lines", line_shape="hv",
+                    name=t("ambition", lang) + " (" + t("counter", lang).lower() + " + "
+                    + t("pipeline", lang).lower() + ")",
+                    line=dict(color=STATUS_COLOURS["searching"], width=2))
+    fig.add_scatter(x=dates, y=[p["counter"] for p in points], mode="lines", line_shape="hv",
+                    name=t("counter", lang), line=dict(color=MAIN_COLOUR, width=3))
+    if target is not None:
+        fig.add_hline(y=target, line=dict(color=TARGET_COLOUR, width=2, dash="dash"),
+                      annotation_text=t("target_line", lang, target=fmt.number(target, lang)),
+                      annotation_position="top left", annotation_font_color=TARGET_COLOUR)
+    if target is not None and due_on is not None:
+        at_launch = next((p["counter"] for p in reversed(points) if p["date"] <= launch), None)
+        if at_launch is not None:
+            fig.add_scatter(x=[launch, due_on], y=[at_launch, target], mode="lines", name=t("needed_path", lang),
+                            line=dict(color=TARGET_COLOUR, width=1.5, dash="dot"))
+        fig.add_vline(x=due_on.isoformat(), line=dict(color=TARGET_COLOUR, width=2, dash="dash"))
+        fig.add_annotation(x=due_on.isoformat(), y=0, yref="paper", text=t("deadline", lang) + " "
+                           + fmt.short_date(due_on, lang), showarrow=False, xanchor="right", yanchor="bottom",
+                           font=dict(color=TARGET_COLOUR))
+    fig.update_xaxes(tickformat="%m-%Y" if lang == "nl" else "%b %Y", hoverformat="%d-%m-%Y")
+    fig.update_yaxes(title=t("dwellings_axis", lang), rangemode="tozero")
+    return _layout(fig, lang, height=400, hovermode="x unified")
+
+
+def funnel_bars(steps: list[str], counts: list, conversion: dict[str, float | None], lang: str) -> go.Figure:
+    """The route from referral to housing as horizontal bars, each labelled with its count and the
+    share of the step before it."""
+    texts = []
+    for step, value in zip(steps, counts):
+        text = fmt.number(value, lang)
+        if conversion.get(step) is not None:
+            text += f"  ({fmt.percent(conversion[step], lang, 0)})"
+        texts.append(text)
+    names = [label("step", s, lang) for s in steps]
+    fig = go.Figure(go.Bar(y=names, x=_heights(counts), orientation="h", marker_color=MAIN_COLOUR,
+                           text=texts, insidetextanchor="end", cliponaxis=False,
+                           # inside the bar, so never cut off at the chart's edge (hidden if it does not
+                           # fit); a suppressed count has no bar: its "<5" stands next to the axis
+                           textposition=["outside" if isinstance(v, str) else "inside" for v in counts],
+                           hovertemplate="%{y}: %{text}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title=t("participants_axis", lang), range=[0, max(_heights(counts) + [1]) * 1.1])
+    fig.update_layout(title=dict(text=t("conversion", lang) + ": % " + t("from_previous", lang), font_size=13))
+    return _layout(fig, lang, height=90 + 50 * len(steps), showlegend=False, margin=dict(l=10, r=20, t=40, b=10))
+
+
+def lead_time_histogram(buckets: list[tuple[int, object]], bucket_days: int, lang: str) -> go.Figure:
+    names = [t("days_bucket", lang, start=start, end=start + bucket_days - 1) for start, _ in buckets]
+    values = [n for _, n in buckets]
+    fig = go.Figure(go.Bar(x=names, y=_heights(values), marker_color=MAIN_COLOUR, text=_texts(values, lang),
+                           textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{y}<extra></extra>"))
+    fig.update_yaxes(title=t("participants_axis", lang), rangemode="tozero")
+    fig.update_xaxes(title=t("days", lang))
+    return _layout(fig, lang, height=340, showlegend=False)
+
+
+def lead_time_trend(rows: list[tuple[str, float, object]], lang: str) -> go.Figure:
+    # On a date axis, so that plotly spaces the ticks to the width (a category per month wrote every
+    # month's name, upright and cut off, in a half-width chart); the month's name is in the hover.
+    months = [date.fromisoformat(f"{month}-01") for month, _, _ in rows]
+    medians = [median for _, median, _ in rows]
+    fig = go.Figure(go.Scatter(
+        x=months, y=medians, mode="lines+markers", line=dict(color=MAIN_COLOUR, width=3),
+        marker=dict(size=8), customdata=[[fmt.month_label(month, lang), fmt.number(n, lang)] for month, _, n in rows],
+        hovertemplate="%{customdata[0]}: %{y:.0f} " + t("days", lang).lower()
+                      + " (n=%{customdata[1]})<extra></extra>"))
+    fig.update_yaxes(title=t("median_days", lang), rangemode="tozero")
+    fig.update_xaxes(title=t("month_of_move_in", lang), tickformat="%m-%Y" if lang == "nl" else "%b %Y")
+    return _layout(fig, lang, height=340, showlegend=False)
+
+
+def breakdown_bars(rows: list[tuple[str, object, object]], lang: str) -> go.Figure:
+    """Per organisation, in the order given from the top: referred above housed, as in the legend."""
+    names = [name for name, _, _ in rows]
+    referred = [r for _, r, _ in rows]
+    housed = [h for _, _, h in rows]
+    fig = go.Figure()
+    for values, step, colour in ((referred, "referred", SECOND_COLOUR), (housed, "housed", MAIN_COLOUR)):
+        fig.add_bar(y=names, x=_heights(values), orientation="h", name=label("step", step, lang),
+                    marker_color=colour, text=_texts(values, lang), textposition="outside", cliponaxis=False,
+                    hovertemplate="%{y}, %{fullData.name}: %{text}<extra></extra>")
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title=t("participants_axis", lang), range=[0, max(_heights(referred) + [1]) * 1.2])
+    return _layout(fig, lang, height=max(280, 110 + 56 * len(names)), barmode="group", bargroupgap=0.1)
+
+
+def waiting_list_donut(counts: dict[str, object], lang: str) -> go.Figure:
+    keys = [k for k in ("yes", "no", "unknown") if counts.get(k)]
+    colours = {"yes": MAIN_COLOUR, "no": SECOND_COLOUR, "unknown": OKABE_ITO["grey"]}
+    # A suppressed slice is drawn with a nominal size and labelled with its suppressed value.
+    values = [counts[k] if not isinstance(counts[k], str) else 1 for k in keys]
+    shown = [fmt.number(counts[k], lang) for k in keys]
+    fig = go.Figure(go.Pie(labels=[f"{t(k, lang)}: {n}" for k, n in zip(keys, shown)], values=values, hole=0.55,
+                           sort=False, marker=dict(colors=[colours[k] for k in keys]), text=shown,
+                           textinfo="text", textposition="inside", insidetextorientation="horizontal",
+                           hoverinfo="label"))
+    return _layout(fig, lang, height=300, showlegend=True, margin=dict(l=10, r=10, t=10, b=10))
+
+
+def kaplan_meier(days: list[int], survival: list[float], target: float, lang: str,
+                 horizon: int = 365) -> go.Figure:
+    # The estimate holds until the next event: draw it on to the horizon, or a curve without events
+    # would be a single invisible point.
+    end = max(days + [horizon])
+    days, survival = days + [end], survival + [survival[-1]]
+    fig = go.Figure(go.Scatter(x=days, y=survival, mode="lines", line_shape="hv",
+                               line=dict(color=MAIN_COLOUR, width=3), name=t("still_housed", lang),
+                               hovertemplate="%{x}: %{y:.1%}<extra></extra>"))
+    fig.add_hline(y=target, line=dict(color=TARGET_COLOUR, width=2, dash="dash"),
+                  annotation_text=t("retention_target_line", lang, target=fmt.percent(target, lang, 0)),
+                  annotation_position="bottom left", annotation_font_color=TARGET_COLOUR)
+    fig.add_vline(x=horizon, line=dict(color=OKABE_ITO["grey"], width=1, dash="dot"))
+    fig.update_yaxes(title=t("still_housed", lang), range=[0, 1.02], tickformat=".0%")
+    fig.update_xaxes(title=t("days_since_move_in", lang), range=[0, max(days + [horizon]) * 1.05])
+    return _layout(fig, lang, height=360, showlegend=False)
+
+
+def cost_comparison(housing_first_recurring: float, housing_first_one_off: float | None, shelter: float,
+                    lang: str) -> go.Figure:
+    """Cost per participant-year: Housing First (yearly + spread one-off) next to the shelter model."""
+    hf_name, shelter_name = t("housing_first", lang), t("shelter_model", lang)
+    fig = go.Figure()
+    fig.add_bar(x=[hf_name], y=[housing_first_recurring], name=t("hf_recurring", lang), marker_color=MAIN_COLOUR,
+                text=[fmt.euro(housing_first_recurring, lang)], textposition="inside")
+    if housing_first_one_off:
+        fig.add_bar(x=[hf_name], y=[housing_first_one_off], name=t("hf_one_off", lang),
+                    marker_color=OKABE_ITO["sky_blue"], text=[fmt.euro(housing_first_one_off, lang)],
+                    textposition="inside")
+    fig.add_bar(x=[shelter_name], y=[shelter], name=t("shelter_model", lang), marker_color=SECOND_COLOUR,
+                text=[fmt.euro(shelter, lang)], textposition="inside")
+    fig.update_yaxes(title=t("cost_per_year", lang) + " (€)", rangemode="tozero")
+    return _layout(fig, lang, height=360, barmode="stack")

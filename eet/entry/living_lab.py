@@ -1,0 +1,277 @@
+"""The living lab's registers as researchers and the admin keep them: system bottlenecks
+(knelpunten), success and failure factors, and the cost parameters of the business case.
+
+Reads for editing and every write need the role researcher or admin (AccessDenied otherwise); each
+write is validated by an input model, audited with before and after, and nothing is deleted: a
+bottleneck is resolved, a cost parameter ends through its `valid_to`. The dated reads that the
+pages show to everyone are in `eet.registers`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import field_validator, model_validator
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from eet.store import audit
+from eet.accounts.access import Actor, require_role
+from eet.store.models import (
+    BOTTLENECK_STATUSES, COST_CATEGORIES, COST_MODELS, COST_UNITS, FACTOR_DOMAINS, FACTOR_KINDS,
+    Bottleneck, CostParameter, Factor,
+)
+from eet.store.contents import is_demo
+from eet.texts.messages import Choices, Refusal, Term
+from eet.entry.schemas import FieldError, InputModel, RuleError, _date_field, _not_future, refused
+
+EDITORS = ("admin", "researcher")
+BOTTLENECK_DOMAINS = FACTOR_DOMAINS + ("system",)
+# Which cost categories belong to which model, and the unit a category is counted in.
+CATEGORIES_OF = {"housing_first": ("support", "housing", "one_off"), "shelter": ("shelter",)}
+
+
+def _one_of(value: Any, allowed: tuple[str, ...]) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    if text not in allowed:
+        raise Refusal("not_allowed", value=value, allowed=Choices(allowed))
+    return text
+
+
+def _max_len(value: str | None, limit: int) -> str | None:
+    if value is not None and len(value) > limit:
+        raise Refusal("text_length", length=len(value), max=limit)
+    return value
+
+
+class BottleneckIn(InputModel):
+    title: str
+    domain: str
+    owner: str | None = None
+    status: str = "open"
+    raised_on: date
+    resolved_on: date | None = None
+    resolution: str | None = None
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        return _max_len(value, 200)
+
+    @field_validator("owner")
+    @classmethod
+    def _owner(cls, value: str | None) -> str | None:
+        return _max_len(value, 120)
+
+    @field_validator("resolution")
+    @classmethod
+    def _resolution(cls, value: str | None) -> str | None:
+        return _max_len(value, 2000)
+
+    @field_validator("domain", mode="before")
+    @classmethod
+    def _domain(cls, value: Any) -> str | None:
+        return _one_of(value, BOTTLENECK_DOMAINS)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, value: Any) -> str | None:
+        return _one_of(value, BOTTLENECK_STATUSES)
+
+    @field_validator("raised_on", "resolved_on", mode="before")
+    @classmethod
+    def _dates(cls, value: Any) -> date | None:
+        return _not_future(_date_field(value))
+
+    @model_validator(mode="after")
+    def _resolved(self) -> "BottleneckIn":
+        errors = []
+        if self.status == "resolved" and self.resolved_on is None:
+            errors.append(FieldError("resolved_on", "resolved_needs_date"))
+        if self.status != "resolved" and self.resolved_on is not None:
+            errors.append(FieldError("resolved_on", "resolution_date_unresolved"))
+        if self.resolved_on is not None and self.resolved_on < self.raised_on:
+            errors.append(FieldError("resolved_on", "before_raised", {"date": self.raised_on}))
+        if errors:
+            raise RuleError(errors)
+        return self
+
+
+class FactorIn(InputModel):
+    domain: str
+    kind: str
+    description: str
+    observed_on: date
+    source: str | None = None
+
+    @field_validator("domain", mode="before")
+    @classmethod
+    def _domain(cls, value: Any) -> str | None:
+        return _one_of(value, FACTOR_DOMAINS)
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, value: Any) -> str | None:
+        return _one_of(value, FACTOR_KINDS)
+
+    @field_validator("description")
+    @classmethod
+    def _description(cls, value: str) -> str:
+        return _max_len(value, 2000)
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, value: str | None) -> str | None:
+        return _max_len(value, 200)
+
+    @field_validator("observed_on", mode="before")
+    @classmethod
+    def _observed(cls, value: Any) -> date | None:
+        return _not_future(_date_field(value))
+
+
+class CostParameterIn(InputModel):
+    model: str
+    category: str
+    label: str
+    amount_eur: float
+    unit: str
+    source: str
+    valid_from: date
+    valid_to: date | None = None
+
+    @field_validator("model", mode="before")
+    @classmethod
+    def _model(cls, value: Any) -> str | None:
+        return _one_of(value, COST_MODELS)
+
+    @field_validator("category", mode="before")
+    @classmethod
+    def _category(cls, value: Any) -> str | None:
+        return _one_of(value, COST_CATEGORIES)
+
+    @field_validator("unit", mode="before")
+    @classmethod
+    def _unit(cls, value: Any) -> str | None:
+        return _one_of(value, COST_UNITS)
+
+    @field_validator("label")
+    @classmethod
+    def _label(cls, value: str) -> str:
+        return _max_len(value, 200)
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, value: str) -> str:
+        # No built-in figure is presented as fact: every amount says where it comes from.
+        return _max_len(value, 300)
+
+    @field_validator("amount_eur")
+    @classmethod
+    def _amount(cls, value: float) -> float:
+        if not value > 0 or value != value:
+            raise Refusal("amount_positive")
+        return value
+
+    @field_validator("valid_from", "valid_to", mode="before")
+    @classmethod
+    def _dates(cls, value: Any) -> date | None:
+        return _date_field(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "CostParameterIn":
+        errors = []
+        if self.category not in CATEGORIES_OF[self.model]:
+            errors.append(FieldError("category", "category_of_model", {
+                "model": Term("cost_model", self.model),
+                "categories": [Term("cost_category", c) for c in CATEGORIES_OF[self.model]]}))
+        wanted_unit = "one_off_per_participant" if self.category == "one_off" else "per_participant_year"
+        if self.unit != wanted_unit:
+            errors.append(FieldError("unit", "unit_of_category", {
+                "category": Term("cost_category", self.category), "unit": Term("cost_unit", wanted_unit)}))
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            errors.append(FieldError("valid_to", "valid_to_before", {"date": self.valid_from}))
+        if errors:
+            raise RuleError(errors)
+        return self
+
+
+# --- reads for editing ---------------------------------------------------------------------------
+
+def _rows(session: Session, model, order) -> list[dict[str, Any]]:
+    return [row.model_dump() for row in session.execute(select(model).order_by(*order)).scalars()]
+
+
+def bottlenecks(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """Every bottleneck with its id and version, newest first."""
+    require_role(actor, *EDITORS)
+    return _rows(session, Bottleneck, (Bottleneck.raised_on.desc(), Bottleneck.id.desc()))
+
+
+def factors(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    require_role(actor, *EDITORS)
+    return _rows(session, Factor, (Factor.observed_on.desc(), Factor.id.desc()))
+
+
+def cost_parameters(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    require_role(actor, *EDITORS)
+    return _rows(session, CostParameter, (CostParameter.model, CostParameter.category, CostParameter.valid_from))
+
+
+# --- writes --------------------------------------------------------------------------------------
+
+def _save(session: Session, actor: Actor, model, entity: str, data: dict[str, Any], row_id: int | None,
+          source: str, expected_version: int | None = None) -> int:
+    require_role(actor, *EDITORS)
+    if row_id is None:
+        row = model(**data, is_demo=is_demo(session))
+        session.add(row)
+        session.flush()
+        audit.record(session, actor, "create", entity, row.id, None, audit.snapshot(row), source)
+        return row.id
+    row = session.get(model, row_id)
+    if row is None:
+        raise refused("id", "no_row_with_id", entity=Term("entity", entity), id=row_id)
+    if expected_version is not None:
+        # Atomic: matches only while nobody else saved since the form was opened.
+        result = session.execute(update(model).where(model.id == row_id, model.version == expected_version)
+                                 .values(version=model.version + 1)
+                                 .execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            raise refused("version", "version_conflict_plain")
+        session.refresh(row)
+    before = audit.snapshot(row)
+    if expected_version is not None:
+        before["version"] = expected_version
+    for key, value in data.items():
+        setattr(row, key, value)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "update", entity, row.id, before, audit.snapshot(row), source)
+    return row.id
+
+
+def save_bottleneck(session: Session, actor: Actor, values: dict[str, Any], bottleneck_id: int | None = None,
+                    expected_version: int | None = None, source: str = "form") -> int:
+    """Create (no id) or update a bottleneck; an update with `expected_version` is refused when
+    someone else saved it in between."""
+    require_role(actor, *EDITORS)
+    data = BottleneckIn.parse(values).model_dump()
+    return _save(session, actor, Bottleneck, "bottleneck", data, bottleneck_id, source, expected_version)
+
+
+def save_factor(session: Session, actor: Actor, values: dict[str, Any], factor_id: int | None = None,
+                source: str = "form") -> int:
+    require_role(actor, *EDITORS)
+    data = FactorIn.parse(values).model_dump()
+    return _save(session, actor, Factor, "factor", data, factor_id, source)
+
+
+def save_cost_parameter(session: Session, actor: Actor, values: dict[str, Any], parameter_id: int | None = None,
+                        source: str = "form") -> int:
+    require_role(actor, *EDITORS)
+    data = CostParameterIn.parse(values).model_dump()
+    return _save(session, actor, CostParameter, "cost_parameter", data, parameter_id, source)

@@ -1,0 +1,30 @@
+"""Organisation names and choices for filters: small lookups, no figures."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from eet.store.models import Organisation
+
+ORG = Organisation.__table__.c
+
+
+def names(session: Session) -> dict[int, str]:
+    return {org_id: name for org_id, name in session.execute(select(ORG.id, ORG.name)).all()}
+
+
+def partners(session: Session, kind: str, as_of: date | None = None) -> list[tuple[int, str]]:
+    """(id, name) of the partners of one kind, joined on or before D when D is given, by name."""
+    query = select(ORG.id, ORG.name).where(ORG.kind == kind).order_by(ORG.name)
+    if as_of is not None:
+        query = query.where(ORG.joined_on <= as_of)
+    return [tuple(row) for row in session.execute(query).all()]
+
+
+def name_of(session: Session, org_id: int | None) -> str | None:
+    if org_id is None:
+        return None
+    return session.execute(select(ORG.name).where(ORG.id == org_id)).scalar()

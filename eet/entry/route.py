@@ -1,0 +1,191 @@
+"""A participant's route (referral, assessment, match, move-in, exit, withdrawal): deciding a step
+against the steps already recorded, applying it, and voiding a wrong one. Called through
+`eet.entry.services`, which every door uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from sqlmodel import Session, select
+
+from eet.store import audit
+from eet.accounts.access import Actor, require_org
+from eet.store.models import (
+    DwellingStatusChange, Participant, ParticipantEvent, utcnow,
+)
+from eet.texts.messages import Term
+from eet.entry.schemas import EventIn, RuleError, refused
+from eet.entry.writecache import cache_of
+from eet.entry.state import (  # noqa: F401  (part of what services offers its callers)
+    EventPlan, _add_status, _current_home, _orgs_of_participant, state_of, status_at, _occupant,
+)
+
+Outcome = Literal["created", "changed", "unchanged"]
+
+# --- events --------------------------------------------------------------------------------------
+
+def decide_event(session: Session, actor: Actor, data: EventIn) -> EventPlan:
+    state = state_of(session)
+    participant = state.participant(data.code)
+    if participant is None:
+        raise refused("code", "no_participant_register", code=data.code)
+    require_org(actor, *_orgs_of_participant(participant))
+    dwelling = None
+    if data.dwelling_ref:
+        dwelling = state.dwelling(data.dwelling_ref)
+        if dwelling is None:
+            raise refused("dwelling_ref", "no_dwelling", ref=data.dwelling_ref)
+    events = state.events(participant.id)
+    for existing in events:
+        if (existing.kind, existing.occurred_on, existing.outcome, existing.dwelling_id) == (
+                data.event, data.date, data.outcome, dwelling.id if dwelling else None):
+            return EventPlan("unchanged", data, participant, dwelling)
+    _check_route(state, participant, events, data, dwelling)
+    home = None
+    if data.event == "exited":
+        home_id = _current_home(events, data.date)
+        home = state.dwelling_by_id(home_id) if home_id is not None else None
+    return EventPlan("created", data, participant, dwelling, home)
+
+
+def _apply_event(writer, actor: Actor, plan: EventPlan, source: str) -> None:
+    data, participant, dwelling = plan.data, plan.participant, plan.dwelling
+    event = writer.insert(ParticipantEvent, participant_id=participant.id, kind=data.event, occurred_on=data.date,
+                          outcome=data.outcome, dwelling_id=dwelling.id if dwelling else None,
+                          note=data.note, recorded_by=actor.username)
+    writer.audit(actor, "create", "participant_event", event, None,
+                 {"code": participant.code, "dwelling": data.dwelling_ref, **writer.snapshot(event)}, source)
+    # A move-in makes the dwelling occupied and an exit available, from that date; a later status
+    # change still wins, because the as-of status is the latest change on or before a date.
+    if data.event == "housed":
+        _add_status(writer, actor, dwelling, "occupied", data.date, source, audit_it=False, event=event)
+    elif data.event == "exited" and plan.home is not None:
+        _add_status(writer, actor, plan.home, "available", data.date, source, audit_it=False, event=event)
+
+
+@dataclass
+class _Step:
+    """A step not recorded yet, as the route checks read it."""
+
+    participant_id: int
+    kind: str
+    occurred_on: date
+    outcome: str | None
+    dwelling_id: int | None
+    id: int | None = None
+
+
+def _check_route(state, participant, events: list, data: EventIn, dwelling) -> None:
+    on = data.date
+    if on < participant.referred_on:
+        raise refused("date", "before_referral", date=on, code=participant.code, referred=participant.referred_on)
+    before = [e for e in events if e.occurred_on <= on]
+    withdrawal = next((e for e in events if e.kind == "withdrawn"), None)
+    if withdrawal is not None and data.event != "withdrawn" and withdrawal.occurred_on <= on:
+        raise refused("event", "after_withdrawal", code=participant.code, date=withdrawal.occurred_on)
+    kind = data.event
+    if kind == "matched":
+        assessments = [e for e in before if e.kind == "assessed"]
+        if not assessments or assessments[-1].outcome != "eligible":
+            raise refused("event", "match_needs_eligible" if assessments else "match_needs_assessment",
+                          date=on, code=participant.code)
+        _check_dwelling_usable(state, dwelling, on, "date")
+    elif kind == "housed":
+        matches = [e for e in before if e.kind == "matched"]
+        if not matches:
+            raise refused("event", "move_in_needs_match", date=on)
+        if matches[-1].dwelling_id != dwelling.id:
+            matched_to = state.dwelling_by_id(matches[-1].dwelling_id)
+            raise refused("dwelling_ref", "matched_elsewhere", code=participant.code, matched=matched_to.ref,
+                          ref=dwelling.ref)
+        home = _current_home(events, on)
+        if home is not None:
+            raise refused("event", "still_lives_in", code=participant.code, ref=state.dwelling_by_id(home).ref,
+                          date=on)
+        _check_dwelling_usable(state, dwelling, on, "date")
+        occupant = _occupant(state, dwelling, on)
+        if occupant is not None and occupant != participant.id:
+            other = state.participant_by_id(occupant)
+            raise refused("dwelling_ref", "dwelling_taken", ref=dwelling.ref, code=other.code, date=on)
+    elif kind == "exited":
+        if not any(e.kind == "housed" for e in before):
+            raise refused("event", "exit_needs_move_in", date=on, code=participant.code)
+        if _current_home(events, on) is None:
+            raise refused("event", "already_left", code=participant.code, date=on)
+    elif kind == "withdrawn":
+        housed = next((e for e in events if e.kind == "housed"), None)
+        if housed is not None:
+            raise refused("event", "withdrawal_after_move_in", code=participant.code, date=housed.occurred_on)
+        if withdrawal is not None:
+            raise refused("event", "already_withdrew", code=participant.code, date=withdrawal.occurred_on)
+    later = [e for e in events if e.occurred_on > on and e.kind in ("housed", "exited")]
+    if kind in ("housed", "exited") and later:
+        raise refused("date", "later_step", code=participant.code, event=Term("event", later[0].kind),
+                      date=later[0].occurred_on)
+    if kind == "housed":
+        _check_no_later_move_in(state, participant, dwelling, on)
+    _check_later_steps_still_fit(state, participant, events, data, dwelling)
+
+
+def _check_later_steps_still_fit(state, participant, events: list, data: EventIn, dwelling) -> None:
+    """A step entered late (dated before steps already recorded) must leave those steps valid: a
+    withdrawal or a 'not eligible' assessment cannot slip in before a recorded match."""
+    later = [e for e in events if e.occurred_on > data.date]
+    if not later:
+        return
+    inserted = _Step(participant_id=participant.id, kind=data.event, occurred_on=data.date,
+                     outcome=data.outcome, dwelling_id=dwelling.id if dwelling else None)
+    route = [e for e in events if e.occurred_on <= data.date] + [inserted]
+    for step in later:
+        step_dwelling = state.dwelling_by_id(step.dwelling_id) if step.dwelling_id else None
+        step_data = EventIn.model_construct(code=participant.code, event=step.kind, date=step.occurred_on,
+                                            outcome=step.outcome,
+                                            dwelling_ref=step_dwelling.ref if step_dwelling else None)
+        try:
+            _check_route(state, participant, list(route), step_data, step_dwelling)
+        except RuleError as exc:
+            raise refused("date", "later_step_breaks", code=participant.code, event=Term("event", step.kind),
+                          date=step.occurred_on, reason=exc.errors[0]) from None
+        route.append(step)
+
+
+def _check_no_later_move_in(state, participant, dwelling, on: date) -> None:
+    """A move-in without a later exit lasts; nobody else may have moved in there after it."""
+    others = state.later_move_ins(dwelling.id, participant.id, on)
+    if others:
+        first = min(others, key=lambda e: e.occurred_on)
+        other = state.participant_by_id(first.participant_id)
+        raise refused("dwelling_ref", "later_move_in", code=other.code, ref=dwelling.ref, date=first.occurred_on,
+                      on=on)
+
+
+def _check_dwelling_usable(state, dwelling, on: date, field_name: str) -> None:
+    current = status_at(state.changes(dwelling.id), on)
+    if current is None:
+        raise refused(field_name, "dwelling_not_yet", ref=dwelling.ref, date=on)
+    if current.status in ("searching", "withdrawn"):
+        raise refused("dwelling_ref", "dwelling_without_location", ref=dwelling.ref,
+                      status=Term("status", current.status), date=on)
+
+
+def void_event(session: Session, actor: Actor, event_id: int, reason: str, source: str = "form") -> None:
+    """Void a wrong step: it stays in the database with who voided it and why, and counts nowhere."""
+    if not reason or not reason.strip():
+        raise refused("reason", "void_reason")
+    event = session.get(ParticipantEvent, event_id)
+    if event is None or event.voided_at is not None:
+        raise refused("event", "no_active_step", id=event_id)
+    participant = session.get(Participant, event.participant_id)
+    require_org(actor, *_orgs_of_participant(participant))
+    before = audit.snapshot(event)
+    now = utcnow()
+    event.voided_at, event.voided_by, event.void_reason = now, actor.username, reason.strip()
+    session.add(event)
+    for change in session.exec(select(DwellingStatusChange).where(DwellingStatusChange.event_id == event_id)):
+        change.voided_at, change.voided_by, change.void_reason = now, actor.username, reason.strip()
+        session.add(change)
+    if (cache := cache_of(session)) is not None:  # a voided row counts nowhere, here neither
+        cache.forget_event(event)
+    audit.record(session, actor, "void", "participant_event", event.id, before, audit.snapshot(event), source)

@@ -1,0 +1,32 @@
+"""Every figure of DESIGN.md at an as-of date, as SQL aggregates, and how each role may see it.
+
+The definitions live in `dwellings` and `participants` (on the shared queries of `query`); the
+pages, `python -m eet report` and the meeting pack read them from here. Beside them: `privacy`
+(small-count suppression), `progress` (forecast, changes, headlines), `participant_view`,
+`research`, `business_case`, `registers`, `dwelling_table` and `report`.
+"""
+
+from eet.figures.dwellings import (
+    TargetValue, coalition, counter_and_housed_at, dwelling_counts, dwelling_counts_by, dwelling_trend,
+    dwelling_totals_and_municipalities, dwellings_by_municipality, municipalities, targets, with_totals,
+)
+from eet.figures.participants import (
+    LeadTime, Retention, SurvivalCurve, central_waiting_list, funnel, funnel_breakdowns, kaplan_meier,
+    lead_time, lead_time_counts, lead_time_distribution, lead_time_trend, lead_times,
+    percentile_of_counts, retention_12m, withdrawals,
+)
+from eet.figures.query import (
+    BREAKDOWNS, FUNNEL_STEPS, MEMO_KEY, NO_DWELLING_FILTER, NO_PARTICIPANT_FILTER, RETENTION_DAYS,
+    DwellingFilter, ParticipantFilter, memoised,
+)
+
+__all__ = [
+    "TargetValue", "coalition", "counter_and_housed_at", "dwelling_counts", "dwelling_counts_by",
+    "dwelling_trend", "dwelling_totals_and_municipalities", "dwellings_by_municipality",
+    "municipalities", "targets", "with_totals",
+    "LeadTime", "Retention", "SurvivalCurve", "central_waiting_list", "funnel", "funnel_breakdowns",
+    "kaplan_meier", "lead_time", "lead_time_counts", "lead_time_distribution", "lead_time_trend",
+    "lead_times", "percentile_of_counts", "retention_12m", "withdrawals",
+    "BREAKDOWNS", "FUNNEL_STEPS", "MEMO_KEY", "NO_DWELLING_FILTER", "NO_PARTICIPANT_FILTER",
+    "RETENTION_DAYS", "DwellingFilter", "ParticipantFilter", "memoised",
+]

@@ -1,0 +1,117 @@
+"""What every figure query shares: the tables' columns, the filters of a page, and one computation
+per figure and data version (`memoised`)."""
+
+from __future__ import annotations
+
+import copy
+import functools
+from dataclasses import dataclass
+
+from sqlalchemy import Integer
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from eet.store.models import (
+    Dwelling, DwellingStatusChange, Organisation,
+    Participant, ParticipantEvent,
+)
+
+EVENTS, CHANGES = ParticipantEvent.__table__, DwellingStatusChange.__table__
+
+DWELLINGS, PARTICIPANTS = Dwelling.__table__, Participant.__table__
+EVENT, CHANGE, DWELLING, PARTICIPANT = EVENTS.c, CHANGES.c, DWELLINGS.c, PARTICIPANTS.c
+ORG = Organisation.__table__.c
+
+BREAKDOWNS = ("referrer_id", "care_provider_id")  # the participant page's funnel breakdowns
+FUNNEL_STEPS = ("referred", "assessed", "eligible", "matched", "housed", "housed_now", "withdrawn")
+RETENTION_DAYS = 365
+
+
+# --- one computation per figure and data version ------------------------------------------------
+
+MEMO_KEY = "figure_memo"
+
+
+def memoised(function):
+    """Remember the figure per arguments in session.info[MEMO_KEY] when the caller put a dict there
+    (the dashboard does, one per data version: the report, the participant view, the pace and the
+    changes ask for the same funnel and counts); a session without one computes as before. Copies
+    go in and out, so that no caller can change what another gets."""
+    @functools.wraps(function)
+    def wrapper(session, *args, **kwargs):
+        memo = session.info.get(MEMO_KEY)
+        if memo is None:
+            return function(session, *args, **kwargs)
+        key = (function.__name__, args, tuple(sorted(kwargs.items())))
+        try:
+            hash(key)
+        except TypeError:  # a list of dates, say: not remembered
+            return function(session, *args, **kwargs)
+        if key not in memo:
+            memo[key] = copy.deepcopy(function(session, *args, **kwargs))
+        return copy.deepcopy(memo[key])
+    return wrapper
+
+
+# --- portable date arithmetic --------------------------------------------------------------------
+
+class days_between(FunctionElement):
+    """Whole days from `earlier` to `later`: julianday on SQLite, date subtraction on PostgreSQL."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(days_between)
+def _days_default(element, compiler, **kw):
+    later, earlier = list(element.clauses)
+    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
+
+
+@compiles(days_between, "sqlite")
+def _days_sqlite(element, compiler, **kw):
+    later, earlier = list(element.clauses)
+    return (f"CAST(julianday({compiler.process(later, **kw)}) - "
+            f"julianday({compiler.process(earlier, **kw)}) AS INTEGER)")
+
+
+# --- scope: which rows a figure covers -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class DwellingFilter:
+    """Optional narrowing of the dwelling figures (page filters, a coordinator's organisation)."""
+
+    municipality_id: int | None = None
+    corporation_id: int | None = None
+    care_provider_id: int | None = None
+    building_type: str | None = None
+    route: str | None = None
+    organisation_id: int | None = None  # any of municipality, corporation, care provider
+
+    def clauses(self) -> list[ColumnElement]:
+        out = []
+        for column in ("municipality_id", "corporation_id", "care_provider_id", "building_type", "route"):
+            value = getattr(self, column)
+            if value is not None:
+                out.append(DWELLING[column] == value)
+        if self.organisation_id is not None:
+            org = self.organisation_id
+            out.append((DWELLING.municipality_id == org) | (DWELLING.corporation_id == org)
+                       | (DWELLING.care_provider_id == org))
+        return out
+
+
+@dataclass(frozen=True)
+class ParticipantFilter:
+    organisation_id: int | None = None  # referrer, care provider or municipality
+
+    def clauses(self) -> list[ColumnElement]:
+        if self.organisation_id is None:
+            return []
+        org = self.organisation_id
+        return [(PARTICIPANT.referrer_id == org) | (PARTICIPANT.care_provider_id == org)
+                | (PARTICIPANT.municipality_id == org)]
+
+
+NO_DWELLING_FILTER = DwellingFilter()
+NO_PARTICIPANT_FILTER = ParticipantFilter()

@@ -1,0 +1,97 @@
+"""The report of spec/interfaces.md: every headline figure at a date, as JSON and as text.
+
+The command line prints it, the pages show its parts, the meeting pack is built from it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from sqlmodel import Session
+
+from eet import figures
+from eet.store.contents import is_demo
+
+
+def build_report(session: Session, as_of: date) -> dict:
+    """Exactly the JSON object of spec/interfaces.md (unsuppressed: for admins and researchers)."""
+    goals = figures.targets(session, as_of)
+    dwelling_goal = goals.get("dwellings")
+    participant_goal = goals.get("participants")
+    retention_goal = goals.get("retention")
+    totals, by_municipality = figures.dwelling_totals_and_municipalities(session, as_of)
+    # In the shape the participant view reads too, so that a dashboard computes it once.
+    lead, _, _ = figures.lead_times(figures.lead_time_counts(session, as_of))
+    retention = figures.retention_12m(session, as_of,
+                                      target=retention_goal.value if retention_goal else 0.9)
+    statuses = ("searching", "location_found", "available", "occupied", "withdrawn")
+    return {
+        "as_of": as_of.isoformat(),
+        "demo": is_demo(session),
+        "coalition": figures.coalition(session, as_of),
+        "dwellings": {
+            "target": int(dwelling_goal.value) if dwelling_goal else None,
+            "target_date": dwelling_goal.due_on.isoformat() if dwelling_goal and dwelling_goal.due_on else None,
+            "counter": totals["counter"],
+            "pipeline": totals["pipeline"],
+            "ambition": totals["ambition"],
+            "by_status": {s: totals[s] for s in statuses},
+            "by_municipality": {
+                name: {key: counts[key] for key in ("counter", "pipeline", *statuses)}
+                for name, counts in by_municipality.items()
+            },
+        },
+        "participants": {
+            "target": int(participant_goal.value) if participant_goal else None,
+            "funnel": figures.funnel(session, as_of),
+            "lead_time_days": {"median": lead.median, "p75": lead.p75, "n": lead.n},
+            "retention_12m": {"rate": retention.rate, "cohort": retention.cohort,
+                              "target": retention.target},
+        },
+    }
+
+
+def to_json(report: dict) -> str:
+    return json.dumps(report, indent=2, ensure_ascii=False)
+
+
+def to_text(report: dict) -> str:
+    """The same figures for people, in English (the command line's language)."""
+    d = report["dwellings"]
+    p = report["participants"]
+    f = p["funnel"]
+    lead = p["lead_time_days"]
+    ret = p["retention_12m"]
+    c = report["coalition"]
+    lines = [
+        f"Eerst een Thuis monitor, as of {report['as_of']}" + ("  (DEMO DATA)" if report["demo"] else ""),
+        "",
+        f"Coalition: {c['municipality']} municipalities, {c['care_provider']} care providers, "
+        f"{c['housing_corporation']} housing corporations",
+        "",
+        f"Dwellings: counter {d['counter']}, pipeline {d['pipeline']}, ambition {d['ambition']} "
+        f"(target {d['target']} by {d['target_date']})",
+        "  by status: " + ", ".join(f"{k} {v}" for k, v in d["by_status"].items()),
+    ]
+    width = max((len(name) for name in d["by_municipality"]), default=10)
+    lines.append(f"  {'municipality':<{width}}  counter  pipeline")
+    for name, row in d["by_municipality"].items():
+        lines.append(f"  {name:<{width}}  {row['counter']:>7}  {row['pipeline']:>8}")
+    lines += [
+        "",
+        f"Participants (target {p['target']}): " + ", ".join(f"{k} {v}" for k, v in f.items()),
+        f"Lead time referral to move-in: median {_num(lead['median'])} days, "
+        f"75th percentile {_num(lead['p75'])} days (n={lead['n']})",
+        f"Retention at 12 months: {_pct(ret['rate'])} of a cohort of {ret['cohort']} "
+        f"(target {_pct(ret['target'])})",
+    ]
+    return "\n".join(lines)
+
+
+def _num(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:g}"
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.1f}%"

@@ -1,0 +1,213 @@
+"""The register of review meetings and their decisions (DESIGN.md: the programme lead records
+them). Only an admin writes; every write is audited; a refused write raises RuleError (which field,
+why) or AccessDenied and leaves the database as it was.
+
+The input models live here rather than in `eet.schemas` because no other door (import, form of
+another page) writes these rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import field_validator, model_validator
+from sqlmodel import Session, select
+
+from eet.store import audit
+from eet.accounts.access import Actor, require_role
+from eet.store.models import DECISION_STATUSES, DECISION_TOPICS, Decision, ReviewMeeting
+from eet.texts.messages import Choices, Refusal, Term
+from eet.entry.schemas import InputModel, refused
+from eet.entry import vocabulary as vocab
+
+TITLE_MAX = 200
+DECISION_MAX = 2000
+OWNER_MAX = 120
+
+# Dutch words a form or a command line may send, next to the codes.
+TOPIC_WORDS = {"doelgroep": "target_group", "initiatief": "initiative", "locatie": "location",
+               "overig": "other", **{t: t for t in DECISION_TOPICS}}
+STATUS_WORDS = {"open": "open", "in behandeling": "in_progress", "in uitvoering": "in_progress",
+                "afgerond": "done", "vervallen": "dropped", **{s: s for s in DECISION_STATUSES}}
+
+
+def _required(value: Any) -> Any:
+    # Blank text arrives here as None (InputModel turns blanks into None).
+    if value is None:
+        raise Refusal("required")
+    return value
+
+
+def _required_text(value: Any, limit: int) -> Any:
+    """A text that must be given and fit its column."""
+    value = _required(value)
+    if isinstance(value, str) and len(value) > limit:
+        raise Refusal("text_length", length=len(value), max=limit)
+    return value
+
+
+def _choices(words: dict[str, str]) -> Choices:
+    codes = sorted(set(words.values()))
+    dutch = tuple(word for word, code in words.items() if word != code and word not in codes)
+    return Choices(tuple(codes), dutch)
+
+
+def _one_of(value: Any, words: dict[str, str], what: str) -> str:
+    """`what` is a code of eet.messages.TERMS["choice"]."""
+    key = str(value).strip().lower().replace("-", "_") if value is not None else ""
+    found = words.get(key) or words.get(key.replace("_", " "))
+    if found is None:
+        raise Refusal("unknown_choice", value=value, what=Term("choice", what), allowed=_choices(words))
+    return found
+
+
+class MeetingIn(InputModel):
+    held_on: date
+    title: str
+    compare_with: date | None = None
+
+    @field_validator("held_on", "compare_with", mode="before")
+    @classmethod
+    def _dates(cls, value: Any) -> date | None:
+        return None if value is None else vocab.parse_date(value)
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _title(cls, value: Any) -> Any:
+        return _required_text(value, TITLE_MAX)
+
+    @model_validator(mode="after")
+    def _comparison_before(self) -> "MeetingIn":
+        if self.compare_with is not None and self.compare_with >= self.held_on:
+            raise refused("compare_with", "compare_before_meeting", date=self.held_on)
+        return self
+
+
+class DecisionIn(InputModel):
+    meeting_id: int
+    topic: str
+    decision: str
+    owner: str | None = None
+    due_on: date | None = None
+    status: str = "open"
+
+    @field_validator("topic", mode="before")
+    @classmethod
+    def _topic(cls, value: Any) -> str:
+        return _one_of(_required(value), TOPIC_WORDS, "decision_topic")
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, value: Any) -> str:
+        return "open" if value is None else _one_of(value, STATUS_WORDS, "decision_status")
+
+    @field_validator("due_on", mode="before")
+    @classmethod
+    def _due(cls, value: Any) -> date | None:
+        return None if value is None else vocab.parse_date(value)
+
+    @field_validator("decision", mode="before")
+    @classmethod
+    def _decision(cls, value: Any) -> Any:
+        return _required_text(value, DECISION_MAX)
+
+    @field_validator("owner")
+    @classmethod
+    def _owner(cls, value: str | None) -> str | None:
+        if value is not None and len(value) > OWNER_MAX:
+            raise Refusal("text_length", length=len(value), max=OWNER_MAX)
+        return value
+
+
+# --- writes --------------------------------------------------------------------------------------
+
+def add_meeting(session: Session, actor: Actor, values: dict[str, Any], source: str = "form") -> ReviewMeeting:
+    require_role(actor, "admin")
+    data = MeetingIn.parse(values)
+    _check_date_free(session, data.held_on, None)
+    meeting = ReviewMeeting(**data.model_dump(), is_demo=False)
+    session.add(meeting)
+    session.flush()
+    audit.record(session, actor, "create", "review_meeting", meeting.id, None, audit.snapshot(meeting), source)
+    return meeting
+
+
+def update_meeting(session: Session, actor: Actor, meeting_id: int, values: dict[str, Any],
+                   source: str = "form") -> ReviewMeeting:
+    require_role(actor, "admin")
+    meeting = _meeting(session, meeting_id)
+    data = MeetingIn.parse(values)
+    _check_date_free(session, data.held_on, meeting_id)
+    before = audit.snapshot(meeting)
+    for key, value in data.model_dump().items():
+        setattr(meeting, key, value)
+    session.add(meeting)
+    session.flush()
+    audit.record(session, actor, "update", "review_meeting", meeting.id, before, audit.snapshot(meeting), source)
+    return meeting
+
+
+def add_decision(session: Session, actor: Actor, values: dict[str, Any], source: str = "form") -> Decision:
+    require_role(actor, "admin")
+    data = DecisionIn.parse(values)
+    _meeting(session, data.meeting_id)
+    decision = Decision(**data.model_dump(), is_demo=False)
+    session.add(decision)
+    session.flush()
+    audit.record(session, actor, "create", "decision", decision.id, None, audit.snapshot(decision), source)
+    return decision
+
+
+def update_decision(session: Session, actor: Actor, decision_id: int, values: dict[str, Any],
+                    source: str = "form") -> Decision:
+    """Change a decision (typically its status or due date); the values not sent stay as they are."""
+    require_role(actor, "admin")
+    decision = session.get(Decision, decision_id)
+    if decision is None:
+        raise refused("decision_id", "no_row_with_id", entity=Term("entity", "decision"), id=decision_id)
+    before = audit.snapshot(decision)
+    merged = {key: value for key, value in before.items() if key in DecisionIn.model_fields}
+    merged.update(values)
+    data = DecisionIn.parse(merged)
+    _meeting(session, data.meeting_id)
+    for key, value in data.model_dump().items():
+        setattr(decision, key, value)
+    session.add(decision)
+    session.flush()
+    audit.record(session, actor, "update", "decision", decision.id, before, audit.snapshot(decision), source)
+    return decision
+
+
+def _meeting(session: Session, meeting_id: int) -> ReviewMeeting:
+    meeting = session.get(ReviewMeeting, meeting_id)
+    if meeting is None:
+        raise refused("meeting_id", "no_meeting", id=meeting_id)
+    return meeting
+
+
+def _check_date_free(session: Session, held_on: date, own_id: int | None) -> None:
+    other = session.exec(select(ReviewMeeting).where(ReviewMeeting.held_on == held_on)).first()
+    if other is not None and other.id != own_id:
+        raise refused("held_on", "meeting_date_taken", date=held_on, title=other.title)
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+def meetings(session: Session, until: date | None = None) -> list[dict]:
+    """Review meetings held on or before `until` (all when None), newest first."""
+    query = select(ReviewMeeting).order_by(ReviewMeeting.held_on.desc())
+    if until is not None:
+        query = query.where(ReviewMeeting.held_on <= until)
+    return [m.model_dump() for m in session.exec(query)]
+
+
+def decisions(session: Session, until: date | None = None) -> list[dict]:
+    """Decisions of the meetings held on or before `until`, newest meeting first, each with its
+    meeting's date and title. The status is today's: decisions carry no dated history."""
+    query = (select(Decision, ReviewMeeting).join(ReviewMeeting, ReviewMeeting.id == Decision.meeting_id)
+             .order_by(ReviewMeeting.held_on.desc(), Decision.id))
+    if until is not None:
+        query = query.where(ReviewMeeting.held_on <= until)
+    return [{**decision.model_dump(), "meeting_held_on": meeting.held_on, "meeting_title": meeting.title}
+            for decision, meeting in session.exec(query)]

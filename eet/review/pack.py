@@ -1,0 +1,268 @@
+"""The meeting pack: the review of `eet.review` as one self-contained .html file (charts included and
+interactive, plotly.js embedded once, opens offline, prints on A4 portrait) or as an .xlsx file with
+every table on a sheet of its own.
+
+Both are built from the same tables (`eet.review_tables`) and charts (`eet.review_charts`) as the
+review page. Every text that a person typed (titles, decisions, owners, site names) is escaped in
+the html: it is shown as text, never read as markup, and written as text (never a formula) in the
+xlsx.
+
+The pack is sent round: it is an aggregate export, so small counts are suppressed in it whoever
+makes it (spec/interfaces.md, EET_SMALL_COUNT). An admin or a researcher may ask for the exact
+numbers (`exact=True`, `--exact`); such a pack says on its first page that it is not for
+distribution.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from datetime import date
+from pathlib import Path
+from string import Template
+
+import plotly.io as pio
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from sqlmodel import Session
+
+from eet.texts import formatting as fmt
+from eet.figures import privacy
+from eet.accounts.access import Actor, require_role
+from eet.review.comparison import Review, build_review
+from eet.charts.review import all_charts
+from eet.review.tables import Percent, Table, all_tables, cell_text
+from eet.texts import sheet, t
+from eet.entry.spreadsheet import neutralise
+
+TEMPLATE = Path(__file__).with_name("pack_template.html")
+SUFFIXES = (".html", ".xlsx")
+CHART_WIDTH = 700  # px: the printable width of A4 portrait with 12 mm margins
+CHART_CONFIG = {"displaylogo": False, "responsive": False}
+MAX_SHEET_NAME = 31
+
+
+class ExportError(ValueError):
+    """The pack cannot be written as asked (unknown file type, unwritable place)."""
+
+
+EXACT_ROLES = ("admin", "researcher")
+
+
+def meeting_pack(session: Session, actor: Actor, as_of: date, compare_with: date | None = None,
+                 basis: str = "comparison", exact: bool = False) -> Review:
+    """The review as the pack shows it: small counts suppressed, unless an admin or researcher asks
+    for the exact numbers (anyone else asking is refused)."""
+    if exact:
+        require_role(actor, *EXACT_ROLES)
+    review = build_review(session, actor, as_of, compare_with, basis, suppressed=not exact)
+    review.exact = exact and not review.suppressed
+    return review
+
+
+def pack_bytes(session: Session, actor: Actor, suffix: str, as_of: date, compare_with: date | None = None,
+               lang: str = "nl", basis: str = "comparison", exact: bool = False) -> bytes:
+    """The pack as the bytes of a .html or .xlsx file (the review page's download)."""
+    review = meeting_pack(session, actor, as_of, compare_with, basis, exact)
+    return to_html(review, lang).encode("utf-8") if suffix == ".html" else to_xlsx(review, lang)
+
+
+def write_pack(session: Session, actor: Actor, path: Path, as_of: date, compare_with: date | None = None,
+               lang: str = "nl", basis: str = "comparison", exact: bool = False) -> Review:
+    """Write the pack to `path`; its suffix (.html or .xlsx) chooses the format."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ExportError(f"{path.name}: the meeting pack is written as .html or .xlsx, not '{suffix or 'no suffix'}'")
+    review = meeting_pack(session, actor, as_of, compare_with, basis, exact)
+    data = to_html(review, lang).encode("utf-8") if suffix == ".html" else to_xlsx(review, lang)
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise ExportError(f"{path} cannot be written: {exc.strerror or exc}") from None
+    return review
+
+
+def file_name(review: Review, suffix: str, lang: str) -> str:
+    stem = "vergaderstuk" if lang == "nl" else "meeting-pack"
+    return f"{stem}-{review.as_of.isoformat()}{suffix}"
+
+
+# --- html ----------------------------------------------------------------------------------------
+
+def _e(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _table_html(table: Table, lang: str, heading: bool = True) -> str:
+    numeric = {i for i, _ in enumerate(table.columns)
+               if any(isinstance(row[i], (int, float)) and not isinstance(row[i], bool) for row in table.rows)}
+    head = "".join(f'<th class="{"num" if i in numeric else ""}">{_e(c)}</th>' for i, c in enumerate(table.columns))
+    body = []
+    for row in table.rows:
+        cells = []
+        for i, value in enumerate(row):
+            signed = i in table.change_columns
+            classes = ["num"] if i in numeric else ["text"]
+            if signed and isinstance(value, (int, float)) and value:
+                classes.append("up" if value > 0 else "down")
+            cells.append(f'<td class="{" ".join(classes)}">{_e(cell_text(value, lang, signed))}</td>')
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    out = f'<h3>{_e(table.title)}</h3>' if heading else ""
+    if table.rows:
+        out += f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    if table.note:
+        out += f'<p class="note">{_e(table.note)}</p>'
+    return f'<div class="block table-{_e(table.key)}">{out}</div>'
+
+
+def _forecast_sentences(review: Review, lang: str) -> str:
+    items = []
+    for f in review.forecasts:
+        measure = t(f"forecast_{f.measure}", lang)
+        if f.pace_per_month is None and review.suppressed:
+            items.append(t("forecast_hidden", lang, measure=measure, n=privacy.threshold()))
+            continue
+        verdict = {True: "on_track", False: "behind", None: "unknown_track"}[f.on_track]
+        items.append(t("forecast_sentence", lang, measure=measure, now=fmt.number(f.now, lang),
+                       as_of=fmt.long_date(f.as_of, lang), pace=fmt.number(f.pace_per_month, lang, 1),
+                       since=fmt.long_date(f.since, lang),
+                       projected=fmt.number(f.projected, lang), due=fmt.long_date(f.due_on, lang),
+                       verdict=t(verdict, lang), gap=fmt.number(f.gap, lang),
+                       needed=fmt.number(f.needed_per_month, lang, 1)))
+    return '<ul class="forecast">' + "".join(f"<li>{_e(item)}</li>" for item in items) + "</ul>"
+
+
+def chart_divs(review: Review, lang: str) -> dict[str, str]:
+    """Each chart as an html fragment; plotly.js is embedded inline in the first one only."""
+    out = {}
+    for i, (key, fig) in enumerate(all_charts(review, lang)):
+        fig.update_layout(width=CHART_WIDTH, autosize=False)
+        out[key] = pio.to_html(fig, full_html=False, include_plotlyjs=(i == 0), config=CHART_CONFIG,
+                               div_id=f"chart-{key}", default_width=f"{CHART_WIDTH}px")
+    return out
+
+
+def to_html(review: Review, lang: str) -> str:
+    tables = {table.key: table for table in all_tables(review, lang)}
+    charts = chart_divs(review, lang)
+    since, as_of = fmt.long_date(review.compare_with, lang), fmt.long_date(review.as_of, lang)
+
+    def chart(key: str, caption: str | None = None) -> str:
+        caption = f"<figcaption>{_e(caption)}</figcaption>" if caption else ""
+        return f'<figure class="chart">{caption}{charts[key]}</figure>'
+
+    def tables_of(*keys: str) -> str:
+        return "".join(_table_html(tables[k], lang) for k in keys)
+
+    subtitle = t("pack_subtitle", lang, as_of=as_of, since=since) if review.compared else \
+        t("pack_subtitle_alone", lang, as_of=as_of)
+    header = (f'<header><h1>{_e(t("pack_title", lang))}</h1>'
+              f'<p class="subtitle">{_e(subtitle)}</p>'
+              f'<p class="meta">{_e(t("pack_made", lang, today=fmt.long_date(date.today(), lang)))}</p></header>')
+    if review.demo:
+        header += f'<p class="demo">{_e(t("pack_demo", lang))}</p>'
+    if review.exact:
+        header += f'<p class="demo exact">{_e(t("pack_exact", lang))}</p>'
+    if review.suppressed:
+        header += f'<p class="note">{_e(t("small_counts_note", lang, n=privacy.threshold()))}</p>'
+    body = [
+        header,
+        f'<section><h2>{_e(t("headline", lang))}</h2>',
+        chart("headline", t("group_dwellings", lang)), tables_of("dwellings", "coalition"),
+        chart("status", t("group_status", lang)), tables_of("status"), "</section>",
+        f'<section class="page"><h2>{_e(t("group_funnel", lang))}</h2>',
+        chart("funnel"), _table_html(tables["funnel"], lang, heading=False),
+        tables_of("lead_time", "retention"), "</section>",
+        f'<section class="page"><h2>{_e(t("moved", lang))}</h2>',
+        chart("municipality", t("moved_municipality", lang)),
+        tables_of("municipality", "building_type", "route", "site"), "</section>",
+        f'<section class="page"><h2>{_e(t("forecast", lang))}</h2>',
+        f'<p>{_e(tables["forecast"].note)}</p>', _forecast_sentences(review, lang),
+        chart("forecast_dwellings", t("forecast_dwellings", lang)),
+        chart("forecast_participants", t("forecast_participants", lang)),
+        _table_html(Table(**{**tables["forecast"].__dict__, "note": None}), lang, heading=False),
+        tables_of("series"), "</section>",
+        f'<section class="page"><h2>{_e(t("review_bottlenecks", lang, as_of=as_of))}</h2>',
+        _table_html(tables["bottlenecks"], lang, heading=False), f'<h2>{_e(t("decisions", lang))}</h2>',
+        _table_html(tables["decisions"], lang, heading=False), "</section>",
+    ]
+    return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
+        lang=_e(lang), title=_e(f'{t("pack_title", lang)} {fmt.short_date(review.as_of, lang)}'),
+        body="\n".join(body))
+
+
+# --- xlsx ----------------------------------------------------------------------------------------
+
+HEADER_FILL = PatternFill("solid", fgColor="F0F2F6")
+
+
+def to_xlsx(review: Review, lang: str) -> bytes:
+    """Every table on a sheet of its own, values as numbers and dates (suppressed counts as "<5"),
+    plus a first sheet that says what the pack is."""
+    book = Workbook()
+    about = book.active
+    about.title = _sheet_name(sheet("about", lang))
+    rows = [
+        (t("pack_title", lang), None),
+        *([(t("pack_exact", lang), None)] if review.exact else []),
+        (t("meeting_date", lang), review.as_of),
+        (t("compare_with", lang), review.compare_with if review.compared else None),
+        (t("pace_basis", lang), t(f"basis_{review.basis}", lang)),
+        (t("col_target", lang) + " " + t("group_dwellings", lang).lower(), review.target["dwellings"]),
+        (t("col_target", lang) + " " + t("participants_axis", lang).lower(), review.target["participants"]),
+        (t("review_due_on", lang), date.fromisoformat(review.target["due_on"]) if review.target["due_on"] else None),
+        (t("pack_made", lang, today=fmt.short_date(date.today(), lang)), None),
+    ]
+    if review.demo:
+        rows.append((t("pack_demo", lang), None))
+    if review.suppressed:
+        rows.append((t("small_counts_note", lang, n=privacy.threshold()), None))
+    for row in rows:
+        about.append([neutralise(v) for v in row])
+    about["A1"].font = Font(bold=True, size=14)
+    _format_cells(about)
+    about.column_dimensions["A"].width = 60
+    about.column_dimensions["B"].width = 16
+
+    for table in all_tables(review, lang):
+        ws = book.create_sheet(_sheet_name(sheet(table.key, lang)))
+        columns = table.columns + (["code"] if table.codes else [])
+        ws.append([neutralise(c) for c in columns])
+        for i, row in enumerate(table.rows):
+            # Every text cell (a site, a bottleneck's title, a decision, an owner) stays text: a
+            # value typed as "=HYPERLINK(...)" must not become a live formula in the pack.
+            ws.append([float(v) if isinstance(v, Percent) else neutralise(v) for v in row]
+                      + ([table.codes[i]] if table.codes else []))
+            for j, value in enumerate(row):
+                if isinstance(value, Percent):
+                    ws.cell(row=i + 2, column=j + 1).number_format = "0.0%"
+        if table.note:
+            ws.append([])
+            ws.append([neutralise(table.note)])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+            cell.fill = HEADER_FILL
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.freeze_panes = "A2"
+        _format_cells(ws)
+        for j, name in enumerate(columns, start=1):
+            longest = max([len(str(name))] + [len(cell_text(r[j - 1], lang)) for r in table.rows if j - 1 < len(r)])
+            ws.column_dimensions[get_column_letter(j)].width = min(max(10, longest + 2), 60)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _format_cells(ws) -> None:
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, date):
+                cell.number_format = "DD-MM-YYYY"
+
+
+def _sheet_name(name: str) -> str:
+    # Excel refuses these characters and names longer than 31.
+    for bad in '[]:*?/\\':
+        name = name.replace(bad, "-")
+    return name[:MAX_SHEET_NAME]

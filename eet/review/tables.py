@@ -1,0 +1,183 @@
+"""The review as tables: one list that the review page, the html pack and the xlsx pack all show,
+so the three cannot disagree. Cells keep their values (numbers, dates, "<5"); each door formats
+them itself (`cell_text` for people, openpyxl number formats for the spreadsheet)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from eet.texts import formatting as fmt
+from eet.figures import privacy
+from eet.review.comparison import MOVED_MEASURES, Moved, Review
+from eet.texts import label, sheet, t
+
+
+class Percent(float):
+    """A fraction shown as a percentage (a rate, or a change of one in points)."""
+
+
+@dataclass
+class Table:
+    key: str  # also the sheet of the xlsx pack
+    title: str
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)
+    codes: list[str] | None = None  # per row, the figure's key in the JSON report (headline tables)
+    change_columns: tuple[int, ...] = ()  # shown with a sign
+    note: str | None = None
+
+
+HEADLINE_GROUPS = ("dwellings", "status", "coalition", "funnel", "lead_time", "retention")
+REPORT_PATHS = {
+    "dwellings": "dwellings.{item}", "status": "dwellings.by_status.{item}", "coalition": "coalition.{item}",
+    "funnel": "participants.funnel.{item}", "lead_time": "participants.lead_time_days.{item}",
+    "retention": "participants.retention_12m.{item}",
+}
+
+
+def cell_text(value, lang: str, signed: bool = False) -> str:
+    """A cell as people read it, Dutch or English."""
+    if isinstance(value, Percent):
+        if signed:  # a change of a rate is in percentage points
+            return fmt.signed(value * 100, lang, 1) + (" %-punt" if lang == "nl" else " pt")
+        return fmt.percent(value, lang)
+    if isinstance(value, date):
+        return fmt.short_date(value, lang)
+    if isinstance(value, bool):
+        return t("yes" if value else "no", lang)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        digits = 0 if float(value).is_integer() else 1
+        return fmt.signed(value, lang, digits) if signed else fmt.number(value, lang, digits)
+    if value is None:
+        return fmt.MISSING
+    return str(value)
+
+
+def item_label(group: str, item: str, review: Review, lang: str) -> str:
+    if group == "dwellings":
+        return t(f"measure_{item}" if item != "ambition" else "ambition", lang)
+    if group == "status":
+        return label("status", item, lang)
+    if group == "funnel":
+        return label("step", item, lang)
+    if group == "retention" and item == "rate":
+        return t("item_rate", lang, target=fmt.percent(review.target["retention"], lang, 0))
+    return t(f"item_{item}", lang)
+
+
+def _percent(value):
+    return Percent(value) if isinstance(value, float) else value
+
+
+def headline_tables(review: Review, lang: str) -> list[Table]:
+    then, now = fmt.short_date(review.compare_with, lang), fmt.short_date(review.as_of, lang)
+    tables = []
+    for group in HEADLINE_GROUPS:
+        table = Table(group, t(f"group_{group}", lang), [t("figure", lang), then, now, t("change", lang)],
+                      codes=[], change_columns=(3,))
+        for figure in (f for f in review.headline if f.group == group):
+            wrap = _percent if figure.item == "rate" else (lambda v: v)
+            table.rows.append([item_label(group, figure.item, review, lang), wrap(figure.then),
+                               wrap(figure.now), wrap(figure.change)])
+            if not review.compared:  # at or before the launch: D alone
+                del table.rows[-1][1], table.rows[-1][-1]
+            table.codes.append(REPORT_PATHS[group].format(item=figure.item))
+        if group == "funnel" and review.suppressed:
+            table.note = t("small_counts_note", lang, n=privacy.threshold())
+        if not review.compared:
+            table.columns, table.change_columns = [table.columns[0], now], ()
+        tables.append(table)
+    return tables
+
+
+def moved_table(key: str, rows: list[Moved], review: Review, lang: str, only_moved: bool = False) -> Table:
+    then, now = fmt.short_date(review.compare_with, lang), fmt.short_date(review.as_of, lang)
+    first = {"municipality": t("municipality", lang), "building_type": t("building_type", lang),
+             "route": t("route", lang), "site": t("site_column", lang)}[key]
+    columns = [first]
+    for measure in MOVED_MEASURES:
+        name = t(f"measure_{measure}", lang)
+        columns += [f"{name} {then}", f"{name} {now}", f"± {name.lower()}"]
+    shown = [row for row in rows if row.moved] if only_moved else rows
+    table = Table(key, t(f"moved_{key}", lang), columns, change_columns=(3, 6, 9))
+    for row in shown:
+        name = label(key, row.key, lang) if key in ("building_type", "route") else (
+            row.key if row.key is not None else t("not_recorded", lang))
+        cells = [name]
+        for measure in MOVED_MEASURES:
+            cells += [row.then[measure], row.now[measure], row.change(measure)] if review.compared else \
+                [row.now[measure]]
+        table.rows.append(cells)
+    if not review.compared:  # at or before the launch: D alone
+        table.columns = [first] + [t(f"measure_{m}", lang) + f" {now}" for m in MOVED_MEASURES]
+        table.change_columns = ()
+    if only_moved:
+        table.note = t("moved_site_note", lang, n=len(shown), total=len(rows))
+    elif review.compared and not any(row.moved for row in rows):
+        table.note = t("nothing_moved", lang)
+    return table
+
+
+def forecast_table(review: Review, lang: str) -> Table:
+    first = review.forecasts[0]
+    due = fmt.short_date(first.due_on, lang)
+    table = Table("forecast", t("forecast", lang),
+                  [t("figure", lang), fmt.short_date(first.since, lang), fmt.short_date(first.as_of, lang),
+                   t("col_pace", lang), t("col_projected", lang, due=due), t("col_target", lang),
+                   t("col_gap", lang), t("col_needed", lang), t("col_verdict", lang)])
+    for f in review.forecasts:
+        verdict = {True: "on_track", False: "behind", None: "unknown_track"}[f.on_track]
+        table.rows.append([t(f"forecast_{f.measure}", lang), f.then, f.now,
+                           None if f.pace_per_month is None else round(f.pace_per_month, 1),
+                           None if f.projected is None else round(f.projected),
+                           f.target, f.gap,
+                           None if f.needed_per_month is None else round(f.needed_per_month, 1),
+                           t(verdict, lang)])
+    basis = t(f"basis_{review.basis}", lang)
+    table.note = t("forecast_intro", lang, since=fmt.long_date(first.since, lang),
+                   as_of=fmt.long_date(first.as_of, lang), basis=basis, due=fmt.long_date(first.due_on, lang))
+    return table
+
+
+def series_table(review: Review, lang: str) -> Table:
+    table = Table("series", sheet("series", lang),
+                  [t("held_on", lang), t("forecast_dwellings", lang), t("forecast_participants", lang)])
+    table.rows = [[p["date"], p["counter"], p["housed"]] for p in review.series]
+    return table
+
+
+def bottleneck_table(review: Review, lang: str) -> Table:
+    table = Table("bottlenecks", t("review_bottlenecks", lang, as_of=fmt.short_date(review.as_of, lang)),
+                  [t("title", lang), t("domain", lang), t("owner", lang), t("status", lang), t("raised_on", lang)])
+    table.rows = [[b["title"], label("domain", b["domain"], lang), b["owner"] or fmt.MISSING,
+                   label("bottleneck_status", b["status"], lang), b["raised_on"]] for b in review.bottlenecks]
+    if not table.rows:
+        table.note = t("bottlenecks_empty", lang)
+    return table
+
+
+def decision_table(review: Review, lang: str) -> Table:
+    table = Table("decisions", t("decisions", lang),
+                  [t("held_on", lang), t("meeting", lang), t("topic", lang), t("decision", lang),
+                   t("owner", lang), t("review_due_on", lang), t("status", lang)])
+    table.rows = [[d["meeting_held_on"], d["meeting_title"], label("topic", d["topic"], lang), d["decision"],
+                   d["owner"] or fmt.MISSING, d["due_on"], label("decision_status", d["status"], lang)]
+                  for d in review.decisions]
+    table.note = t("decisions_note", lang) if table.rows else t("no_decisions", lang)
+    return table
+
+
+def all_tables(review: Review, lang: str) -> list[Table]:
+    """Every table of the review, in the order of the pack."""
+    return [
+        *headline_tables(review, lang),
+        moved_table("municipality", review.by_municipality, review, lang),
+        moved_table("building_type", review.by_initiative["building_type"], review, lang),
+        moved_table("route", review.by_initiative["route"], review, lang),
+        moved_table("site", review.by_initiative["site"], review, lang, only_moved=True),
+        forecast_table(review, lang),
+        series_table(review, lang),
+        bottleneck_table(review, lang),
+        decision_table(review, lang),
+    ]

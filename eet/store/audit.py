@@ -1,0 +1,64 @@
+"""The audit trail and the data version: every write records who, when, what before and after,
+and bumps the version that keys every cached read."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import event, update
+from sqlmodel import Session, SQLModel
+
+from eet.accounts.access import Actor
+from eet.store.models import AuditRecord, DataVersion, utcnow
+
+
+def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {key: _plain(value) for key, value in row.model_dump().items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def record(session: Session, actor: Actor, action: str, entity: str, entity_id: int | None,
+           before: dict | None = None, after: dict | None = None, source: str | None = None,
+           data_changed: bool = True) -> None:
+    """Add an audit record to the caller's transaction. `data_changed=False` for events that change
+    no figure (a sign-in), so that they do not clear every cached read."""
+    session.add(AuditRecord(
+        actor=actor.username, role=actor.role, action=action, entity=entity, entity_id=entity_id,
+        source=source,
+        before=json.dumps(before, ensure_ascii=False, sort_keys=True) if before is not None else None,
+        after=json.dumps(after, ensure_ascii=False, sort_keys=True) if after is not None else None,
+    ))
+    if data_changed:
+        bump_data_version(session)
+
+
+def bump_data_version(session: Session) -> None:
+    """Once per transaction: the row lock also serialises concurrent writers on PostgreSQL."""
+    if session.info.get("data_version_bumped"):
+        return
+    result = session.execute(update(DataVersion).where(DataVersion.id == 1).values(
+        version=DataVersion.version + 1, changed_at=utcnow()))
+    if result.rowcount == 0:
+        session.add(DataVersion(id=1, version=1))
+        session.flush()
+    session.info["data_version_bumped"] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _reset_bump_flag(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop("data_version_bumped", None)
+
+
+def data_version(session: Session) -> int:
+    row = session.get(DataVersion, 1)
+    return row.version if row else 0

@@ -1,0 +1,83 @@
+"""The engine, sessions, and the first-run initialisation (migrations, coalition, targets)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, create_engine
+
+from eet.store.config import get_settings
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The engine of `url`, or of EET_DATABASE_URL as it is now; one engine per URL per process."""
+    return _engine_for(url or get_settings().database_url)
+
+
+@lru_cache(maxsize=8)
+def _engine_for(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    # No JIT: the figures are short aggregates over indexes; compiling them (50-200 ms each) cost
+    # more than it saved at national size (bench/run.py).
+    libpq = make_url(url).get_driver_name() in ("psycopg", "psycopg2")
+    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off"} if libpq else {})
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets the dashboard read while an import writes; foreign keys are off by default in SQLite.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@contextmanager
+def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+    """One unit of work: committed once at the end, rolled back whole on any error."""
+    with Session(engine or get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def alembic_config(engine: Engine):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def migrate(engine: Engine | None = None) -> None:
+    """Bring the schema to the newest migration; a no-op when it is there already."""
+    from alembic import command
+
+    engine = engine or get_engine()
+    command.upgrade(alembic_config(engine), "head")
+
+
+def schema_revision(engine: Engine | None = None) -> str | None:
+    engine = engine or get_engine()
+    with engine.connect() as conn:
+        try:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except Exception:
+            return None

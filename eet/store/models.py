@@ -1,0 +1,319 @@
+"""The tables of the monitor; they read as the glossary of DESIGN.md.
+
+History is appended, never overwritten: a dwelling's status lives in dated `DwellingStatusChange`
+rows and a participant's route in dated `ParticipantEvent` rows, so every figure can be asked for
+any past date. A wrong row is voided (with who and why), never deleted.
+
+Participants carry a pseudonymous code only: no name, no citizen service number, no birth date.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import CheckConstraint, Index, text
+from sqlmodel import Field, SQLModel
+
+# Value lists. Stored as plain strings with CHECK constraints, so that adding a value is a small
+# migration on both SQLite and PostgreSQL.
+ORG_KINDS = ("municipality", "care_provider", "housing_corporation", "referral")
+PARTNER_KINDS = ("municipality", "care_provider", "housing_corporation")
+DWELLING_STATUSES = ("searching", "location_found", "available", "occupied", "withdrawn")
+COUNTER_STATUSES = ("location_found", "available", "occupied")
+PIPELINE_STATUSES = ("searching",)
+BUILDING_TYPES = ("existing", "transformation", "new_build")
+ROUTES = ("scattered", "project")
+EVENT_KINDS = ("assessed", "matched", "housed", "exited", "withdrawn")
+ASSESSMENT_OUTCOMES = ("eligible", "not_eligible")
+EXIT_OUTCOMES = ("positive", "negative", "deceased")
+ROLES = ("admin", "coordinator", "researcher", "viewer")
+AGE_BANDS = ("18-22", "23-29", "30-39", "40-49", "50-64", "65+")
+FACTOR_DOMAINS = ("support", "housing", "neighbourhood")
+FACTOR_KINDS = ("success", "failure")
+BOTTLENECK_STATUSES = ("open", "in_progress", "resolved")
+DECISION_TOPICS = ("target_group", "initiative", "location", "other")
+DECISION_STATUSES = ("open", "in_progress", "done", "dropped")
+COST_MODELS = ("housing_first", "shelter")
+COST_CATEGORIES = ("support", "housing", "one_off", "shelter")
+COST_UNITS = ("per_participant_year", "one_off_per_participant")
+TARGET_KEYS = ("dwellings", "participants", "retention")
+
+
+# Named constraints, so that migrations can refer to them on both databases.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _in(column: str, values: tuple[str, ...], nullable: bool = False) -> CheckConstraint:
+    allowed = ", ".join(f"'{v}'" for v in values)
+    expr = f"{column} IN ({allowed})"
+    if nullable:
+        expr = f"{column} IS NULL OR {expr}"
+    return CheckConstraint(expr, name=column)
+
+
+class Organisation(SQLModel, table=True):
+    """A coalition partner (municipality, care provider, housing corporation) or a referral
+    organisation such as Regionale Toegang. Partners count in the coalition from `joined_on`."""
+
+    __table_args__ = (_in("kind", ORG_KINDS),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    kind: str = Field(max_length=32, index=True)
+    joined_on: date | None = Field(default=None, index=True)
+    note: str | None = Field(default=None, max_length=500)
+
+
+class Dwelling(SQLModel, table=True):
+    """One self-contained unit for one participant household. Its status is not stored here but
+    in the dated status changes."""
+
+    __table_args__ = (
+        _in("building_type", BUILDING_TYPES, nullable=True),
+        _in("route", ROUTES, nullable=True),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=40, unique=True)
+    municipality_id: int = Field(foreign_key="organisation.id", index=True)
+    corporation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    care_provider_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    site: str | None = Field(default=None, max_length=120)
+    building_type: str | None = Field(default=None, max_length=20)
+    route: str | None = Field(default=None, max_length=20)
+    expected_date: date | None = None
+    is_demo: bool = Field(default=False, index=True)
+    # Optimistic lock: a save that read an older version is refused, nothing is lost.
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class DwellingStatusChange(SQLModel, table=True):
+    """A dwelling's status from `effective_on` until the next change. Move-ins and exits add
+    changes too (occupied / available), linked by `event_id`."""
+
+    __tablename__ = "dwelling_status_change"
+    __table_args__ = (
+        _in("status", DWELLING_STATUSES),
+        # The as-of query takes the latest non-voided change per dwelling on or before a date.
+        Index("ix_status_change_dwelling_date", "dwelling_id", "effective_on", "id"),
+        # Covering and partial (migration 0002): the as-of status is read from the index alone.
+        Index("ix_change_current", "dwelling_id", "effective_on", "id", "status",
+              sqlite_where=text("voided_at IS NULL"), postgresql_where=text("voided_at IS NULL")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    dwelling_id: int = Field(foreign_key="dwelling.id")
+    status: str = Field(max_length=20)
+    effective_on: date = Field(index=True)
+    event_id: int | None = Field(default=None, foreign_key="participant_event.id", index=True)
+    recorded_at: datetime = Field(default_factory=utcnow)
+    recorded_by: str | None = Field(default=None, max_length=80)
+    voided_at: datetime | None = None
+    voided_by: str | None = Field(default=None, max_length=80)
+    void_reason: str | None = Field(default=None, max_length=500)
+
+
+class Participant(SQLModel, table=True):
+    """A participant, known by a pseudonymous code only (e.g. P-0001)."""
+
+    __table_args__ = (
+        _in("age_band", AGE_BANDS, nullable=True),
+        # Covering (migration 0003): the central waiting list at D from the index alone.
+        Index("ix_participant_referred_waiting", "referred_on", "central_waiting_list"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    referrer_id: int = Field(foreign_key="organisation.id", index=True)
+    care_provider_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    municipality_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    central_waiting_list: bool | None = None
+    referred_on: date = Field(index=True)
+    age_band: str | None = Field(default=None, max_length=8)
+    is_demo: bool = Field(default=False, index=True)
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ParticipantEvent(SQLModel, table=True):
+    """A dated step of a participant: assessed, matched, housed (move-in), exited, withdrawn."""
+
+    __tablename__ = "participant_event"
+    __table_args__ = (
+        _in("kind", EVENT_KINDS),
+        Index("ix_event_participant_kind_date", "participant_id", "kind", "occurred_on", "id"),
+        Index("ix_event_kind_date", "kind", "occurred_on"),
+        # Covering and partial (migration 0002): the funnel reads each participant's events in
+        # participant order, first move-ins and exits read one kind in participant order.
+        Index("ix_event_route", "participant_id", "kind", "occurred_on", "id", "outcome",
+              sqlite_where=text("voided_at IS NULL"), postgresql_where=text("voided_at IS NULL")),
+        Index("ix_event_kind_participant", "kind", "participant_id", "occurred_on", "outcome",
+              sqlite_where=text("voided_at IS NULL"), postgresql_where=text("voided_at IS NULL")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id")
+    kind: str = Field(max_length=16)
+    occurred_on: date
+    outcome: str | None = Field(default=None, max_length=200)
+    dwelling_id: int | None = Field(default=None, foreign_key="dwelling.id", index=True)
+    note: str | None = Field(default=None, max_length=500)
+    recorded_at: datetime = Field(default_factory=utcnow)
+    recorded_by: str | None = Field(default=None, max_length=80)
+    voided_at: datetime | None = None
+    voided_by: str | None = Field(default=None, max_length=80)
+    void_reason: str | None = Field(default=None, max_length=500)
+    # A correction voids the wrong event and points from the new one to it.
+    corrects_id: int | None = Field(default=None, foreign_key="participant_event.id")
+
+
+class Target(SQLModel, table=True):
+    """A programme target, dated: the one valid at D is the latest with valid_from on or before D."""
+
+    __table_args__ = (_in("key", TARGET_KEYS),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=20, index=True)
+    value: float
+    due_on: date | None = None
+    valid_from: date
+    note: str | None = Field(default=None, max_length=500)
+
+
+class User(SQLModel, table=True):
+    __table_args__ = (_in("role", ROLES),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=80, unique=True)
+    password_hash: str = Field(max_length=200)
+    role: str = Field(max_length=16)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    is_demo: bool = False
+    active: bool = True
+    failed_attempts: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditRecord(SQLModel, table=True):
+    """Who changed what, when, through which door, with the values before and after (JSON)."""
+
+    __tablename__ = "audit_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=80, index=True)
+    role: str | None = Field(default=None, max_length=16)
+    action: str = Field(max_length=20)  # create, update, void, sign_in, ...
+    entity: str = Field(max_length=40, index=True)
+    entity_id: int | None = None
+    source: str | None = Field(default=None, max_length=200)  # form, cli, import:<file name>
+    before: str | None = None
+    after: str | None = None
+
+
+class Bottleneck(SQLModel, table=True):
+    """A system obstacle to Housing First (knelpunt), with owner and status."""
+
+    __table_args__ = (
+        _in("domain", FACTOR_DOMAINS + ("system",)),
+        _in("status", BOTTLENECK_STATUSES),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    domain: str = Field(max_length=20)
+    owner: str | None = Field(default=None, max_length=120)
+    status: str = Field(default="open", max_length=20, index=True)
+    raised_on: date
+    resolved_on: date | None = None
+    resolution: str | None = Field(default=None, max_length=2000)
+    is_demo: bool = False
+    version: int = 1
+
+
+class Factor(SQLModel, table=True):
+    """An observed success or failure factor of support, housing or landing in the neighbourhood."""
+
+    __table_args__ = (_in("domain", FACTOR_DOMAINS), _in("kind", FACTOR_KINDS))
+
+    id: int | None = Field(default=None, primary_key=True)
+    domain: str = Field(max_length=20, index=True)
+    kind: str = Field(max_length=10)
+    description: str = Field(max_length=2000)
+    observed_on: date
+    source: str | None = Field(default=None, max_length=200)
+    is_demo: bool = False
+
+
+class CostParameter(SQLModel, table=True):
+    """A cost figure entered by the programme, with its source and validity. The business case is
+    computed from these only: the monitor has no built-in cost figure."""
+
+    __tablename__ = "cost_parameter"
+    __table_args__ = (
+        _in("model", COST_MODELS),
+        _in("category", COST_CATEGORIES),
+        _in("unit", COST_UNITS),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    model: str = Field(max_length=20)
+    category: str = Field(max_length=20)
+    label: str = Field(max_length=200)
+    amount_eur: float
+    unit: str = Field(max_length=30)
+    source: str = Field(max_length=300)
+    valid_from: date
+    valid_to: date | None = None
+    is_demo: bool = False
+
+
+class ReviewMeeting(SQLModel, table=True):
+    __tablename__ = "review_meeting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    held_on: date = Field(unique=True)
+    title: str = Field(max_length=200)
+    compare_with: date | None = None
+    is_demo: bool = False
+
+
+class Decision(SQLModel, table=True):
+    __table_args__ = (_in("topic", DECISION_TOPICS), _in("status", DECISION_STATUSES))
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="review_meeting.id", index=True)
+    topic: str = Field(max_length=20)
+    decision: str = Field(max_length=2000)
+    owner: str | None = Field(default=None, max_length=120)
+    due_on: date | None = None
+    status: str = Field(default="open", max_length=20)
+    is_demo: bool = False
+
+
+class DataVersion(SQLModel, table=True):
+    """One row whose counter every write bumps: the key of every cached read."""
+
+    __tablename__ = "data_version"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0
+    changed_at: datetime = Field(default_factory=utcnow)
+
+
+__all__ = [
+    name for name, obj in list(globals().items())
+    if isinstance(obj, type) and issubclass(obj, SQLModel) and obj is not SQLModel
+]

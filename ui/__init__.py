@@ -1,0 +1,205 @@
+"""The page boundary: the one place where Streamlit meets `eet`.
+
+- the database, initialised once per process (st.cache_resource);
+- cached reads of `eet` functions, keyed on eet.audit.data_version so that every write clears them;
+- the signed-in actor, the language and the as-of date, the last two carried in the URL
+  (?lang=en&as_of=2021-01-15) and kept when moving between pages.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import astuple
+from datetime import date
+from typing import Callable
+
+import streamlit as st
+
+from eet import texts
+from eet.accounts.access import Actor
+from eet.store.audit import data_version
+from eet.bootstrap import initialise
+from eet.store.config import get_settings
+from eet.store.engine import get_engine, session_scope
+from eet.figures.query import MEMO_KEY, DwellingFilter
+from eet.store import contents
+
+IDLE_LIMIT_SECONDS = 30 * 60
+EARLIEST_DATE = date(2019, 1, 1)
+
+
+@st.cache_resource(show_spinner=False)
+def _ready_engine(url: str):
+    """Migrate and create the coalition and targets on the first start; cheap afterwards."""
+    engine = get_engine(url)
+    initialise(engine)
+    return engine
+
+
+def engine():
+    return _ready_engine(get_settings().database_url)
+
+
+def current_version() -> int:
+    with session_scope(engine()) as session:
+        return data_version(session)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024,
+               hash_funcs={Actor: lambda a: (a.username, a.role, a.organisation_id),
+                           DwellingFilter: astuple})
+def _read(_function: Callable, name: str, version: int, url: str, args: tuple):
+    # The function itself is not hashed (leading underscore): its dotted name keys the cache.
+    with session_scope(get_engine(url)) as session:
+        session.info[MEMO_KEY] = _figure_memo(version, url)
+        return _function(session, *args)
+
+
+_memos: dict[str, tuple[int, dict]] = {}
+
+
+def _figure_memo(version: int, url: str) -> dict:
+    """The figures computed at this data version (eet.figures.memoised): the reads of one page,
+    and of other pages and sessions until the next write, share the funnel, counts and lead times
+    they have in common. Only the newest version's is kept."""
+    held = _memos.get(url)
+    if held is None or held[0] != version or len(held[1]) > 5000:  # a new version, or many dates asked
+        held = (version, {})
+        _memos[url] = held
+    return held[1]
+
+
+def _name(function: Callable) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
+
+
+def read(function: Callable, *args):
+    """`function(session, *args)` of `eet`, cached on the function, its arguments and the data
+    version, so that the next write clears it."""
+    return _read(function, _name(function), current_version(), get_settings().database_url, args)
+
+
+def deferred(function: Callable, *args):
+    """A callable for st.download_button: the file is made when it is asked for (on a thread of
+    its own), not on every run of the page; cached like read()."""
+    version, url = current_version(), get_settings().database_url
+    return lambda: _read(function, _name(function), version, url, args)
+
+
+def demo_data() -> bool:
+    return read(contents.is_demo)
+
+
+# --- signed-in actor -----------------------------------------------------------------------------
+
+def actor() -> Actor | None:
+    return st.session_state.get("actor")
+
+
+def sign_in(signed_in: Actor) -> None:
+    st.session_state["actor"] = signed_in
+    st.session_state["last_seen"] = time.time()
+
+
+def sign_out(idle: bool = False) -> None:
+    st.session_state.pop("actor", None)
+    st.session_state.pop("last_seen", None)
+    st.session_state["signed_out_idle"] = idle
+
+
+def keep_alive() -> None:
+    """Ends the session after IDLE_LIMIT_SECONDS without activity; otherwise notes this activity."""
+    if actor() is None:
+        return
+    now = time.time()
+    if now - st.session_state.get("last_seen", now) > IDLE_LIMIT_SECONDS:
+        sign_out(idle=True)
+        return
+    st.session_state["last_seen"] = now
+
+
+# --- language and as-of date, in the URL ---------------------------------------------------------
+
+def _from_url(param: str, parse):
+    """The URL's value when someone changed the URL (a shared link, an edited address), else None.
+    A value this app wrote itself on the previous run is not a change."""
+    raw = st.query_params.get(param)
+    if raw is None or raw == st.session_state.get(f"_url_{param}"):
+        return None
+    try:
+        return parse(raw)
+    except ValueError:
+        return None
+
+
+def _to_url(param: str, value: str) -> None:
+    st.session_state[f"_url_{param}"] = value
+    st.query_params[param] = value
+
+
+def _remember(widget_key: str, value_key: str) -> None:
+    st.session_state[value_key] = st.session_state[widget_key]
+
+
+def _bound_widget(draw, value_key: str) -> None:
+    """Draw a sidebar widget showing session_state[value_key]. The value lives under a key of its
+    own, because Streamlit drops a widget's state when the page changes."""
+    widget_key = f"_{value_key}_widget"
+    st.session_state[widget_key] = st.session_state[value_key]
+    draw(key=widget_key, on_change=_remember, args=(widget_key, value_key))
+
+
+def language() -> str:
+    """The sidebar's language choice (default EET_LANG), synced with ?lang=."""
+    def parse(raw: str) -> str:
+        if raw not in texts.LANGUAGES:
+            raise ValueError(raw)
+        return raw
+
+    asked = _from_url("lang", parse)
+    if asked is not None:
+        st.session_state["lang"] = asked
+    st.session_state.setdefault("lang", texts.default_lang())
+    lang = st.session_state["lang"]
+    _bound_widget(lambda **kw: st.sidebar.radio(
+        texts.t("language", lang), texts.LANGUAGES, horizontal=True,
+        format_func=lambda code: {"nl": "Nederlands", "en": "English"}[code], **kw), "lang")
+    _to_url("lang", st.session_state["lang"])
+    return st.session_state["lang"]
+
+
+def current_language() -> str:
+    return st.session_state.get("lang") or texts.default_lang()
+
+
+def as_of(lang: str) -> date:
+    """The sidebar's as-of date (default today), synced with ?as_of=YYYY-MM-DD."""
+    today = date.today()
+    asked = _from_url("as_of", date.fromisoformat)
+    if asked is not None:
+        st.session_state["as_of"] = min(max(asked, EARLIEST_DATE), today)
+    st.session_state.setdefault("as_of", today)
+    _bound_widget(lambda **kw: st.sidebar.date_input(
+        texts.t("as_of", lang), min_value=EARLIEST_DATE, max_value=today,
+        format="DD-MM-YYYY" if lang == "nl" else "YYYY-MM-DD", help=texts.t("as_of_help", lang), **kw), "as_of")
+    _to_url("as_of", st.session_state["as_of"].isoformat())
+    return st.session_state["as_of"]
+
+
+def current_as_of() -> date:
+    return st.session_state.get("as_of") or date.today()
+
+
+def context() -> tuple[Actor, str, date]:
+    """What every page starts from: who, in which language, at which date. A page file reached
+    without dashboard.py (Streamlit runs a pages/ file directly before the first st.navigation of
+    a fresh server) shows nothing to someone not signed in."""
+    if actor() is None:
+        st.info(texts.t("sign_in", current_language()) + ": /")
+        st.stop()
+    return actor(), current_language(), current_as_of()
+
+
+def demo_banner(lang: str) -> None:
+    if demo_data():
+        st.caption(":material/science: " + texts.t("demo_banner", lang))

@@ -1,0 +1,197 @@
+"""The form boundary of the data-entry pages: run one write of `eet` in one transaction when a form is
+submitted, and show what it refused next to the field it names.
+
+A form's submit button calls `submit` as its on_click callback, before the page is drawn again: on
+success the form's inputs are cleared, on a refusal they are kept and each FieldError is stored under
+the form's key, so `field_error` can mark the widget below which it is drawn. The refusals are kept
+as they come from `eet` (a catalogue key with parameters, see eet.messages) and rendered when drawn,
+in the page's language. Messages pass through `plain`, so that what a user typed is shown as text,
+never as markdown or HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+import streamlit as st
+
+import ui
+from eet import texts
+from eet.accounts.access import AccessDenied
+from eet.store.engine import session_scope
+from eet.texts import t
+from eet.texts.messages import Localised
+from eet.entry.schemas import RuleError
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+# A number as eet.formatting writes it: 1.234 / 1,234, 98,2%, € 12.500, +3 / −2, 0 %-punt, a suppressed <5.
+_NUMBER = re.compile(r"^(<|>|≥|≤)?[+\-−]?(€\s?)?\d[\d.,]*\s?(%|%-punt|pt)?$")
+_BLANK = ("", "–", "-", None)
+
+
+def plain(text: Any) -> str:
+    """Text safe for st.markdown/st.error: every markdown and HTML character escaped."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
+
+
+def errors(form: str) -> dict[str, list[Localised]]:
+    """The refusals of the form's last submit by field name ("_denied" for an AccessDenied)."""
+    return st.session_state.get(f"_errors_{form}", {})
+
+
+def message(form: str, field: str, lang: str | None = None) -> str | None:
+    """The refusal of one field in the page's language (several joined by '; '), or None."""
+    found = errors(form).get(field)
+    if not found:
+        return None
+    return "; ".join(error.text(lang or ui.current_language()) for error in found)
+
+
+def submit(form: str, write: Callable, *args, fields: dict[str, str] | None = None,
+           values: Callable[[], dict] | None = None, done: str | None = None,
+           clear: tuple[str, ...] = (), **kwargs) -> None:
+    """on_click of a form's submit button. `write(session, actor, *args, [values()], **kwargs)`.
+    `fields` maps a FieldError's field to another field name of this form (e.g. a batch's ref)."""
+    st.session_state.pop(f"_errors_{form}", None)
+    st.session_state.pop(f"_done_{form}", None)
+    try:
+        call_args = (*args, values()) if values is not None else args
+        with session_scope(ui.engine()) as session:
+            result = write(session, ui.actor(), *call_args, **kwargs)
+    except RuleError as exc:
+        marked: dict[str, list[Localised]] = {}
+        for error in exc.errors:
+            marked.setdefault((fields or {}).get(error.field, error.field), []).append(error)
+        st.session_state[f"_errors_{form}"] = marked
+        return
+    except AccessDenied as exc:
+        st.session_state[f"_errors_{form}"] = {"_denied": [exc]}
+        return
+    st.session_state[f"_done_{form}"] = (done or "{result}").format(result=result)
+    for key in clear:
+        st.session_state.pop(key, None)
+
+
+def field_error(form: str, field: str, lang: str | None = None) -> None:
+    """The refusal of one field, drawn below its widget, in the page's language."""
+    text = message(form, field, lang)
+    if text:
+        st.error(plain(text), icon="⚠️")
+
+
+def field_label(field: str, lang: str) -> str:
+    """A field's name as the forms label it, for a refusal of a field the form does not draw."""
+    return t(field, lang) if texts.has(field) else field
+
+
+def outcome(form: str, lang: str, known_fields: tuple[str, ...] = ()) -> None:
+    """After a submit: what was saved, or that nothing was and why (errors on fields not drawn in
+    the form are listed here too), in the page's language."""
+    found = errors(form)
+    if found:
+        if "_denied" in found:
+            st.error(t("denied", lang, why=plain(message(form, "_denied", lang))))
+            return
+        if "version" in found:
+            st.error(t("version_conflict", lang) + "\n\n" + plain(message(form, "version", lang)), icon="🔁")
+        else:
+            st.error(t("refused", lang))
+        for field in found:
+            if field not in known_fields and field != "version":
+                st.error(f"{plain(field_label(field, lang))}: {plain(message(form, field, lang))}")
+    done = st.session_state.get(f"_done_{form}")
+    if done:
+        st.success(t("saved", lang, what=plain(done)))
+
+
+def columns(count: int, min_width: int = 240, gap: str = "small") -> list:
+    """`count` cells side by side that wrap onto further rows where the page is narrower than about
+    count × min_width px (a tablet at 820 px with the sidebar open), so that a date field or a table
+    is never squeezed until it is cut off; st.columns only stacks below 640 px. Used like st.columns:
+    `left, right = fx.columns(2, 380)`."""
+    grid = st.grid(count, min_column_width=min_width, gap=gap)
+    return [grid.cell() for _ in range(count)]
+
+
+def numbers_right(data: dict[str, list] | list[dict]) -> dict:
+    """column_config for st.dataframe that right-aligns every column holding numbers only, also
+    when they come as text (Dutch separators, a sign, %, €, a suppressed "<5"), so that a column of
+    figures reads as one; st.dataframe aligns only numeric columns, and the pages format theirs."""
+    columns: dict[str, list] = data if isinstance(data, dict) else {
+        name: [row.get(name) for row in data] for name in (data[0] if data else {})}
+
+    def is_number(cell: Any) -> bool:
+        if isinstance(cell, bool):
+            return False
+        return isinstance(cell, (int, float)) or bool(_NUMBER.match(str(cell).strip()))
+
+    return {name: st.column_config.Column(alignment="right") for name, cells in columns.items()
+            if any(cell not in _BLANK for cell in cells) and all(cell in _BLANK or is_number(cell) for cell in cells)}
+
+
+def dataframe(data: dict[str, list] | list[dict], **kwargs):
+    """st.dataframe with its columns of numbers right-aligned (numbers_right); a column_config given
+    for a column replaces that column's."""
+    return st.dataframe(data, column_config={**numbers_right(data), **(kwargs.pop("column_config", None) or {})},
+                        **kwargs)
+
+
+def value(key: str) -> Any:
+    """A widget's value as the write needs it: blank text is None."""
+    raw = st.session_state.get(key)
+    if isinstance(raw, str) and not raw.strip():
+        return None
+    return raw
+
+
+def values(prefix: str, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: value(f"{prefix}_{name}") for name in names}
+
+
+def record_picker(form: str, prefix: str, rows: list[dict], fields: tuple[str, ...], describe: Callable[[dict], str],
+                  lang: str, reload: Callable[[], list[dict]]) -> Callable[[], None]:
+    """The selectbox above a form that adds or edits: "+ new" empties the form's widgets, an existing
+    row loads its values (and its version, when it has one) into them. Returns the loader, for a
+    reload button after a version conflict. `reload` reads the rows afresh inside the callback."""
+    by_id = {row["id"]: row for row in rows}
+
+    def load() -> None:
+        st.session_state.pop(f"_errors_{form}", None)
+        st.session_state.pop(f"_done_{form}", None)
+        chosen = st.session_state.get(f"{prefix}_id")
+        record = next((row for row in reload() if row["id"] == chosen), None) if chosen is not None else None
+        for name in fields:
+            if record is None:
+                st.session_state.pop(f"{prefix}_{name}", None)
+            else:
+                st.session_state[f"{prefix}_{name}"] = record[name]
+        st.session_state[f"{prefix}_version"] = record.get("version") if record else None
+
+    st.selectbox(t("choose_record", lang), [None, *by_id], key=f"{prefix}_id", on_change=load,
+                 format_func=lambda i: t("new_record", lang) if i is None else f"#{i} · {describe(by_id[i])}")
+    return load
+
+
+def arrow(change) -> str:
+    """st.metric's delta_arrow for a change that is a number, or a suppressed text such as '<5'."""
+    if not isinstance(change, (int, float)) or change == 0:
+        return "off"
+    return "up" if change > 0 else "down"
+
+
+def retention_metric(column, head, lang: str) -> None:
+    """Retention at 12 months against its target, with its cohort, as this actor may see it
+    (eet.progress.headline): the overview and the research page show it alike."""
+    from eet.texts import formatting as fmt
+    from eet.figures.privacy import threshold
+
+    column.metric(t("retention", lang), fmt.percent(head.retention_rate, lang), border=True)
+    if not head.retention_cohort:
+        column.caption(t("retention_empty", lang))
+    elif head.retention_rate is None:
+        column.caption(t("retention_hidden", lang, n=threshold(),
+                              cohort=fmt.number(head.retention_cohort, lang)))
+    else:
+        column.caption(t("retention_caption", lang, cohort=fmt.number(head.retention_cohort, lang),
+                              target=fmt.percent(head.retention_target, lang, 0)))
