@@ -28,11 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--demo-if-empty", action="store_true",
                       help="load the demo only into a database without any data (what `make run` does)")
 
-    imp = commands.add_parser("import", help="a .csv or .xlsx list of dwellings, participants or events; "
-                                             "all or nothing")
+    imp = commands.add_parser("import", help="a .csv, .xlsx, .xls or .ods list of dwellings, participants or "
+                                             "events; all or nothing")
     imp.add_argument("kind", choices=("dwellings", "participants", "events"))
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+    imp.add_argument("--sheet", default=None, help="the sheet to read, in a workbook with lists on several sheets")
 
     report = commands.add_parser("report", help="the figures at a date")
     report.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default today)")
@@ -104,9 +105,14 @@ def cmd_import(args) -> int:
 
     engine = get_engine()
     initialise(engine)  # idempotent: an import needs the schema and the partners its rows name
-    result = import_file(engine, args.kind, args.file, dry_run=args.dry_run)
+    result = import_file(engine, args.kind, args.file, dry_run=args.dry_run, sheet=args.sheet)
     for issue in result.errors:
         print(issue, file=sys.stderr)
+    if result.more_errors:
+        from eet.texts.messages import message
+        print(f"error: {message('more_errors', n=result.more_errors)}", file=sys.stderr)
+    for issue in result.warnings:  # said, not refused: the file is imported with them
+        print(f"warning: {issue}", file=sys.stderr)
     if not result.ok:
         return _fail(result.summary())
     print(result.summary())

@@ -60,7 +60,7 @@ BAD_FILES = [
                                         ["P-0003", "Lister", "", "", "2021-03-02"]],
      "row 3, column code: P-0003 is also in row 2"),
     ("referral after a recorded step", "participants", [["P-0001", "Stadsteam Back Up", "", "", "2021-02-20"]],
-     "row 2, column referred_on: P-0001 already has a assessed event on 2021-02-05"),
+     "row 2, column referred_on: P-0001 already has the step 'assessed' on 2021-02-05"),
     ("unknown participant", "events", [["P-0404", "assessed", "2021-03-01", "eligible", "", ""]],
      "row 2, column code: no participant with code 'P-0404'"),
     ("unknown dwelling", "events", [["P-0002", "matched", "2021-03-01", "", "UTR-0404", ""]],
@@ -256,7 +256,8 @@ GARBAGE = [
     ("broken.xlsx", b"PK\x03\x04" + b"\x00garbage" * 50, "is not a readable Excel workbook"),
     ("notzip.xlsx", b"ref,municipality\r\n", "is not an Excel workbook (.xlsx)"),
     ("lijst.txt", b"ref,municipality,status,status_date\r\n", "a .txt cannot be imported; use .csv"),
-    ("oud.xls", b"\xd0\xcf\x11\xe0", "the old Excel format: save it as .xlsx"),
+    ("oud.xls", b"\xd0\xcf\x11\xe0", "oud.xls is not a readable Excel workbook"),
+    ("lijst.pdf", b"%PDF-1.4", "a .pdf cannot be imported"),
     ("latin1.csv", "ref,municipality,status,status_date,site\r\nUTR-1,Utrecht,searching,2021-01-15,Café\r\n"
      .encode("latin-1"), "latin1.csv: line 2 is not UTF-8 text"),
     ("quote.csv", b'ref,municipality,status,status_date\r\n"UTR-1,Utrecht,searching,2021-01-15\r\n',

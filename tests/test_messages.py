@@ -161,7 +161,7 @@ def test_dates_terms_and_allowed_values_in_each_language():
 
 def test_required_and_event_words_in_dutch():
     errors = _refusal(EventIn, {"code": "P-1", "event": "gematcht", "date": "2021-02-01", "outcome": "geschikt"})
-    assert errors["outcome"].message == "a matched event has no outcome; leave it empty"
+    assert errors["outcome"].message == "the step 'matched' has no outcome; leave it empty"
     assert errors["outcome"].text("nl") == "bij de stap 'gematcht' hoort geen uitkomst; laat dit veld leeg"
     assert errors["dwelling_ref"].text("nl") == "bij de stap 'gematcht' hoort het kenmerk van de woning"
     errors = _refusal(ParticipantIn, {"code": "P-1", "referred_on": "2021-02-01"})
@@ -221,7 +221,6 @@ def test_access_denied_in_both_languages():
 
 def test_a_file_that_is_no_table_in_both_languages():
     with pytest.raises(TableError) as refused:
-        read_table(b"a;b\n", "lijst.xls")
-    assert str(refused.value).startswith("lijst.xls: a .xls (the old Excel format: save it as .xlsx) cannot be "
-                                         "imported")
-    assert refused.value.text("nl").startswith("lijst.xls: een .xls-bestand (het oude Excel-formaat")
+        read_table(b"a;b\n", "lijst.pdf")
+    assert str(refused.value).startswith("lijst.pdf: a .pdf cannot be imported")
+    assert refused.value.text("nl").startswith("lijst.pdf: een .pdf-bestand kan niet")

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Callable, Iterator, Literal
 
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
@@ -26,17 +26,18 @@ from sqlmodel import Session
 
 from eet.store import audit
 
-from eet.entry import services
+from eet.entry import route, services
 from eet.accounts.access import SYSTEM, AccessDenied, Actor
 from eet.entry.data_entry import prepare_write
 from eet.texts.messages import ColumnName, Localised, Term, message
 from eet.entry.schemas import DwellingIn, EventIn, InputModel, ParticipantIn, RuleError
-from eet.entry.tabular import Table, TableError, read_table
+from eet.entry.tabular import Formula, Table, TableError, normal_name, read_table
 from eet.entry.writecache import cached_writes
 
 Kind = Literal["dwellings", "participants", "events"]
 KINDS: tuple[str, ...] = ("dwellings", "participants", "events")
 Progress = Callable[[int, int], None]  # (rows done, rows in all)
+MAX_ERRORS = 1000  # errors kept and shown; the rest are counted ("and N more")
 
 
 @dataclass(frozen=True)
@@ -89,9 +90,6 @@ PERSONAL_COLUMNS = {
     "telefoon": "phone", "telefoonnummer": "phone", "phone": "phone",
     "email": "email", "e_mail": "email",
 }
-# Same-day steps are applied in the order a route takes them; a move from one dwelling to
-# another on one day is an exit before a move-in.
-EVENT_ORDER = {"assessed": 0, "matched": 1, "exited": 2, "housed": 3, "withdrawn": 4}
 
 
 @dataclass(frozen=True)
@@ -105,6 +103,7 @@ class Issue:
     row: int | None
     column: str | None
     error: Localised
+    sheet: str | None = None  # the sheet read, named in the line when the workbook has several
 
     @property
     def message(self) -> str:
@@ -116,7 +115,24 @@ class Issue:
     def __str__(self) -> str:
         # Always the spec's shape, so scripts can parse every line: a refusal of the whole file
         # stands at row 1, and one of no particular column names the column "-".
-        return f"row {self.row or 1}, column {self.column or '-'}: {self.message}"
+        where = f" (sheet '{self.sheet}')" if self.sheet else ""
+        return f"row {self.row or 1}, column {self.column or '-'}: {self.message}{where}"
+
+
+class _Errors(list):
+    """A list of Issues that keeps the first MAX_ERRORS and counts the rest (a million bad rows
+    must not become a million lines in memory or on a screen)."""
+
+    more = 0
+    sheet: str | None = None
+
+    def append(self, issue: Issue) -> None:
+        if self.sheet and issue.sheet is None:
+            issue = Issue(issue.row, issue.column, issue.error, self.sheet)
+        if len(self) >= MAX_ERRORS:
+            self.more += 1
+        else:
+            super().append(issue)
 
 
 @dataclass(frozen=True)
@@ -135,9 +151,18 @@ class ImportResult:
     filename: str
     dry_run: bool
     rows: list[RowOutcome] = field(default_factory=list)
-    errors: list[Issue] = field(default_factory=list)
+    errors: list[Issue] = field(default_factory=_Errors)
     ignored_columns: list[str] = field(default_factory=list)
     written: bool = False
+    warnings: list[Issue] = field(default_factory=list)  # what was done or seen; refuses nothing
+    sheet: str | None = None  # the sheet read (a workbook)
+    sheets: list[str] = field(default_factory=list)  # a workbook's visible sheets
+    several_sheets: bool = False  # the workbook has more than one sheet (hidden ones included)
+
+    @property
+    def more_errors(self) -> int:
+        """Errors found beyond the MAX_ERRORS kept."""
+        return getattr(self.errors, "more", 0)
 
     @property
     def ok(self) -> bool:
@@ -150,52 +175,76 @@ class ImportResult:
 
     def summary(self) -> str:
         """One line: what was created and changed, or that nothing was imported."""
+        name = f"{self.filename} (sheet '{self.sheet}')" if self.several_sheets else self.filename
         if self.errors:
-            n = len(self.errors)
-            return f"{self.filename}: nothing imported, {n} error{'s' if n != 1 else ''}"
+            n = len(self.errors) + self.more_errors
+            return f"{name}: nothing imported, {n} error{'s' if n != 1 else ''}"
         c = self.counts
         if self.dry_run:
-            line = (f"{self.filename} (dry run, nothing written): would create {c['created']} "
+            line = (f"{name} (dry run, nothing written): would create {c['created']} "
                     f"{self.kind}, change {c['changed']}, leave {c['unchanged']} unchanged")
         else:
-            line = (f"{self.filename}: created {c['created']} {self.kind}, changed {c['changed']}, "
+            line = (f"{name}: created {c['created']} {self.kind}, changed {c['changed']}, "
                     f"{c['unchanged']} unchanged")
         if self.ignored_columns:
             line += f"; ignored columns: {', '.join(self.ignored_columns)}"
+        if self.warnings:
+            n = len(self.warnings)
+            line += f"; {n} warning{'s' if n != 1 else ''}"
         return line
 
 
 def import_file(engine: Engine, kind: Kind, source: Path | str | bytes, filename: str | None = None, *,
-                actor: Actor = SYSTEM, dry_run: bool = False, progress: Progress | None = None) -> ImportResult:
+                actor: Actor = SYSTEM, dry_run: bool = False, progress: Progress | None = None,
+                sheet: str | None = None) -> ImportResult:
     """Validate every row of the file and, when all are right and this is no dry run, write them in
-    one transaction. A path, or the bytes of an upload with its file name."""
+    one transaction. A path, or the bytes of an upload with its file name; `sheet` picks the sheet of
+    a workbook with several lists (else `eet.entry.tabular` chooses, or refuses naming them).
+    A file too large for the server's memory is refused with a message, never a traceback."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
     name = Path(filename or (str(source) if not isinstance(source, bytes) else "upload")).name
     result = ImportResult(kind=kind, filename=name, dry_run=dry_run)
     try:
-        table = read_table(source, name)
+        _import(engine, kind, source, name, actor, progress, sheet, result)
+    except MemoryError:
+        result.rows.clear()
+        result.errors.clear()
+        result.errors.append(Issue(None, None, message("out_of_memory", file=name)))
+        result.written = False
+    return result
+
+
+def _import(engine: Engine, kind: str, source, name: str, actor: Actor, progress: Progress | None,
+            sheet: str | None, result: ImportResult) -> None:
+    known = {normal_name(spelt) for column in COLUMNS[kind] for spelt in column.names()}
+    try:
+        table = read_table(source, name, known=known, sheet=sheet)
     except TableError as exc:
         result.errors.append(Issue(None, None, exc))
-        return result
+        return
+    result.sheet, result.sheets = table.sheet, table.sheets
+    if table.sheet_count > 1:  # the sheet read is named in the summary and every error
+        result.several_sheets = True
+        result.errors.sheet = table.sheet
+    result.warnings += [Issue(n.row, n.column, n.error) for n in table.notices]
     columns = _map_columns(kind, table, result)
     if any(column.required and column.field not in columns for column in COLUMNS[kind]):
-        return result
+        return
     if not table.rows:
-        result.errors.append(Issue(2, None, message("no_rows", file=name)))
-        return result
+        result.errors.append(Issue(table.header_row + 1, None, message("no_rows", file=name)))
+        return
     parsed = _parse_rows(kind, table, columns, result)
     del table  # the parsed rows hold what is needed: a file of 100,000 rows is not kept twice
     _apply(engine, kind, parsed, columns, actor, result, progress)
     result.errors.sort(key=lambda issue: (issue.row or 0))
+    result.warnings.sort(key=lambda issue: (issue.row or 0))
     result.rows.sort(key=lambda row: row.row)
-    return result
 
 
 # --- columns -------------------------------------------------------------------------------------
 
-def _normal(name: str) -> str:
-    return "_".join(name.strip().lower().replace("-", " ").replace("_", " ").split())
+_normal = normal_name
 
 
 def _map_columns(kind: str, table: Table, result: ImportResult) -> dict[str, str]:
@@ -207,18 +256,18 @@ def _map_columns(kind: str, table: Table, result: ImportResult) -> dict[str, str
         column = known.get(normal)
         if column is not None:
             if column.field in columns:
-                result.errors.append(Issue(1, spelt, message(
+                result.errors.append(Issue(table.header_row, spelt, message(
                     "same_column", other=columns[column.field], label=column.label())))
             else:
                 columns[column.field] = spelt
         elif normal in PERSONAL_COLUMNS:
-            result.errors.append(Issue(1, spelt, message(
+            result.errors.append(Issue(table.header_row, spelt, message(
                 "personal_column", what=Term("personal", PERSONAL_COLUMNS[normal]))))
         else:
             result.ignored_columns.append(spelt)
     missing = [column.label() for column in COLUMNS[kind] if column.required and column.field not in columns]
     for label in missing:  # one line per missing column, each naming it
-        result.errors.append(Issue(1, label.english, message(
+        result.errors.append(Issue(table.header_row, label.english, message(
             "missing_column", missing=[label],
             kind=Term("import_kind", kind), columns=[c.label() for c in COLUMNS[kind]])))
     return columns
@@ -242,11 +291,18 @@ def _parse_rows(kind: str, table: Table, columns: dict[str, str], result: Import
             result.errors.append(Issue(row.number, None, message(
                 "surplus_values" if row.surplus != 1 else "surplus_value", n=row.surplus)))
         values: dict[str, Any] = {f: row.values.get(spelt) for f, spelt in columns.items()}
+        formulas = [f for f, value in values.items() if isinstance(value, Formula)]
+        for f in formulas:  # said as it is, not as "is required"
+            result.errors.append(Issue(row.number, columns[f], message("formula_without_value", cell=values[f].ref)))
+            values[f] = None
         try:
             data = model.parse(values)
+            if formulas:
+                raise RuleError([])
         except RuleError as exc:
+            exc.errors = [error for error in exc.errors if error.field not in formulas]
             _add_rule_errors(result, row.number, exc, columns)
-            refused = {error.field for error in exc.errors}
+            refused = {error.field for error in exc.errors} | set(formulas)
             parsed.append(_Parsed(row.number, None, {k: v for k, v in values.items() if k not in refused}))
             continue
         if kind != "events":
@@ -259,10 +315,29 @@ def _parse_rows(kind: str, table: Table, columns: dict[str, str], result: Import
             first_row_of[key] = row.number
         parsed.append(_Parsed(row.number, data, None))
     if kind == "events":
-        # Chronological, so a file sorted by code or by hand still replays each route in order.
-        parsed.sort(key=lambda p: (p.data.date, EVENT_ORDER[p.data.event], p.number) if p.data
-                    else (date.max, 0, p.number))
+        # Chronological, so a file sorted by code or by hand still replays each route in order; the
+        # steps of one day are put in the route's order when that day comes (`_in_route_order`).
+        parsed.sort(key=lambda p: (p.data.date, p.number) if p.data else (date.max, p.number))
     return parsed
+
+
+def _in_route_order(session: Session, kind: str, parsed: list) -> Iterator[_Parsed]:
+    """The parsed rows one by one, each day's events in the order of a participant's path
+    (`eet.entry.route.same_day_rank`, decided against the days before), each slot freed when
+    handed out so decided rows live on in the cache only."""
+    index = 0
+    while index < len(parsed):
+        day = parsed[index].data.date if kind == "events" and parsed[index].data else None
+        end = index + 1
+        while day is not None and end < len(parsed) and parsed[end].data and parsed[end].data.date == day:
+            end += 1
+        group = parsed[index:end]
+        if day is not None and len(group) > 1:
+            group.sort(key=lambda p: (route.same_day_rank(session, p.data), p.number))
+        for slot in range(index, end):
+            parsed[slot] = None
+        yield from group
+        index = end
 
 
 def _add_rule_errors(result: ImportResult, row: int, exc: RuleError, columns: dict[str, str]) -> None:
@@ -286,16 +361,24 @@ def _apply(engine: Engine, kind: str, parsed: list[_Parsed], columns: dict[str, 
             # is either a demo or real (eet.auth lets the demo accounts in only while no row is real).
             prepare_write(session)
             with cached_writes(session) as cache:
-                for done, item in enumerate(parsed, start=1):
-                    parsed[done - 1] = None  # decided rows live on in the cache only (memory)
+                for done, item in enumerate(_in_route_order(session, kind, parsed), start=1):
                     if item.data is None:
                         errors = services.organisation_errors(session, item.values, ORGANISATION_FIELDS[kind])
                         _add_rule_errors(result, item.number, RuleError(errors), columns)
+                        continue
+                    names = services.organisation_errors(session, item.data.__dict__, ORGANISATION_FIELDS[kind])
+                    if names:  # every wrong organisation of the row, one line each
+                        _add_rule_errors(result, item.number, RuleError(names), columns)
                         continue
                     try:  # decided against the cache and staged there: nothing is written yet
                         outcome = write(session, actor, item.data, source=source)
                         result.rows.append(RowOutcome(item.number, getattr(item.data, KEY_FIELD[kind]),
                                                       outcome, _describe(kind, item.data)))
+                        if kind == "events" and outcome == "unchanged":
+                            recorded = route.recorded_note_differs(session, item.data)
+                            if recorded is not None:
+                                result.warnings.append(Issue(item.number, columns.get("note"), message(
+                                    "note_differs", recorded=recorded or "-")))
                     except RuleError as exc:
                         _add_rule_errors(result, item.number, exc, columns)
                     except AccessDenied as exc:

@@ -5,7 +5,7 @@ against the steps already recorded, applying it, and voiding a wrong one. Called
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 from sqlmodel import Session, select
@@ -23,6 +23,27 @@ from eet.entry.state import (  # noqa: F401  (part of what services offers its c
 )
 
 Outcome = Literal["created", "changed", "unchanged"]
+
+# The steps of one day in one batch (an import) follow the participant's path: referral, assessment,
+# match, move-in, exit. So a move-in and an exit on one day are accepted in one file as they are in
+# two. One exception keeps moves possible: the exit of someone who already lived somewhere when the
+# day began comes before the day's move-ins (a move between two dwellings on one day, or a dwelling
+# handed from one participant to the next).
+PATH_ORDER = {"assessed": 0, "matched": 1, "housed": 3, "exited": 4, "withdrawn": 5}
+LEAVING_FIRST = 2
+
+
+def same_day_rank(session: Session, data: EventIn) -> int:
+    """Where this step stands among the steps of its day in a batch, as `PATH_ORDER` (a smaller
+    number first); an exit of someone housed at the start of the day ranks before the move-ins.
+    Decided against the session's state (the import's write cache), so against the days before."""
+    if data.event == "exited":
+        state = state_of(session)
+        participant = state.participant(data.code)
+        if participant is not None and _current_home(state.events(participant.id),
+                                                     data.date - timedelta(days=1)) is not None:
+            return LEAVING_FIRST
+    return PATH_ORDER[data.event]
 
 # --- events --------------------------------------------------------------------------------------
 
@@ -48,6 +69,24 @@ def decide_event(session: Session, actor: Actor, data: EventIn) -> EventPlan:
         home_id = _current_home(events, data.date)
         home = state.dwelling_by_id(home_id) if home_id is not None else None
     return EventPlan("created", data, participant, dwelling, home)
+
+
+def recorded_note_differs(session: Session, data: EventIn) -> str | None:
+    """For a step that is recorded already (an `unchanged` outcome): the recorded note when the
+    input brings another one ('' for none), else None. The note of a repeated step is not taken
+    over; a door says so instead of dropping it in silence."""
+    if data.note is None:
+        return None
+    state = state_of(session)
+    participant = state.participant(data.code)
+    dwelling = state.dwelling(data.dwelling_ref) if data.dwelling_ref else None
+    if participant is None:
+        return None
+    for existing in state.events(participant.id):
+        if (existing.kind, existing.occurred_on, existing.outcome, existing.dwelling_id) == (
+                data.event, data.date, data.outcome, dwelling.id if dwelling else None):
+            return None if (existing.note or "") == data.note else (existing.note or "")
+    return None
 
 
 def _apply_event(writer, actor: Actor, plan: EventPlan, source: str) -> None:

@@ -21,6 +21,10 @@ BSN_SHAPE = re.compile(r"^\d{9}$")
 # A ref starts with a letter or digit: a leading = + - @ would run as a formula when a list is
 # opened in a spreadsheet again.
 REF_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]*$")
+# Control characters (NUL and the rest of C0 and C1, DEL) are invisible, PostgreSQL refuses NUL and
+# a spreadsheet opened later may break on them: refused in every text field, at its field. Tab,
+# line feed and carriage return are text (a note with a line break).
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 NOTE_MAX = 500
 REASON_MAX = 200
 
@@ -79,15 +83,36 @@ class InputModel(BaseModel):
 
     @classmethod
     def parse(cls, data: dict[str, Any]):
-        """Validate, turning pydantic's errors into FieldErrors a person can act on."""
+        """Validate, turning pydantic's errors into FieldErrors a person can act on. A text with a
+        control character is refused at its field (`control_character`), with every other
+        field's error beside it."""
+        controls = control_errors(data)
+        if controls:
+            data = {key: value for key, value in data.items() if key not in {e.field for e in controls}}
         try:
-            return cls.model_validate(data)
+            parsed = cls.model_validate(data)
         except ValidationError as exc:
             errors: list[FieldError] = []
             for err in exc.errors():
                 original = (err.get("ctx") or {}).get("error")
                 errors += original.errors if isinstance(original, RuleError) else [_field_error(err)]
-            raise RuleError(errors) from None
+            refused_fields = {e.field for e in controls}
+            raise RuleError(controls + [e for e in errors if e.field not in refused_fields]) from None
+        if controls:
+            raise RuleError(controls)
+        return parsed
+
+
+def control_errors(data: Any) -> list[FieldError]:
+    """A FieldError for each text value holding a control character (see CONTROL), naming the
+    first one (U+0000) and its position (1 = the first character)."""
+    errors = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(value, str) and (found := CONTROL.search(value)):
+                errors.append(FieldError(str(key), "control_character",
+                                         {"char": f"U+{ord(found.group(0)):04X}", "position": found.start() + 1}))
+    return errors
 
 
 # pydantic's own checks (a type it could not read) and the catalogue key that says so.

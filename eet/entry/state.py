@@ -26,11 +26,13 @@ def find_organisation(session: Session, name: str | None, field: str, *kinds: st
     """The organisation of that name (case-insensitive) and one of these kinds, or a RuleError."""
     if name is None:
         return None
-    org = _organisations(session).get(name.strip().lower())
+    org = _organisations(session).get(" ".join(name.split()).lower())  # odd spaces folded
     if org is None or org.kind not in kinds:
         wanted = either("org_kind", kinds)
         names = sorted(o.name for o in _organisations(session).values() if o.kind in kinds)
         if org is None:
+            if not names:  # never a message ending in an empty list
+                raise refused(field, "org_unknown_none", name=name, wanted=wanted)
             raise refused(field, "org_unknown", name=name, wanted=wanted, names=names)
         raise refused(field, "org_wrong_kind", name=org.name, kind=Term("org_kind", org.kind), wanted=wanted,
                       names=names)
@@ -63,7 +65,7 @@ def _organisations(session: Session) -> dict[str, Organisation]:
     # Organisations change rarely; one read per transaction serves a whole import.
     cache = session.info.get("organisations")
     if cache is None:
-        cache = {o.name.lower(): o for o in session.exec(select(Organisation))}
+        cache = {" ".join(o.name.split()).lower(): o for o in session.exec(select(Organisation))}
         session.info["organisations"] = cache
     return cache
 

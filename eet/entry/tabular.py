@@ -1,39 +1,64 @@
-"""Reading a coordinator's list (.csv or .xlsx) into rows of cell values, numbered as a spreadsheet
-numbers them (the header is row 1), whatever the file holds.
+"""Reading a coordinator's list (.csv, .xlsx, .xls or .ods) into rows of cell values, numbered as a
+spreadsheet numbers them, whatever the file holds.
 
-Anything that is not a readable table raises TableError with a message a coordinator can act on;
-nothing here knows which columns an import needs (that is `eet.imports`).
+What a careful reader does, and says when it does it (the table's `notices`, shown as warnings):
+- the sheet: never a hidden one; the active sheet when it holds the list, else the one sheet with
+  a recognised header; several candidates are refused, naming them (`sheet=` picks one);
+- the header: Excel's `sep=` line is skipped; the column names are looked for in the first
+  `HEADER_SCAN` rows (a title above them is skipped, naming the row where they stood);
+- values: a date-time gives its date; non-breaking, repeated and other odd spaces are folded;
+  merged cells are filled from their first cell; a formula without a stored value is kept as a
+  `Formula` for the import to name;
+- limits, checked before the work: file size, rows, cells and a workbook's unpacked size.
+
+Anything that is not a readable table raises TableError with a message a coordinator can act on.
+Which column names count as "recognised" is the caller's (`known`); nothing here knows an import's
+columns.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import zipfile
+import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Iterator
 
-from eet.texts.messages import Refusal
+from eet.entry.workbook import Formula, TableError, Workbook, cell_value, column_letter
+from eet.texts.messages import Localised, message
 
 MAX_BYTES = 20 * 1024 * 1024  # a list of a few hundred dwellings is far below this
+MAX_ROWS = 200_000  # rows below the header; the national bench imports 100,000 events
+MAX_CELLS = 2_000_000
+HEADER_SCAN = 10  # rows in which the column names are looked for
 UTF8_BOM = b"\xef\xbb\xbf"
 XLSX_MAGIC = b"PK\x03\x04"
-SUFFIXES = (".csv", ".xlsx")
+WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
+SUFFIXES = (".csv",) + WORKBOOKS
+# Spaces a copy from a web page or a PDF brings: folded into one plain space.
+ODD_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t]")
+ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+REPEATED = re.compile(" {2,}")
 
-Cell = str | date | None
+Cell = str | date | Formula | None
 
 
-class TableError(Refusal):
-    """The file is not a table this monitor can read. Nothing was written. A key of
-    eet.messages.CATALOGUE with its parameters; str() is the English message."""
+@dataclass(frozen=True)
+class Notice:
+    """A warning: something the reader did that the user should know (row and column None when
+    it concerns the file). It refuses nothing."""
+
+    row: int | None
+    column: str | None
+    error: Localised
 
 
 @dataclass(frozen=True)
 class Row:
-    number: int  # as a spreadsheet numbers it: the header is row 1
-    values: dict[str, Cell]  # column name as the file spells it -> text, date, or None when blank
+    number: int  # as a spreadsheet numbers it
+    values: dict[str, Cell]  # column name as the file spells it -> text, date, Formula, or None when blank
     surplus: int = 0  # non-empty cells to the right of the last named column
 
 
@@ -42,10 +67,38 @@ class Table:
     filename: str
     columns: list[str]  # as the file spells them, blank header cells left out
     rows: list[Row] = field(default_factory=list)
+    sheet: str | None = None  # the sheet read (a workbook)
+    sheets: list[str] = field(default_factory=list)  # a workbook's visible sheets, in tab order
+    sheet_count: int = 0  # a workbook's sheets, hidden ones included
+    header_row: int = 1
+    notices: list[Notice] = field(default_factory=list)
 
 
-def read_table(source: Path | str | bytes, filename: str | None = None) -> Table:
-    """The table in a .csv or .xlsx file (a path, or the bytes of an upload with its name)."""
+def normal_name(name: str) -> str:
+    """A column name as matched: lower case, '_' for spaces and dashes, odd spaces folded."""
+    return "_".join(ODD_SPACES.sub(" ", str(name)).strip().lower().replace("-", " ").replace("_", " ").split())
+
+
+def read_table(source: Path | str | bytes, filename: str | None = None, *, known: Iterable[str] = (),
+               sheet: str | None = None) -> Table:
+    """The table in a list file (a path, or the bytes of an upload with its name). `known`: the
+    column names (as `normal_name` gives them) that make a row the header; `sheet`: the sheet
+    the user picked in a workbook with several lists."""
+    data, filename = _load(source, filename)
+    suffix = Path(filename).suffix.lower()
+    if suffix not in SUFFIXES:
+        if not suffix:
+            raise TableError("file_no_extension", file=filename)
+        raise TableError("file_extension", file=filename, suffix=suffix)
+    if not data.strip():
+        raise TableError("file_empty", file=filename)
+    known = frozenset(known)
+    if suffix in WORKBOOKS:
+        return _from_workbook(Workbook(data, filename, suffix), filename, known, sheet)
+    return _table(_csv_rows(data, filename), filename, known)
+
+
+def _load(source: Path | str | bytes, filename: str | None) -> tuple[bytes, str]:
     if isinstance(source, (str, Path)):
         path = Path(source)
         filename = filename or path.name
@@ -60,26 +113,15 @@ def read_table(source: Path | str | bytes, filename: str | None = None) -> Table
         except OSError as exc:
             raise TableError("file_unreadable", file=str(path), reason=exc.strerror or exc) from None
     else:
-        data = bytes(source)
-        filename = filename or "upload"
+        data, filename = bytes(source), filename or "upload"
     if len(data) > MAX_BYTES:
         raise TableError("file_too_large", file=filename, mb=MAX_BYTES // (1024 * 1024))
-    suffix = Path(filename).suffix.lower()
-    if suffix not in SUFFIXES:
-        if suffix == ".xls":
-            raise TableError("file_xls", file=filename)
-        if not suffix:
-            raise TableError("file_no_extension", file=filename)
-        raise TableError("file_extension", file=filename, suffix=suffix)
-    if not data.strip():
-        raise TableError("file_empty", file=filename)
-    grid = _xlsx_grid(data, filename) if suffix == ".xlsx" else _csv_grid(data, filename)
-    return _table(grid, filename)
+    return data, filename
 
 
 # --- csv -----------------------------------------------------------------------------------------
 
-def _csv_grid(data: bytes, filename: str) -> list[list[Cell]]:
+def _csv_rows(data: bytes, filename: str) -> Iterator[list[Cell]]:
     if data.startswith(XLSX_MAGIC):
         raise TableError("xlsx_named_csv", file=filename)
     if data.startswith(UTF8_BOM):
@@ -91,16 +133,22 @@ def _csv_grid(data: bytes, filename: str) -> list[list[Cell]]:
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         raise TableError("not_utf8", file=filename, line=line) from None
+    del data
+    first, _, rest = text.partition("\n")
+    delimiter = None
+    if first.strip().lower().startswith("sep=") and len(first.strip()) in (4, 5):
+        delimiter = first.strip()[4:5] or ","  # Excel's own line: it names the delimiter and is no row
+        text = rest
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or _delimiter(text), strict=True)
     try:
-        return [list(record) for record in csv.reader(io.StringIO(text, newline=""),
-                                                      delimiter=_delimiter(text), strict=True)]
+        yield from reader
     except csv.Error as exc:
         raise TableError("csv_unreadable", file=filename, reason=exc) from None
 
 
 def _delimiter(text: str) -> str:
     """Semicolon (Dutch Excel) or comma: whichever the header line holds more of, outside quotes."""
-    header = next((line for line in text.splitlines() if line.strip()), "")
+    header = next((line for line in text[:65536].splitlines() if line.strip()), "")
     counts = {",": 0, ";": 0}
     quoted = False
     for char in header:
@@ -111,62 +159,171 @@ def _delimiter(text: str) -> str:
     return ";" if counts[";"] > counts[","] else ","
 
 
-# --- xlsx ----------------------------------------------------------------------------------------
+# --- workbooks -----------------------------------------------------------------------------------
 
-def _xlsx_grid(data: bytes, filename: str) -> list[list[Cell]]:
-    if not data.startswith(XLSX_MAGIC):
-        raise TableError("not_xlsx", file=filename)
-    import warnings
+def _from_workbook(book: Workbook, filename: str, known: frozenset[str], picked: str | None) -> Table:
+    visible = [s for s in book.sheets if s.visible]
+    names = [s.name for s in visible]
+    hidden = [s.name for s in book.sheets if not s.visible]
+    if not visible:
+        raise TableError("no_visible_sheet", file=filename)
+    if picked is not None:
+        if picked not in names:
+            raise TableError("sheet_unknown", file=filename, sheet=picked, sheets=names)
+        chosen, why = picked, "picked"
+    else:
+        with_list = [s for s in visible if _header_at(_first_rows(book, s.name), known) is not None] \
+            if known else []
+        active = next((s for s in with_list if s.active), None)
+        if active is not None:
+            chosen, why = active.name, "active"
+        elif len(with_list) == 1:
+            chosen, why = with_list[0].name, "with_list"
+        elif len(with_list) > 1:
+            raise TableError("several_sheets", file=filename, sheets=[s.name for s in with_list])
+        elif len(visible) == 1:
+            chosen, why = visible[0].name, "only"
+        else:
+            raise TableError("no_sheet_with_list", file=filename, n=HEADER_SCAN, sheets=names)
+    table = _table(book.rows(chosen), filename, known, merged=book.merged(chosen))
+    table.sheet, table.sheets, table.sheet_count = chosen, names, len(book.sheets)
+    if len(book.sheets) > 1:
+        others = [n for n in names if n != chosen]
+        table.notices.insert(0, Notice(None, None, message(
+            "sheet_picked" if why == "picked" else "sheet_active" if why == "active"
+            else "sheet_with_list" if why == "with_list" else "sheet_only",
+            sheet=chosen, others=others or "-", hidden=hidden or "-")))
+    return table
 
-    from openpyxl import load_workbook
 
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
-            workbook = load_workbook(io.BytesIO(data), data_only=True)
-        sheet = workbook.worksheets[0]
-        return [[_xlsx_cell(value) for value in row] for row in sheet.iter_rows(min_row=1, values_only=True)]
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError, OSError, EOFError) as exc:
-        raise TableError("xlsx_unreadable", file=filename, reason=type(exc).__name__) from None
-    except Exception as exc:  # openpyxl raises many kinds on damaged files; none is a bug of ours
-        raise TableError("xlsx_unreadable", file=filename, reason=type(exc).__name__) from None
-
-
-def _xlsx_cell(value: Any) -> Cell:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date() if value.time() == time(0) else value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # a code or ref Excel stored as a number
-    return str(value)
+def _first_rows(book: Workbook, name: str) -> list[list[Cell]]:
+    rows = []
+    for cells in book.rows(name):
+        rows.append([_text(cell_value(c)) for c in cells])
+        if len(rows) >= HEADER_SCAN:
+            break
+    return rows
 
 
 # --- both ----------------------------------------------------------------------------------------
 
-def _table(grid: list[list[Cell]], filename: str) -> Table:
-    grid = [[_blank(cell) for cell in row] for row in grid]
-    if not grid or all(cell is None for cell in grid[0]):
+def _header_at(rows: list[list[Cell]], known: frozenset[str]) -> int | None:
+    """The index of the first row holding at least two recognised column names (one when the
+    row holds only one name), or None."""
+    for index, cells in enumerate(rows):
+        names = [normal_name(c) for c in cells if isinstance(c, str) and c.strip()]
+        hits = sum(1 for n in names if n in known)
+        if hits >= 2 or (hits == 1 and len(names) == 1):
+            return index
+    return None
+
+
+def _table(records: Iterable[list[Any]], filename: str, known: frozenset[str],
+           merged: list | None = None) -> Table:
+    """Rows of raw cells (csv text or workbook values) into a Table: limits, header, values."""
+    records = iter(records)
+    head: list[list[Cell]] = []
+    for cells in records:
+        head.append([_text(cell_value(c)) for c in cells])
+        if len(head) >= HEADER_SCAN:
+            break
+    merged = _Merged(merged or [])
+    for index, row in enumerate(head):
+        merged.fill(index, row)
+    found = _header_at(head, known) if known else None
+    first_filled = next((i for i, cells in enumerate(head) if any(c is not None for c in cells)), None)
+    if first_filled is None:
         raise TableError("header_empty", file=filename)
-    header = [str(cell).strip() if cell is not None else "" for cell in grid[0]]
-    named = [(index, name) for index, name in enumerate(header) if name]
-    table = Table(filename=filename, columns=[name for _, name in named])
-    width = max(index for index, _ in named) + 1
-    for number, cells in enumerate(grid[1:], start=2):
-        if all(cell is None for cell in cells):
+    index = found if found is not None else first_filled
+    header = [str(c).strip() if c is not None and not isinstance(c, Formula) else "" for c in head[index]]
+    named = [(i, name) for i, name in enumerate(header) if name]
+    table = Table(filename=filename, columns=[name for _, name in named], header_row=index + 1)
+    if index > 0 and found is not None:
+        table.notices.append(Notice(index + 1, None, message("header_found", row=index + 1)))
+    width = max(i for i, _ in named) + 1
+    folded: dict[str, list] = {}
+    cells_read = 0
+    number = index + 1
+    for cells in _rest(head[index + 1:], records, merged):
+        number += 1
+        if number - index - 1 > MAX_ROWS:
+            raise TableError("too_many_rows", file=filename, max=MAX_ROWS)
+        cells_read += len(cells)
+        if cells_read > MAX_CELLS:
+            raise TableError("too_many_cells_csv", file=filename, max=MAX_CELLS)
+        if all(c is None for c in cells):
             continue  # a blank line between rows; keep numbering as the spreadsheet does
-        values = {name: cells[index] if index < len(cells) else None for index, name in named}
-        surplus = sum(1 for cell in cells[width:] if cell is not None)
+        values = {}
+        for i, name in named:
+            value = cells[i] if i < len(cells) else None
+            if isinstance(value, str):
+                plain = _fold(value)
+                if plain != value.strip():
+                    folded.setdefault(name, [number, value, 0])[2] += 1
+                value = plain or None
+            values[name] = value
+        surplus = sum(1 for c in cells[width:] if c is not None)
         table.rows.append(Row(number=number, values=values, surplus=surplus))
+    for name, (row, value, n) in folded.items():
+        table.notices.append(Notice(row, name, message("spaces_folded", n=n, value=_shown(value))))
+    table.notices += merged.notices()
     return table
 
 
-def _blank(cell: Cell) -> Cell:
-    if isinstance(cell, str):
-        cell = cell.strip()
-        return cell or None
-    return cell
+def _rest(head: list[list[Cell]], records: Iterator[list[Any]], merged: "_Merged | None") -> Iterator[list[Cell]]:
+    """The rows after the header: those already read, then the rest as they come."""
+    yield from head
+    for index, cells in enumerate(records, start=HEADER_SCAN):
+        row = [_text(cell_value(c)) for c in cells]
+        if merged:
+            merged.fill(index, row)
+        yield row
+
+
+class _Merged:
+    """A sheet's merged ranges: every cell of a range takes the value of its first cell."""
+
+    def __init__(self, ranges: list) -> None:
+        self.ranges = [r for r in ranges if r[1] != r[0]]
+        self.first: dict[tuple[int, int], Cell] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.ranges)
+
+    def fill(self, index: int, row: list[Cell]) -> None:
+        """Fill the row at 0-based `index` (rows come in order)."""
+        for (r0, c0), (r1, c1) in self.ranges:
+            if not r0 <= index <= r1:
+                continue
+            if index == r0:
+                self.first[(r0, c0)] = row[c0] if c0 < len(row) else None
+            value = self.first.get((r0, c0))
+            while len(row) <= c1:
+                row.append(None)
+            for column in range(c0, c1 + 1):
+                if (index, column) != (r0, c0):
+                    row[column] = value
+
+    def notices(self) -> list[Notice]:
+        return [Notice(r0 + 1, None, message("merged_filled", range=f"{column_letter(c0)}{r0 + 1}:"
+                                             f"{column_letter(c1)}{r1 + 1}"))
+                for (r0, c0), (r1, c1) in self.ranges]
+
+
+def _text(cell: Any) -> Cell:
+    """A csv cell ('' is blank) or a workbook value, stripped; blank is None."""
+    if cell is None or isinstance(cell, (date, Formula)):
+        return cell
+    text = str(cell)
+    return text if text.strip() else None
+
+
+def _fold(text: str) -> str:
+    """Odd spaces as one plain space, zero-width characters gone, the ends stripped."""
+    return REPEATED.sub(" ", ODD_SPACES.sub(" ", ZERO_WIDTH.sub("", text))).strip()
+
+
+def _shown(text: str) -> str:
+    """A folded value as a message can show it: the odd characters named."""
+    shown = ODD_SPACES.sub(lambda m: "\u2423" if m.group(0) != "\t" else "\\t", text.strip())
+    return ZERO_WIDTH.sub("\u2423", shown)[:60]

@@ -44,7 +44,8 @@ EXIT = {
     "deceased": "deceased", "overleden": "deceased",
 }
 YES_NO = {"yes": True, "ja": True, "no": False, "nee": False,
-          "true": True, "false": False, "1": True, "0": False, "y": True, "n": False, "j": True}
+          "true": True, "false": False, "1": True, "0": False, "y": True, "n": False, "j": True,
+          "waar": True, "onwaar": False}  # the Dutch Excel's TRUE and FALSE
 
 def choices(mapping: dict[str, object]) -> Choices:
     """What a message says is allowed: the English words and the Dutch ones (a message shows the
@@ -73,24 +74,27 @@ def normalise(value: object, mapping: dict[str, object], what: str):
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DUTCH = re.compile(r"^\d{1,2}-\d{1,2}-\d{4}$")
+# A time of day after the date, as a csv saved from date-time cells holds it ("1-2-2021 14:30").
+_TIME = re.compile(r"^[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 
 
 def parse_date(value: object) -> date:
-    """YYYY-MM-DD or DD-MM-YYYY (and real dates, as an Excel cell gives them)."""
+    """YYYY-MM-DD or DD-MM-YYYY, optionally followed by a time of day (HH:MM[:SS], which is
+    dropped), and real dates as an Excel cell gives them."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
     text = str(value).strip()
+    day, _, clock = text.partition(" ") if " " in text else text.partition("T")
+    if clock and _TIME.match(" " + clock.strip()) and (_ISO.match(day) or _DUTCH.match(day)):
+        text = day  # the date is taken; a list's dates carry no time of day
     try:
         if _ISO.match(text):
             return date.fromisoformat(text)
         if _DUTCH.match(text):
             day, month, year = (int(part) for part in text.split("-"))
             return date(year, month, day)
-        # Excel and pandas write a midnight time after the date.
-        if _ISO.match(text[:10]) and text[10:].strip() in ("00:00:00", "T00:00:00"):
-            return date.fromisoformat(text[:10])
     except ValueError:
         raise Refusal("not_existing_date", value=text) from None
     raise Refusal("not_a_date", value=text)
