@@ -10,6 +10,7 @@ import ui
 from eet.entry import upload_templates
 from eet.texts import t
 from eet.entry.imports import KINDS, import_file
+from eet.entry.tabular import SUFFIXES, visible_sheets
 
 actor, lang, _ = ui.context()
 st.title(t("page_upload", lang))
@@ -25,8 +26,16 @@ c1.download_button(t("template_csv", lang), upload_templates.template_csv(kind, 
 c2.download_button(t("template_xlsx", lang), upload_templates.template_xlsx(kind, lang), file_name=f"{kind}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="up_tpl_xlsx")
 
-upload = st.file_uploader(t("file", lang), type=["csv", "xlsx"], key=f"up_file_{kind}", help=t("file_help", lang))
+upload = st.file_uploader(t("file", lang), type=[suffix.lstrip(".") for suffix in SUFFIXES], key=f"up_file_{kind}",
+                          help=t("file_help", lang))
 st.caption(t("file_help", lang))
+sheet = None
+if upload is not None:
+    sheets = visible_sheets(upload.getvalue(), upload.name)
+    if len(sheets) > 1:  # a workbook with several sheets: the user may pick the one meant
+        picked = st.selectbox(t("upload_sheet", lang), [""] + sheets, key=f"up_sheet_{kind}",
+                              format_func=lambda name: name or t("upload_sheet_auto", lang))
+        sheet = picked or None
 
 
 def run(dry_run: bool):
@@ -36,12 +45,20 @@ def run(dry_run: bool):
     def progress(done: int, total: int) -> None:
         bar.progress(done / total, text=t("progress", lang, done=done, total=total))
 
-    result = import_file(ui.engine(), kind, data, upload.name, actor=actor, dry_run=dry_run, progress=progress)
+    result = import_file(ui.engine(), kind, data, upload.name, actor=actor, dry_run=dry_run, progress=progress,
+                         sheet=sheet)
     bar.empty()
     return result
 
 
 def show(result) -> None:
+    if result.sheet:
+        st.caption(t("upload_sheet_read", lang, sheet=fx.plain(result.sheet)))
+    if result.warnings:  # said, not refused: the file can still be saved
+        st.warning(t("upload_warnings", lang, n=len(result.warnings)))
+        fx.dataframe([{t("row", lang): issue.row, t("column", lang): issue.column,
+                       t("message", lang): issue.text(lang)} for issue in result.warnings],
+                     hide_index=True, key="up_warnings")
     if result.ignored_columns:
         st.caption(t("ignored_columns", lang, columns=fx.plain(", ".join(result.ignored_columns))))
     if result.errors:
@@ -50,13 +67,15 @@ def show(result) -> None:
         fx.dataframe([{t("row", lang): issue.row, t("column", lang): issue.column,
                        t("message", lang): issue.text(lang)} for issue in result.errors],
                       hide_index=True, key="up_errors")
+        if result.more_errors:
+            st.caption(t("upload_more_errors", lang, n=result.more_errors))
         return
     fx.dataframe([{t("row", lang): r.row, t("key", lang): r.key, t("what", lang): t(f"outcome_{r.outcome}", lang),
                    t("description", lang): r.summary} for r in result.rows], hide_index=True, key="up_rows")
 
 
 if upload is not None:
-    digest = hashlib.sha256(upload.getvalue()).hexdigest() + kind
+    digest = hashlib.sha256(upload.getvalue()).hexdigest() + kind + (sheet or "")
     if st.button(t("check", lang), key="up_check"):
         result = run(dry_run=True)
         st.session_state["up_preview"] = (digest, result)

@@ -327,3 +327,15 @@ def _shown(text: str) -> str:
     """A folded value as a message can show it: the odd characters named."""
     shown = ODD_SPACES.sub(lambda m: "\u2423" if m.group(0) != "\t" else "\\t", text.strip())
     return ZERO_WIDTH.sub("\u2423", shown)[:60]
+
+
+def visible_sheets(data: bytes, filename: str) -> list[str]:
+    """The visible sheets of a workbook upload, in tab order, for a page to let the user pick one;
+    [] for a csv or a file that cannot be read (the import then says why)."""
+    suffix = Path(filename).suffix.lower()
+    if suffix not in WORKBOOKS or len(data) > MAX_BYTES:
+        return []
+    try:
+        return [s.name for s in Workbook(data, filename, suffix).sheets if s.visible]
+    except TableError:
+        return []
