@@ -26,13 +26,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from eet.entry.workbook import Formula, TableError, Workbook, cell_value, column_letter
+from eet.entry.workbook import (HEADER_SCAN, MAX_ROWS, Formula, TableError, Workbook, cell_value,  # noqa: F401
+                                column_letter)
 from eet.texts.messages import Localised, message
 
 MAX_BYTES = 20 * 1024 * 1024  # a list of a few hundred dwellings is far below this
-MAX_ROWS = 200_000  # rows below the header; the national bench imports 100,000 events
 MAX_CELLS = 2_000_000
-HEADER_SCAN = 10  # rows in which the column names are looked for
 UTF8_BOM = b"\xef\xbb\xbf"
 XLSX_MAGIC = b"PK\x03\x04"
 WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -126,7 +125,9 @@ def _csv_rows(data: bytes, filename: str) -> Iterator[list[Cell]]:
         raise TableError("xlsx_named_csv", file=filename)
     if data.startswith(UTF8_BOM):
         data = data[len(UTF8_BOM):]
-    if b"\x00" in data[:8192]:
+    start = data[:8192]
+    if b"\x00" in start and (start.count(b"\x00") > len(start) // 100 or not _utf8(start)):
+        # binary data (or UTF-16); a stray NUL in a text file is refused at its row and column
         raise TableError("binary_csv", file=filename)
     try:
         text = data.decode("utf-8")
@@ -139,11 +140,23 @@ def _csv_rows(data: bytes, filename: str) -> Iterator[list[Cell]]:
     if first.strip().lower().startswith("sep=") and len(first.strip()) in (4, 5):
         delimiter = first.strip()[4:5] or ","  # Excel's own line: it names the delimiter and is no row
         text = rest
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or _delimiter(text), strict=True)
+    delimiter = delimiter or _delimiter(text)
     try:
-        yield from reader
+        if text.count("\n") > MAX_ROWS + HEADER_SCAN:  # counted before the work (a quoted line break
+            records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+            if sum(1 for _ in zip(records, range(MAX_ROWS + HEADER_SCAN + 1))) > MAX_ROWS + HEADER_SCAN:
+                raise TableError("too_many_rows", file=filename, max=MAX_ROWS)  # is no new row)
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     except csv.Error as exc:
         raise TableError("csv_unreadable", file=filename, reason=exc) from None
+
+
+def _utf8(start: bytes) -> bool:
+    try:
+        start.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start > len(start) - 4  # a character cut at the end of the sample is no error
+    return True
 
 
 def _delimiter(text: str) -> str:

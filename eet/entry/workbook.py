@@ -22,6 +22,8 @@ from eet.texts.messages import Refusal
 
 MAX_UNPACKED = 100 * 1024 * 1024  # bytes a workbook may unpack to (100,000 rows of ten columns: ~50 MB)
 MAX_CELLS = 2_000_000  # cells of the sheet read (rows x columns up to its last value)
+MAX_ROWS = 200_000  # rows below the header; the national bench imports 100,000 events
+HEADER_SCAN = 10  # rows in which the column names are looked for
 MAX_RATIO = 200  # a part packed more than this tightly, and larger than RATIO_FLOOR, is a bomb
 RATIO_FLOOR = 10 * 1024 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
@@ -107,7 +109,9 @@ class Workbook:
         """The sheet's rows from row 1, each a list of cells from column A: text, date, number or
         bool as the cell holds it, '' when empty, `Formula` for a formula without a stored value."""
         sheet = self._sheet(name)
-        height, width = sheet.total_height, sheet.total_width
+        height, width = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else (0, 0)
+        if height > MAX_ROWS + HEADER_SCAN:
+            raise TableError("too_many_rows", file=self.filename, max=MAX_ROWS)
         if height * width > MAX_CELLS:
             raise TableError("too_many_cells", file=self.filename, sheet=name, rows=height, columns=width,
                                 max=MAX_CELLS)
@@ -181,8 +185,23 @@ def _check_zip(data: bytes, filename: str) -> set[str]:
                for info in infos)
     if total > MAX_UNPACKED or bomb:
         raise TableError("unpacked_too_large", file=filename, mb=max(1, total // (1024 * 1024)),
-                            max=MAX_UNPACKED // (1024 * 1024))
+                         max=MAX_UNPACKED // (1024 * 1024))
+    _check_sizes(data, filename)
     return {info.filename for info in infos}
+
+
+def _check_sizes(data: bytes, filename: str) -> None:
+    """Unpack every part once, in chunks, without keeping it: a part whose real size differs from
+    the size it declares (a bomb that lies) fails its length or CRC check here, before the reader
+    unpacks it for real."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                with archive.open(info) as part:
+                    while part.read(1 << 20):
+                        pass
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
+        raise TableError("xlsx_unreadable", file=filename, reason=type(exc).__name__) from None
 
 
 def cell_value(value: Any) -> Any:
