@@ -95,3 +95,53 @@ def test_the_error_table_speaks_the_language_of_the_page(db):
     result = import_file(db, "dwellings", BAD, "lijst.csv", dry_run=True)
     assert format_errors(result)[1].startswith("row 4, column status: 'gesloopt' is not a known status; use one of:")
     assert result.errors[1].text("nl").startswith("'gesloopt' is geen bekende status")
+
+
+def _two_lists() -> bytes:
+    from datetime import date
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "uitleg"
+    book.active.append(["lees mij"])
+    for name, ref in (("januari", "UTR-0201"), ("maart", "UTR-0202")):
+        sheet = book.create_sheet(name)
+        sheet.append(["kenmerk", "gemeente", "status", "statusdatum"])
+        sheet.append([ref, "Utrecht", "zoekend", date(2021, 3, 1)])
+    hidden = book.create_sheet("oud")
+    hidden.append(["kenmerk", "gemeente", "status", "statusdatum"])
+    hidden.sheet_state = "hidden"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_workbook_with_several_lists_lets_the_user_pick_the_sheet(db):
+    at = page("pages/upload.py", actor(db, "coordinator"))
+    before = snapshot(db)
+    at.file_uploader(key="up_file_dwellings").set_value(("lijst.xlsx", _two_lists(), "application/zip")).run()
+    picker = at.selectbox(key="up_sheet_dwellings")
+    assert picker.options == ["(automatisch kiezen)", "uitleg", "januari", "maart"]  # never the hidden one
+    at.button(key="up_check").click().run()
+    assert not at.exception
+    shown = " ".join(at.dataframe[0].value.iloc[:, 2])
+    assert "januari, maart" in shown and "kies het blad" in shown
+    at.selectbox(key="up_sheet_dwellings").set_value("maart").run()
+    at.button(key="up_check").click().run()
+    assert "1 nieuw" in at.success[0].value
+    assert "1 waarschuwing" in at.warning[0].value  # the sheet chosen is said, not hidden
+    assert any("Gelezen werkblad: maart" in c.value for c in at.caption)
+    at.button(key="up_confirm").click().run()
+    assert not at.exception and count(db, Dwelling) == before[0] + 1
+
+
+def test_the_page_refuses_a_list_over_the_row_limit_with_a_message(db):
+    from eet.entry.tabular import MAX_ROWS
+
+    at = page("pages/upload.py", actor(db, "coordinator"))
+    data = b"kenmerk;gemeente;status;statusdatum\r\n" + b"=;N;k;1\r\n" * (MAX_ROWS + 20)
+    at.file_uploader(key="up_file_dwellings").set_value(("groot.csv", data, "text/csv")).run()
+    at.button(key="up_check").click().run()
+    assert not at.exception
+    assert f"meer dan {MAX_ROWS} rijen" in at.dataframe[0].value.iloc[0, 2]
