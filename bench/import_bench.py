@@ -4,12 +4,18 @@ take. Not a test: it prints a table.
     .venv/bin/python bench/import_bench.py [--case pilot|national|both] [--backend sqlite|postgresql|both]
                                            [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
     .venv/bin/python bench/import_bench.py --rows 5000 --events 15000   # a size of your own
+    .venv/bin/python bench/import_bench.py --case files                 # coordinators' odd files
 
 Cases: "pilot" is 10,000 rows per file (dwellings, participants, 9,999 events); "national" is
 100,000 event rows (33,334 participants and dwellings). Every participant is assessed eligible,
 then matched to and housed in a dwelling of their own. Each case runs in a child process of its own
 (so its peak memory is the import's), into a fresh database of the backend: the three files are
 imported, then imported again (all unchanged).
+
+Case "files" (issue 11 and 18): files whose cost must follow their data, each imported into a fresh
+SQLite database in a child process of its own: a 5 KB workbook with one coloured cell in row
+1,048,576 (read), a zip bomb of 1 MB unpacking to 1 GB and a csv of a million bad rows (both
+refused before the work). It prints the seconds of the import and the process's peak memory.
 
 bench/run.py calls `measure(database_url, size)`: the case of that size on the backend of that
 URL (in a database of its own beside it), as rows (name, first s, again s) and memory rows.
@@ -157,6 +163,88 @@ def child(url: str, rows: int, events: int) -> dict:
     return {"rows": timings, "baseline_rss_mib": baseline, "peak_rss_mib": peak}
 
 
+FILES = ("styled 5 KB workbook", "zip bomb (1 MB -> 1 GB)", "a million bad rows (8 MB csv)")
+
+
+def write_odd_file(folder: Path, case: str) -> Path:
+    """The file of one of FILES, made here."""
+    if case == FILES[0]:
+        from openpyxl import Workbook
+        from openpyxl.styles import PatternFill
+
+        book = Workbook()
+        sheet = book.active
+        sheet.append(["kenmerk", "gemeente", "status", "statusdatum"])
+        sheet.append(["VHL-0001", "Vijfheerenlanden", "beschikbaar", date(2021, 3, 1)])
+        sheet.append(["VHL-0002", "Vijfheerenlanden", "zoekend", date(2021, 3, 1)])
+        sheet.cell(row=1_048_576, column=10).fill = PatternFill("solid", fgColor="FFFF00")
+        path = folder / "styled.xlsx"
+        book.save(path)
+        return path
+    if case == FILES[1]:
+        import zipfile
+
+        from openpyxl import Workbook
+
+        path = folder / "bomb.xlsx"
+        Workbook().save(path)
+        with zipfile.ZipFile(path) as source:
+            parts = {name: source.read(name) for name in source.namelist()}
+        row = b'<row r="2"><c r="A2" t="inlineStr"><is><t>' + b"A" * 1_000_000 + b"</t></is></c></row>"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb:
+            for name, data in parts.items():
+                if name != "xl/worksheets/sheet1.xml":
+                    bomb.writestr(name, data)
+            with bomb.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+                sheet.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                            b"<sheetData>")
+                for _ in range(1000):
+                    sheet.write(row)
+                sheet.write(b"</sheetData></worksheet>")
+        return path
+    path = folder / "million.csv"
+    path.write_text("ref,municipality,status,status_date\n" + "=,N,k,1\n" * 1_000_000, encoding="utf-8")
+    return path
+
+
+def file_child(case: str) -> dict:
+    """One odd file imported in this process: seconds, outcome, memory before and at the peak."""
+    import eet.entry.imports  # noqa: F401  (loaded before the baseline, as in a running server)
+    from eet.bootstrap import initialise
+    from eet.entry.imports import import_file
+    from eet.store.engine import get_engine
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_odd_file(Path(folder), case)
+        size = path.stat().st_size
+        engine = get_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
+        initialise(engine)
+        baseline = _rss_mib()
+        began = time.perf_counter()
+        result = import_file(engine, "dwellings", path)
+        seconds = time.perf_counter() - began
+        engine.dispose()
+    outcome = result.summary() if result.ok else str(result.errors[0])
+    return {"case": case, "bytes": size, "seconds": seconds, "outcome": outcome[:110],
+            "baseline_rss_mib": baseline, "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def run_file_child(case: str) -> dict:
+    process = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--file-child", case], cwd=ROOT,
+                             capture_output=True, text=True)
+    if process.returncode != 0:
+        raise RuntimeError("bench/import_bench.py failed:\n" + process.stderr[-4000:])
+    return json.loads(process.stdout.strip().splitlines()[-1])
+
+
+def print_files() -> None:
+    print(f"{'odd files (sqlite)':<34} {'size':>9} {'import s':>9} {'peak RSS':>9}  outcome")
+    for case in FILES:
+        r = run_file_child(case)
+        print(f"  {case:<32} {r['bytes'] / 1024:>6.0f} KB {r['seconds']:>9.3f} {r['peak_rss_mib']:>5.0f} MiB"
+              f"  ({r['baseline_rss_mib']:.0f} MiB before) {r['outcome']}")
+
+
 def run_child(url: str, rows: int, events: int) -> dict:
     process = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--child", "--url", url, "--rows", str(rows),
@@ -186,16 +274,23 @@ def print_table(title: str, result: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--case", choices=(*CASES, "both"), default="both")
+    parser.add_argument("--case", choices=(*CASES, "both", "files"), default="both")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--rows", type=int, help="dwellings and participants (a size of your own)")
     parser.add_argument("--events", type=int, help="event rows (with --rows; default three per participant)")
     parser.add_argument("--pg", default=PG_URL)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--file-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.url, args.rows, args.events)))
+        return
+    if args.file_child:
+        print(json.dumps(file_child(args.file_child)))
+        return
+    if args.case == "files":
+        print_files()
         return
     if args.rows:
         cases = {f"{args.rows:,} rows": (args.rows, args.events if args.events is not None else (args.rows // 3) * 3)}
