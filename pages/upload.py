@@ -31,7 +31,11 @@ upload = st.file_uploader(t("file", lang), type=[suffix.lstrip(".") for suffix i
 st.caption(t("file_help", lang))
 sheet = None
 if upload is not None:
-    sheets = visible_sheets(upload.getvalue(), upload.name)
+    # The sheet names of this upload, once per file (a rerun of the page does not unpack it again).
+    name_key = hashlib.sha256(upload.getvalue()).hexdigest()
+    if st.session_state.get("up_sheets", (None,))[0] != name_key:
+        st.session_state["up_sheets"] = (name_key, visible_sheets(upload.getvalue(), upload.name))
+    sheets = st.session_state["up_sheets"][1]
     if len(sheets) > 1:  # a workbook with several sheets: the user may pick the one meant
         picked = st.selectbox(t("upload_sheet", lang), [""] + sheets, key=f"up_sheet_{kind}",
                               format_func=lambda name: name or t("upload_sheet_auto", lang))

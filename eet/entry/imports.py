@@ -209,7 +209,7 @@ def import_file(engine: Engine, kind: Kind, source: Path | str | bytes, filename
         _import(engine, kind, source, name, actor, progress, sheet, result)
     except MemoryError:
         result.rows.clear()
-        result.errors.clear()
+        result.errors = _Errors()
         result.errors.append(Issue(None, None, message("out_of_memory", file=name)))
         result.written = False
     return result

@@ -34,6 +34,8 @@ def find_organisation(session: Session, name: str | None, field: str, *kinds: st
             if not names:  # never a message ending in an empty list
                 raise refused(field, "org_unknown_none", name=name, wanted=wanted)
             raise refused(field, "org_unknown", name=name, wanted=wanted, names=names)
+        if not names:
+            raise refused(field, "org_wrong_kind_none", name=org.name, kind=Term("org_kind", org.kind), wanted=wanted)
         raise refused(field, "org_wrong_kind", name=org.name, kind=Term("org_kind", org.kind), wanted=wanted,
                       names=names)
     return org
