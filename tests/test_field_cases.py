@@ -326,3 +326,16 @@ def test_old_excel_xls_is_read_and_its_hidden_sheet_skipped(engine, tmp_path):
     result = import_file(engine, "dwellings", buffer.getvalue(), "oud.xls")
     assert result.ok and result.sheet == "nieuw"
     assert [r.summary for r in result.rows] == ["UTR-1: available from 2021-03-01"]
+
+
+def test_no_message_ends_in_an_empty_list_of_choices(session):
+    from eet.entry.schemas import RuleError
+    from eet.entry.state import find_organisation
+
+    for name in ("Nergens", "Utrecht"):  # unknown, and known but of a kind nobody is
+        with pytest.raises(RuleError) as refused:
+            find_organisation(session, name, "referrer", "no_such_kind")
+        text = refused.value.errors[0].message
+        assert not text.rstrip().endswith(":") and "registered yet" in text, text
+    # Odd spaces in a form's name are folded as an import's are.
+    assert find_organisation(session, "Stichtse\u00a0 Vecht", "municipality", "municipality").name == "Stichtse Vecht"
