@@ -212,7 +212,7 @@ def _from_workbook(book: Workbook, filename: str, known: frozenset[str], picked:
 def _first_rows(book: Workbook, name: str) -> list[list[Cell]]:
     rows = []
     for cells in book.rows(name):
-        rows.append([_text(cell_value(c)) for c in cells])
+        rows.append([_cell(c) for c in cells])
         if len(rows) >= HEADER_SCAN:
             break
     return rows
@@ -237,7 +237,7 @@ def _table(records: Iterable[list[Any]], filename: str, known: frozenset[str],
     records = iter(records)
     head: list[list[Cell]] = []
     for cells in records:
-        head.append([_text(cell_value(c)) for c in cells])
+        head.append([_cell(c) for c in cells])
         if len(head) >= HEADER_SCAN:
             break
     merged = _Merged(merged or [])
@@ -269,10 +269,13 @@ def _table(records: Iterable[list[Any]], filename: str, known: frozenset[str],
         values = {}
         for i, name in named:
             value = cells[i] if i < len(cells) else None
-            if isinstance(value, str):
-                plain = _fold(value)
-                if plain != value.strip():
-                    folded.setdefault(name, [number, value, 0])[2] += 1
+            if type(value) is str:
+                plain = value.strip()
+                if not (plain.isascii() and "  " not in plain and "\t" not in plain):  # the common case
+                    folded_value = _fold(value)
+                    if folded_value != plain:
+                        folded.setdefault(name, [number, value, 0])[2] += 1
+                    plain = folded_value
                 value = plain or None
             values[name] = value
         surplus = sum(1 for c in cells[width:] if c is not None)
@@ -287,7 +290,7 @@ def _rest(head: list[list[Cell]], records: Iterator[list[Any]], merged: "_Merged
     """The rows after the header: those already read, then the rest as they come."""
     yield from head
     for index, cells in enumerate(records, start=HEADER_SCAN):
-        row = [_text(cell_value(c)) for c in cells]
+        row = [_cell(c) for c in cells]
         if merged:
             merged.fill(index, row)
         yield row
@@ -321,6 +324,13 @@ class _Merged:
         return [Notice(r0 + 1, None, message("merged_filled", range=f"{column_letter(c0)}{r0 + 1}:"
                                              f"{column_letter(c1)}{r1 + 1}"))
                 for (r0, c0), (r1, c1) in self.ranges]
+
+
+def _cell(cell: Any) -> Cell:
+    """A csv cell ('' is blank) or a workbook value as the table keeps it (`cell_value`)."""
+    if type(cell) is str:
+        return cell if cell and not cell.isspace() else None
+    return _text(cell_value(cell))
 
 
 def _text(cell: Any) -> Cell:
