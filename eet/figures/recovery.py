@@ -30,6 +30,8 @@ from datetime import date, timedelta
 from sqlalchemy import and_, case, func, literal, select
 from sqlmodel import Session
 
+from eet.accounts.access import Actor, sees_suppressed_counts
+from eet.figures import privacy
 from eet.figures.participants import _events_until, _first_move_in
 from eet.figures.query import EVENT, RETENTION_DAYS, days_between, memoised
 from eet.store.models import ZRM_DOMAINS, Measurement
@@ -136,5 +138,31 @@ def recovery_12m(session: Session, as_of: date, target: float = 0.9) -> Recovery
                     target, domains)
 
 
-__all__ = ["DomainChange", "Recovery", "recovery_12m", "INTAKE_BEFORE", "INTAKE_AFTER", "FOLLOW_UP",
+@dataclass(frozen=True)
+class RecoveryView:
+    """Recovery as an actor may see it: for viewers (eet.figures.privacy) the cohort and the
+    measured count as "<5" when small, no rate when it would give a small count back, and only the
+    domains whose improved, same and declined counts are each 0 or at least the threshold."""
+
+    rate: float | None
+    cohort: int | str
+    measured: int | str
+    target: float
+    domains: list[tuple[str, int, int, int]]
+    hidden_domains: int  # domains left out for a viewer
+
+
+def recovery_view(session: Session, actor: Actor, as_of: date) -> RecoveryView:
+    """recovery_12m at D as this actor may see it (every role sees the aggregate)."""
+    r = recovery_12m(session, as_of)
+    hide = sees_suppressed_counts(actor)
+    scored = [(d.domain, d.improved, d.same, d.declined) for d in r.domains if d.scored]
+    shown = [row for row in scored if not hide or not any(privacy.small(n) for n in row[1:])]
+    return RecoveryView(privacy.rate(r.recovered, r.judged, hide),
+                        privacy.suppress(r.cohort) if hide else r.cohort,
+                        privacy.suppress(r.measured) if hide else r.measured,
+                        r.target, shown, len(scored) - len(shown))
+
+
+__all__ = ["RecoveryView", "recovery_view", "DomainChange", "Recovery", "recovery_12m", "INTAKE_BEFORE", "INTAKE_AFTER", "FOLLOW_UP",
            "FOLLOW_UP_WINDOW"]
