@@ -15,6 +15,7 @@ from eet.entry.measurements import MeasurementIn, measurement_rows, record_measu
 from eet.figures import business_case as bc
 from eet.figures.report import build_report
 from eet.store.models import AuditRecord, CostParameter, Measurement, Organisation
+from eet.texts import t
 from import_helpers import load_base, run_cli, write_csv
 
 from test_recovery import _house
@@ -207,3 +208,45 @@ def test_a_bad_cost_row_refuses_the_file(engine, tmp_path, monkeypatch, capsys):
     assert code == 1 and "row 2, column betaler: 'de buurman' is not allowed" in out + err
     with Session(engine) as s:
         assert s.exec(select(CostParameter)).all() == []
+
+
+# --- the form on the participants' entry page ----------------------------------------------------
+
+def test_measurement_form_good_and_bad(tmp_path, monkeypatch, entry_script_every_run):
+    from test_forms import page, submit
+    from eet.bootstrap import initialise
+    from eet.store.engine import get_engine, session_scope
+    from eet.entry import services
+    from eet.entry.schemas import ParticipantIn
+
+    url = f"sqlite:///{tmp_path / 'eet.db'}"
+    monkeypatch.setenv("EET_DATABASE_URL", url)
+    engine = get_engine(url)
+    initialise(engine)
+    with session_scope(engine) as s:
+        services.register_participant(s, SYSTEM, ParticipantIn(code="P-0001", referrer="Utrecht",
+                                                               care_provider="Lister", referred_on=date(2021, 3, 1)))
+        lister = Actor("test-lister", "coordinator", organisation_id=_org(s, "Lister"))
+    at = page("pages/entry_participants.py", lister, lang="en")
+    at.selectbox(key="zrm_code").select("P-0001")
+    at.date_input(key="zrm_date").set_value(date(2021, 4, 1))
+    submit(at, "zrm")  # no domain scored
+    assert any("score at least one of the 13 domains" in e.value for e in at.error)
+    at.selectbox(key="zrm_code").select("P-0001")
+    at.date_input(key="zrm_date").set_value(date(2021, 2, 1))
+    at.selectbox(key="zrm_housing").select(2)
+    submit(at, "zrm")  # before the referral
+    assert any("referral" in e.value and "2021\\-02\\-01" in e.value for e in at.error), [e.value for e in at.error]
+    with Session(engine) as s:
+        assert s.exec(select(Measurement)).all() == []
+    at.date_input(key="zrm_date").set_value(date(2021, 4, 1))
+    at.selectbox(key="zrm_housing").select(2)
+    at.selectbox(key="zrm_justice").select(4)
+    submit(at, "zrm")
+    assert not at.error
+    with Session(engine) as s:
+        row = s.exec(select(Measurement)).one()
+    assert (row.measured_on, row.housing, row.justice, row.finances, row.recorded_by) == (
+        date(2021, 4, 1), 2, 4, None, "test-lister")
+    table = next(df.value for df in at.dataframe if df.value.columns[0] == t("code", "en"))
+    assert list(table[t("zrm_total", "en")]) == [6]

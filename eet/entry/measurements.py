@@ -165,4 +165,18 @@ def measurement_rows(session: Session, actor: Actor, code: str | None = None) ->
     return out
 
 
-__all__ = ["DUTCH", "MeasurementIn", "measurement_rows", "record_measurement", "require_measurement_writer"]
+
+
+
+def save_measurement(session: Session, actor: Actor, values: dict[str, Any], source: str = "form") -> str:
+    """The form's write: parse (FieldErrors by field), mark demo rows in a demo database, record;
+    returns a short line of what was saved, e.g. 'P-0001 01-02-2021: created'."""
+    from eet.entry.data_entry import prepare_write
+
+    require_role(actor, *WRITERS)
+    data = MeasurementIn.parse(values)
+    prepare_write(session)
+    outcome = record_measurement(session, actor, data, source=source)
+    return f"{data.code} {data.date.strftime('%d-%m-%Y')}: {outcome}"
+__all__ = ["DUTCH", "MeasurementIn", "measurement_rows", "record_measurement", "require_measurement_writer",
+           "save_measurement"]
