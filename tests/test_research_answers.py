@@ -250,3 +250,35 @@ def test_measurement_form_good_and_bad(tmp_path, monkeypatch, entry_script_every
         date(2021, 4, 1), 2, 4, None, "test-lister")
     table = next(df.value for df in at.dataframe if df.value.columns[0] == t("code", "en"))
     assert list(table[t("zrm_total", "en")]) == [6]
+
+
+def test_cost_form_names_the_payer_and_range(tmp_path, monkeypatch, entry_script_every_run):
+    from test_admin_pages import ADMIN, page as admin_page, refused, submit as admin_submit
+    from eet.bootstrap import initialise
+    from eet.store.engine import get_engine
+
+    url = f"sqlite:///{tmp_path / 'eet.db'}"
+    monkeypatch.setenv("EET_DATABASE_URL", url)
+    engine = get_engine(url)
+    initialise(engine)
+    at = admin_page("pages/registers.py", ADMIN)
+    at.selectbox(key="cp_model").select("shelter")
+    at.selectbox(key="cp_category").select("shelter")
+    at.selectbox(key="cp_unit").select("per_participant_year")
+    at.text_input(key="cp_label").input("Opvangplek")
+    at.number_input(key="cp_amount_eur").set_value(30000.0)
+    at.text_input(key="cp_source").input("Rekenmodel")
+    at.date_input(key="cp_valid_from").set_value(date(2021, 1, 1))
+    at.selectbox(key="cp_payer").select("gemeente")
+    at.number_input(key="cp_low_eur").set_value(31000.0)  # above the amount
+    admin_submit(at, "cost_parameter")
+    refused(at, "cost_parameter", "low_eur")
+    with Session(engine) as s:
+        assert s.exec(select(CostParameter)).all() == []
+    at.number_input(key="cp_low_eur").set_value(25000.0)
+    at.number_input(key="cp_high_eur").set_value(36000.0)
+    admin_submit(at, "cost_parameter")
+    assert not at.error
+    with Session(engine) as s:
+        row = s.exec(select(CostParameter)).one()
+    assert (row.payer, row.low_eur, row.amount_eur, row.high_eur) == ("gemeente", 25000, 30000, 36000)
