@@ -28,9 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--demo-if-empty", action="store_true",
                       help="load the demo only into a database without any data (what `make run` does)")
 
-    imp = commands.add_parser("import", help="a .csv, .xlsx, .xls or .ods list of dwellings, participants or "
-                                             "events; all or nothing")
-    imp.add_argument("kind", choices=("dwellings", "participants", "events"))
+    imp = commands.add_parser("import", help="a .csv, .xlsx, .xls or .ods list of dwellings, participants, "
+                                             "events, ZRM measurements or cost parameters; all or nothing")
+    imp.add_argument("kind", choices=("dwellings", "participants", "events", "measurements", "costs"))
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
     imp.add_argument("--sheet", default=None, help="the sheet to read, in a workbook with lists on several sheets")

@@ -185,3 +185,39 @@ with correct_tab:
                                           kwargs={"values": lambda: step_values("cr")})
                     c2.form_submit_button(t("void", lang), on_click=fx.submit, args=("correct", void_write))
             fx.outcome("correct", lang, STEP + ("reason",))
+
+# --- issue 17: a self-sufficiency measurement (ZRM), by the participant's care provider -----------
+from eet.entry import measurements  # noqa: E402
+from eet.store.models import ZRM_DOMAINS  # noqa: E402
+from eet.texts import label  # noqa: E402
+
+ZRM_FIELDS = ("code", "date", *ZRM_DOMAINS)
+st.subheader(t("zrm_form_title", lang))
+st.caption(t("zrm_form_help", lang))
+with st.form("zrm"):
+    c1, c2 = st.columns(2)
+    c1.selectbox(t("code", lang), [None, *codes], key="zrm_code", format_func=dash())
+    with c1:
+        fx.field_error("zrm", "code")
+    c2.date_input(t("date", lang), value=None, max_value=today, key="zrm_date", format="DD-MM-YYYY")
+    with c2:
+        fx.field_error("zrm", "date")
+    for column, domains in zip(st.columns(3), (ZRM_DOMAINS[0:5], ZRM_DOMAINS[5:9], ZRM_DOMAINS[9:])):
+        with column:
+            for domain in domains:
+                st.selectbox(label("zrm", domain, lang), [None, 1, 2, 3, 4, 5], key=f"zrm_{domain}",
+                             format_func=lambda v: t("zrm_not_scored", lang) if v is None else str(v))
+                fx.field_error("zrm", domain)
+    st.form_submit_button(t("save", lang), type="primary", on_click=fx.submit,
+                          args=("zrm", measurements.save_measurement),
+                          kwargs={"values": lambda: fx.values("zrm", ZRM_FIELDS),
+                                  "clear": tuple(f"zrm_{n}" for n in ZRM_FIELDS)})
+fx.outcome("zrm", lang, ZRM_FIELDS)
+zrm_rows = ui.read(measurements.measurement_rows, actor)
+if zrm_rows:
+    fx.dataframe({
+        t("code", lang): [r["code"] for r in zrm_rows[:50]],
+        t("date", lang): [r["date"].strftime("%d-%m-%Y") for r in zrm_rows[:50]],
+        t("zrm_total", lang): [r["total"] for r in zrm_rows[:50]],
+        t("zrm_scored", lang): [r["scored"] for r in zrm_rows[:50]],
+    }, hide_index=True, key="zrm_table")

@@ -12,6 +12,7 @@ from eet.texts import formatting as fmt
 from eet.entry import living_lab
 from eet.texts import label, t
 from eet.store.models import BOTTLENECK_STATUSES, COST_CATEGORIES, COST_MODELS, COST_UNITS, FACTOR_DOMAINS, FACTOR_KINDS
+from eet.store.models import PAYERS  # issue 17
 
 actor, lang, _ = ui.context()
 if actor.role not in living_lab.EDITORS:
@@ -25,7 +26,8 @@ today = date.today()
 date_format = "DD-MM-YYYY" if lang == "nl" else "YYYY-MM-DD"
 BOTTLENECK = ("title", "domain", "owner", "status", "raised_on", "resolved_on", "resolution")
 FACTOR = ("domain", "kind", "description", "observed_on", "source")
-COST = ("model", "category", "label", "amount_eur", "unit", "source", "valid_from", "valid_to")
+COST = ("model", "category", "label", "amount_eur", "unit", "source", "valid_from", "valid_to",
+        "payer", "low_eur", "high_eur")  # issue 17: who pays, and the sensitivity range
 
 
 def day(value) -> str:
@@ -195,5 +197,16 @@ with cost_tab:
         with c2:
             st.date_input(t("valid_to", lang), value=None, key="cp_valid_to", format=date_format)
             fx.field_error("cost_parameter", "valid_to")
+        c1, c2, c3 = st.columns(3)  # issue 17: the business case per payer and its sensitivity
+        with c1:
+            st.selectbox(t("bc_payer", lang), [None, *PAYERS], key="cp_payer",
+                         format_func=lambda v: label("payer", v or "other", lang))
+            fx.field_error("cost_parameter", "payer")
+        with c2:
+            st.number_input(t("low_eur", lang), value=None, step=100.0, format="%.2f", key="cp_low_eur")
+            fx.field_error("cost_parameter", "low_eur")
+        with c3:
+            st.number_input(t("high_eur", lang), value=None, step=100.0, format="%.2f", key="cp_high_eur")
+            fx.field_error("cost_parameter", "high_eur")
         submit_button("cost_parameter", "cp", COST, edit_write("cp", living_lab.save_cost_parameter, "label"))
     fx.outcome("cost_parameter", lang, COST)

@@ -94,3 +94,58 @@ else:
         t("status", lang): [label("bottleneck_status", b["status"], lang) for b in bottlenecks],
         t("raised_on", lang): [fmt.short_date(b["raised_on"], lang) for b in bottlenecks],
     }, hide_index=True, key="bottleneck_table")
+
+# --- issue 17: the living lab's two research questions, answered ---------------------------------
+from eet.charts import research as research_charts  # noqa: E402
+from eet.figures import recovery  # noqa: E402
+
+st.subheader(t("recovery_title", lang))
+rec = ui.read(recovery.recovery_view, actor, as_of)
+if not rec.cohort:
+    st.info(t("recovery_empty", lang))
+else:
+    cols = st.columns(2)
+    cols[0].metric(t("recovery_rate", lang), fmt.percent(rec.rate, lang), border=True)
+    cols[1].metric(t("recovery_coverage", lang), f"{fmt.number(rec.measured, lang)} / {fmt.number(rec.cohort, lang)}",
+                   border=True)
+    st.caption(t("recovery_caption", lang, target=fmt.percent(rec.target, lang, 0)))
+    if rec.domains:
+        st.markdown("**" + t("recovery_domains", lang) + "**")
+        st.plotly_chart(research_charts.recovery_domains(rec.domains, lang), key="recovery_chart")
+    if rec.hidden_domains:
+        st.caption(t("recovery_hidden_domains", lang, n=rec.hidden_domains))
+
+st.subheader(t("bc_per_payer", lang))
+payer_case = ui.read(business_case.business_case, as_of)
+payer_lines = business_case.per_payer(payer_case)
+total_line = payer_lines[-1]
+if total_line.difference is None:
+    st.info(t("bc_per_payer_empty", lang))
+else:
+    payers = [line for line in payer_lines if line.payer != "total"]
+    st.plotly_chart(research_charts.payer_bars([(x.payer, x.housing_first, x.shelter) for x in payers], lang),
+                    key="payer_chart")
+
+    def _who(line) -> str:
+        return t("bc_gains" if line.difference > 0 else "bc_invests" if line.difference < 0 else "bc_even", lang)
+
+    fx.dataframe({
+        t("bc_payer", lang): [label("payer", x.payer, lang) for x in payer_lines],
+        t("housing_first", lang): [fmt.euro(x.housing_first, lang) for x in payer_lines],
+        t("shelter_model", lang): [fmt.euro(x.shelter, lang) for x in payer_lines],
+        t("bc_difference", lang): [fmt.euro(x.difference, lang) for x in payer_lines],
+        t("bc_who", lang): [_who(x) for x in payer_lines],
+    }, hide_index=True, key="payer_table")
+    st.caption(t("bc_payer_caption", lang))
+    st.markdown("**" + t("bc_sensitivity", lang) + "**")
+    spread = business_case.sensitivity(payer_case)
+    if not spread:
+        st.info(t("bc_sensitivity_empty", lang))
+    else:
+        st.plotly_chart(research_charts.tornado([(s.label, s.difference_at_low, s.difference_at_high) for s in spread],
+                                                total_line.difference, lang), key="tornado_chart")
+        evens = [s for s in spread if s.break_even_eur is not None and s.low_eur <= s.break_even_eur <= s.high_eur]
+        for s in evens:
+            st.caption(t("bc_break_even", lang, label=fmt.plain(s.label), value=fmt.euro(s.break_even_eur, lang)))
+        if not evens:
+            st.caption(t("bc_no_break_even", lang))

@@ -285,13 +285,15 @@ def test_targets_are_dated(session):
 def test_report_has_every_key_of_the_spec(session):
     housed_person(session, "P-1", "U-1", D(2021, 1, 5), D(2021, 2, 1))
     report = build_report(session, D(2021, 3, 1))
-    assert set(report) == {"as_of", "demo", "coalition", "dwellings", "participants"}
+    assert set(report) == {"as_of", "demo", "coalition", "dwellings", "participants", "business_case"}
     assert set(report["dwellings"]) == {"target", "target_date", "counter", "pipeline", "ambition",
                                         "by_status", "by_municipality"}
-    assert set(report["participants"]) == {"target", "funnel", "lead_time_days", "retention_12m"}
+    assert set(report["participants"]) == {"target", "funnel", "lead_time_days", "retention_12m", "recovery_12m"}
     assert set(report["participants"]["funnel"]) == {
         "referred", "assessed", "eligible", "matched", "housed", "housed_now", "withdrawn"}
     assert report["participants"]["retention_12m"] == {"rate": None, "cohort": 0, "target": 0.9}
+    assert report["participants"]["recovery_12m"] == {"rate": None, "cohort": 0, "measured": 0, "target": 0.9}
+    assert report["business_case"] == {"per_payer": {}, "total": {"housing_first": None, "shelter": None, "difference": None}}
     assert report["participants"]["lead_time_days"] == {"median": 27.0, "p75": 27.0, "n": 1}
     assert report["dwellings"]["by_municipality"]["Houten"] == {
         "counter": 0, "pipeline": 0, "searching": 0, "location_found": 0, "available": 0, "occupied": 0,

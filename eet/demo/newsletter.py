@@ -147,6 +147,9 @@ def load_demo(session: Session, seed: int = 2021) -> dict[str, int]:
             services.record_event(session, SYSTEM, action.data, source="demo")
         counts[action.kind] += 1
     _load_registers(session)
+    # Issue 17: simulated ZRM measurements, from a generator of their own (the figures above stay).
+    from eet.demo.zrm import load_measurements
+    counts["measurement"] = load_measurements(session, DEMO_END)
     for username, role, org in DEMO_ACCOUNTS:
         add_user(session, SYSTEM, username, DEMO_PASSWORD, role, org, is_demo=True)
     return counts
@@ -237,18 +240,9 @@ def _load_registers(session: Session) -> None:
                observed_on=date(2021, 4, 15), source="Wijkteams (demo)", is_demo=True),
         Factor(domain="support", kind="failure", description="Wisseling van begeleider in de eerste maanden",
                observed_on=date(2021, 5, 3), source="Interviews deelnemers (demo)", is_demo=True),
-        CostParameter(model="housing_first", category="support", label="Begeleiding (fictief demobedrag)",
-                      amount_eur=14000, unit="per_participant_year", source="Demo: fictief bedrag, geen bron",
-                      valid_from=date(2021, 1, 1), is_demo=True),
-        CostParameter(model="housing_first", category="housing", label="Woonlasten (fictief demobedrag)",
-                      amount_eur=7500, unit="per_participant_year", source="Demo: fictief bedrag, geen bron",
-                      valid_from=date(2021, 1, 1), is_demo=True),
-        CostParameter(model="housing_first", category="one_off", label="Inrichting (fictief demobedrag)",
-                      amount_eur=3000, unit="one_off_per_participant", source="Demo: fictief bedrag, geen bron",
-                      valid_from=date(2021, 1, 1), is_demo=True),
-        CostParameter(model="shelter", category="shelter", label="Opvangplek (fictief demobedrag)",
-                      amount_eur=32000, unit="per_participant_year", source="Demo: fictief bedrag, geen bron",
-                      valid_from=date(2021, 1, 1), is_demo=True),
+        # Issue 17: the same totals as before (Housing First 21,500 a year + 3,000 once; shelter
+        # 32,000 a year), now split by who pays and with a simulated range; named source, simulated.
+        *_demo_costs(),
     ]
     meeting = ReviewMeeting(held_on=date(2021, 5, 27), title="Tussentijdse evaluatie mei 2021",
                             compare_with=LAUNCH, is_demo=True)
@@ -266,3 +260,31 @@ def _load_registers(session: Session) -> None:
     for row in [meeting, *rows]:
         audit.record(session, SYSTEM, "create", type(row).__tablename__, row.id, None, audit.snapshot(row), "demo")
     assert HEUVELRUG_JOINED < date(2021, 2, 1)
+
+
+COST_SOURCE = "Rekenmodel demo Eerst een Thuis, mei 2021 (gesimuleerd, geen echte bron)"
+# (model, category, label, amount, unit, payer, low, high): simulated amounts per participant.
+DEMO_COSTS = [
+    ("housing_first", "support", "Ambulante woonbegeleiding Wmo (gesimuleerd)", 11000, "per_participant_year",
+     "gemeente", 8500, 14500),
+    ("housing_first", "support", "GGZ-behandeling Zvw (gesimuleerd)", 3000, "per_participant_year",
+     "zorgverzekeraar", 1500, 5000),
+    ("housing_first", "housing", "Huurtoeslag (gesimuleerd)", 3000, "per_participant_year", "rijk", 2500, 3500),
+    ("housing_first", "housing", "Huurderving en woonbeheer (gesimuleerd)", 4500, "per_participant_year",
+     "woningcorporatie", 2500, 7000),
+    ("housing_first", "one_off", "Inrichting (gesimuleerd)", 3000, "one_off_per_participant", "gemeente",
+     2000, 4500),
+    ("shelter", "shelter", "Opvangplek maatschappelijke opvang (gesimuleerd)", 24000, "per_participant_year",
+     "gemeente", 19000, 30000),
+    ("shelter", "shelter", "GGZ en verslavingszorg in de opvang (gesimuleerd)", 5000, "per_participant_year",
+     "zorgverzekeraar", 3000, 7000),
+    ("shelter", "shelter", "Uitkering en toeslagen in de opvang (gesimuleerd)", 3000, "per_participant_year",
+     "rijk", 2500, 3500),
+]
+
+
+def _demo_costs() -> list[CostParameter]:
+    return [CostParameter(model=model, category=category, label=label, amount_eur=amount, unit=unit,
+                          source=COST_SOURCE, valid_from=date(2021, 1, 1), payer=payer, low_eur=low,
+                          high_eur=high, is_demo=True)
+            for model, category, label, amount, unit, payer, low, high in DEMO_COSTS]

@@ -26,7 +26,8 @@ from sqlmodel import Session
 
 from eet.store import audit
 
-from eet.entry import route, services
+from eet.entry import living_lab, measurements, route, services
+from eet.store.models import ZRM_DOMAINS
 from eet.accounts.access import SYSTEM, AccessDenied, Actor
 from eet.entry.data_entry import prepare_write
 from eet.texts.messages import ColumnName, Localised, Term, message
@@ -34,8 +35,8 @@ from eet.entry.schemas import DwellingIn, EventIn, InputModel, ParticipantIn, Ru
 from eet.entry.tabular import Formula, Table, TableError, normal_name, read_table
 from eet.entry.writecache import cached_writes
 
-Kind = Literal["dwellings", "participants", "events"]
-KINDS: tuple[str, ...] = ("dwellings", "participants", "events")
+Kind = Literal["dwellings", "participants", "events", "measurements", "costs"]
+KINDS: tuple[str, ...] = ("dwellings", "participants", "events", "measurements", "costs")
 Progress = Callable[[int, int], None]  # (rows done, rows in all)
 MAX_ERRORS = 1000  # errors kept and shown; the rest are counted ("and N more")
 
@@ -73,10 +74,25 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("outcome", "uitkomst"), Column("dwelling_ref", "woning"), Column("note", "toelichting"),
     ),
 }
-MODELS: dict[str, type[InputModel]] = {"dwellings": DwellingIn, "participants": ParticipantIn, "events": EventIn}
+# Issue 17: self-sufficiency measurements and cost parameters (spec/interfaces.md).
+COLUMNS["measurements"] = (Column("code", None, True), Column("date", "datum", True),
+                           *(Column(domain, measurements.DUTCH[domain]) for domain in ZRM_DOMAINS))
+COLUMNS["costs"] = (
+    Column("model", None, True), Column("category", "categorie", True), Column("label", "omschrijving", True),
+    Column("amount_eur", "bedrag", True), Column("unit", "eenheid", True), Column("source", "bron", True),
+    Column("valid_from", "geldig_vanaf", True), Column("valid_to", "geldig_tot"),
+    Column("payer", "betaler"), Column("low_eur", "laag"), Column("high_eur", "hoog"),
+)
+MODELS: dict[str, type[InputModel]] = {"dwellings": DwellingIn, "participants": ParticipantIn, "events": EventIn,
+                                       "measurements": measurements.MeasurementIn,
+                                       "costs": living_lab.CostParameterIn}
 ORGANISATION_FIELDS = {"dwellings": services.DWELLING_ORGANISATIONS,
-                       "participants": services.PARTICIPANT_ORGANISATIONS, "events": {}}
-KEY_FIELD = {"dwellings": "ref", "participants": "code", "events": "code"}
+                       "participants": services.PARTICIPANT_ORGANISATIONS, "events": {},
+                       "measurements": {}, "costs": {}}
+KEY_FIELD = {"dwellings": "ref", "participants": "code", "events": "code", "measurements": "code", "costs": "label"}
+# What makes two rows of one file the same thing (a second one is an error): by default the key.
+SAME_ROW = {"measurements": lambda d: (d.code.lower(), d.date),
+            "costs": lambda d: (d.model, d.category, d.label.lower(), d.valid_from)}
 
 # Columns that would bring personal data into the monitor. The monitor keeps pseudonymous codes only,
 # so a list holding them is refused rather than silently stripped: the coordinator removes them.
@@ -90,6 +106,7 @@ PERSONAL_COLUMNS = {
     "telefoon": "phone", "telefoonnummer": "phone", "phone": "phone",
     "email": "email", "e_mail": "email",
 }
+ENTITY_OF = {"dwellings": "dwelling", "measurements": "measurement", "costs": "cost_parameter"}
 
 
 @dataclass(frozen=True)
@@ -306,11 +323,11 @@ def _parse_rows(kind: str, table: Table, columns: dict[str, str], result: Import
             parsed.append(_Parsed(row.number, None, {k: v for k, v in values.items() if k not in refused}))
             continue
         if kind != "events":
-            key = getattr(data, key_field).lower()
+            key = SAME_ROW[kind](data) if kind in SAME_ROW else getattr(data, key_field).lower()
             if key in first_row_of:
                 result.errors.append(Issue(row.number, columns[key_field], message(
                     "duplicate_key", value=getattr(data, key_field), row=first_row_of[key],
-                    what=Term("entity", "dwelling" if kind == "dwellings" else "participant"))))
+                    what=Term("entity", ENTITY_OF.get(kind, "participant")))))
                 continue
             first_row_of[key] = row.number
         parsed.append(_Parsed(row.number, data, None))
@@ -348,7 +365,8 @@ def _add_rule_errors(result: ImportResult, row: int, exc: RuleError, columns: di
 def _apply(engine: Engine, kind: str, parsed: list[_Parsed], columns: dict[str, str], actor: Actor,
            result: ImportResult, progress: Progress | None) -> None:
     write = {"dwellings": services.upsert_dwelling, "participants": services.register_participant,
-             "events": services.record_event}[kind]
+             "events": services.record_event, "measurements": measurements.record_measurement,
+             "costs": living_lab.import_cost_parameter}[kind]
     source = f"import:{result.filename}"[:200]
     total = len(parsed)
     every = max(1, total // 100)
@@ -409,6 +427,11 @@ def _describe(kind: str, data: Any) -> str:
         return f"{data.ref}: {data.status} from {data.status_date.isoformat()}"
     if kind == "participants":
         return f"{data.code}: referred on {data.referred_on.isoformat()} by {data.referrer}"
+    if kind == "measurements":
+        scored = [v for v in data.scores().values() if v is not None]
+        return f"{data.code}: ZRM on {data.date.isoformat()}, {len(scored)} domains, total {sum(scored)}"
+    if kind == "costs":
+        return f"{data.label}: {data.amount_eur:g} EUR {data.unit} ({data.model}, {data.payer or 'other'})"
     where = f" ({data.dwelling_ref})" if data.dwelling_ref else ""
     outcome = f" {data.outcome}" if data.outcome and data.event != "withdrawn" else ""
     return f"{data.code}: {data.event}{outcome}{where} on {data.date.isoformat()}"

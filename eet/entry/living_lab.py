@@ -19,7 +19,7 @@ from sqlmodel import Session
 from eet.store import audit
 from eet.accounts.access import Actor, require_role
 from eet.store.models import (
-    BOTTLENECK_STATUSES, COST_CATEGORIES, COST_MODELS, COST_UNITS, FACTOR_DOMAINS, FACTOR_KINDS,
+    BOTTLENECK_STATUSES, COST_CATEGORIES, COST_MODELS, COST_UNITS, FACTOR_DOMAINS, FACTOR_KINDS, PAYERS,
     Bottleneck, CostParameter, Factor,
 )
 from eet.store.contents import is_demo
@@ -30,6 +30,10 @@ EDITORS = ("admin", "researcher")
 BOTTLENECK_DOMAINS = FACTOR_DOMAINS + ("system",)
 # Which cost categories belong to which model, and the unit a category is counted in.
 CATEGORIES_OF = {"housing_first": ("support", "housing", "one_off"), "shelter": ("shelter",)}
+# Payers as people write them (spec: "Wlz/zorgkantoor", "Rijk"), to the stored code.
+PAYER_SPELLINGS = {"wlz/zorgkantoor": "wlz", "zorgkantoor": "wlz", "overig": "other", "overige": "other",
+                   "municipality": "gemeente", "health_insurer": "zorgverzekeraar",
+                   "housing_corporation": "woningcorporatie", "national_government": "rijk"}
 
 
 def _one_of(value: Any, allowed: tuple[str, ...]) -> str | None:
@@ -142,6 +146,23 @@ class CostParameterIn(InputModel):
     source: str
     valid_from: date
     valid_to: date | None = None
+    payer: str | None = None  # who pays (issue 17); None is counted as "other"
+    low_eur: float | None = None  # the sensitivity range around amount_eur
+    high_eur: float | None = None
+
+    @field_validator("payer", mode="before")
+    @classmethod
+    def _payer(cls, value: Any) -> str | None:
+        if isinstance(value, str) and value.strip().lower() in PAYER_SPELLINGS:
+            return PAYER_SPELLINGS[value.strip().lower()]
+        return _one_of(value, PAYERS)
+
+    @field_validator("low_eur", "high_eur")
+    @classmethod
+    def _bound(cls, value: float | None) -> float | None:
+        if value is not None and (value != value or value < 0):
+            raise Refusal("cost_not_negative")
+        return value
 
     @field_validator("model", mode="before")
     @classmethod
@@ -194,6 +215,11 @@ class CostParameterIn(InputModel):
                 "category": Term("cost_category", self.category), "unit": Term("cost_unit", wanted_unit)}))
         if self.valid_to is not None and self.valid_to < self.valid_from:
             errors.append(FieldError("valid_to", "valid_to_before", {"date": self.valid_from}))
+        low = self.low_eur if self.low_eur is not None else self.amount_eur
+        high = self.high_eur if self.high_eur is not None else self.amount_eur
+        if low > self.amount_eur or high < self.amount_eur:
+            errors.append(FieldError("low_eur" if low > self.amount_eur else "high_eur", "cost_range",
+                                     {"low": low, "high": high}))
         if errors:
             raise RuleError(errors)
         return self
@@ -275,3 +301,22 @@ def save_cost_parameter(session: Session, actor: Actor, values: dict[str, Any], 
     require_role(actor, *EDITORS)
     data = CostParameterIn.parse(values).model_dump()
     return _save(session, actor, CostParameter, "cost_parameter", data, parameter_id, source)
+
+
+def import_cost_parameter(session: Session, actor: Actor, data: CostParameterIn, source: str = "import") -> str:
+    """One row of `import costs FILE`: a parameter is known by model, category, label and
+    valid_from; the same values again are "unchanged", other values update it ("changed"), a new
+    one is "created". Admin and researchers only (AccessDenied otherwise)."""
+    require_role(actor, *EDITORS)
+    values = data.model_dump()
+    row = session.execute(select(CostParameter).where(
+        CostParameter.model == data.model, CostParameter.category == data.category,
+        CostParameter.label == data.label, CostParameter.valid_from == data.valid_from)
+        .order_by(CostParameter.id)).scalars().first()
+    if row is None:
+        _save(session, actor, CostParameter, "cost_parameter", values, None, source)
+        return "created"
+    if all(getattr(row, key) == value for key, value in values.items()):
+        return "unchanged"
+    _save(session, actor, CostParameter, "cost_parameter", values, row.id, source)
+    return "changed"

@@ -4,6 +4,14 @@ without parameters there is no business case.
 
 Housing First per participant-year = its yearly parameters (support, housing) + its one-off costs
 per participant spread over the participant-years actually lived in the dwellings up to D.
+
+Per payer (issue 17): every parameter names who pays it (a parameter without a payer counts under
+"other"); per payer Housing First against the shelter model per participant-year and the difference
+(shelter minus Housing First: positive = that payer gains, negative = that payer invests). The
+sensitivity moves each parameter with a low and a high value between them, the others at their
+value, and gives the total difference at both ends (a tornado chart); the break-even value of a
+parameter is the value at which the total difference is zero (the difference is linear in each
+parameter), given where it is 0 or more.
 """
 
 from __future__ import annotations
@@ -11,13 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, func, literal, or_, select
 from sqlmodel import Session
 
 from eet import figures
 
-from eet.figures import registers
 from eet.figures.query import EVENT, EVENTS, days_between
+from eet.store.models import PAYERS, CostParameter
 
 DAYS_PER_YEAR = 365.25
 
@@ -69,8 +77,23 @@ def participant_years(session: Session, as_of: date) -> float:
     return float(days or 0) / DAYS_PER_YEAR
 
 
+COST = CostParameter.__table__.c
+
+
+def cost_parameters(session: Session, as_of: date) -> list[dict]:
+    """The cost parameters valid on D (valid_from <= D and no valid_to before D), with their payer
+    ("other" when none is given) and low and high values (None when none is given)."""
+    rows = session.execute(
+        select(COST.model, COST.category, COST.label, COST.amount_eur, COST.unit, COST.source,
+               COST.valid_from, COST.valid_to, COST.payer, COST.low_eur, COST.high_eur)
+        .where(COST.valid_from <= as_of, or_(COST.valid_to.is_(None), COST.valid_to >= as_of))
+        .order_by(COST.model, COST.category, COST.id)).mappings().all()
+    return [{**row, "payer": row["payer"] or "other"} for row in rows]
+
+
 def business_case(session: Session, as_of: date) -> BusinessCase:
-    parameters = registers.cost_parameters(session, as_of)
+    """The business case at D from the cost parameters valid on D (no parameters: every amount None)."""
+    parameters = cost_parameters(session, as_of)
 
     def total(model: str, unit: str) -> float | None:
         amounts = [p["amount_eur"] for p in parameters if p["model"] == model and p["unit"] == unit]
@@ -83,3 +106,101 @@ def business_case(session: Session, as_of: date) -> BusinessCase:
     spread = one_off * housed / years if one_off is not None and years > 0 else None
     return BusinessCase(parameters, recurring, one_off, years, housed, spread,
                         total("shelter", "per_participant_year"))
+
+
+# --- per payer and sensitivity (issue 17) --------------------------------------------------------
+
+@dataclass(frozen=True)
+class PayerLine:
+    """Per participant-year, in euros; None where the model has no yearly parameter at all."""
+
+    payer: str  # a code of PAYERS, or "total"
+    housing_first: float | None
+    shelter: float | None
+
+    @property
+    def difference(self) -> float | None:
+        """Shelter minus Housing First: positive = this payer gains, negative = it invests."""
+        if self.housing_first is None or self.shelter is None:
+            return None
+        return self.shelter - self.housing_first
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """The total difference with one parameter at its low and at its high value."""
+
+    label: str
+    payer: str
+    model: str
+    low_eur: float
+    high_eur: float
+    difference_at_low: float
+    difference_at_high: float
+    break_even_eur: float | None  # the parameter's value at which the total difference is 0
+
+    @property
+    def swing(self) -> float:
+        return abs(self.difference_at_high - self.difference_at_low)
+
+
+def _per_year_factor(case: BusinessCase, parameter: dict) -> float | None:
+    """Euros per participant-year that one euro of this parameter adds (None: a one-off cost with
+    no participant-years lived yet)."""
+    if parameter["unit"] == "per_participant_year":
+        return 1.0
+    return case.housed / case.participant_years if case.participant_years > 0 else None
+
+
+def per_payer(case: BusinessCase) -> list[PayerLine]:
+    """One line per payer that pays any valid parameter (in the order of PAYERS), then "total".
+    A model without a yearly parameter gives None for every payer (the business case is partial)."""
+    has_hf, has_shelter = case.hf_recurring is not None, case.shelter is not None
+    sums: dict[str, list[float]] = {}
+    for p in case.parameters:
+        factor = _per_year_factor(case, p)
+        amounts = sums.setdefault(p["payer"], [0.0, 0.0])
+        if factor is not None:
+            amounts[0 if p["model"] == "housing_first" else 1] += p["amount_eur"] * factor
+    lines = [PayerLine(payer, sums[payer][0] if has_hf else None, sums[payer][1] if has_shelter else None)
+             for payer in PAYERS if payer in sums]
+    lines.append(PayerLine("total", case.housing_first, case.shelter))
+    return lines
+
+
+def sensitivity(case: BusinessCase) -> list[Sensitivity]:
+    """Per parameter with a low or a high value: the total difference at both ends, largest swing
+    first. Empty when the total difference cannot be computed."""
+    base = case.difference
+    if base is None:
+        return []
+    out = []
+    for p in case.parameters:
+        if p["low_eur"] is None and p["high_eur"] is None:
+            continue
+        factor = _per_year_factor(case, p)
+        if factor is None:
+            continue
+        sign = -1.0 if p["model"] == "housing_first" else 1.0  # a dearer Housing First lowers the difference
+        low = p["low_eur"] if p["low_eur"] is not None else p["amount_eur"]
+        high = p["high_eur"] if p["high_eur"] is not None else p["amount_eur"]
+
+        def at(value: float) -> float:
+            return base + sign * factor * (value - p["amount_eur"])
+
+        even = p["amount_eur"] - base / (sign * factor) if factor else None
+        out.append(Sensitivity(p["label"], p["payer"], p["model"], low, high, at(low), at(high),
+                               even if even is not None and even >= 0 else None))
+    return sorted(out, key=lambda s: -s.swing)
+
+
+def report_business_case(case: BusinessCase) -> dict:
+    """The report's `business_case` object: {per_payer: {payer: {housing_first, shelter,
+    difference}}, total: {...}}; per_payer is {} and total's values None without parameters."""
+    lines = per_payer(case)
+
+    def entry(line: PayerLine) -> dict:
+        return {"housing_first": line.housing_first, "shelter": line.shelter, "difference": line.difference}
+
+    return {"per_payer": {line.payer: entry(line) for line in lines if line.payer != "total"},
+            "total": entry(lines[-1])}

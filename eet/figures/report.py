@@ -11,6 +11,8 @@ from datetime import date
 from sqlmodel import Session
 
 from eet import figures
+from eet.figures import business_case as costs
+from eet.figures.recovery import recovery_12m
 from eet.store.contents import is_demo
 
 
@@ -25,6 +27,7 @@ def build_report(session: Session, as_of: date) -> dict:
     lead, _, _ = figures.lead_times(figures.lead_time_counts(session, as_of))
     retention = figures.retention_12m(session, as_of,
                                       target=retention_goal.value if retention_goal else 0.9)
+    recovery = recovery_12m(session, as_of)
     statuses = ("searching", "location_found", "available", "occupied", "withdrawn")
     return {
         "as_of": as_of.isoformat(),
@@ -48,7 +51,11 @@ def build_report(session: Session, as_of: date) -> dict:
             "lead_time_days": {"median": lead.median, "p75": lead.p75, "n": lead.n},
             "retention_12m": {"rate": retention.rate, "cohort": retention.cohort,
                               "target": retention.target},
+            # Issue 17: sustainable recovery (eet.figures.recovery) and the business case per payer.
+            "recovery_12m": {"rate": recovery.rate, "cohort": recovery.cohort,
+                             "measured": recovery.measured, "target": recovery.target},
         },
+        "business_case": costs.report_business_case(costs.business_case(session, as_of)),
     }
 
 
@@ -86,11 +93,25 @@ def to_text(report: dict) -> str:
         f"Retention at 12 months: {_pct(ret['rate'])} of a cohort of {ret['cohort']} "
         f"(target {_pct(ret['target'])})",
     ]
+    rec = p.get("recovery_12m")
+    if rec is not None:
+        lines.append(f"Sustainable recovery at 12 months: {_pct(rec['rate'])}, both measurements for "
+                     f"{rec['measured']} of a cohort of {rec['cohort']} (target {_pct(rec['target'])})")
+    case = report.get("business_case")
+    if case is not None:
+        lines += ["", "Business case per participant-year (shelter minus Housing First):"]
+        for payer, row in [*case["per_payer"].items(), ("total", case["total"])]:
+            lines.append(f"  {payer:<18} Housing First {_eur(row['housing_first'])}, shelter "
+                         f"{_eur(row['shelter'])}, difference {_eur(row['difference'])}")
     return "\n".join(lines)
 
 
 def _num(value: float | None) -> str:
     return "n/a" if value is None else f"{value:g}"
+
+
+def _eur(value: float | None) -> str:
+    return "n/a" if value is None else f"EUR {value:,.0f}"
 
 
 def _pct(value: float | None) -> str:

@@ -33,7 +33,7 @@ from eet.accounts.access import Actor, require_role
 from eet.review.comparison import Review, build_review
 from eet.charts.review import all_charts
 from eet.review.tables import Percent, Table, all_tables, cell_text
-from eet.texts import sheet, t
+from eet.texts import label, sheet, t
 from eet.entry.spreadsheet import neutralise
 
 TEMPLATE = Path(__file__).with_name("pack_template.html")
@@ -58,6 +58,7 @@ def meeting_pack(session: Session, actor: Actor, as_of: date, compare_with: date
         require_role(actor, *EXACT_ROLES)
     review = build_review(session, actor, as_of, compare_with, basis, suppressed=not exact)
     review.exact = exact and not review.suppressed
+    review.research = research_figures(session, as_of)  # issue 17: recovery and business case
     return review
 
 
@@ -187,9 +188,56 @@ def to_html(review: Review, lang: str) -> str:
         _table_html(tables["bottlenecks"], lang, heading=False), f'<h2>{_e(t("decisions", lang))}</h2>',
         _table_html(tables["decisions"], lang, heading=False), "</section>",
     ]
+    research = research_tables(review, lang)
+    if research:
+        body += [f'<section class="page"><h2>{_e(t("pack_research", lang))}</h2>',
+                 *(_table_html(table, lang) for table in research), "</section>"]
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         lang=_e(lang), title=_e(f'{t("pack_title", lang)} {fmt.short_date(review.as_of, lang)}'),
         body="\n".join(body))
+
+
+# --- the research answers (issue 17) ------------------------------------------------------------
+
+def research_figures(session: Session, as_of: date) -> dict:
+    """Sustainable recovery (eet.figures.recovery) and the business case per payer at D, for the
+    pack's research section (suppressed at render time when the pack is)."""
+    from eet.figures import business_case as costs
+    from eet.figures.recovery import recovery_12m
+
+    return {"recovery": recovery_12m(session, as_of), "payers": costs.per_payer(costs.business_case(session, as_of))}
+
+
+def research_tables(review: Review, lang: str) -> list[Table]:
+    """The recovery headline, its per-domain changes and the business case per payer as tables.
+    In a suppressed pack the counts of people follow eet.figures.privacy: small counts as "<5", no
+    rate that would give a small count back, and no domain with a small count."""
+    figures_ = getattr(review, "research", None)
+    if not figures_:
+        return []
+    r, hide = figures_["recovery"], review.suppressed
+    count = privacy.suppress if hide else (lambda n: n)
+    rate = privacy.rate(r.recovered, r.judged, hide)
+    recovery = Table("recovery", t("recovery_title", lang), [t("figure", lang), t("now", lang)], [
+        [t("recovery_rate", lang), Percent(rate) if rate is not None else None],
+        [t("recovery_coverage", lang), count(r.measured)],
+        [t("pack_cohort", lang), count(r.cohort)],
+        [t("col_target", lang), Percent(r.target)],
+    ], note=t("recovery_caption", lang, target=fmt.percent(r.target, lang, 0)))
+    domains = [d for d in r.domains if d.scored and not (hide and any(privacy.small(n) for n in
+                                                                      (d.improved, d.same, d.declined)))]
+    per_domain = Table("recovery_domains", t("recovery_domains", lang), [
+        t("domain", lang), *(label("zrm_change", c, lang) for c in ("improved", "same", "declined"))],
+        [[label("zrm", d.domain, lang), d.improved, d.same, d.declined] for d in domains])
+
+    def euro(value: float | None) -> float | None:
+        return None if value is None else round(value)
+
+    payers = Table("business_case", t("bc_per_payer", lang), [
+        t("bc_payer", lang), t("housing_first", lang), t("shelter_model", lang), t("bc_difference", lang)],
+        [[label("payer", x.payer, lang), euro(x.housing_first), euro(x.shelter), euro(x.difference)]
+         for x in figures_["payers"]], note=t("bc_payer_caption", lang))
+    return [recovery, per_domain, payers]
 
 
 # --- xlsx ----------------------------------------------------------------------------------------
@@ -225,7 +273,7 @@ def to_xlsx(review: Review, lang: str) -> bytes:
     about.column_dimensions["A"].width = 60
     about.column_dimensions["B"].width = 16
 
-    for table in all_tables(review, lang):
+    for table in [*all_tables(review, lang), *research_tables(review, lang)]:
         ws = book.create_sheet(_sheet_name(sheet(table.key, lang)))
         columns = table.columns + (["code"] if table.codes else [])
         ws.append([neutralise(c) for c in columns])

@@ -37,6 +37,13 @@ COST_MODELS = ("housing_first", "shelter")
 COST_CATEGORIES = ("support", "housing", "one_off", "shelter")
 COST_UNITS = ("per_participant_year", "one_off_per_participant")
 TARGET_KEYS = ("dwellings", "participants", "retention")
+# Who pays a cost (issue 17): the business case per payer.
+PAYERS = ("gemeente", "zorgverzekeraar", "wlz", "woningcorporatie", "rijk", "other")
+# The 13 domains of the Zelfredzaamheid-Matrix (ZRM), each scored 1 (acute problems) to 5 (fully
+# self-sufficient), in the order of the matrix.
+ZRM_DOMAINS = ("finances", "work_education", "time_use", "housing", "domestic_relations", "mental_health",
+               "physical_health", "substance_use", "basic_adl", "instrumental_adl", "social_network",
+               "social_participation", "justice")
 
 
 # Named constraints, so that migrations can refer to them on both databases.
@@ -266,6 +273,7 @@ class CostParameter(SQLModel, table=True):
         _in("model", COST_MODELS),
         _in("category", COST_CATEGORIES),
         _in("unit", COST_UNITS),
+        _in("payer", PAYERS, nullable=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -278,6 +286,46 @@ class CostParameter(SQLModel, table=True):
     valid_from: date
     valid_to: date | None = None
     is_demo: bool = False
+    # Who pays (migration 0006); None = not yet said (counted under "other" in the business case).
+    payer: str | None = Field(default=None, max_length=20)
+    # A sensitivity range around amount_eur: the tornado chart moves each parameter between them.
+    low_eur: float | None = None
+    high_eur: float | None = None
+
+
+class Measurement(SQLModel, table=True):
+    """A self-sufficiency measurement (ZRM) of one participant on one date: each of the 13 domains
+    scored 1 to 5, or None when not scored. Health data: a coordinator reads the rows of their own
+    organisation only. A wrong or replaced row is voided, never deleted."""
+
+    __table_args__ = tuple(
+        CheckConstraint(f"{d} IS NULL OR {d} BETWEEN 1 AND 5", name=d) for d in ZRM_DOMAINS) + (
+        Index("ix_measurement_participant_date", "participant_id", "measured_on",
+              sqlite_where=text("voided_at IS NULL"), postgresql_where=text("voided_at IS NULL")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id")
+    measured_on: date
+    finances: int | None = None
+    work_education: int | None = None
+    time_use: int | None = None
+    housing: int | None = None
+    domestic_relations: int | None = None
+    mental_health: int | None = None
+    physical_health: int | None = None
+    substance_use: int | None = None
+    basic_adl: int | None = None
+    instrumental_adl: int | None = None
+    social_network: int | None = None
+    social_participation: int | None = None
+    justice: int | None = None
+    is_demo: bool = False
+    recorded_at: datetime = Field(default_factory=utcnow)
+    recorded_by: str | None = Field(default=None, max_length=80)
+    voided_at: datetime | None = None
+    voided_by: str | None = Field(default=None, max_length=80)
+    void_reason: str | None = Field(default=None, max_length=500)
 
 
 class ReviewMeeting(SQLModel, table=True):

@@ -1,0 +1,64 @@
+"""The charts of the living lab's two research answers (issue 17): per ZRM domain the share that
+improved, stayed or declined over the first year; per payer Housing First against the shelter model;
+and the sensitivity (tornado) of the total difference. Plain data and a language in, a go.Figure out,
+for the research page and the meeting pack alike (layout and palette of eet.charts.base)."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from eet.charts.base import MAIN_COLOUR, OKABE_ITO, SECOND_COLOUR, _layout
+from eet.texts import formatting as fmt
+from eet.texts import label, t
+
+CHANGE_COLOURS = {"improved": OKABE_ITO["green"], "same": OKABE_ITO["grey"], "declined": OKABE_ITO["vermillion"]}
+
+
+def recovery_domains(domains: list[tuple[str, int, int, int]], lang: str) -> go.Figure:
+    """Horizontal 100% bars, one per ZRM domain: (domain code, improved, same, declined) counts of
+    participants who scored the domain at intake and at 12 months; shares on the bars, counts in
+    the hover. Domains nobody scored twice are left out."""
+    rows = [row for row in domains if sum(row[1:]) > 0]
+    names = [label("zrm", d, lang) for d, *_ in rows]
+    fig = go.Figure()
+    for i, change in enumerate(("improved", "same", "declined")):
+        counts = [row[1 + i] for row in rows]
+        shares = [n / sum(row[1:]) for n, row in zip(counts, rows)]
+        fig.add_bar(y=names, x=shares, orientation="h", name=label("zrm_change", change, lang),
+                    marker_color=CHANGE_COLOURS[change], customdata=counts,
+                    text=[fmt.percent(s, lang) for s in shares], textposition="inside",
+                    hovertemplate="%{y}: %{customdata} (%{text})<extra>%{fullData.name}</extra>")
+    fig.update_xaxes(tickformat=".0%", range=[0, 1])
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, lang, height=max(260, 40 + 28 * len(rows)), barmode="stack")
+
+
+def payer_bars(lines: list[tuple[str, float, float]], lang: str) -> go.Figure:
+    """Per payer (code, Housing First, shelter model) in euros per participant-year, side by side."""
+    names = [label("payer", payer, lang) for payer, _, _ in lines]
+    fig = go.Figure()
+    fig.add_bar(x=names, y=[hf for _, hf, _ in lines], name=t("housing_first", lang), marker_color=MAIN_COLOUR,
+                text=[fmt.euro(hf, lang) for _, hf, _ in lines], textposition="outside")
+    fig.add_bar(x=names, y=[sh for _, _, sh in lines], name=t("shelter_model", lang), marker_color=SECOND_COLOUR,
+                text=[fmt.euro(sh, lang) for _, _, sh in lines], textposition="outside")
+    fig.update_yaxes(title=t("cost_per_year", lang) + " (€)", rangemode="tozero")
+    return _layout(fig, lang, height=380, barmode="group")
+
+
+def tornado(rows: list[tuple[str, float, float]], base: float, lang: str) -> go.Figure:
+    """The total difference (shelter minus Housing First, € per participant-year) as each parameter
+    moves from its low to its high value: rows of (parameter label, difference at low, difference
+    at high), the largest swing on top; a line at the difference with every parameter at its value
+    and one at zero (break-even)."""
+    names = [name for name, _, _ in rows]
+    fig = go.Figure()
+    for index, colour, key in ((1, OKABE_ITO["sky_blue"], "bc_at_low"), (2, OKABE_ITO["blue"], "bc_at_high")):
+        values = [row[index] for row in rows]
+        fig.add_bar(y=names, x=[v - base for v in values], base=base, orientation="h", name=t(key, lang),
+                    marker_color=colour, customdata=[fmt.euro(v, lang) for v in values],
+                    hovertemplate="%{y}: %{customdata}<extra>%{fullData.name}</extra>")
+    fig.add_vline(x=base, line_color=OKABE_ITO["black"], line_width=2)
+    fig.add_vline(x=0, line_color=OKABE_ITO["vermillion"], line_dash="dash")
+    fig.update_xaxes(title=t("bc_difference_axis", lang) + " (€)")
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, lang, height=max(260, 60 + 36 * len(rows)), barmode="overlay")
