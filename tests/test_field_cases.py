@@ -339,3 +339,15 @@ def test_no_message_ends_in_an_empty_list_of_choices(session):
         assert not text.rstrip().endswith(":") and "registered yet" in text, text
     # Odd spaces in a form's name are folded as an import's are.
     assert find_organisation(session, "Stichtse\u00a0 Vecht", "municipality", "municipality").name == "Stichtse Vecht"
+
+
+def test_a_merged_title_and_a_blank_first_row_are_no_warnings(engine, tmp_path):
+    path = workbook(tmp_path / "t.xlsx", {"lijst": [["Woningen maart"], [], D_HEAD,
+                                                    ["UTR-1", "Utrecht", "zoekend", date(2021, 3, 1)]]},
+                    merge=["A1:D1"])
+    result = import_file(engine, "dwellings", path)
+    assert result.ok and [w.message for w in result.warnings] == [
+        "the column names stand in row 3; the rows above it (a title) were skipped"]
+    path = workbook(tmp_path / "b.xlsx", {"lijst": [[], D_HEAD, ["UTR-2", "Utrecht", "zoekend", date(2021, 3, 1)]]})
+    result = import_file(engine, "dwellings", path)
+    assert result.ok and result.rows[0].row == 3 and not result.warnings

@@ -145,3 +145,18 @@ def test_the_page_refuses_a_list_over_the_row_limit_with_a_message(db):
     at.button(key="up_check").click().run()
     assert not at.exception
     assert f"meer dan {MAX_ROWS} rijen" in at.dataframe[0].value.iloc[0, 2]
+
+
+def test_the_hidden_sheet_case_is_said_on_the_page(db):
+    from pathlib import Path
+
+    import pytest
+
+    case = Path(__file__).resolve().parents[2] / "shared" / "field-cases" / "c06_hidden_sheet.xlsx"
+    if not case.exists():
+        pytest.skip("../shared/field-cases is not beside the checkout")
+    at = page("pages/upload.py", actor(db, "admin"))
+    at.file_uploader(key="up_file_dwellings").set_value(("c06.xlsx", case.read_bytes(), "application/zip")).run()
+    at.button(key="up_check").click().run()
+    assert "3 nieuw" in at.success[0].value and "1 waarschuwing" in at.warning[0].value
+    assert "verborgen, nooit gelezen: januari (oud)" in at.dataframe[0].value.iloc[0, 2]

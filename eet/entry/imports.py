@@ -368,6 +368,7 @@ def _apply(engine: Engine, kind: str, parsed: list[_Parsed], columns: dict[str, 
              "events": services.record_event, "measurements": measurements.record_measurement,
              "costs": living_lab.import_cost_parameter}[kind]
     source = f"import:{result.filename}"[:200]
+    organisations = ORGANISATION_FIELDS.get(kind, {})  # the fields naming an organisation, and its kinds
     total = len(parsed)
     every = max(1, total // 100)
     with Session(engine, expire_on_commit=False) as session:
@@ -381,10 +382,10 @@ def _apply(engine: Engine, kind: str, parsed: list[_Parsed], columns: dict[str, 
             with cached_writes(session) as cache:
                 for done, item in enumerate(_in_route_order(session, kind, parsed), start=1):
                     if item.data is None:
-                        errors = services.organisation_errors(session, item.values, ORGANISATION_FIELDS[kind])
+                        errors = services.organisation_errors(session, item.values, organisations)
                         _add_rule_errors(result, item.number, RuleError(errors), columns)
                         continue
-                    names = services.organisation_errors(session, item.data.__dict__, ORGANISATION_FIELDS[kind])
+                    names = services.organisation_errors(session, item.data.__dict__, organisations)
                     if names:  # every wrong organisation of the row, one line each
                         _add_rule_errors(result, item.number, RuleError(names), columns)
                         continue

@@ -251,7 +251,7 @@ def _table(records: Iterable[list[Any]], filename: str, known: frozenset[str],
     header = [str(c).strip() if c is not None and not isinstance(c, Formula) else "" for c in head[index]]
     named = [(i, name) for i, name in enumerate(header) if name]
     table = Table(filename=filename, columns=[name for _, name in named], header_row=index + 1)
-    if index > 0 and found is not None:
+    if found is not None and any(c is not None for row in head[:index] for c in row):
         table.notices.append(Notice(index + 1, None, message("header_found", row=index + 1)))
     width = max(i for i, _ in named) + 1
     folded: dict[str, list] = {}
@@ -282,7 +282,7 @@ def _table(records: Iterable[list[Any]], filename: str, known: frozenset[str],
         table.rows.append(Row(number=number, values=values, surplus=surplus))
     for name, (row, value, n) in folded.items():
         table.notices.append(Notice(row, name, message("spaces_folded", n=n, value=_shown(value))))
-    table.notices += merged.notices()
+    table.notices += merged.notices(below=index)
     return table
 
 
@@ -320,10 +320,12 @@ class _Merged:
                 if (index, column) != (r0, c0):
                     row[column] = value
 
-    def notices(self) -> list[Notice]:
+    def notices(self, below: int) -> list[Notice]:
+        """A notice per range that reaches below the header (0-based row `below`): a merged title
+        above the list is no value of it."""
         return [Notice(r0 + 1, None, message("merged_filled", range=f"{column_letter(c0)}{r0 + 1}:"
                                              f"{column_letter(c1)}{r1 + 1}"))
-                for (r0, c0), (r1, c1) in self.ranges]
+                for (r0, c0), (r1, c1) in self.ranges if r1 > below]
 
 
 def _cell(cell: Any) -> Cell:
