@@ -73,11 +73,52 @@ def submit(form: str, write: Callable, *args, fields: dict[str, str] | None = No
         st.session_state.pop(key, None)
 
 
+class Form:
+    """The widgets of one form, each drawn with its refusal right below it, in the same column.
+
+    `f = Form("factor", "fc", lang)`; `f.field(c1.date_input, "observed_on", value=None)` draws
+    `c1.date_input(t("observed_on"), value=None, key="fc_observed_on")` and, below it, the refusal of
+    the field "observed_on" of the form's last submit. The widget's key is `<prefix>_<name>`, where
+    `values(prefix, names)` reads the values for the write."""
+
+    def __init__(self, name: str, prefix: str, lang: str):
+        self.name, self.prefix, self.lang = name, prefix, lang
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}_{name}"
+
+    def field(self, widget: Callable, name: str, *args, label: str | None = None, key: str | None = None,
+              **kwargs) -> Any:
+        """`widget` is a Streamlit input bound to where it stands (`st.text_input`, `c2.selectbox`);
+        `label` a catalogue key (default: the field's name); `key` the widget's, when not the usual."""
+        value = widget(t(label or name, self.lang), *args, key=key or self.key(name), **kwargs)
+        self.error(name, getattr(widget, "__self__", st))
+        return value
+
+    def error(self, name: str, where: Any = st) -> None:
+        """The refusal of one field (also one the form draws no widget for), in `where`."""
+        text = message(self.name, name, self.lang)
+        if text:
+            where.error(plain(text), icon="⚠️")
+
+    def save_button(self, write: Callable, names: tuple[str, ...], clear: bool | tuple[str, ...] = True,
+                    **kwargs) -> None:
+        """The form's primary "save" button: `write(session, actor, values)` gets the values of the
+        fields `names`. After a save, the widgets of `clear` are emptied: all of `names` (True), none
+        (False) or the fields named. Other keyword arguments go to `submit` (`fields`, `done`)."""
+        emptied = names if clear is True else clear or ()
+        st.form_submit_button(
+            t("save", self.lang), type="primary", on_click=submit, args=(self.name, write),
+            kwargs={"values": lambda: values(self.prefix, names),
+                    "clear": tuple(self.key(name) for name in emptied), **kwargs})
+
+    def outcome(self, known_fields: tuple[str, ...] = ()) -> None:
+        outcome(self.name, self.lang, known_fields)
+
+
 def field_error(form: str, field: str, lang: str | None = None) -> None:
     """The refusal of one field, drawn below its widget, in the page's language."""
-    text = message(form, field, lang)
-    if text:
-        st.error(plain(text), icon="⚠️")
+    Form(form, "", lang or ui.current_language()).error(field)
 
 
 def field_label(field: str, lang: str) -> str:
