@@ -227,11 +227,7 @@ def _save(session: Session, actor: Actor, model, entity: str, data: dict[str, An
           source: str, expected_version: int | None = None) -> int:
     require_role(actor, *EDITORS)
     if row_id is None:
-        row = model(**data, is_demo=is_demo(session))
-        session.add(row)
-        session.flush()
-        audit.record(session, actor, "create", entity, row.id, None, audit.snapshot(row), source)
-        return row.id
+        return audit.created(session, actor, entity, model(**data, is_demo=is_demo(session)), source).id
     row = session.get(model, row_id)
     if row is None:
         raise refused("id", "no_row_with_id", entity=Term("entity", entity), id=row_id)
@@ -246,12 +242,7 @@ def _save(session: Session, actor: Actor, model, entity: str, data: dict[str, An
     before = audit.snapshot(row)
     if expected_version is not None:
         before["version"] = expected_version
-    for key, value in data.items():
-        setattr(row, key, value)
-    session.add(row)
-    session.flush()
-    audit.record(session, actor, "update", entity, row.id, before, audit.snapshot(row), source)
-    return row.id
+    return audit.changed(session, actor, entity, row, data, source, before=before).id
 
 
 def save_bottleneck(session: Session, actor: Actor, values: dict[str, Any], bottleneck_id: int | None = None,

@@ -228,8 +228,21 @@ def _add_status(writer, actor: Actor, dwelling, status: str, effective_on: date,
     return change
 
 
-def _orgs_of_participant(participant) -> tuple:
-    return (participant.referrer_id, participant.care_provider_id, participant.municipality_id)
+def organisation_ids(session: Session, data, fields: dict[str, tuple[str, ...]]) -> dict[str, int | None]:
+    """The organisations an input model names in `fields` (DWELLING_ORGANISATIONS ...), each checked
+    against its kinds (a RuleError otherwise), as the row's columns: {"<field>_id": id or None}."""
+    ids = {}
+    for name, kinds in fields.items():
+        organisation = find_organisation(session, getattr(data, name), name, *kinds)
+        ids[f"{name}_id"] = organisation.id if organisation else None
+    return ids
+
+
+def orgs_of(row, fields: dict[str, tuple[str, ...]]) -> tuple:
+    """The organisation ids of a row, or of the columns `organisation_ids` gives, in the order of
+    `fields`: what `require_org` checks."""
+    get = row.get if isinstance(row, dict) else lambda column: getattr(row, column)
+    return tuple(get(f"{name}_id") for name in fields)
 
 
 def _occupant(state, dwelling, on: date) -> int | None:

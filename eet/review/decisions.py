@@ -126,11 +126,7 @@ def add_meeting(session: Session, actor: Actor, values: dict[str, Any], source: 
     require_role(actor, "admin")
     data = MeetingIn.parse(values)
     _check_date_free(session, data.held_on, None)
-    meeting = ReviewMeeting(**data.model_dump(), is_demo=False)
-    session.add(meeting)
-    session.flush()
-    audit.record(session, actor, "create", "review_meeting", meeting.id, None, audit.snapshot(meeting), source)
-    return meeting
+    return audit.created(session, actor, "review_meeting", ReviewMeeting(**data.model_dump(), is_demo=False), source)
 
 
 def update_meeting(session: Session, actor: Actor, meeting_id: int, values: dict[str, Any],
@@ -139,24 +135,14 @@ def update_meeting(session: Session, actor: Actor, meeting_id: int, values: dict
     meeting = _meeting(session, meeting_id)
     data = MeetingIn.parse(values)
     _check_date_free(session, data.held_on, meeting_id)
-    before = audit.snapshot(meeting)
-    for key, value in data.model_dump().items():
-        setattr(meeting, key, value)
-    session.add(meeting)
-    session.flush()
-    audit.record(session, actor, "update", "review_meeting", meeting.id, before, audit.snapshot(meeting), source)
-    return meeting
+    return audit.changed(session, actor, "review_meeting", meeting, data.model_dump(), source)
 
 
 def add_decision(session: Session, actor: Actor, values: dict[str, Any], source: str = "form") -> Decision:
     require_role(actor, "admin")
     data = DecisionIn.parse(values)
     _meeting(session, data.meeting_id)
-    decision = Decision(**data.model_dump(), is_demo=False)
-    session.add(decision)
-    session.flush()
-    audit.record(session, actor, "create", "decision", decision.id, None, audit.snapshot(decision), source)
-    return decision
+    return audit.created(session, actor, "decision", Decision(**data.model_dump(), is_demo=False), source)
 
 
 def update_decision(session: Session, actor: Actor, decision_id: int, values: dict[str, Any],
@@ -171,12 +157,7 @@ def update_decision(session: Session, actor: Actor, decision_id: int, values: di
     merged.update(values)
     data = DecisionIn.parse(merged)
     _meeting(session, data.meeting_id)
-    for key, value in data.model_dump().items():
-        setattr(decision, key, value)
-    session.add(decision)
-    session.flush()
-    audit.record(session, actor, "update", "decision", decision.id, before, audit.snapshot(decision), source)
-    return decision
+    return audit.changed(session, actor, "decision", decision, data.model_dump(), source, before=before)
 
 
 def _meeting(session: Session, meeting_id: int) -> ReviewMeeting:
