@@ -97,12 +97,19 @@ def open_record(ref_key: str, prefix: str) -> None:
         st.session_state["st_current"] = (record["status"], record["status_date"])
 
 
-with status_tab:
+def choose_dwelling(prefix: str) -> bool:
+    """Above a tab's form: the dwelling it works on (choosing one loads it). False when there are
+    no dwellings this actor may edit."""
     if not refs:
         st.info(t("no_rows", lang))
-    else:
-        st.selectbox(t("choose_dwelling", lang), optional(refs), key="st_ref", format_func=dash(),
-                     on_change=open_record, args=("st_ref", "st"))
+        return False
+    st.selectbox(t("choose_dwelling", lang), optional(refs), key=f"{prefix}_ref", format_func=dash(),
+                 on_change=open_record, args=(f"{prefix}_ref", prefix))
+    return True
+
+
+with status_tab:
+    if choose_dwelling("st"):
         current = st.session_state.get("st_current")
         if st.session_state.get("st_ref") and current:
             st.caption(f"{label('status', current[0], lang)} · {current[1].strftime('%d-%m-%Y')} · "
@@ -124,15 +131,10 @@ with status_tab:
 
             form.save_button(status_write, ("ref", "status", "effective_on"), clear=False)
         form.outcome(("ref", "status", "effective_on"))
-        if "version" in fx.errors("status"):
-            st.button(t("reload", lang), key="st_reload", on_click=open_record, args=("st_ref", "st"))
+        form.reload_button(open_record, "st_ref", "st")
 
 with edit_tab:
-    if not refs:
-        st.info(t("no_rows", lang))
-    else:
-        st.selectbox(t("choose_dwelling", lang), optional(refs), key="ed_ref", format_func=dash(),
-                     on_change=open_record, args=("ed_ref", "ed"))
+    if choose_dwelling("ed"):
         if st.session_state.get("ed_ref"):
             st.caption(f"{t('version', lang)} {st.session_state.get('ed_version')}")
             form = fx.Form("edit_dwelling", "ed", lang)
@@ -147,5 +149,4 @@ with edit_tab:
 
                 form.save_button(edit_write, DETAILS, clear=False)
             form.outcome(DETAILS)
-            if "version" in fx.errors("edit_dwelling"):
-                st.button(t("reload", lang), key="ed_reload", on_click=open_record, args=("ed_ref", "ed"))
+            form.reload_button(open_record, "ed_ref", "ed")

@@ -98,8 +98,7 @@ with bottleneck_tab:
         form.field(st.text_area, "resolution", max_chars=2000, height=100)
         save_button(form, BOTTLENECK, edit_write("bn", living_lab.save_bottleneck, "title", versioned=True))
     form.outcome(BOTTLENECK)
-    if "version" in fx.errors("bottleneck"):
-        st.button(t("reload", lang), key="bn_reload", on_click=reload)
+    form.reload_button(reload)
 
 with factor_tab:
     rows = ui.read(living_lab.factors, actor)

@@ -113,7 +113,13 @@ class Form:
                     "clear": tuple(self.key(name) for name in emptied), **kwargs})
 
     def outcome(self, known_fields: tuple[str, ...] = ()) -> None:
+        """What the last submit saved or refused (`outcome`)."""
         outcome(self.name, self.lang, known_fields)
+
+    def reload_button(self, on_click: Callable, *args) -> None:
+        """After a refusal because someone else saved in between: a button that loads the row afresh."""
+        if "version" in errors(self.name):
+            st.button(t("reload", self.lang), key=self.key("reload"), on_click=on_click, args=args)
 
 
 def field_error(form: str, field: str, lang: str | None = None) -> None:
