@@ -9,7 +9,6 @@ pages show to everyone are in `eet.registers`.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from pydantic import field_validator, model_validator
@@ -24,7 +23,9 @@ from eet.store.models import (
 )
 from eet.store.contents import is_demo
 from eet.texts.messages import Choices, Refusal, Term
-from eet.entry.schemas import FieldError, InputModel, RuleError, _date_field, _not_future, refused
+from eet.entry.schemas import (
+    AnyDate, FieldError, InputModel, OptionalDate, OptionalPastDate, PastDate, RuleError, refused,
+)
 
 EDITORS = ("admin", "researcher")
 BOTTLENECK_DOMAINS = FACTOR_DOMAINS + ("system",)
@@ -52,8 +53,8 @@ class BottleneckIn(InputModel):
     domain: str
     owner: str | None = None
     status: str = "open"
-    raised_on: date
-    resolved_on: date | None = None
+    raised_on: PastDate
+    resolved_on: OptionalPastDate = None
     resolution: str | None = None
 
     @field_validator("title")
@@ -81,11 +82,6 @@ class BottleneckIn(InputModel):
     def _status(cls, value: Any) -> str | None:
         return _one_of(value, BOTTLENECK_STATUSES)
 
-    @field_validator("raised_on", "resolved_on", mode="before")
-    @classmethod
-    def _dates(cls, value: Any) -> date | None:
-        return _not_future(_date_field(value))
-
     @model_validator(mode="after")
     def _resolved(self) -> "BottleneckIn":
         errors = []
@@ -104,7 +100,7 @@ class FactorIn(InputModel):
     domain: str
     kind: str
     description: str
-    observed_on: date
+    observed_on: PastDate
     source: str | None = None
 
     @field_validator("domain", mode="before")
@@ -127,11 +123,6 @@ class FactorIn(InputModel):
     def _source(cls, value: str | None) -> str | None:
         return _max_len(value, 200)
 
-    @field_validator("observed_on", mode="before")
-    @classmethod
-    def _observed(cls, value: Any) -> date | None:
-        return _not_future(_date_field(value))
-
 
 class CostParameterIn(InputModel):
     model: str
@@ -140,8 +131,8 @@ class CostParameterIn(InputModel):
     amount_eur: float
     unit: str
     source: str
-    valid_from: date
-    valid_to: date | None = None
+    valid_from: AnyDate
+    valid_to: OptionalDate = None
 
     @field_validator("model", mode="before")
     @classmethod
@@ -175,11 +166,6 @@ class CostParameterIn(InputModel):
         if not value > 0 or value != value:
             raise Refusal("amount_positive")
         return value
-
-    @field_validator("valid_from", "valid_to", mode="before")
-    @classmethod
-    def _dates(cls, value: Any) -> date | None:
-        return _date_field(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> "CostParameterIn":

@@ -16,7 +16,7 @@ from eet.store.models import (
 )
 from eet.texts.messages import Term, either
 from eet.entry.schemas import EventIn, FieldError, RuleError, refused
-from eet.entry.writecache import cache_of
+from eet.entry.writecache import cache_of, set_values
 
 Outcome = Literal["created", "changed", "unchanged"]
 
@@ -195,10 +195,7 @@ class OrmWriter:
         return row
 
     def update(self, row: SQLModel, changed: dict[str, Any], bump_version: bool) -> None:
-        for key, value in changed.items():
-            setattr(row, key, value)
-        if bump_version:
-            row.version += 1
+        set_values(row, changed, bump_version)
         self.session.add(row)
 
     def audit(self, actor: Actor, action: str, entity: str, row: SQLModel, before: dict | None,

@@ -41,6 +41,15 @@ CHUNK = 5000  # rows per executemany
 
 # --- rows in memory ------------------------------------------------------------------------------
 
+def set_values(row, changed: dict[str, Any], bump_version: bool) -> None:
+    """An update as both writers (the ORM's and this cache's) make it: the changed values, and the
+    version moved on when the change is one a form opened before it must be told of."""
+    for key, value in changed.items():
+        setattr(row, key, value)
+    if bump_version:
+        row.version += 1
+
+
 class Record:
     """A row of a table as plain attributes (the model's field names), lighter than a SQLModel
     object; the services read it as they read the ORM's."""
@@ -227,10 +236,7 @@ class WriteCache:
         return record
 
     def update(self, row: Record, changed: dict[str, Any], bump_version: bool) -> None:
-        for key, value in changed.items():
-            setattr(row, key, value)
-        if bump_version:
-            row.version += 1
+        set_values(row, changed, bump_version)
         model = row.model
         if row.id not in self._new_ids[model]:  # a new row is written with its latest values
             self._changed[model][row.id] = row

@@ -18,8 +18,7 @@ from eet.store import audit
 from eet.accounts.access import Actor, require_role
 from eet.store.models import DECISION_STATUSES, DECISION_TOPICS, Decision, ReviewMeeting
 from eet.texts.messages import Choices, Refusal, Term
-from eet.entry.schemas import InputModel, refused
-from eet.entry import vocabulary as vocab
+from eet.entry.schemas import AnyDate, InputModel, OptionalDate, refused
 
 TITLE_MAX = 200
 DECISION_MAX = 2000
@@ -63,14 +62,9 @@ def _one_of(value: Any, words: dict[str, str], what: str) -> str:
 
 
 class MeetingIn(InputModel):
-    held_on: date
+    held_on: AnyDate
     title: str
-    compare_with: date | None = None
-
-    @field_validator("held_on", "compare_with", mode="before")
-    @classmethod
-    def _dates(cls, value: Any) -> date | None:
-        return None if value is None else vocab.parse_date(value)
+    compare_with: OptionalDate = None
 
     @field_validator("title", mode="before")
     @classmethod
@@ -89,7 +83,7 @@ class DecisionIn(InputModel):
     topic: str
     decision: str
     owner: str | None = None
-    due_on: date | None = None
+    due_on: OptionalDate = None
     status: str = "open"
 
     @field_validator("topic", mode="before")
@@ -101,11 +95,6 @@ class DecisionIn(InputModel):
     @classmethod
     def _status(cls, value: Any) -> str:
         return "open" if value is None else _one_of(value, STATUS_WORDS, "decision_status")
-
-    @field_validator("due_on", mode="before")
-    @classmethod
-    def _due(cls, value: Any) -> date | None:
-        return None if value is None else vocab.parse_date(value)
 
     @field_validator("decision", mode="before")
     @classmethod
