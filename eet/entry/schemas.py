@@ -143,6 +143,9 @@ def _status_value(value: Any) -> str | None:
     return value if value is None else vocab.normalise(value, vocab.STATUS, "status")
 
 
+Status = Annotated[str, BeforeValidator(_status_value)]  # a dwelling status, in English or Dutch
+
+
 class DwellingIn(InputModel):
     ref: str
     municipality: str
@@ -151,7 +154,7 @@ class DwellingIn(InputModel):
     site: str | None = None
     building_type: str | None = None
     route: str | None = None
-    status: str
+    status: Status
     status_date: PastDate
     expected_date: OptionalDate = None  # expected delivery may lie ahead
 
@@ -181,22 +184,11 @@ class DwellingIn(InputModel):
     def _route(cls, value: Any) -> str | None:
         return None if value is None else vocab.normalise(value, vocab.ROUTE, "route")
 
-    @field_validator("status", mode="before")
-    @classmethod
-    def _status(cls, value: Any) -> str:
-        return _status_value(value)
-
 
 class StatusChangeIn(InputModel):
     ref: str
-    status: str
+    status: Status
     effective_on: PastDate
-
-    @field_validator("status", mode="before")
-    @classmethod
-    def _status(cls, value: Any) -> str:
-        return _status_value(value)
-
 
 
 class ParticipantIn(InputModel):
