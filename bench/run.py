@@ -40,7 +40,7 @@ from eet import figures  # noqa: E402
 from eet.figures import report  # noqa: E402
 from eet.store import contents  # noqa: E402
 from eet.bootstrap import initialise  # noqa: E402
-from eet.store.engine import get_engine  # noqa: E402
+from eet.store import get_engine  # noqa: E402
 from eet.demo.synth import synthesise  # noqa: E402
 
 SIZES = {"pilot": (300, None), "national": (100_000, 50_000)}
@@ -68,7 +68,7 @@ def page_figures():
     """(name, call at D) for the further figures the pages read (bench/bare.py page_queries)."""
     from eet.figures import dwelling_table
     from eet.figures import participant_view
-    from eet.accounts.access import Actor
+    from eet.accounts import Actor
 
     researcher = Actor("bench", "researcher")
 

@@ -10,10 +10,10 @@ import ui
 from eet.charts import base as charts
 from eet.texts import formatting as fmt
 from eet.charts import viewer as viewer_charts
-from eet.accounts.access import can_read_rows
+from eet.accounts import can_read_rows
 from eet.store.coalition import LAUNCH
 from eet.figures.dwelling_table import PAGE_ROWS
-from eet.figures.query import DwellingFilter
+from eet.figures import DwellingFilter
 from eet.texts import label, t
 from eet.store.models import BUILDING_TYPES, ROUTES
 from eet.figures import progress

@@ -80,7 +80,7 @@ def test_user_add_reads_the_password_from_standard_input(tmp_path):
     assert result.returncode == 0, result.stderr
     refused = run_eet(url, "user", "add", "bob", "--role", "coordinator", stdin="a-long-secret-2\n")
     assert refused.returncode == 1 and "organisation" in refused.stderr
-    from eet.store.engine import get_engine
+    from eet.store import get_engine
 
     with Session(get_engine(url)) as session:
         user = session.exec(select(User).where(User.username == "anna")).one()
@@ -93,9 +93,9 @@ def test_demo_refused_when_real_data_exist(tmp_path):
     url = f"sqlite:///{tmp_path / 'eet.db'}"
     assert run_eet(url, "init").returncode == 0
     from eet.entry import services
-    from eet.accounts.access import SYSTEM
-    from eet.store.engine import get_engine
-    from eet.entry.schemas import DwellingIn
+    from eet.accounts import SYSTEM
+    from eet.store import get_engine
+    from eet.entry import DwellingIn
 
     with Session(get_engine(url)) as session:
         services.upsert_dwelling(session, SYSTEM, DwellingIn(
@@ -135,9 +135,9 @@ def test_demo_if_empty_loads_the_demo_once_and_leaves_real_data_alone(tmp_path):
     real = f"sqlite:///{tmp_path / 'real.db'}"
     assert run_eet(real, "init").returncode == 0
     from eet.entry import services
-    from eet.accounts.access import SYSTEM
-    from eet.store.engine import get_engine
-    from eet.entry.schemas import DwellingIn
+    from eet.accounts import SYSTEM
+    from eet.store import get_engine
+    from eet.entry import DwellingIn
 
     with Session(get_engine(real)) as session:
         services.upsert_dwelling(session, SYSTEM, DwellingIn(

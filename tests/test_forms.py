@@ -12,14 +12,14 @@ from sqlmodel import Session, func, select
 from streamlit.testing.v1 import AppTest
 
 from eet.entry import services
-from eet.accounts.access import SYSTEM, Actor
+from eet.accounts import SYSTEM, Actor
 from eet.bootstrap import initialise
-from eet.store.engine import get_engine, session_scope
+from eet.store import get_engine, session_scope
 from eet.store.models import (
     AuditRecord, Bottleneck, CostParameter, Dwelling, DwellingStatusChange, Factor, Organisation, Participant,
     ParticipantEvent, Target, User,
 )
-from eet.entry.schemas import DwellingIn, EventIn, ParticipantIn
+from eet.entry import DwellingIn, EventIn, ParticipantIn
 
 ROOT = Path(__file__).resolve().parent.parent
 D = date(2021, 3, 1)

@@ -16,9 +16,9 @@ from eet import figures
 
 from eet.figures import registers
 from eet.texts import formatting as fmt
-from eet.accounts.access import Actor
+from eet.accounts import Actor
 from eet.bootstrap import initialise
-from eet.store.engine import get_engine
+from eet.store import get_engine
 from eet.demo.newsletter import DEMO_PASSWORD
 from eet.texts import label, t
 from eet.store.models import Organisation

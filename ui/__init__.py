@@ -16,12 +16,12 @@ from typing import Callable
 import streamlit as st
 
 from eet import texts
-from eet.accounts.access import Actor
+from eet.accounts import Actor
 from eet.store.audit import data_version
 from eet.bootstrap import initialise
-from eet.store.config import get_settings
-from eet.store.engine import get_engine, session_scope
-from eet.figures.query import MEMO_KEY, DwellingFilter
+from eet.store import get_settings
+from eet.store import get_engine, session_scope
+from eet.figures import MEMO_KEY, DwellingFilter
 from eet.store import contents
 
 IDLE_LIMIT_SECONDS = 30 * 60

@@ -18,11 +18,11 @@ import streamlit as st
 
 import ui
 from eet import texts
-from eet.accounts.access import AccessDenied
-from eet.store.engine import session_scope
+from eet.accounts import AccessDenied
+from eet.store import session_scope
 from eet.texts import t
 from eet.texts.messages import Localised
-from eet.entry.schemas import RuleError
+from eet.entry import RuleError
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 # A number as eet.formatting writes it: 1.234 / 1,234, 98,2%, € 12.500, +3 / −2, 0 %-punt, a suppressed <5.
