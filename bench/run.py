@@ -4,7 +4,7 @@
 
 For each size and backend it creates a database (SQLite: a temporary file; PostgreSQL: a database
 it creates and drops, on EET_BENCH_PG_URL or the local server), loads synthetic histories with
-eet.synth, and prints one table: per figure the median time of several runs, the median time of the
+eet.demo.synth, and prints one table: per figure the median time of several runs, the median time of the
 hand-written SQL it rests on (bench/bare.py), their ratio, and the peak Python memory of one call
 (tracemalloc); then `python -m eet report` as a whole process, and the process's peak RSS.
 

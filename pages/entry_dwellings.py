@@ -1,5 +1,5 @@
 """Invoer woningen: add a dwelling or a batch at one site, change a status with its date, edit a
-dwelling. Every form hands its values to eet.data_entry; a refusal keeps the input and marks the field."""
+dwelling. Every form hands its values to eet.entry.data_entry; a refusal keeps the input and marks the field."""
 
 from datetime import date
 

@@ -1,6 +1,6 @@
 """Registers onderzoek: the living lab's system bottlenecks, success and failure factors, and the cost
 parameters of the business case, each as a table of what is there and a form to add a row or edit one.
-Researchers and the admin only; eet.living_lab validates, refuses other roles and audits every write."""
+Researchers and the admin only; eet.entry.living_lab validates, refuses other roles and audits every write."""
 
 from datetime import date
 

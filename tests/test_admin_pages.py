@@ -37,7 +37,7 @@ def db(tmp_path, monkeypatch):
 
 
 def marked(at: AppTest, form: str) -> set[str]:
-    """The fields the last submit of this form marked (each drawn under its widget by form_ui)."""
+    """The fields the last submit of this form marked (each drawn under its widget by ui.forms)."""
     return set(at.session_state[f"_errors_{form}"]) if f"_errors_{form}" in at.session_state else set()
 
 

@@ -1,7 +1,7 @@
 """The page boundary: the one place where Streamlit meets `eet`.
 
 - the database, initialised once per process (st.cache_resource);
-- cached reads of `eet` functions, keyed on eet.audit.data_version so that every write clears them;
+- cached reads of `eet` functions, keyed on eet.store.audit.data_version so that every write clears them;
 - the signed-in actor, the language and the as-of date, the last two carried in the URL
   (?lang=en&as_of=2021-01-15) and kept when moving between pages.
 """

@@ -4,7 +4,7 @@ submitted, and show what it refused next to the field it names.
 A form's submit button calls `submit` as its on_click callback, before the page is drawn again: on
 success the form's inputs are cleared, on a refusal they are kept and each FieldError is stored under
 the form's key, so `field_error` can mark the widget below which it is drawn. The refusals are kept
-as they come from `eet` (a catalogue key with parameters, see eet.messages) and rendered when drawn,
+as they come from `eet` (a catalogue key with parameters, see eet.texts.messages) and rendered when drawn,
 in the page's language. Messages pass through `plain`, so that what a user typed is shown as text,
 never as markdown or HTML.
 """
@@ -25,7 +25,7 @@ from eet.texts.messages import Localised
 from eet.entry import RuleError
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
-# A number as eet.formatting writes it: 1.234 / 1,234, 98,2%, € 12.500, +3 / −2, 0 %-punt, a suppressed <5.
+# A number as eet.texts.formatting writes it: 1.234 / 1,234, 98,2%, € 12.500, +3 / −2, 0 %-punt, a suppressed <5.
 _NUMBER = re.compile(r"^(<|>|≥|≤)?[+\-−]?(€\s?)?\d[\d.,]*\s?(%|%-punt|pt)?$")
 _BLANK = ("", "–", "-", None)
 
@@ -229,7 +229,7 @@ def arrow(change) -> str:
 
 def retention_metric(column, head, lang: str) -> None:
     """Retention at 12 months against its target, with its cohort, as this actor may see it
-    (eet.progress.headline): the overview and the research page show it alike."""
+    (eet.figures.progress.headline): the overview and the research page show it alike."""
     from eet.texts import formatting as fmt
     from eet.figures.privacy import threshold
 

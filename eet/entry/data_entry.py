@@ -1,12 +1,12 @@
-"""What the data-entry pages need beyond `eet.services`: row-level reads for editing, limited in SQL
+"""What the data-entry pages need beyond `eet.entry.services`: row-level reads for editing, limited in SQL
 to what the actor may see, a batch of dwellings at one site in one transaction, edits that are
 refused when someone else saved in between, and corrections of a wrong step.
 
-Roles (eet.access): an admin reads and writes every row; a coordinator the rows of their own
+Roles (eet.accounts.access): an admin reads and writes every row; a coordinator the rows of their own
 organisation only; a researcher reads pseudonymised rows of all organisations (codes, no free
 text) and writes none of them; a viewer reads no rows at all.
 
-Every write still goes through `eet.services`, so a form refuses exactly what an import refuses.
+Every write still goes through `eet.entry.services`, so a form refuses exactly what an import refuses.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ WRITERS = ("admin", "coordinator")
 
 def prepare_write(session: Session) -> None:
     """Rows entered into a demo database are demo rows too, so that the demo stays one data set
-    (and the demo accounts keep working, see eet.auth)."""
+    (and the demo accounts keep working, see eet.accounts.auth)."""
     session.info["demo"] = is_demo(session)
 
 

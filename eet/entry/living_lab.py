@@ -4,7 +4,7 @@
 Reads for editing and every write need the role researcher or admin (AccessDenied otherwise); each
 write is validated by an input model, audited with before and after, and nothing is deleted: a
 bottleneck is resolved, a cost parameter ends through its `valid_to`. The dated reads that the
-pages show to everyone are in `eet.registers`.
+pages show to everyone are in `eet.figures.registers`.
 """
 
 from __future__ import annotations

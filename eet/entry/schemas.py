@@ -1,6 +1,6 @@
 """Input models: what a form, an import row or the command line sends, with the rules that need no
 database. Rules that need the database (order of events, one occupant per dwelling) live in
-`eet.services`. Every door validates through both, so they refuse the same things.
+`eet.entry.services`. Every door validates through both, so they refuse the same things.
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ REASON_MAX = 200
 
 @dataclass(frozen=True)
 class FieldError(Localised):
-    """A refused value: the field (an input model's name), and what would be right, as a key of
-    `eet.messages.CATALOGUE` with its parameters. `.message` is the English text (command line,
-    logs); `.text(lang)` the text for a page in the user's language."""
+    """A refused value: the field (an input model's name), and what would be right, as a refusal
+    of the text catalogue (`msg.<key>` in eet/texts/catalogue.toml) with its parameters. `.message`
+    is the English text (command line, logs); `.text(lang)` the text for a page in the user's
+    language."""
 
     field: str
     key: str

@@ -6,7 +6,7 @@ Each write is two steps. *Deciding* (`decide_dwelling`, `decide_status_change`,
 `decide_participant`, `decide_event`) holds every rule: it checks the input against the current
 state and returns a plan of what to write, or raises RuleError / AccessDenied; it writes nothing.
 *Applying* (`apply`) writes the plan and its audit records. A form's state is the database and its
-writer the ORM; an import's state and writer is its write cache (`eet.writecache`): every row is
+writer the ORM; an import's state and writer is its write cache (`eet.entry.writecache`): every row is
 decided against the file's rows so far, staged, and written in bulk when the whole file is right.
 Both go through the same calls below, so a form and an import refuse and write the same things.
 

@@ -114,7 +114,7 @@ class SessionState:
 
 
 def state_of(session: Session):
-    """The import's write cache when the session holds one (eet.writecache), else the database."""
+    """The import's write cache when the session holds one (eet.entry.writecache), else the database."""
     cache = cache_of(session)
     return cache if cache is not None else SessionState(session)
 
@@ -182,7 +182,7 @@ Plan = DwellingPlan | ParticipantPlan | EventPlan
 
 
 class OrmWriter:
-    """A form's writer: ORM rows added and flushed one by one, audit records through eet.audit."""
+    """A form's writer: ORM rows added and flushed one by one, audit records through eet.store.audit."""
 
     def __init__(self, session: Session) -> None:
         self.session = session

@@ -2,7 +2,7 @@
 them). Only an admin writes; every write is audited; a refused write raises RuleError (which field,
 why) or AccessDenied and leaves the database as it was.
 
-The input models live here rather than in `eet.schemas` because no other door (import, form of
+The input models live here rather than in `eet.entry.schemas` because no other door (import, form of
 another page) writes these rows.
 """
 
@@ -53,7 +53,7 @@ def _choices(words: dict[str, str]) -> Choices:
 
 
 def _one_of(value: Any, words: dict[str, str], what: str) -> str:
-    """`what` is a code of eet.messages.TERMS["choice"]."""
+    """`what` names the choice: a key `term.choice.<what>` of the text catalogue."""
     key = str(value).strip().lower().replace("-", "_") if value is not None else ""
     found = words.get(key) or words.get(key.replace("_", " "))
     if found is None:
