@@ -61,7 +61,7 @@ def time_pages(url: str, as_of: str, repeat: int) -> dict:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
 
-    from eet.accounts import Actor
+    from eet.accounts.access import Actor
     from eet.bootstrap import initialise
     from eet.store import get_engine
 

@@ -68,7 +68,7 @@ def page_figures():
     """(name, call at D) for the further figures the pages read (bench/bare.py page_queries)."""
     from eet.figures import dwelling_table
     from eet.figures import participant_view
-    from eet.accounts import Actor
+    from eet.accounts.access import Actor
 
     researcher = Actor("bench", "researcher")
 

@@ -126,7 +126,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_user(args) -> int:
-    from eet.accounts import SYSTEM
+    from eet.accounts.access import SYSTEM
     from eet.accounts.auth import add_user
     from eet.store import session_scope
     from eet.entry import RuleError
@@ -192,7 +192,7 @@ def cmd_synth(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from eet.accounts import SYSTEM
+    from eet.accounts.access import SYSTEM
     from eet.store import session_scope
     from eet.review.pack import ExportError, write_pack
 

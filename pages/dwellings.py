@@ -10,7 +10,7 @@ import ui
 from eet.charts import base as charts
 from eet.texts import formatting as fmt
 from eet.charts import viewer as viewer_charts
-from eet.accounts import can_read_rows
+from eet.accounts.access import can_read_rows
 from eet.store.coalition import LAUNCH
 from eet.figures.dwelling_table import PAGE_ROWS
 from eet.figures import DwellingFilter

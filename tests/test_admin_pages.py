@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from eet.accounts import auth
 
 from eet.entry import living_lab
-from eet.accounts import SYSTEM, Actor
+from eet.accounts.access import SYSTEM, Actor
 from eet.store import session_scope
 from eet.store.models import AuditRecord, Bottleneck, CostParameter, Factor, Organisation, Target
 from test_forms import count, errors_text, fresh_database, page, shown, snapshot, submit

@@ -93,7 +93,7 @@ def with_a_real_dwelling(path: Path) -> str:
     """A database made by `init` that holds one real dwelling (not demo data); its URL."""
     url = f"sqlite:///{path}"
     assert run_eet(url, "init").returncode == 0
-    from eet.accounts import SYSTEM
+    from eet.accounts.access import SYSTEM
     from eet.entry import DwellingIn, services
     from eet.store import get_engine
 

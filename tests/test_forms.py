@@ -12,7 +12,7 @@ from sqlmodel import Session, func, select
 from streamlit.testing.v1 import AppTest
 
 from eet.entry import services
-from eet.accounts import SYSTEM, Actor
+from eet.accounts.access import SYSTEM, Actor
 from eet.bootstrap import initialise
 from eet.store import get_engine, session_scope
 from eet.store.models import (

@@ -16,7 +16,7 @@ from eet import figures
 
 from eet.figures import registers
 from eet.texts import formatting as fmt
-from eet.accounts import Actor
+from eet.accounts.access import Actor
 from eet.bootstrap import initialise
 from eet.store import get_engine
 from eet.demo.newsletter import DEMO_PASSWORD

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from eet.review import decisions
 from eet.texts import formatting as fmt
-from eet.accounts import Actor
+from eet.accounts.access import Actor
 from eet.bootstrap import initialise
 from eet.store import get_engine
 from eet.store.models import AuditRecord, Decision, ReviewMeeting
@@ -146,7 +146,7 @@ def test_only_the_admin_sees_the_register_forms(demo_url, role):
 
 
 def test_non_admin_cannot_add_through_eet_either(demo_url):
-    from eet.accounts import AccessDenied
+    from eet.accounts.access import AccessDenied
 
     with Session(get_engine(demo_url)) as session:
         meeting = session.exec(select(ReviewMeeting)).first()

@@ -16,7 +16,7 @@ from typing import Callable
 import streamlit as st
 
 from eet import texts
-from eet.accounts import Actor
+from eet.accounts.access import Actor
 from eet.store.audit import data_version
 from eet.bootstrap import initialise
 from eet.store import get_settings

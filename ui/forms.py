@@ -18,7 +18,7 @@ import streamlit as st
 
 import ui
 from eet import texts
-from eet.accounts import AccessDenied
+from eet.accounts.access import AccessDenied
 from eet.store import session_scope
 from eet.texts import t
 from eet.texts.messages import Localised
