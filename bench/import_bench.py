@@ -96,7 +96,7 @@ def _rss_mib() -> float:
 def run(url: str, files: list[tuple[str, Path]]) -> list[tuple]:
     """Import each file into the database at `url`, then each again: rows (name, first s, again s)."""
     from eet.bootstrap import initialise
-    from eet.store.engine import get_engine
+    from eet.store import get_engine
     from eet.entry.imports import import_file
 
     engine = get_engine(url)
@@ -141,7 +141,7 @@ class Database:
         if self.tmp is not None:
             self.tmp.cleanup()
         else:
-            from eet.store.engine import get_engine
+            from eet.store import get_engine
 
             get_engine(self.url).dispose()
             self._admin(f'DROP DATABASE IF EXISTS "{make_url(self.url).database}" WITH (FORCE)')

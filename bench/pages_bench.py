@@ -47,7 +47,7 @@ def rss_mib() -> tuple[float, float]:
 def after_a_write(url: str) -> None:
     """What a write does to the dashboard's caches: a new data version."""
     from eet.store.audit import bump_data_version
-    from eet.store.engine import get_engine, session_scope
+    from eet.store import get_engine, session_scope
 
     with session_scope(get_engine(url)) as session:
         bump_data_version(session)
@@ -63,7 +63,7 @@ def time_pages(url: str, as_of: str, repeat: int) -> dict:
 
     from eet.accounts.access import Actor
     from eet.bootstrap import initialise
-    from eet.store.engine import get_engine
+    from eet.store import get_engine
 
     initialise(get_engine(url))
     # As in tests/test_pages.py: run the entry script every time, as the server does.
@@ -125,7 +125,7 @@ def main() -> None:
     if url is None:
         url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'eet.db'}"
         from eet.bootstrap import initialise
-        from eet.store.engine import get_engine
+        from eet.store import get_engine
 
         initialise(get_engine(url), demo=True)
     result = time_pages(url, args.as_of, args.repeat)

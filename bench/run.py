@@ -4,7 +4,7 @@
 
 For each size and backend it creates a database (SQLite: a temporary file; PostgreSQL: a database
 it creates and drops, on EET_BENCH_PG_URL or the local server), loads synthetic histories with
-eet.synth, and prints one table: per figure the median time of several runs, the median time of the
+eet.demo.synth, and prints one table: per figure the median time of several runs, the median time of the
 hand-written SQL it rests on (bench/bare.py), their ratio, and the peak Python memory of one call
 (tracemalloc); then `python -m eet report` as a whole process, and the process's peak RSS.
 
@@ -40,7 +40,7 @@ from eet import figures  # noqa: E402
 from eet.figures import report  # noqa: E402
 from eet.store import contents  # noqa: E402
 from eet.bootstrap import initialise  # noqa: E402
-from eet.store.engine import get_engine  # noqa: E402
+from eet.store import get_engine  # noqa: E402
 from eet.demo.synth import synthesise  # noqa: E402
 
 SIZES = {"pilot": (300, None), "national": (100_000, 50_000)}

@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from eet.store.config import get_settings
+from eet.store import get_settings
 
 
 def _date(text: str) -> date:
@@ -100,7 +100,7 @@ def cmd_init(args) -> int:
 
 def cmd_import(args) -> int:
     from eet.bootstrap import initialise
-    from eet.store.engine import get_engine
+    from eet.store import get_engine
     from eet.entry.imports import import_file
 
     engine = get_engine()
@@ -120,7 +120,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from eet.store.engine import get_engine, session_scope
+    from eet.store import get_engine, session_scope
     from eet.figures.report import build_report, to_json, to_text
 
     engine = get_engine()
@@ -134,8 +134,8 @@ def cmd_report(args) -> int:
 def cmd_user(args) -> int:
     from eet.accounts.access import SYSTEM
     from eet.accounts.auth import add_user
-    from eet.store.engine import session_scope
-    from eet.entry.schemas import RuleError
+    from eet.store import session_scope
+    from eet.entry import RuleError
 
     if sys.stdin.isatty():
         import getpass
@@ -154,7 +154,7 @@ def cmd_user(args) -> int:
 
 def cmd_backup(args) -> int:
     from eet.store.backup import backup
-    from eet.store.engine import get_engine
+    from eet.store import get_engine
 
     from eet.store.backup import BackupError
 
@@ -168,7 +168,7 @@ def cmd_backup(args) -> int:
 
 def cmd_restore(args) -> int:
     from eet.store.backup import RestoreError, restore
-    from eet.store.engine import get_engine, migrate
+    from eet.store import get_engine, migrate
 
     engine = get_engine()
     migrate(engine)
@@ -182,7 +182,7 @@ def cmd_restore(args) -> int:
 
 def cmd_synth(args) -> int:
     from eet.bootstrap import initialise
-    from eet.store.engine import get_engine
+    from eet.store import get_engine
     from eet.demo.synth import synthesise
 
     from eet.demo.synth import SynthRefused
@@ -199,7 +199,7 @@ def cmd_synth(args) -> int:
 
 def cmd_export(args) -> int:
     from eet.accounts.access import SYSTEM
-    from eet.store.engine import session_scope
+    from eet.store import session_scope
     from eet.review.pack import ExportError, write_pack
 
     # The pack is sent round: small counts suppressed unless --exact (the command line acts as

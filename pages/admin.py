@@ -53,30 +53,21 @@ with partners_tab:
     fx.record_picker("organisation", "og", organisations, ORGANISATION, lambda org: org["name"], lang,
                      lambda: ui.read(administration.organisations, actor))
     new_partner = st.session_state.get("og_id") is None
-    with st.form("organisation"):
+    form = fx.Form("organisation", "og", lang)
+    with st.form(form.name):
         c1, c2, c3 = st.columns(3)
-        with c1:
-            st.text_input(t("name", lang), key="og_name", max_chars=120)
-            fx.field_error("organisation", "name")
-        with c2:
-            st.selectbox(t("org_kind", lang), ORG_KINDS, key="og_kind",
-                         format_func=lambda v: code_label("org_kind", v, lang))
-            fx.field_error("organisation", "kind")
-        with c3:
-            st.date_input(t("joined_on", lang), value=None, key="og_joined_on", format=date_format)
-            fx.field_error("organisation", "joined_on")
-        st.text_input(t("org_note", lang), key="og_note", max_chars=500)
-        fx.field_error("organisation", "note")
+        form.field(c1.text_input, "name", max_chars=120)
+        form.field(c2.selectbox, "kind", ORG_KINDS, label="org_kind",
+                   format_func=lambda v: code_label("org_kind", v, lang))
+        form.field(c3.date_input, "joined_on", value=None, format=date_format)
+        form.field(st.text_input, "note", label="org_note", max_chars=500)
 
         def organisation_write(session, who, values):
             administration.save_organisation(session, who, values, st.session_state.get("og_id"))
             return values["name"]
 
-        st.form_submit_button(t("save", lang), type="primary", on_click=fx.submit,
-                              args=("organisation", organisation_write),
-                              kwargs={"values": lambda: fx.values("og", ORGANISATION),
-                                      "clear": tuple(f"og_{n}" for n in ORGANISATION) if new_partner else ()})
-    fx.outcome("organisation", lang, ORGANISATION)
+        form.save_button(organisation_write, ORGANISATION, clear=new_partner)
+    form.outcome(ORGANISATION)
 
 with targets_tab:
     targets = ui.read(administration.targets, actor)
@@ -90,34 +81,23 @@ with targets_tab:
     }, hide_index=True, key="tg_table")
     st.subheader(t("add_target", lang))
     st.caption(t("target_note", lang))
-    with st.form("target"):
+    form = fx.Form("target", "tg", lang)
+    with st.form(form.name):
         c1, c2 = st.columns(2)
-        with c1:
-            st.selectbox(t("target_key", lang), TARGET_KEYS, key="tg_key",
-                         format_func=lambda v: code_label("target", v, lang))
-            fx.field_error("target", "key")
-        with c2:
-            st.number_input(t("value", lang), value=None, step=1.0, format="%g", key="tg_value",
-                            help=t("target_value_help", lang))
-            fx.field_error("target", "value")
+        form.field(c1.selectbox, "key", TARGET_KEYS, label="target_key",
+                   format_func=lambda v: code_label("target", v, lang))
+        form.field(c2.number_input, "value", value=None, step=1.0, format="%g", help=t("target_value_help", lang))
         c1, c2 = st.columns(2)
-        with c1:
-            st.date_input(t("due_on", lang), value=None, key="tg_due_on", format=date_format)
-            fx.field_error("target", "due_on")
-        with c2:
-            st.date_input(t("valid_from", lang), value=None, key="tg_valid_from", format=date_format)
-            fx.field_error("target", "valid_from")
-        st.text_input(t("org_note", lang), key="tg_note", max_chars=500)
-        fx.field_error("target", "note")
+        form.field(c1.date_input, "due_on", value=None, format=date_format)
+        form.field(c2.date_input, "valid_from", value=None, format=date_format)
+        form.field(st.text_input, "note", label="org_note", max_chars=500)
 
         def target_write(session, who, values):
             administration.add_target(session, who, values)
             return f"{code_label('target', values['key'], lang)} {target_value(values['key'], values['value'])}"
 
-        st.form_submit_button(t("save", lang), type="primary", on_click=fx.submit, args=("target", target_write),
-                              kwargs={"values": lambda: fx.values("tg", TARGET),
-                                      "clear": tuple(f"tg_{n}" for n in TARGET)})
-    fx.outcome("target", lang, TARGET)
+        form.save_button(target_write, TARGET)
+    form.outcome(TARGET)
 
 with accounts_tab:
     accounts = ui.read(administration.accounts, actor)
@@ -134,20 +114,15 @@ with accounts_tab:
     usernames = [a["username"] for a in accounts]
 
     st.subheader(t("add_account", lang))
-    with st.form("account_new"):
+    form = fx.Form("account_new", "ac", lang)
+    with st.form(form.name):
         c1, c2 = st.columns(2)
-        with c1:
-            st.text_input(t("username", lang), key="ac_username", max_chars=80)
-            fx.field_error("account_new", "username")
-            st.text_input(t("password", lang), type="password", key="ac_password", autocomplete="new-password")
-            fx.field_error("account_new", "password")
-        with c2:
-            st.selectbox(t("role", lang), [None, *ROLES], key="ac_role",
-                         format_func=lambda v: t("none", lang) if v is None else label("role", v, lang))
-            fx.field_error("account_new", "role")
-            st.selectbox(t("org", lang), [None, *sorted(org_names.values())], key="ac_org",
-                         format_func=lambda v: t("none", lang) if v is None else v)
-            fx.field_error("account_new", "org")
+        form.field(c1.text_input, "username", max_chars=80)
+        form.field(c1.text_input, "password", type="password", autocomplete="new-password")
+        form.field(c2.selectbox, "role", [None, *ROLES],
+                   format_func=lambda v: t("none", lang) if v is None else label("role", v, lang))
+        form.field(c2.selectbox, "org", [None, *sorted(org_names.values())],
+                   format_func=lambda v: t("none", lang) if v is None else v)
 
         def account_write(session, who):
             username = st.session_state.get("ac_username") or ""
@@ -162,8 +137,7 @@ with accounts_tab:
 
     st.subheader(t("account_status", lang))
     with st.form("account_active"):
-        st.selectbox(t("account", lang), usernames, key="aa_username")
-        fx.field_error("account_active", "username")
+        fx.Form("account_active", "aa", lang).field(st.selectbox, "username", usernames, label="account")
 
         def active_write(session, who, active: bool):
             username = st.session_state["aa_username"]
@@ -177,11 +151,10 @@ with accounts_tab:
                               args=("account_active", active_write, True))
     fx.outcome("account_active", lang, ("username",))
     st.subheader(t("reset_password", lang))
-    with st.form("account_password"):
-        st.selectbox(t("account", lang), usernames, key="ap_username")
-        fx.field_error("account_password", "username")
-        st.text_input(t("new_password", lang), type="password", key="ap_password", autocomplete="new-password")
-        fx.field_error("account_password", "password")
+    form = fx.Form("account_password", "ap", lang)
+    with st.form(form.name):
+        form.field(st.selectbox, "username", usernames, label="account")
+        form.field(st.text_input, "password", label="new_password", type="password", autocomplete="new-password")
 
         def password_write(session, who):
             username = st.session_state["ap_username"]

@@ -9,7 +9,7 @@ import streamlit as st
 from ui import forms as fx
 import ui
 from eet.store import audit_trail as audit_view
-from eet.store.engine import session_scope
+from eet.store import session_scope
 from eet.texts import formatting as fmt
 from eet.texts import code_label, has, label, t
 

@@ -13,7 +13,7 @@ from eet.charts import viewer as viewer_charts
 from eet.accounts.access import can_read_rows
 from eet.store.coalition import LAUNCH
 from eet.figures.dwelling_table import PAGE_ROWS
-from eet.figures.query import DwellingFilter
+from eet.figures import DwellingFilter
 from eet.texts import label, t
 from eet.store.models import BUILDING_TYPES, ROUTES
 from eet.figures import progress
@@ -44,7 +44,7 @@ with st.expander(t("filters", lang), expanded=False):
         route=choose(cols[3], t("route", lang), list(ROUTES), lambda v: label("route", v, lang), "f_route"),
     )
 
-# Occupied dwellings are people: suppressed for viewers (eet.privacy rule 4).
+# Occupied dwellings are people: suppressed for viewers (eet.figures.privacy rule 4).
 totals, by_municipality = ui.read(progress.dwellings_for, actor, as_of, scope)
 goals = ui.read(figures.targets, as_of)
 goal = goals.get("dwellings")

@@ -48,60 +48,42 @@ def yes_no(v):
 new_tab, step_tab, correct_tab = st.tabs([t("tab_new_participant", lang), t("tab_step", lang), t("tab_correct", lang)])
 
 with new_tab:
-    with st.form("new_participant"):
+    form = fx.Form("new_participant", "np", lang)
+    with st.form(form.name):
         c1, c2 = st.columns(2)
-        with c1:
-            st.text_input(t("code", lang), key="np_code", max_chars=40, placeholder="P-0001")
-            fx.field_error("new_participant", "code")
-            st.selectbox(t("referrer", lang), [None, *referrers], key="np_referrer", format_func=dash())
-            fx.field_error("new_participant", "referrer")
-            st.date_input(t("referred_on", lang), value=None, max_value=today, key="np_referred_on",
-                          format="DD-MM-YYYY")
-            fx.field_error("new_participant", "referred_on")
-        with c2:
-            st.selectbox(t("care_provider", lang), [None, *providers], key="np_care_provider", format_func=dash())
-            fx.field_error("new_participant", "care_provider")
-            st.selectbox(t("municipality", lang), [None, *municipalities], key="np_municipality", format_func=dash())
-            fx.field_error("new_participant", "municipality")
-            st.selectbox(t("central_waiting_list", lang), [None, True, False], key="np_central_waiting_list",
-                         format_func=dash(yes_no))
-            st.selectbox(t("age_band", lang), [None, *AGE_BANDS], key="np_age_band", format_func=dash())
-        st.form_submit_button(t("save", lang), type="primary", on_click=fx.submit,
-                              args=("new_participant", data_entry.register),
-                              kwargs={"values": lambda: fx.values("np", PARTICIPANT),
-                                      "clear": tuple(f"np_{n}" for n in PARTICIPANT)})
-    fx.outcome("new_participant", lang, PARTICIPANT)
+        form.field(c1.text_input, "code", max_chars=40, placeholder="P-0001")
+        form.field(c1.selectbox, "referrer", [None, *referrers], format_func=dash())
+        form.field(c1.date_input, "referred_on", value=None, max_value=today, format="DD-MM-YYYY")
+        form.field(c2.selectbox, "care_provider", [None, *providers], format_func=dash())
+        form.field(c2.selectbox, "municipality", [None, *municipalities], format_func=dash())
+        form.field(c2.selectbox, "central_waiting_list", [None, True, False], format_func=dash(yes_no))
+        form.field(c2.selectbox, "age_band", [None, *AGE_BANDS], format_func=dash())
+        form.save_button(data_entry.register, PARTICIPANT)
+    form.outcome(PARTICIPANT)
 
 
-def kind_of_step(form: str, p: str) -> str:
+def kind_of_step(form: fx.Form) -> str:
     """The kind of step, above the form (a change reruns the page, so the form shows its fields)."""
-    kind = st.selectbox(t("step_kind", lang), EVENT_KINDS, key=f"{p}_event",
-                        format_func=lambda v: event_label(v, lang))
-    fx.field_error(form, "event")
-    return kind
+    return form.field(st.selectbox, "event", EVENT_KINDS, label="step_kind", format_func=lambda v: event_label(v, lang))
 
 
-def step_widgets(form: str, p: str, kind: str, with_code: bool) -> None:
+def step_widgets(form: fx.Form, kind: str, with_code: bool) -> None:
     """Inside the form: the fields this kind of step takes, each followed by its error if refused."""
     c1, c2 = st.columns(2)
-    with c1:
-        if with_code:
-            st.selectbox(t("choose_participant", lang), [None, *codes], key=f"{p}_code", format_func=dash())
-            fx.field_error(form, "code")
-        st.date_input(t("date", lang), value=None, max_value=today, key=f"{p}_date", format="DD-MM-YYYY")
-        fx.field_error(form, "date")
-    with c2:
-        if kind in OUTCOMES:
-            st.radio(t(f"outcome_{kind}", lang), OUTCOMES[kind], index=None, key=f"{p}_outcome_{kind}",
-                     format_func=lambda v: code_label("outcome", v, lang), horizontal=True)
-        elif kind == "withdrawn":
-            st.text_input(t("withdrawal_reason", lang), key=f"{p}_outcome_{kind}", max_chars=REASON_MAX)
-        fx.field_error(form, "outcome")
-        if kind in WITH_DWELLING:
-            st.selectbox(t("dwelling_ref", lang), [None, *refs], key=f"{p}_dwelling_ref", format_func=dash())
-        fx.field_error(form, "dwelling_ref")
-    st.text_area(t("note", lang), key=f"{p}_note", max_chars=NOTE_MAX, height=80)
-    fx.field_error(form, "note")
+    if with_code:
+        form.field(c1.selectbox, "code", [None, *codes], label="choose_participant", format_func=dash())
+    form.field(c1.date_input, "date", value=None, max_value=today, format="DD-MM-YYYY")
+    outcome_key = form.key(f"outcome_{kind}")
+    if kind in OUTCOMES:
+        c2.radio(t(f"outcome_{kind}", lang), OUTCOMES[kind], index=None, key=outcome_key,
+                 format_func=lambda v: code_label("outcome", v, lang), horizontal=True)
+    elif kind == "withdrawn":
+        c2.text_input(t("withdrawal_reason", lang), key=outcome_key, max_chars=REASON_MAX)
+    form.error("outcome", c2)
+    if kind in WITH_DWELLING:
+        c2.selectbox(t("dwelling_ref", lang), [None, *refs], key=form.key("dwelling_ref"), format_func=dash())
+    form.error("dwelling_ref", c2)
+    form.field(st.text_area, "note", max_chars=NOTE_MAX, height=80)
 
 
 def step_values(p: str) -> dict:
@@ -123,9 +105,10 @@ with step_tab:
     if not codes:
         st.info(t("no_rows", lang))
     else:
-        kind = kind_of_step("step", "sp")
-        with st.form("step"):
-            step_widgets("step", "sp", kind, with_code=True)
+        form = fx.Form("step", "sp", lang)
+        kind = kind_of_step(form)
+        with st.form(form.name):
+            step_widgets(form, kind, with_code=True)
 
             def step_write(session, who, values):
                 return f"{values['code']}: {event_label(values['event'], lang)} " + \
@@ -162,11 +145,11 @@ with correct_tab:
                 if chosen in by_id and by_id[chosen]["note"]:
                     st.caption(t("note", lang))
                     st.text(by_id[chosen]["note"])  # as typed, never as markup
-                kind = kind_of_step("correct", "cr")
-                with st.form("correct"):
-                    st.text_input(t("reason", lang), key="cr_reason", max_chars=500)
-                    fx.field_error("correct", "reason")
-                    step_widgets("correct", "cr", kind, with_code=False)
+                form = fx.Form("correct", "cr", lang)
+                kind = kind_of_step(form)
+                with st.form(form.name):
+                    form.field(st.text_input, "reason", max_chars=500)
+                    step_widgets(form, kind, with_code=False)
                     c1, c2 = st.columns(2)
 
                     def void_write(session, who):

@@ -19,7 +19,7 @@ actor, lang, as_of = ui.context()
 st.title(t("page_overview", lang) + " · " + fmt.long_date(as_of, lang))
 ui.demo_banner(lang)
 
-# The headline as this actor may see it: small counts of people suppressed for viewers (eet.privacy).
+# The headline as this actor may see it: small counts of people suppressed for viewers (eet.figures.privacy).
 head = ui.read(progress.headline, actor, as_of)
 dwellings = head.dwellings
 target, due = dwellings["target"], fmt.long_date(date.fromisoformat(dwellings["target_date"]), lang)
@@ -47,7 +47,7 @@ else:
 fx.retention_metric(cols[3], head, lang)
 
 st.subheader(t("pace", lang, target=fmt.number(target, lang), due=due))
-pace = ui.read(progress.outlook, actor, as_of)  # the one forecast of eet.progress, since the launch
+pace = ui.read(progress.outlook, actor, as_of)  # the one forecast of eet.figures.progress, since the launch
 if pace is not None:
     left, right = st.columns(2)
     left.metric(t("pace_needed", lang), t("per_month", lang, value=fmt.number(pace.needed_per_month, lang, 1)))

@@ -59,20 +59,17 @@ else:
     st.markdown(t("lead_time_summary", lang, median=fmt.number(lead.median, lang),
                   p75=fmt.number(lead.p75, lang), n=fmt.number(view.funnel["housed"], lang)))
     left, right = fx.columns(2, 360, gap="medium")
-    with left:
-        st.markdown("**" + t("lead_time_distribution", lang) + "**")
-        histogram = viewer_charts.lead_time_histogram(view.lead_time_distribution, lang)
-        if histogram is None:
-            st.info(t("lead_time_hist_hidden", lang, n=view.small_count))
+    for column, title, chart, hidden, key in (
+            (left, "lead_time_distribution", viewer_charts.lead_time_histogram(view.lead_time_distribution, lang),
+             "lead_time_hist_hidden", "lead_hist"),
+            (right, "lead_time_trend", viewer_charts.lead_time_trend(view.lead_time_trend, lang),
+             "lead_time_trend_hidden", "lead_trend")):
+        # A chart that would show a small count is not drawn (eet.figures.privacy): a note says why.
+        column.markdown("**" + t(title, lang) + "**")
+        if chart is None:
+            column.info(t(hidden, lang, n=view.small_count))
         else:
-            st.plotly_chart(histogram, key="lead_hist")
-    with right:
-        st.markdown("**" + t("lead_time_trend", lang) + "**")
-        trend = viewer_charts.lead_time_trend(view.lead_time_trend, lang)
-        if trend is None:
-            st.info(t("lead_time_trend_hidden", lang, n=view.small_count))
-        else:
-            st.plotly_chart(trend, key="lead_trend")
+            column.plotly_chart(chart, key=key)
 
 for title, rows, key in ((t("by_referrer", lang), view.by_referrer, "referrer"),
                          (t("by_care_provider", lang), view.by_care_provider, "care_provider")):

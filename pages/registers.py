@@ -1,6 +1,6 @@
 """Registers onderzoek: the living lab's system bottlenecks, success and failure factors, and the cost
 parameters of the business case, each as a table of what is there and a form to add a row or edit one.
-Researchers and the admin only; eet.living_lab validates, refuses other roles and audits every write."""
+Researchers and the admin only; eet.entry.living_lab validates, refuses other roles and audits every write."""
 
 from datetime import date
 
@@ -63,11 +63,9 @@ def edit_write(prefix: str, save, name: str, versioned: bool = False):
     return write
 
 
-def submit_button(form: str, prefix: str, fields: tuple[str, ...], write) -> None:
-    new = st.session_state.get(f"{prefix}_id") is None
-    st.form_submit_button(t("save", lang), type="primary", on_click=fx.submit, args=(form, write),
-                          kwargs={"values": lambda: fx.values(prefix, fields),
-                                  "clear": tuple(f"{prefix}_{name}" for name in fields) if new else ()})
+def save_button(form: fx.Form, fields: tuple[str, ...], write) -> None:
+    """Save; the form is emptied after adding a row, and keeps the row after editing one."""
+    form.save_button(write, fields, clear=st.session_state.get(form.key("id")) is None)
 
 
 bottleneck_tab, factor_tab, cost_tab = st.tabs([t("bottlenecks", lang), t("factors", lang), t("cost_parameters", lang)])
@@ -87,36 +85,22 @@ with bottleneck_tab:
                               lambda: ui.read(living_lab.bottlenecks, actor))
     if st.session_state.get("bn_id") is not None:
         st.caption(f"{t('version', lang)} {st.session_state.get('bn_version')}")
-    with st.form("bottleneck"):
-        st.text_input(t("title", lang), key="bn_title", max_chars=200)
-        fx.field_error("bottleneck", "title")
+    form = fx.Form("bottleneck", "bn", lang)
+    with st.form(form.name):
+        form.field(st.text_input, "title", max_chars=200)
         c1, c2, c3 = st.columns(3)
-        with c1:
-            st.selectbox(t("domain", lang), living_lab.BOTTLENECK_DOMAINS, key="bn_domain",
-                         format_func=lambda v: label("domain", v, lang))
-            fx.field_error("bottleneck", "domain")
-        with c2:
-            st.text_input(t("owner", lang), key="bn_owner", max_chars=120)
-            fx.field_error("bottleneck", "owner")
-        with c3:
-            st.selectbox(t("status", lang), BOTTLENECK_STATUSES, key="bn_status",
-                         format_func=lambda v: label("bottleneck_status", v, lang))
-            fx.field_error("bottleneck", "status")
+        form.field(c1.selectbox, "domain", living_lab.BOTTLENECK_DOMAINS,
+                   format_func=lambda v: label("domain", v, lang))
+        form.field(c2.text_input, "owner", max_chars=120)
+        form.field(c3.selectbox, "status", BOTTLENECK_STATUSES,
+                   format_func=lambda v: label("bottleneck_status", v, lang))
         c1, c2 = st.columns(2)
-        with c1:
-            st.date_input(t("raised_on", lang), value=None, max_value=today, key="bn_raised_on", format=date_format)
-            fx.field_error("bottleneck", "raised_on")
-        with c2:
-            st.date_input(t("resolved_on", lang), value=None, max_value=today, key="bn_resolved_on",
-                          format=date_format)
-            fx.field_error("bottleneck", "resolved_on")
-        st.text_area(t("resolution", lang), key="bn_resolution", max_chars=2000, height=100)
-        fx.field_error("bottleneck", "resolution")
-        submit_button("bottleneck", "bn", BOTTLENECK,
-                      edit_write("bn", living_lab.save_bottleneck, "title", versioned=True))
-    fx.outcome("bottleneck", lang, BOTTLENECK)
-    if "version" in fx.errors("bottleneck"):
-        st.button(t("reload", lang), key="bn_reload", on_click=reload)
+        form.field(c1.date_input, "raised_on", value=None, max_value=today, format=date_format)
+        form.field(c2.date_input, "resolved_on", value=None, max_value=today, format=date_format)
+        form.field(st.text_area, "resolution", max_chars=2000, height=100)
+        save_button(form, BOTTLENECK, edit_write("bn", living_lab.save_bottleneck, "title", versioned=True))
+    form.outcome(BOTTLENECK)
+    form.reload_button(reload)
 
 with factor_tab:
     rows = ui.read(living_lab.factors, actor)
@@ -130,26 +114,16 @@ with factor_tab:
     fx.record_picker("factor", "fc", rows, FACTOR,
                      lambda r: f"{label('factor_kind', r['kind'], lang)} · {r['description'][:60]}", lang,
                      lambda: ui.read(living_lab.factors, actor))
-    with st.form("factor"):
+    form = fx.Form("factor", "fc", lang)
+    with st.form(form.name):
         c1, c2, c3 = st.columns(3)
-        with c1:
-            st.selectbox(t("domain", lang), FACTOR_DOMAINS, key="fc_domain",
-                         format_func=lambda v: label("domain", v, lang))
-            fx.field_error("factor", "domain")
-        with c2:
-            st.selectbox(t("kind", lang), FACTOR_KINDS, key="fc_kind",
-                         format_func=lambda v: label("factor_kind", v, lang))
-            fx.field_error("factor", "kind")
-        with c3:
-            st.date_input(t("observed_on", lang), value=None, max_value=today, key="fc_observed_on",
-                          format=date_format)
-            fx.field_error("factor", "observed_on")
-        st.text_area(t("description", lang), key="fc_description", max_chars=2000, height=100)
-        fx.field_error("factor", "description")
-        st.text_input(t("source", lang), key="fc_source", max_chars=200)
-        fx.field_error("factor", "source")
-        submit_button("factor", "fc", FACTOR, edit_write("fc", living_lab.save_factor, "description"))
-    fx.outcome("factor", lang, FACTOR)
+        form.field(c1.selectbox, "domain", FACTOR_DOMAINS, format_func=lambda v: label("domain", v, lang))
+        form.field(c2.selectbox, "kind", FACTOR_KINDS, format_func=lambda v: label("factor_kind", v, lang))
+        form.field(c3.date_input, "observed_on", value=None, max_value=today, format=date_format)
+        form.field(st.text_area, "description", max_chars=2000, height=100)
+        form.field(st.text_input, "source", max_chars=200)
+        save_button(form, FACTOR, edit_write("fc", living_lab.save_factor, "description"))
+    form.outcome(FACTOR)
 
 with cost_tab:
     rows = ui.read(living_lab.cost_parameters, actor)
@@ -168,45 +142,24 @@ with cost_tab:
                      lambda r: f"{label('cost_model', r['model'], lang)} · {r['label']} · "
                                f"{fmt.short_date(r['valid_from'], lang)}", lang,
                      lambda: ui.read(living_lab.cost_parameters, actor))
-    with st.form("cost_parameter"):
+    form = fx.Form("cost_parameter", "cp", lang)
+    with st.form(form.name):
         c1, c2, c3 = st.columns(3)
-        with c1:
-            st.selectbox(t("model", lang), COST_MODELS, key="cp_model", format_func=lambda v: label("cost_model", v, lang))
-            fx.field_error("cost_parameter", "model")
-        with c2:
-            st.selectbox(t("category", lang), COST_CATEGORIES, key="cp_category",
-                         format_func=lambda v: label("cost_category", v, lang))
-            fx.field_error("cost_parameter", "category")
-        with c3:
-            st.selectbox(t("unit", lang), COST_UNITS, key="cp_unit", format_func=lambda v: label("cost_unit", v, lang))
-            fx.field_error("cost_parameter", "unit")
+        form.field(c1.selectbox, "model", COST_MODELS, format_func=lambda v: label("cost_model", v, lang))
+        form.field(c2.selectbox, "category", COST_CATEGORIES, format_func=lambda v: label("cost_category", v, lang))
+        form.field(c3.selectbox, "unit", COST_UNITS, format_func=lambda v: label("cost_unit", v, lang))
         c1, c2 = st.columns([2, 1])
-        with c1:
-            st.text_input(t("label", lang), key="cp_label", max_chars=200)
-            fx.field_error("cost_parameter", "label")
-        with c2:
-            st.number_input(t("amount_eur", lang), value=None, step=100.0, format="%.2f", key="cp_amount_eur",
-                            help=t("amount_help", lang))
-            fx.field_error("cost_parameter", "amount_eur")
-        st.text_input(t("source", lang), key="cp_source", max_chars=300)
-        fx.field_error("cost_parameter", "source")
+        form.field(c1.text_input, "label", max_chars=200)
+        form.field(c2.number_input, "amount_eur", value=None, step=100.0, format="%.2f", help=t("amount_help", lang))
+        form.field(st.text_input, "source", max_chars=300)
         c1, c2 = st.columns(2)
-        with c1:
-            st.date_input(t("valid_from", lang), value=None, key="cp_valid_from", format=date_format)
-            fx.field_error("cost_parameter", "valid_from")
-        with c2:
-            st.date_input(t("valid_to", lang), value=None, key="cp_valid_to", format=date_format)
-            fx.field_error("cost_parameter", "valid_to")
+        form.field(c1.date_input, "valid_from", value=None, format=date_format)
+        form.field(c2.date_input, "valid_to", value=None, format=date_format)
         c1, c2, c3 = st.columns(3)  # issue 17: the business case per payer and its sensitivity
-        with c1:
-            st.selectbox(t("bc_payer", lang), [None, *PAYERS], key="cp_payer",
-                         format_func=lambda v: label("payer", v or "other", lang))
-            fx.field_error("cost_parameter", "payer")
-        with c2:
-            st.number_input(t("low_eur", lang), value=None, step=100.0, format="%.2f", key="cp_low_eur")
-            fx.field_error("cost_parameter", "low_eur")
-        with c3:
-            st.number_input(t("high_eur", lang), value=None, step=100.0, format="%.2f", key="cp_high_eur")
-            fx.field_error("cost_parameter", "high_eur")
-        submit_button("cost_parameter", "cp", COST, edit_write("cp", living_lab.save_cost_parameter, "label"))
-    fx.outcome("cost_parameter", lang, COST)
+        form.field(c1.selectbox, "payer", [None, *PAYERS], label="bc_payer",
+                   format_func=lambda v: label("payer", v or "other", lang))
+        form.field(c2.number_input, "low_eur", value=None, step=100.0, format="%.2f")
+        form.field(c3.number_input, "high_eur", value=None, step=100.0, format="%.2f")
+        save_button(form, COST, edit_write("cp", living_lab.save_cost_parameter, "label"))
+    form.outcome(COST)
+

@@ -20,7 +20,7 @@ actor, lang, as_of = ui.context()
 st.title(t("page_research", lang) + " · " + fmt.long_date(as_of, lang))
 ui.demo_banner(lang)
 
-# The headline as this actor may see it: small counts of people suppressed for viewers (eet.privacy).
+# The headline as this actor may see it: small counts of people suppressed for viewers (eet.figures.privacy).
 head = ui.read(progress.headline, actor, as_of)
 
 cols = st.columns(2)

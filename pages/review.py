@@ -146,50 +146,34 @@ add_meeting, add_decision, update_decision = st.tabs(
     [t("add_meeting", lang), t("add_decision", lang), t("update_decision", lang)])
 
 with add_meeting:
-    with st.form("review_meeting"):
-        st.date_input(t("held_on", lang), value=None, format=date_format, key="rm_held_on")
-        fx.field_error("review_meeting", "held_on")
-        st.text_input(t("meeting_title", lang), max_chars=register.TITLE_MAX, key="rm_title")
-        fx.field_error("review_meeting", "title")
-        st.date_input(t("compare_with_field", lang), value=None, format=date_format, key="rm_compare_with")
-        fx.field_error("review_meeting", "compare_with")
-        st.form_submit_button(t("save", lang), type="primary", on_click=fx.submit,
-                              args=("review_meeting", register.add_meeting),
-                              kwargs={"values": lambda: fx.values("rm", ("held_on", "title", "compare_with")),
-                                      "done": "{result.title}",
-                                      "clear": ("rm_held_on", "rm_title", "rm_compare_with")})
-    fx.outcome("review_meeting", lang, ("held_on", "title", "compare_with"))
+    form = fx.Form("review_meeting", "rm", lang)
+    MEETING_FIELDS = ("held_on", "title", "compare_with")
+    with st.form(form.name):
+        form.field(st.date_input, "held_on", value=None, format=date_format)
+        form.field(st.text_input, "title", label="meeting_title", max_chars=register.TITLE_MAX)
+        form.field(st.date_input, "compare_with", label="compare_with_field", value=None, format=date_format)
+        form.save_button(register.add_meeting, MEETING_FIELDS, done="{result.title}")
+    form.outcome(MEETING_FIELDS)
 
 DECISION_FIELDS = ("meeting_id", "topic", "decision", "owner", "due_on", "status")
 with add_decision:
     if not meetings:
         st.info(t("no_meetings_yet", lang))
     else:
-        with st.form("review_decision"):
-            st.selectbox(t("meeting", lang), list(meeting_names), format_func=meeting_names.get, key="rd_meeting_id")
-            fx.field_error("review_decision", "meeting_id")
-            st.selectbox(t("topic", lang), [None, *DECISION_TOPICS], key="rd_topic",
-                         format_func=lambda v: t("no_date", lang) if v is None else label("topic", v, lang))
-            fx.field_error("review_decision", "topic")
-            st.text_area(t("decision", lang), max_chars=register.DECISION_MAX, key="rd_decision")
-            fx.field_error("review_decision", "decision")
+        form = fx.Form("review_decision", "rd", lang)
+        with st.form(form.name):
+            form.field(st.selectbox, "meeting_id", list(meeting_names), label="meeting", format_func=meeting_names.get)
+            form.field(st.selectbox, "topic", [None, *DECISION_TOPICS],
+                       format_func=lambda v: t("no_date", lang) if v is None else label("topic", v, lang))
+            form.field(st.text_area, "decision", max_chars=register.DECISION_MAX)
             c1, c2, c3 = fx.columns(3, 200)
-            with c1:
-                st.text_input(t("owner", lang), max_chars=register.OWNER_MAX, key="rd_owner")
-                fx.field_error("review_decision", "owner")
-            with c2:
-                st.date_input(t("review_due_on", lang), value=None, format=date_format, key="rd_due_on")
-                fx.field_error("review_decision", "due_on")
-            with c3:
-                st.selectbox(t("status", lang), DECISION_STATUSES, key="rd_status",
-                             format_func=lambda v: label("decision_status", v, lang))
-                fx.field_error("review_decision", "status")
-            st.form_submit_button(t("save", lang), type="primary", on_click=fx.submit,
-                                  args=("review_decision", register.add_decision),
-                                  kwargs={"values": lambda: fx.values("rd", DECISION_FIELDS),
-                                          "done": "{result.decision}",
-                                          "clear": ("rd_topic", "rd_decision", "rd_owner", "rd_due_on")})
-        fx.outcome("review_decision", lang, DECISION_FIELDS)
+            form.field(c1.text_input, "owner", max_chars=register.OWNER_MAX)
+            form.field(c2.date_input, "due_on", label="review_due_on", value=None, format=date_format)
+            form.field(c3.selectbox, "status", DECISION_STATUSES,
+                       format_func=lambda v: label("decision_status", v, lang))
+            form.save_button(register.add_decision, DECISION_FIELDS, done="{result.decision}",
+                             clear=("topic", "decision", "owner", "due_on"))
+        form.outcome(DECISION_FIELDS)
 
 with update_decision:
     known = ui.read(register.decisions)
@@ -197,13 +181,12 @@ with update_decision:
         st.info(t("no_decisions", lang))
     else:
         decision_names = {d["id"]: f'{fmt.short_date(d["meeting_held_on"], lang)} · {d["decision"][:80]}' for d in known}
-        with st.form("review_status"):
+        form = fx.Form("review_status", "rs", lang)
+        with st.form(form.name):
             st.selectbox(t("decision", lang), list(decision_names), format_func=decision_names.get, key="rs_id")
-            st.selectbox(t("status", lang), DECISION_STATUSES, key="rs_status",
-                         format_func=lambda v: label("decision_status", v, lang))
-            fx.field_error("review_status", "status")
-            st.date_input(t("review_due_on", lang), value=None, format=date_format, key="rs_due_on")
-            fx.field_error("review_status", "due_on")
+            form.field(st.selectbox, "status", DECISION_STATUSES,
+                       format_func=lambda v: label("decision_status", v, lang))
+            form.field(st.date_input, "due_on", label="review_due_on", value=None, format=date_format)
 
             def status_write(session, who, values):
                 changes = {"status": values["status"]}
@@ -211,8 +194,5 @@ with update_decision:
                     changes["due_on"] = values["due_on"]
                 return register.update_decision(session, who, values["id"], changes)
 
-            st.form_submit_button(t("save", lang), type="primary", on_click=fx.submit,
-                                  args=("review_status", status_write),
-                                  kwargs={"values": lambda: fx.values("rs", ("id", "status", "due_on")),
-                                          "done": "{result.decision}"})
-        fx.outcome("review_status", lang, ("status", "due_on"))
+            form.save_button(status_write, ("id", "status", "due_on"), clear=False, done="{result.decision}")
+        form.outcome(("status", "due_on"))

@@ -16,10 +16,9 @@ from eet.accounts import auth
 
 from eet.entry import living_lab
 from eet.accounts.access import SYSTEM, Actor
-from eet.bootstrap import initialise
-from eet.store.engine import get_engine, session_scope
+from eet.store import session_scope
 from eet.store.models import AuditRecord, Bottleneck, CostParameter, Factor, Organisation, Target
-from test_forms import count, errors_text, shown, snapshot, submit
+from test_forms import count, errors_text, fresh_database, page, shown, snapshot, submit
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "dashboard.py"
@@ -32,25 +31,13 @@ TITLES = {"registers": "Registers onderzoek", "admin": "Beheer", "audit": "Audit
 @pytest.fixture()
 def db(tmp_path, monkeypatch):
     """A fresh database with the coalition and the targets, no other data."""
-    url = f"sqlite:///{tmp_path / 'eet.db'}"
-    monkeypatch.setenv("EET_DATABASE_URL", url)
-    engine = get_engine(url)
-    initialise(engine)
+    engine = fresh_database(tmp_path, monkeypatch)
     yield engine
     engine.dispose()
 
 
-def page(path: str, who: Actor, lang: str = "nl") -> AppTest:
-    at = AppTest.from_file(str(ROOT / path), default_timeout=30)
-    at.session_state["actor"] = who
-    at.session_state["lang"] = lang
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def marked(at: AppTest, form: str) -> set[str]:
-    """The fields the last submit of this form marked (each drawn under its widget by form_ui)."""
+    """The fields the last submit of this form marked (each drawn under its widget by ui.forms)."""
     return set(at.session_state[f"_errors_{form}"]) if f"_errors_{form}" in at.session_state else set()
 
 

@@ -80,7 +80,7 @@ def test_user_add_reads_the_password_from_standard_input(tmp_path):
     assert result.returncode == 0, result.stderr
     refused = run_eet(url, "user", "add", "bob", "--role", "coordinator", stdin="a-long-secret-2\n")
     assert refused.returncode == 1 and "organisation" in refused.stderr
-    from eet.store.engine import get_engine
+    from eet.store import get_engine
 
     with Session(get_engine(url)) as session:
         user = session.exec(select(User).where(User.username == "anna")).one()
@@ -89,18 +89,23 @@ def test_user_add_reads_the_password_from_standard_input(tmp_path):
         assert authenticate(session, "anna", "wrong") is None
 
 
-def test_demo_refused_when_real_data_exist(tmp_path):
-    url = f"sqlite:///{tmp_path / 'eet.db'}"
+def with_a_real_dwelling(path: Path) -> str:
+    """A database made by `init` that holds one real dwelling (not demo data); its URL."""
+    url = f"sqlite:///{path}"
     assert run_eet(url, "init").returncode == 0
-    from eet.entry import services
     from eet.accounts.access import SYSTEM
-    from eet.store.engine import get_engine
-    from eet.entry.schemas import DwellingIn
+    from eet.entry import DwellingIn, services
+    from eet.store import get_engine
 
     with Session(get_engine(url)) as session:
         services.upsert_dwelling(session, SYSTEM, DwellingIn(
             ref="U-1", municipality="Utrecht", status="searching", status_date="2021-01-05"))
         session.commit()
+    return url
+
+
+def test_demo_refused_when_real_data_exist(tmp_path):
+    url = with_a_real_dwelling(tmp_path / "eet.db")
     result = run_eet(url, "init", "--demo")
     assert result.returncode == 1 and "real" in result.stderr
 
@@ -132,17 +137,7 @@ def test_demo_if_empty_loads_the_demo_once_and_leaves_real_data_alone(tmp_path):
     url = f"sqlite:///{tmp_path / 'eet.db'}"
     assert run_eet(url, "init", "--demo-if-empty").returncode == 0
     assert report_json(url, "2021-01-15")["demo"] is True
-    real = f"sqlite:///{tmp_path / 'real.db'}"
-    assert run_eet(real, "init").returncode == 0
-    from eet.entry import services
-    from eet.accounts.access import SYSTEM
-    from eet.store.engine import get_engine
-    from eet.entry.schemas import DwellingIn
-
-    with Session(get_engine(real)) as session:
-        services.upsert_dwelling(session, SYSTEM, DwellingIn(
-            ref="U-1", municipality="Utrecht", status="searching", status_date="2021-01-05"))
-        session.commit()
+    real = with_a_real_dwelling(tmp_path / "real.db")
     again = run_eet(real, "init", "--demo-if-empty")
     assert again.returncode == 0, again.stderr
     assert report_json(real, "2021-02-01")["demo"] is False

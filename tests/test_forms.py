@@ -14,23 +14,29 @@ from streamlit.testing.v1 import AppTest
 from eet.entry import services
 from eet.accounts.access import SYSTEM, Actor
 from eet.bootstrap import initialise
-from eet.store.engine import get_engine, session_scope
+from eet.store import get_engine, session_scope
 from eet.store.models import (
     AuditRecord, Bottleneck, CostParameter, Dwelling, DwellingStatusChange, Factor, Organisation, Participant,
     ParticipantEvent, Target, User,
 )
-from eet.entry.schemas import DwellingIn, EventIn, ParticipantIn
+from eet.entry import DwellingIn, EventIn, ParticipantIn
 
 ROOT = Path(__file__).resolve().parent.parent
 D = date(2021, 3, 1)
 
 
-@pytest.fixture()
-def db(tmp_path, monkeypatch):
+def fresh_database(tmp_path, monkeypatch):
+    """A new SQLite database with the coalition and the targets, that the pages under test open."""
     url = f"sqlite:///{tmp_path / 'eet.db'}"
     monkeypatch.setenv("EET_DATABASE_URL", url)
     engine = get_engine(url)
     initialise(engine)
+    return engine
+
+
+@pytest.fixture()
+def db(tmp_path, monkeypatch):
+    engine = fresh_database(tmp_path, monkeypatch)
     with session_scope(engine) as s:
         services.upsert_dwelling(s, SYSTEM, DwellingIn(ref="UTR-0001", municipality="Utrecht", status="available",
                                                        status_date=D))

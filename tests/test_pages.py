@@ -18,7 +18,7 @@ from eet.figures import registers
 from eet.texts import formatting as fmt
 from eet.accounts.access import Actor
 from eet.bootstrap import initialise
-from eet.store.engine import get_engine
+from eet.store import get_engine
 from eet.demo.newsletter import DEMO_PASSWORD
 from eet.texts import label, t
 from eet.store.models import Organisation
@@ -58,8 +58,9 @@ def org_id(db, name: str) -> int:
     return db.exec(select(Organisation).where(Organisation.name == name)).one().id
 
 
-def open_page(page: str, actor: Actor, as_of: date, lang: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
+def open_page(page: str, actor: Actor, as_of: date, lang: str, timeout: int = 60) -> AppTest:
+    """The dashboard signed in as `actor`, with the date and language of the link, on `page`."""
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
     at.session_state["actor"] = actor
     at.query_params["as_of"] = as_of.isoformat()
     at.query_params["lang"] = lang

@@ -14,9 +14,10 @@ from eet.review import decisions
 from eet.texts import formatting as fmt
 from eet.accounts.access import Actor
 from eet.bootstrap import initialise
-from eet.store.engine import get_engine
+from eet.store import get_engine
 from eet.store.models import AuditRecord, Decision, ReviewMeeting
 from eet.figures.report import build_report
+from test_pages import open_page
 
 APP = Path(__file__).resolve().parent.parent / "dashboard.py"
 PAGE = "pages/review.py"
@@ -39,14 +40,7 @@ def demo_url(tmp_path, monkeypatch):
 
 
 def open_review(actor: Actor, lang: str = "nl", as_of: date = MEETING) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=90)
-    at.session_state["actor"] = actor
-    at.query_params["as_of"] = as_of.isoformat()
-    at.query_params["lang"] = lang
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_page(PAGE, actor, as_of, lang, timeout=90)
 
 
 def _table(at: AppTest, column: str, holding: str):

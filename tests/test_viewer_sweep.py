@@ -26,7 +26,7 @@ from eet.store.engine import get_engine
 from eet.review.pack import write_pack
 from eet.texts import catalogue, has, label, sheet, t
 from eet.entry.schemas import DwellingIn, EventIn, ParticipantIn, StatusChangeIn
-from tests.test_pages import APP
+from tests.test_pages import APP, open_page
 
 VIEWER = Actor("stuurgroep", "viewer")
 PAGES = ["pages/overview.py", "pages/dwellings.py", "pages/participants.py", "pages/research.py", "pages/review.py"]
@@ -144,14 +144,7 @@ def sweep_page(at: AppTest, page: str, lang: str) -> list[str]:
 
 
 def open_as_viewer(page: str, as_of: date, lang: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=90)
-    at.session_state["actor"] = VIEWER
-    at.query_params["as_of"] = as_of.isoformat()
-    at.query_params["lang"] = lang
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_page(page, VIEWER, as_of, lang, timeout=90)
 
 
 def sweep_pack(session: Session, tmp_path, as_of: date, lang: str) -> list[str]:

@@ -1,7 +1,7 @@
 """The page boundary: the one place where Streamlit meets `eet`.
 
 - the database, initialised once per process (st.cache_resource);
-- cached reads of `eet` functions, keyed on eet.audit.data_version so that every write clears them;
+- cached reads of `eet` functions, keyed on eet.store.audit.data_version so that every write clears them;
 - the signed-in actor, the language and the as-of date, the last two carried in the URL
   (?lang=en&as_of=2021-01-15) and kept when moving between pages.
 """
@@ -19,9 +19,9 @@ from eet import texts
 from eet.accounts.access import Actor
 from eet.store.audit import data_version
 from eet.bootstrap import initialise
-from eet.store.config import get_settings
-from eet.store.engine import get_engine, session_scope
-from eet.figures.query import MEMO_KEY, DwellingFilter
+from eet.store import get_settings
+from eet.store import get_engine, session_scope
+from eet.figures import MEMO_KEY, DwellingFilter
 from eet.store import contents
 
 IDLE_LIMIT_SECONDS = 30 * 60

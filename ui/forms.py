@@ -4,7 +4,7 @@ submitted, and show what it refused next to the field it names.
 A form's submit button calls `submit` as its on_click callback, before the page is drawn again: on
 success the form's inputs are cleared, on a refusal they are kept and each FieldError is stored under
 the form's key, so `field_error` can mark the widget below which it is drawn. The refusals are kept
-as they come from `eet` (a catalogue key with parameters, see eet.messages) and rendered when drawn,
+as they come from `eet` (a catalogue key with parameters, see eet.texts.messages) and rendered when drawn,
 in the page's language. Messages pass through `plain`, so that what a user typed is shown as text,
 never as markdown or HTML.
 """
@@ -19,13 +19,13 @@ import streamlit as st
 import ui
 from eet import texts
 from eet.accounts.access import AccessDenied
-from eet.store.engine import session_scope
+from eet.store import session_scope
 from eet.texts import t
 from eet.texts.messages import Localised
-from eet.entry.schemas import RuleError
+from eet.entry import RuleError
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
-# A number as eet.formatting writes it: 1.234 / 1,234, 98,2%, € 12.500, +3 / −2, 0 %-punt, a suppressed <5.
+# A number as eet.texts.formatting writes it: 1.234 / 1,234, 98,2%, € 12.500, +3 / −2, 0 %-punt, a suppressed <5.
 _NUMBER = re.compile(r"^(<|>|≥|≤)?[+\-−]?(€\s?)?\d[\d.,]*\s?(%|%-punt|pt)?$")
 _BLANK = ("", "–", "-", None)
 
@@ -73,11 +73,58 @@ def submit(form: str, write: Callable, *args, fields: dict[str, str] | None = No
         st.session_state.pop(key, None)
 
 
+class Form:
+    """The widgets of one form, each drawn with its refusal right below it, in the same column.
+
+    `f = Form("factor", "fc", lang)`; `f.field(c1.date_input, "observed_on", value=None)` draws
+    `c1.date_input(t("observed_on"), value=None, key="fc_observed_on")` and, below it, the refusal of
+    the field "observed_on" of the form's last submit. The widget's key is `<prefix>_<name>`, where
+    `values(prefix, names)` reads the values for the write."""
+
+    def __init__(self, name: str, prefix: str, lang: str):
+        self.name, self.prefix, self.lang = name, prefix, lang
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}_{name}"
+
+    def field(self, widget: Callable, name: str, *args, label: str | None = None, key: str | None = None,
+              **kwargs) -> Any:
+        """`widget` is a Streamlit input bound to where it stands (`st.text_input`, `c2.selectbox`);
+        `label` a catalogue key (default: the field's name); `key` the widget's, when not the usual."""
+        value = widget(t(label or name, self.lang), *args, key=key or self.key(name), **kwargs)
+        self.error(name, getattr(widget, "__self__", st))
+        return value
+
+    def error(self, name: str, where: Any = st) -> None:
+        """The refusal of one field (also one the form draws no widget for), in `where`."""
+        text = message(self.name, name, self.lang)
+        if text:
+            where.error(plain(text), icon="⚠️")
+
+    def save_button(self, write: Callable, names: tuple[str, ...], clear: bool | tuple[str, ...] = True,
+                    **kwargs) -> None:
+        """The form's primary "save" button: `write(session, actor, values)` gets the values of the
+        fields `names`. After a save, the widgets of `clear` are emptied: all of `names` (True), none
+        (False) or the fields named. Other keyword arguments go to `submit` (`fields`, `done`)."""
+        emptied = names if clear is True else clear or ()
+        st.form_submit_button(
+            t("save", self.lang), type="primary", on_click=submit, args=(self.name, write),
+            kwargs={"values": lambda: values(self.prefix, names),
+                    "clear": tuple(self.key(name) for name in emptied), **kwargs})
+
+    def outcome(self, known_fields: tuple[str, ...] = ()) -> None:
+        """What the last submit saved or refused (`outcome`)."""
+        outcome(self.name, self.lang, known_fields)
+
+    def reload_button(self, on_click: Callable, *args) -> None:
+        """After a refusal because someone else saved in between: a button that loads the row afresh."""
+        if "version" in errors(self.name):
+            st.button(t("reload", self.lang), key=self.key("reload"), on_click=on_click, args=args)
+
+
 def field_error(form: str, field: str, lang: str | None = None) -> None:
     """The refusal of one field, drawn below its widget, in the page's language."""
-    text = message(form, field, lang)
-    if text:
-        st.error(plain(text), icon="⚠️")
+    Form(form, "", lang or ui.current_language()).error(field)
 
 
 def field_label(field: str, lang: str) -> str:
@@ -182,7 +229,7 @@ def arrow(change) -> str:
 
 def retention_metric(column, head, lang: str) -> None:
     """Retention at 12 months against its target, with its cohort, as this actor may see it
-    (eet.progress.headline): the overview and the research page show it alike."""
+    (eet.figures.progress.headline): the overview and the research page show it alike."""
     from eet.texts import formatting as fmt
     from eet.figures.privacy import threshold
 

@@ -1,5 +1,5 @@
 """Charts as an actor may see them, on top of eet.charts: the overview's counter bar (where a viewer
-may not see the occupied / available split, eet.privacy rule 4, the two are one segment, their
+may not see the occupied / available split, eet.figures.privacy rule 4, the two are one segment, their
 sum), and the lead times (buckets merged for viewers; nothing to draw is None, not empty axes)."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def counter_bar(headline: Headline, lang: str) -> go.Figure:
 
 def lead_time_histogram(buckets: list[tuple[int, int, object]], lang: str) -> go.Figure | None:
     """The lead times as bars of (first day, last day, count), buckets of unequal width after
-    eet.privacy.merge_buckets; None when there is nothing to draw (no bucket holds a count that may
+    eet.figures.privacy.merge_buckets; None when there is nothing to draw (no bucket holds a count that may
     be shown), so that the page says why instead of drawing empty bars."""
     if not any(isinstance(n, int) and n for _, _, n in buckets):
         return None

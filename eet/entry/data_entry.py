@@ -1,12 +1,12 @@
-"""What the data-entry pages need beyond `eet.services`: row-level reads for editing, limited in SQL
+"""What the data-entry pages need beyond `eet.entry.services`: row-level reads for editing, limited in SQL
 to what the actor may see, a batch of dwellings at one site in one transaction, edits that are
 refused when someone else saved in between, and corrections of a wrong step.
 
-Roles (eet.access): an admin reads and writes every row; a coordinator the rows of their own
+Roles (eet.accounts.access): an admin reads and writes every row; a coordinator the rows of their own
 organisation only; a researcher reads pseudonymised rows of all organisations (codes, no free
 text) and writes none of them; a viewer reads no rows at all.
 
-Every write still goes through `eet.services`, so a form refuses exactly what an import refuses.
+Every write still goes through `eet.entry.services`, so a form refuses exactly what an import refuses.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ WRITERS = ("admin", "coordinator")
 
 def prepare_write(session: Session) -> None:
     """Rows entered into a demo database are demo rows too, so that the demo stays one data set
-    (and the demo accounts keep working, see eet.auth)."""
+    (and the demo accounts keep working, see eet.accounts.auth)."""
     session.info["demo"] = is_demo(session)
 
 
@@ -45,26 +45,37 @@ def require_writer(actor: Actor) -> None:
 
 # --- reads ---------------------------------------------------------------------------------------
 
-def _dwelling_scope(actor: Actor) -> list:
-    own = row_scope(actor)
-    if own is None:
-        return []
-    return [or_(Dwelling.municipality_id == own, Dwelling.corporation_id == own,
-                Dwelling.care_provider_id == own)]
+# The organisations of a row: a coordinator sees and edits the rows one of these is their own.
+ORGANISATIONS = {Dwelling: ("municipality_id", "corporation_id", "care_provider_id"),
+                 Participant: ("referrer_id", "care_provider_id", "municipality_id")}
+# How a form names a row: its field, the lookup, and the refusal when there is no such row.
+_NAMED_BY = {Dwelling: ("ref", services.dwelling_by_ref, lambda ref: refused("ref", "no_dwelling", ref=ref)),
+             Participant: ("code", services.participant_by_code,
+                           lambda code: refused("code", "no_participant", code=code))}
 
 
-def _participant_scope(actor: Actor) -> list:
+def _scope(actor: Actor, model) -> list:
+    """The WHERE clause of the rows of `model` this actor may see: nothing for all rows, else the
+    rows of which one organisation is the actor's own (AccessDenied for a viewer)."""
     own = row_scope(actor)
-    if own is None:
-        return []
-    return [or_(Participant.referrer_id == own, Participant.care_provider_id == own,
-                Participant.municipality_id == own)]
+    return [] if own is None else [or_(*(getattr(model, column) == own for column in ORGANISATIONS[model]))]
+
+
+def _own(session: Session, actor: Actor, model, name: str):
+    """The dwelling (by ref) or participant (by code) `name`: refused on the field `ref` / `code`
+    when there is none, AccessDenied when it is not of the actor's organisation."""
+    _, find, missing = _NAMED_BY[model]
+    row = find(session, name)
+    if row is None:
+        raise missing(name)
+    services.require_org(actor, *(getattr(row, column) for column in ORGANISATIONS[model]))
+    return row
 
 
 def dwelling_refs(session: Session, actor: Actor) -> list[str]:
     """Refs of the dwellings this actor may edit, in order."""
     require_writer(actor)
-    return list(session.execute(select(Dwelling.ref).where(*_dwelling_scope(actor)).order_by(Dwelling.ref)).scalars())
+    return list(session.execute(select(Dwelling.ref).where(*_scope(actor, Dwelling)).order_by(Dwelling.ref)).scalars())
 
 
 def dwelling_for_edit(session: Session, actor: Actor, ref: str) -> dict[str, Any]:
@@ -95,15 +106,13 @@ def dwelling_for_edit(session: Session, actor: Actor, ref: str) -> dict[str, Any
 def participant_codes(session: Session, actor: Actor) -> list[str]:
     require_writer(actor)
     return list(session.execute(
-        select(Participant.code).where(*_participant_scope(actor)).order_by(Participant.code)).scalars())
+        select(Participant.code).where(*_scope(actor, Participant)).order_by(Participant.code)).scalars())
 
 
 def participant_for_edit(session: Session, actor: Actor, code: str) -> dict[str, Any]:
+    """One participant as an edit form shows it, with its version (the optimistic lock)."""
     require_writer(actor)
-    participant = services.participant_by_code(session, code)
-    if participant is None:
-        raise refused("code", "no_participant", code=code)
-    services.require_org(actor, participant.referrer_id, participant.care_provider_id, participant.municipality_id)
+    participant = _own(session, actor, Participant, code)
     names = dict(session.execute(select(Organisation.id, Organisation.name)).all())
     return {
         "code": participant.code, "referrer": names.get(participant.referrer_id),
@@ -121,7 +130,7 @@ def participant_rows(session: Session, actor: Actor) -> list[dict[str, Any]]:
     researcher = actor.role == "researcher"
     names = dict(session.execute(select(Organisation.id, Organisation.name)).all())
     participants = session.execute(
-        select(Participant).where(*_participant_scope(actor)).order_by(Participant.code)).scalars().all()
+        select(Participant).where(*_scope(actor, Participant)).order_by(Participant.code)).scalars().all()
     out = []
     for p in participants:
         events = services.participant_events(session, p.id)
@@ -139,10 +148,7 @@ def participant_rows(session: Session, actor: Actor) -> list[dict[str, Any]]:
 def events_for_correction(session: Session, actor: Actor, code: str) -> list[dict[str, Any]]:
     """A participant's steps, voided ones included (marked), newest first, for the corrections form."""
     require_writer(actor)
-    participant = services.participant_by_code(session, code)
-    if participant is None:
-        raise refused("code", "no_participant", code=code)
-    services.require_org(actor, participant.referrer_id, participant.care_provider_id, participant.municipality_id)
+    participant = _own(session, actor, Participant, code)
     refs = dict(session.execute(select(Dwelling.id, Dwelling.ref)).all())
     events = session.execute(
         select(ParticipantEvent).where(ParticipantEvent.participant_id == participant.id)
@@ -159,12 +165,20 @@ def add_dwelling(session: Session, actor: Actor, values: dict[str, Any], source:
     """A new dwelling from a form: a ref that exists already is refused (an edit goes through
     `edit_dwelling`, so that nobody overwrites a dwelling by typing its ref)."""
     require_writer(actor)
-    data = DwellingIn.parse(values)
-    if services.dwelling_by_ref(session, data.ref) is not None:
-        raise refused("ref", "ref_exists", ref=data.ref)
+    return _add_new(session, actor, Dwelling, DwellingIn.parse(values), services.upsert_dwelling, source,
+                    taken=lambda ref: refused("ref", "ref_exists", ref=ref))
+
+
+def _add_new(session: Session, actor: Actor, model, data, write, source: str, taken) -> str:
+    """Write a new dwelling or participant (`write(session, actor, data, source=)`) and return its
+    ref or code; one by that name already there is refused (`taken(name)`)."""
+    field, find, _ = _NAMED_BY[model]
+    name = getattr(data, field)
+    if find(session, name) is not None:
+        raise taken(name)
     prepare_write(session)
-    services.upsert_dwelling(session, actor, data, source=source)
-    return data.ref
+    write(session, actor, data, source=source)
+    return name
 
 
 def batch_refs(session: Session, prefix: str, count: int, first_number: int | None = None,
@@ -220,19 +234,22 @@ def _claim(session: Session, model, row_id: int, expected_version: int) -> None:
         raise refused("version", "version_conflict", expected=expected_version, current=current)
 
 
+def _hold(session: Session, row, expected_version: int) -> None:
+    """Claim `row` at the version its form was opened with (`_claim`), read it afresh, and mark the
+    write as demo or real."""
+    _claim(session, type(row), row.id, expected_version)
+    session.refresh(row)
+    prepare_write(session)
+
+
 def edit_dwelling(session: Session, actor: Actor, ref: str, values: dict[str, Any], expected_version: int,
                   source: str = "form") -> str:
     """Save an edit form of a dwelling (details and, when it differs, a dated status change).
     Refused with a `version` FieldError when someone else saved it since `expected_version`."""
     require_writer(actor)
-    dwelling = services.dwelling_by_ref(session, ref)
-    if dwelling is None:
-        raise refused("ref", "no_dwelling", ref=ref)
-    services.require_org(actor, dwelling.municipality_id, dwelling.corporation_id, dwelling.care_provider_id)
+    dwelling = _own(session, actor, Dwelling, ref)
     data = DwellingIn.parse({**values, "ref": ref})
-    _claim(session, Dwelling, dwelling.id, expected_version)
-    session.refresh(dwelling)
-    prepare_write(session)
+    _hold(session, dwelling, expected_version)
     outcome = services.upsert_dwelling(session, actor, data, source=source)
     _bump(session, dwelling, expected_version, outcome)
     return outcome
@@ -243,13 +260,8 @@ def change_status(session: Session, actor: Actor, values: dict[str, Any], expect
     """A dated status change from the form, refused when the dwelling changed since it was opened."""
     require_writer(actor)
     data = StatusChangeIn.parse(values)
-    dwelling = services.dwelling_by_ref(session, data.ref)
-    if dwelling is None:
-        raise refused("ref", "no_dwelling", ref=data.ref)
-    services.require_org(actor, dwelling.municipality_id, dwelling.corporation_id, dwelling.care_provider_id)
-    _claim(session, Dwelling, dwelling.id, expected_version)
-    session.refresh(dwelling)
-    prepare_write(session)
+    dwelling = _own(session, actor, Dwelling, data.ref)
+    _hold(session, dwelling, expected_version)
     outcome = services.change_dwelling_status(session, actor, data, expected_version=expected_version,
                                               source=source)
     _bump(session, dwelling, expected_version, outcome)
@@ -268,25 +280,18 @@ def _bump(session: Session, row, expected_version: int, outcome: str) -> None:
 def register(session: Session, actor: Actor, values: dict[str, Any], source: str = "form") -> str:
     """A new participant from the form; a code in use is refused (no silent overwrite)."""
     require_writer(actor)
-    data = ParticipantIn.parse(values)
-    if services.participant_by_code(session, data.code) is not None:
-        raise refused("code", "code_registered", code=data.code)
-    prepare_write(session)
-    services.register_participant(session, actor, data, source=source)
-    return data.code
+    return _add_new(session, actor, Participant, ParticipantIn.parse(values), services.register_participant, source,
+                    taken=lambda code: refused("code", "code_registered", code=code))
 
 
 def edit_participant(session: Session, actor: Actor, code: str, values: dict[str, Any], expected_version: int,
                      source: str = "form") -> str:
+    """Save an edit form of a participant; refused with a `version` FieldError when someone else
+    saved it since `expected_version`."""
     require_writer(actor)
-    participant = services.participant_by_code(session, code)
-    if participant is None:
-        raise refused("code", "no_participant", code=code)
-    services.require_org(actor, participant.referrer_id, participant.care_provider_id, participant.municipality_id)
+    participant = _own(session, actor, Participant, code)
     data = ParticipantIn.parse({**values, "code": code})
-    _claim(session, Participant, participant.id, expected_version)
-    session.refresh(participant)
-    prepare_write(session)
+    _hold(session, participant, expected_version)
     return services.register_participant(session, actor, data, source=source, expected_version=expected_version)
 
 

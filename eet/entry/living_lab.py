@@ -4,12 +4,11 @@
 Reads for editing and every write need the role researcher or admin (AccessDenied otherwise); each
 write is validated by an input model, audited with before and after, and nothing is deleted: a
 bottleneck is resolved, a cost parameter ends through its `valid_to`. The dated reads that the
-pages show to everyone are in `eet.registers`.
+pages show to everyone are in `eet.figures.registers`.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from pydantic import field_validator, model_validator
@@ -24,7 +23,9 @@ from eet.store.models import (
 )
 from eet.store.contents import is_demo
 from eet.texts.messages import Choices, Refusal, Term
-from eet.entry.schemas import FieldError, InputModel, RuleError, _date_field, _not_future, refused
+from eet.entry.schemas import (
+    AnyDate, FieldError, InputModel, OptionalDate, OptionalPastDate, PastDate, RuleError, refused,
+)
 
 EDITORS = ("admin", "researcher")
 BOTTLENECK_DOMAINS = FACTOR_DOMAINS + ("system",)
@@ -56,8 +57,8 @@ class BottleneckIn(InputModel):
     domain: str
     owner: str | None = None
     status: str = "open"
-    raised_on: date
-    resolved_on: date | None = None
+    raised_on: PastDate
+    resolved_on: OptionalPastDate = None
     resolution: str | None = None
 
     @field_validator("title")
@@ -85,11 +86,6 @@ class BottleneckIn(InputModel):
     def _status(cls, value: Any) -> str | None:
         return _one_of(value, BOTTLENECK_STATUSES)
 
-    @field_validator("raised_on", "resolved_on", mode="before")
-    @classmethod
-    def _dates(cls, value: Any) -> date | None:
-        return _not_future(_date_field(value))
-
     @model_validator(mode="after")
     def _resolved(self) -> "BottleneckIn":
         errors = []
@@ -108,7 +104,7 @@ class FactorIn(InputModel):
     domain: str
     kind: str
     description: str
-    observed_on: date
+    observed_on: PastDate
     source: str | None = None
 
     @field_validator("domain", mode="before")
@@ -131,11 +127,6 @@ class FactorIn(InputModel):
     def _source(cls, value: str | None) -> str | None:
         return _max_len(value, 200)
 
-    @field_validator("observed_on", mode="before")
-    @classmethod
-    def _observed(cls, value: Any) -> date | None:
-        return _not_future(_date_field(value))
-
 
 class CostParameterIn(InputModel):
     model: str
@@ -144,8 +135,8 @@ class CostParameterIn(InputModel):
     amount_eur: float
     unit: str
     source: str
-    valid_from: date
-    valid_to: date | None = None
+    valid_from: AnyDate
+    valid_to: OptionalDate = None
     payer: str | None = None  # who pays (issue 17); None is counted as "other"
     low_eur: float | None = None  # the sensitivity range around amount_eur
     high_eur: float | None = None
@@ -196,11 +187,6 @@ class CostParameterIn(InputModel):
         if not value > 0 or value != value:
             raise Refusal("amount_positive")
         return value
-
-    @field_validator("valid_from", "valid_to", mode="before")
-    @classmethod
-    def _dates(cls, value: Any) -> date | None:
-        return _date_field(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> "CostParameterIn":
@@ -253,11 +239,7 @@ def _save(session: Session, actor: Actor, model, entity: str, data: dict[str, An
           source: str, expected_version: int | None = None) -> int:
     require_role(actor, *EDITORS)
     if row_id is None:
-        row = model(**data, is_demo=is_demo(session))
-        session.add(row)
-        session.flush()
-        audit.record(session, actor, "create", entity, row.id, None, audit.snapshot(row), source)
-        return row.id
+        return audit.created(session, actor, entity, model(**data, is_demo=is_demo(session)), source).id
     row = session.get(model, row_id)
     if row is None:
         raise refused("id", "no_row_with_id", entity=Term("entity", entity), id=row_id)
@@ -272,12 +254,7 @@ def _save(session: Session, actor: Actor, model, entity: str, data: dict[str, An
     before = audit.snapshot(row)
     if expected_version is not None:
         before["version"] = expected_version
-    for key, value in data.items():
-        setattr(row, key, value)
-    session.add(row)
-    session.flush()
-    audit.record(session, actor, "update", entity, row.id, before, audit.snapshot(row), source)
-    return row.id
+    return audit.changed(session, actor, entity, row, data, source, before=before).id
 
 
 def save_bottleneck(session: Session, actor: Actor, values: dict[str, Any], bottleneck_id: int | None = None,

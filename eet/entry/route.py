@@ -19,7 +19,7 @@ from eet.texts.messages import Term
 from eet.entry.schemas import EventIn, RuleError, refused
 from eet.entry.writecache import cache_of
 from eet.entry.state import (  # noqa: F401  (part of what services offers its callers)
-    EventPlan, _add_status, _current_home, _orgs_of_participant, state_of, status_at, _occupant,
+    EventPlan, _add_status, _current_home, orgs_of, PARTICIPANT_ORGANISATIONS, state_of, status_at, _occupant,
 )
 
 Outcome = Literal["created", "changed", "unchanged"]
@@ -52,7 +52,7 @@ def decide_event(session: Session, actor: Actor, data: EventIn) -> EventPlan:
     participant = state.participant(data.code)
     if participant is None:
         raise refused("code", "no_participant_register", code=data.code)
-    require_org(actor, *_orgs_of_participant(participant))
+    require_org(actor, *orgs_of(participant, PARTICIPANT_ORGANISATIONS))
     dwelling = None
     if data.dwelling_ref:
         dwelling = state.dwelling(data.dwelling_ref)
@@ -217,7 +217,7 @@ def void_event(session: Session, actor: Actor, event_id: int, reason: str, sourc
     if event is None or event.voided_at is not None:
         raise refused("event", "no_active_step", id=event_id)
     participant = session.get(Participant, event.participant_id)
-    require_org(actor, *_orgs_of_participant(participant))
+    require_org(actor, *orgs_of(participant, PARTICIPANT_ORGANISATIONS))
     before = audit.snapshot(event)
     now = utcnow()
     event.voided_at, event.voided_by, event.void_reason = now, actor.username, reason.strip()

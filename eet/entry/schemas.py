@@ -1,6 +1,6 @@
 """Input models: what a form, an import row or the command line sends, with the rules that need no
 database. Rules that need the database (order of events, one occupant per dwelling) live in
-`eet.services`. Every door validates through both, so they refuse the same things.
+`eet.entry.services`. Every door validates through both, so they refuse the same things.
 """
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field as dataclass_field
 from datetime import date
-from typing import Any, Mapping
+from typing import Annotated, Any, Mapping
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator, model_validator
 
 from eet.entry import vocabulary as vocab
 from eet.texts.messages import Choices, Localised, Refusal, Term, check
@@ -31,9 +31,10 @@ REASON_MAX = 200
 
 @dataclass(frozen=True)
 class FieldError(Localised):
-    """A refused value: the field (an input model's name), and what would be right, as a key of
-    `eet.messages.CATALOGUE` with its parameters. `.message` is the English text (command line,
-    logs); `.text(lang)` the text for a page in the user's language."""
+    """A refused value: the field (an input model's name), and what would be right, as a refusal
+    of the text catalogue (`msg.<key>` in eet/texts/catalogue.toml) with its parameters. `.message`
+    is the English text (command line, logs); `.text(lang)` the text for a page in the user's
+    language."""
 
     field: str
     key: str
@@ -153,8 +154,22 @@ def _not_future(value: date | None, today: date | None = None) -> date | None:
     return value
 
 
+def _past_date(value: Any) -> date | None:
+    return _not_future(_date_field(value))
+
+
+# The dates of every input model, in any form people write them (eet.entry.vocabulary.parse_date):
+AnyDate = Annotated[date, BeforeValidator(_date_field)]                       # may lie ahead
+PastDate = Annotated[date, BeforeValidator(_past_date)]                       # not after today
+OptionalDate = Annotated[date | None, BeforeValidator(_date_field)]
+OptionalPastDate = Annotated[date | None, BeforeValidator(_past_date)]
+
+
 def _status_value(value: Any) -> str | None:
     return value if value is None else vocab.normalise(value, vocab.STATUS, "status")
+
+
+Status = Annotated[str, BeforeValidator(_status_value)]  # a dwelling status, in English or Dutch
 
 
 class DwellingIn(InputModel):
@@ -165,9 +180,9 @@ class DwellingIn(InputModel):
     site: str | None = None
     building_type: str | None = None
     route: str | None = None
-    status: str
-    status_date: date
-    expected_date: date | None = None
+    status: Status
+    status_date: PastDate
+    expected_date: OptionalDate = None  # expected delivery may lie ahead
 
     @field_validator("ref")
     @classmethod
@@ -195,36 +210,11 @@ class DwellingIn(InputModel):
     def _route(cls, value: Any) -> str | None:
         return None if value is None else vocab.normalise(value, vocab.ROUTE, "route")
 
-    @field_validator("status", mode="before")
-    @classmethod
-    def _status(cls, value: Any) -> str:
-        return _status_value(value)
-
-    @field_validator("status_date", mode="before")
-    @classmethod
-    def _status_date(cls, value: Any) -> date | None:
-        return _not_future(_date_field(value))
-
-    @field_validator("expected_date", mode="before")
-    @classmethod
-    def _expected(cls, value: Any) -> date | None:
-        return _date_field(value)  # expected delivery may lie ahead
-
 
 class StatusChangeIn(InputModel):
     ref: str
-    status: str
-    effective_on: date
-
-    @field_validator("status", mode="before")
-    @classmethod
-    def _status(cls, value: Any) -> str:
-        return _status_value(value)
-
-    @field_validator("effective_on", mode="before")
-    @classmethod
-    def _date(cls, value: Any) -> date | None:
-        return _not_future(_date_field(value))
+    status: Status
+    effective_on: PastDate
 
 
 class ParticipantIn(InputModel):
@@ -233,7 +223,7 @@ class ParticipantIn(InputModel):
     care_provider: str | None = None
     municipality: str | None = None
     central_waiting_list: bool | None = None
-    referred_on: date
+    referred_on: PastDate
     age_band: str | None = None
 
     @field_validator("code", mode="before")
@@ -257,11 +247,6 @@ class ParticipantIn(InputModel):
             return value
         return vocab.normalise(value, vocab.YES_NO, "answer")
 
-    @field_validator("referred_on", mode="before")
-    @classmethod
-    def _referred(cls, value: Any) -> date | None:
-        return _not_future(_date_field(value))
-
     @field_validator("age_band")
     @classmethod
     def _age_band(cls, value: str | None) -> str | None:
@@ -273,7 +258,7 @@ class ParticipantIn(InputModel):
 class EventIn(InputModel):
     code: str
     event: str
-    date: date
+    date: PastDate
     outcome: str | None = None
     dwelling_ref: str | None = None
     note: str | None = None
@@ -282,11 +267,6 @@ class EventIn(InputModel):
     @classmethod
     def _event(cls, value: Any) -> str:
         return value if value is None else vocab.normalise(value, vocab.EVENT, "event")
-
-    @field_validator("date", mode="before")
-    @classmethod
-    def _date(cls, value: Any) -> date | None:
-        return _not_future(_date_field(value))
 
     @field_validator("note")
     @classmethod

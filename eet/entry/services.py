@@ -6,7 +6,7 @@ Each write is two steps. *Deciding* (`decide_dwelling`, `decide_status_change`,
 `decide_participant`, `decide_event`) holds every rule: it checks the input against the current
 state and returns a plan of what to write, or raises RuleError / AccessDenied; it writes nothing.
 *Applying* (`apply`) writes the plan and its audit records. A form's state is the database and its
-writer the ORM; an import's state and writer is its write cache (`eet.writecache`): every row is
+writer the ORM; an import's state and writer is its write cache (`eet.entry.writecache`): every row is
 decided against the file's rows so far, staged, and written in bulk when the whole file is right.
 Both go through the same calls below, so a form and an import refuse and write the same things.
 
@@ -30,7 +30,8 @@ from eet.entry.schemas import DwellingIn, EventIn, FieldError, ParticipantIn, Ru
 from eet.entry.state import (  # noqa: F401  (part of what services offers its callers)
     EventPlan, SessionState, dwelling_by_ref, organisation_errors, participant_by_code, participant_events,
     status_changes,
-    DWELLING_ORGANISATIONS, DwellingPlan, PARTICIPANT_ORGANISATIONS, ParticipantPlan, Plan, find_organisation, state_of, status_at, writer_of, _occupant, _add_status, _orgs_of_participant,
+    DWELLING_ORGANISATIONS, DwellingPlan, PARTICIPANT_ORGANISATIONS, ParticipantPlan, Plan, find_organisation,
+    organisation_ids, orgs_of, state_of, status_at, writer_of, _occupant, _add_status,
 )
 from eet.entry.route import _apply_event, decide_event, void_event  # noqa: F401
 
@@ -61,23 +62,16 @@ def decide_dwelling(session: Session, actor: Actor, data: DwellingIn) -> Dwellin
     change, so last month's list can be uploaded again; otherwise a change is recorded at
     `status_date`, which must not lie before the dwelling's latest recorded change."""
     state = state_of(session)
-    municipality, corporation, care_provider = (
-        find_organisation(session, getattr(data, name), name, *kinds)
-        for name, kinds in DWELLING_ORGANISATIONS.items())
-    attributes = {
-        "municipality_id": municipality.id,
-        "corporation_id": corporation.id if corporation else None,
-        "care_provider_id": care_provider.id if care_provider else None,
-        "site": data.site, "building_type": data.building_type, "route": data.route,
-        "expected_date": data.expected_date,
-    }
+    attributes = {**organisation_ids(session, data, DWELLING_ORGANISATIONS),
+                  "site": data.site, "building_type": data.building_type, "route": data.route,
+                  "expected_date": data.expected_date}
     dwelling = state.dwelling(data.ref)
     if dwelling is None:
-        require_org(actor, *_dwelling_orgs(attributes))
+        require_org(actor, *orgs_of(attributes, DWELLING_ORGANISATIONS))
         return DwellingPlan("created", data.ref, None, attributes, data.status, data.status_date)
 
-    require_org(actor, *_orgs_of_dwelling(dwelling))
-    require_org(actor, *_dwelling_orgs(attributes))
+    require_org(actor, *orgs_of(dwelling, DWELLING_ORGANISATIONS))
+    require_org(actor, *orgs_of(attributes, DWELLING_ORGANISATIONS))
     # An empty optional cell leaves what is recorded: a short list must not wipe details.
     changed_fields = {k: v for k, v in attributes.items()
                       if v is not None and getattr(dwelling, k) != v}
@@ -107,7 +101,7 @@ def decide_status_change(session: Session, actor: Actor, data: StatusChangeIn,
     dwelling = state.dwelling(data.ref)
     if dwelling is None:
         raise refused("ref", "no_dwelling", ref=data.ref)
-    require_org(actor, *_orgs_of_dwelling(dwelling))
+    require_org(actor, *orgs_of(dwelling, DWELLING_ORGANISATIONS))
     check_version(dwelling, expected_version)
     changes = state.changes(dwelling.id)
     current = status_at(changes, data.effective_on)
@@ -155,14 +149,6 @@ def check_version(row, expected_version: int | None) -> None:
         raise refused("version", "version_conflict", expected=expected_version, current=row.version)
 
 
-def _dwelling_orgs(values: dict) -> tuple:
-    return (values.get("municipality_id"), values.get("corporation_id"), values.get("care_provider_id"))
-
-
-def _orgs_of_dwelling(dwelling) -> tuple:
-    return (dwelling.municipality_id, dwelling.corporation_id, dwelling.care_provider_id)
-
-
 # --- participants --------------------------------------------------------------------------------
 
 def register_participant(session: Session, actor: Actor, data: ParticipantIn,
@@ -173,24 +159,16 @@ def register_participant(session: Session, actor: Actor, data: ParticipantIn,
 def decide_participant(session: Session, actor: Actor, data: ParticipantIn,
                        expected_version: int | None = None) -> ParticipantPlan:
     state = state_of(session)
-    referrer, care_provider, municipality = (
-        find_organisation(session, getattr(data, name), name, *kinds)
-        for name, kinds in PARTICIPANT_ORGANISATIONS.items())
-    attributes = {
-        "referrer_id": referrer.id,
-        "care_provider_id": care_provider.id if care_provider else None,
-        "municipality_id": municipality.id if municipality else None,
-        "central_waiting_list": data.central_waiting_list,
-        "referred_on": data.referred_on,
-        "age_band": data.age_band,
-    }
+    attributes = {**organisation_ids(session, data, PARTICIPANT_ORGANISATIONS),
+                  "central_waiting_list": data.central_waiting_list, "referred_on": data.referred_on,
+                  "age_band": data.age_band}
     participant = state.participant(data.code)
     if participant is None:
-        require_org(actor, *_participant_orgs(attributes))
+        require_org(actor, *orgs_of(attributes, PARTICIPANT_ORGANISATIONS))
         return ParticipantPlan("created", data.code, None, attributes)
 
-    require_org(actor, *_orgs_of_participant(participant))
-    require_org(actor, *_participant_orgs(attributes))
+    require_org(actor, *orgs_of(participant, PARTICIPANT_ORGANISATIONS))
+    require_org(actor, *orgs_of(attributes, PARTICIPANT_ORGANISATIONS))
     check_version(participant, expected_version)
     changed = {k: v for k, v in attributes.items()
                if (v is not None or k == "referrer_id") and getattr(participant, k) != v}
@@ -213,10 +191,6 @@ def _apply_participant(writer, actor: Actor, plan: ParticipantPlan, source: str)
     before = writer.snapshot(participant)
     writer.update(participant, plan.attributes, bump_version=True)
     writer.audit(actor, "update", "participant", participant, before, writer.snapshot(participant), source)
-
-
-def _participant_orgs(values: dict) -> tuple:
-    return (values.get("referrer_id"), values.get("care_provider_id"), values.get("municipality_id"))
 
 
 # --- events (the rules of a route live in eet.entry.route) -----------------------------------

@@ -16,7 +16,7 @@ from eet.store.models import (
 )
 from eet.texts.messages import Term, either
 from eet.entry.schemas import EventIn, FieldError, RuleError, refused
-from eet.entry.writecache import cache_of
+from eet.entry.writecache import cache_of, set_values
 
 Outcome = Literal["created", "changed", "unchanged"]
 
@@ -118,7 +118,7 @@ class SessionState:
 
 
 def state_of(session: Session):
-    """The import's write cache when the session holds one (eet.writecache), else the database."""
+    """The import's write cache when the session holds one (eet.entry.writecache), else the database."""
     cache = cache_of(session)
     return cache if cache is not None else SessionState(session)
 
@@ -186,7 +186,7 @@ Plan = DwellingPlan | ParticipantPlan | EventPlan
 
 
 class OrmWriter:
-    """A form's writer: ORM rows added and flushed one by one, audit records through eet.audit."""
+    """A form's writer: ORM rows added and flushed one by one, audit records through eet.store.audit."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -199,10 +199,7 @@ class OrmWriter:
         return row
 
     def update(self, row: SQLModel, changed: dict[str, Any], bump_version: bool) -> None:
-        for key, value in changed.items():
-            setattr(row, key, value)
-        if bump_version:
-            row.version += 1
+        set_values(row, changed, bump_version)
         self.session.add(row)
 
     def audit(self, actor: Actor, action: str, entity: str, row: SQLModel, before: dict | None,
@@ -232,8 +229,21 @@ def _add_status(writer, actor: Actor, dwelling, status: str, effective_on: date,
     return change
 
 
-def _orgs_of_participant(participant) -> tuple:
-    return (participant.referrer_id, participant.care_provider_id, participant.municipality_id)
+def organisation_ids(session: Session, data, fields: dict[str, tuple[str, ...]]) -> dict[str, int | None]:
+    """The organisations an input model names in `fields` (DWELLING_ORGANISATIONS ...), each checked
+    against its kinds (a RuleError otherwise), as the row's columns: {"<field>_id": id or None}."""
+    ids = {}
+    for name, kinds in fields.items():
+        organisation = find_organisation(session, getattr(data, name), name, *kinds)
+        ids[f"{name}_id"] = organisation.id if organisation else None
+    return ids
+
+
+def orgs_of(row, fields: dict[str, tuple[str, ...]]) -> tuple:
+    """The organisation ids of a row, or of the columns `organisation_ids` gives, in the order of
+    `fields`: what `require_org` checks."""
+    get = row.get if isinstance(row, dict) else lambda column: getattr(row, column)
+    return tuple(get(f"{name}_id") for name in fields)
 
 
 def _occupant(state, dwelling, on: date) -> int | None:

@@ -1,6 +1,6 @@
 """An import's picture of the data and its pending writes, for one transaction.
 
-The services (`eet.services`) decide each write against a *state*: the dwellings by ref, the
+The services (`eet.entry.services`) decide each write against a *state*: the dwellings by ref, the
 participants by code, their dated status changes and events. A form's state is the database
 itself (`services.SessionState`). An import's state is this cache: read once when the import
 starts, then kept in memory, and every decided row is *staged* here (the cache's copy is updated at
@@ -8,7 +8,7 @@ once, so row 50 of a file sees row 10) instead of written. Only when every row o
 decided without an error does `write()` put the staged rows into the database in bulk: a few
 executemany statements per table, the audit records included, in the caller's one transaction.
 
-Nothing here decides anything; every rule stays in `eet.services`, which reads through the state
+Nothing here decides anything; every rule stays in `eet.entry.services`, which reads through the state
 and stages through the same calls (`insert`, `update`, `audit`, `snapshot`) as its ORM writer for
 the forms, so a form and an import write the same rows and the same audit records.
 
@@ -40,6 +40,15 @@ CHUNK = 5000  # rows per executemany
 
 
 # --- rows in memory ------------------------------------------------------------------------------
+
+def set_values(row, changed: dict[str, Any], bump_version: bool) -> None:
+    """An update as both writers (the ORM's and this cache's) make it: the changed values, and the
+    version moved on when the change is one a form opened before it must be told of."""
+    for key, value in changed.items():
+        setattr(row, key, value)
+    if bump_version:
+        row.version += 1
+
 
 class Record:
     """A row of a table as plain attributes (the model's field names), lighter than a SQLModel
@@ -104,7 +113,7 @@ def _load(conn, model: type[SQLModel], *where, order_by=()) -> list[Record]:
     return records
 
 
-def _plain(value: Any) -> Any:  # as eet.audit.snapshot writes dates
+def _plain(value: Any) -> Any:  # as eet.store.audit.snapshot writes dates
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return value
@@ -227,10 +236,7 @@ class WriteCache:
         return record
 
     def update(self, row: Record, changed: dict[str, Any], bump_version: bool) -> None:
-        for key, value in changed.items():
-            setattr(row, key, value)
-        if bump_version:
-            row.version += 1
+        set_values(row, changed, bump_version)
         model = row.model
         if row.id not in self._new_ids[model]:  # a new row is written with its latest values
             self._changed[model][row.id] = row

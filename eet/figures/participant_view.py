@@ -2,7 +2,7 @@
 steps, the central waiting list, lead times, breakdowns by organisation and withdrawals.
 
 Every figure comes from `eet.figures`; this module only names organisations and applies the
-small-count suppression of `eet.privacy` for viewers.
+small-count suppression of `eet.figures.privacy` for viewers.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class ParticipantView:
 
 def conversions(funnel: dict[str, int], hide: bool = False) -> dict[str, float | None]:
     """Each step as a share of the step before it, from the exact counts; for `hide` hidden when
-    either count or their difference is small (eet.privacy.rate: 8 of 9 names one person)."""
+    either count or their difference is small (eet.figures.privacy.rate: 8 of 9 names one person)."""
     return {step: privacy.rate(funnel[step], funnel[before], hide)
             for before, step in zip(ROUTE_STEPS, ROUTE_STEPS[1:])}
 

@@ -137,7 +137,7 @@ class Change:
 def changes_since(session: Session, actor: Actor, as_of: date, since: date) -> list[Change]:
     """Headline figures at `since` and at D. For viewers the counts of people are suppressed
     (housed now hidden with a small difference to housed), and so is their change: not shown next
-    to a hidden side, "<5" when it is small (eet.privacy rules 1, 3, 4)."""
+    to a hidden side, "<5" when it is small (eet.figures.privacy rules 1, 3, 4)."""
     hide = privacy.sees_suppressed_counts(actor)
 
     def snapshot(day: date) -> dict[str, Count | None]:
@@ -203,7 +203,7 @@ def dwellings_for(session: Session, actor: Actor, as_of: date,
                   scope: figures.DwellingFilter = figures.NO_DWELLING_FILTER) -> tuple[dict, dict]:
     """The dwelling counts in all and per municipality (with the dwellings page's filter) as the
     actor may see them: for viewers occupied is a count of people, available hidden with it, and
-    a second municipality hidden where the total would give one back (eet.privacy rule 4)."""
+    a second municipality hidden where the total would give one back (eet.figures.privacy rule 4)."""
     hide = privacy.sees_suppressed_counts(actor)
     totals = figures.dwelling_counts(session, as_of, None, scope)
     by_municipality = figures.dwellings_by_municipality(session, as_of, scope)

@@ -42,7 +42,7 @@ HEADLINE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 # Counts of people: suppressed for viewers (an occupied dwelling is a person housed in it).
 # Measures derived from them (a median of two lead times, a rate over a cohort of three) are hidden
-# with them; the rules are those of eet.privacy.
+# with them; the rules are those of eet.figures.privacy.
 PEOPLE_COUNTS = ({("funnel", s) for s in figures.FUNNEL_STEPS} | {("lead_time", "n"), ("retention", "cohort")}
                  | {("status", "occupied")})
 DERIVED_FROM = {("lead_time", "median"): ("lead_time", "n"), ("lead_time", "p75"): ("lead_time", "n"),
@@ -209,7 +209,7 @@ def compare_headline(then: dict, now: dict, suppressed: bool = False) -> list[Fi
         return report
 
     raw = {(g, i): (pick(then, path), pick(now, path)) for g, i, path in HEADLINE}
-    if suppressed:  # housed now beside housed, available beside occupied (eet.privacy rules 3, 4)
+    if suppressed:  # housed now beside housed, available beside occupied (eet.figures.privacy rules 3, 4)
         shown = [(privacy.funnel(report["participants"]["funnel"], True),
                   privacy.dwelling_split(report["dwellings"]["by_status"], True, _occupied_off(report, True)))
                  for report in (then, now)]
@@ -234,14 +234,14 @@ def compare_headline(then: dict, now: dict, suppressed: bool = False) -> list[Fi
 
 
 def _occupied_off(report: dict, suppressed: bool) -> bool:
-    """Occupied hidden everywhere at the report's date (eet.privacy.occupied_hidden)."""
+    """Occupied hidden everywhere at the report's date (eet.figures.privacy.occupied_hidden)."""
     return privacy.occupied_hidden(report["participants"]["funnel"], report["dwellings"]["by_status"]["occupied"],
                                    suppressed)
 
 
 def _retention_rate(report: dict) -> float | None:
     """The retention rate as a viewer may see it: hidden when the cohort, the retained or those who
-    left are a small count (eet.privacy rule 2)."""
+    left are a small count (eet.figures.privacy rule 2)."""
     retention = report["participants"]["retention_12m"]
     if retention["rate"] is None:
         return None
@@ -267,7 +267,7 @@ def moved_by(session: Session, since: date, as_of: date, dimension: str) -> list
 def _moved(then: dict, now: dict, suppressed: bool = False, ordered: bool = True,
            off: tuple[bool, bool] = (False, False)) -> list[Moved]:
     """Rows at both dates. For viewers the occupied dwellings (people) of each date are suppressed
-    with the column rule of eet.privacy.dwelling_rows, and a change of occupied follows rule 1."""
+    with the column rule of eet.figures.privacy.dwelling_rows, and a change of occupied follows rule 1."""
     zeros = figures.with_totals({})
     keys = list(now) + [k for k in then if k not in now]
     if ordered:

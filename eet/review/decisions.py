@@ -2,7 +2,7 @@
 them). Only an admin writes; every write is audited; a refused write raises RuleError (which field,
 why) or AccessDenied and leaves the database as it was.
 
-The input models live here rather than in `eet.schemas` because no other door (import, form of
+The input models live here rather than in `eet.entry.schemas` because no other door (import, form of
 another page) writes these rows.
 """
 
@@ -18,8 +18,7 @@ from eet.store import audit
 from eet.accounts.access import Actor, require_role
 from eet.store.models import DECISION_STATUSES, DECISION_TOPICS, Decision, ReviewMeeting
 from eet.texts.messages import Choices, Refusal, Term
-from eet.entry.schemas import InputModel, refused
-from eet.entry import vocabulary as vocab
+from eet.entry.schemas import AnyDate, InputModel, OptionalDate, refused
 
 TITLE_MAX = 200
 DECISION_MAX = 2000
@@ -54,7 +53,7 @@ def _choices(words: dict[str, str]) -> Choices:
 
 
 def _one_of(value: Any, words: dict[str, str], what: str) -> str:
-    """`what` is a code of eet.messages.TERMS["choice"]."""
+    """`what` names the choice: a key `term.choice.<what>` of the text catalogue."""
     key = str(value).strip().lower().replace("-", "_") if value is not None else ""
     found = words.get(key) or words.get(key.replace("_", " "))
     if found is None:
@@ -63,14 +62,9 @@ def _one_of(value: Any, words: dict[str, str], what: str) -> str:
 
 
 class MeetingIn(InputModel):
-    held_on: date
+    held_on: AnyDate
     title: str
-    compare_with: date | None = None
-
-    @field_validator("held_on", "compare_with", mode="before")
-    @classmethod
-    def _dates(cls, value: Any) -> date | None:
-        return None if value is None else vocab.parse_date(value)
+    compare_with: OptionalDate = None
 
     @field_validator("title", mode="before")
     @classmethod
@@ -89,7 +83,7 @@ class DecisionIn(InputModel):
     topic: str
     decision: str
     owner: str | None = None
-    due_on: date | None = None
+    due_on: OptionalDate = None
     status: str = "open"
 
     @field_validator("topic", mode="before")
@@ -101,11 +95,6 @@ class DecisionIn(InputModel):
     @classmethod
     def _status(cls, value: Any) -> str:
         return "open" if value is None else _one_of(value, STATUS_WORDS, "decision_status")
-
-    @field_validator("due_on", mode="before")
-    @classmethod
-    def _due(cls, value: Any) -> date | None:
-        return None if value is None else vocab.parse_date(value)
 
     @field_validator("decision", mode="before")
     @classmethod
@@ -126,11 +115,7 @@ def add_meeting(session: Session, actor: Actor, values: dict[str, Any], source: 
     require_role(actor, "admin")
     data = MeetingIn.parse(values)
     _check_date_free(session, data.held_on, None)
-    meeting = ReviewMeeting(**data.model_dump(), is_demo=False)
-    session.add(meeting)
-    session.flush()
-    audit.record(session, actor, "create", "review_meeting", meeting.id, None, audit.snapshot(meeting), source)
-    return meeting
+    return audit.created(session, actor, "review_meeting", ReviewMeeting(**data.model_dump(), is_demo=False), source)
 
 
 def update_meeting(session: Session, actor: Actor, meeting_id: int, values: dict[str, Any],
@@ -139,24 +124,14 @@ def update_meeting(session: Session, actor: Actor, meeting_id: int, values: dict
     meeting = _meeting(session, meeting_id)
     data = MeetingIn.parse(values)
     _check_date_free(session, data.held_on, meeting_id)
-    before = audit.snapshot(meeting)
-    for key, value in data.model_dump().items():
-        setattr(meeting, key, value)
-    session.add(meeting)
-    session.flush()
-    audit.record(session, actor, "update", "review_meeting", meeting.id, before, audit.snapshot(meeting), source)
-    return meeting
+    return audit.changed(session, actor, "review_meeting", meeting, data.model_dump(), source)
 
 
 def add_decision(session: Session, actor: Actor, values: dict[str, Any], source: str = "form") -> Decision:
     require_role(actor, "admin")
     data = DecisionIn.parse(values)
     _meeting(session, data.meeting_id)
-    decision = Decision(**data.model_dump(), is_demo=False)
-    session.add(decision)
-    session.flush()
-    audit.record(session, actor, "create", "decision", decision.id, None, audit.snapshot(decision), source)
-    return decision
+    return audit.created(session, actor, "decision", Decision(**data.model_dump(), is_demo=False), source)
 
 
 def update_decision(session: Session, actor: Actor, decision_id: int, values: dict[str, Any],
@@ -171,12 +146,7 @@ def update_decision(session: Session, actor: Actor, decision_id: int, values: di
     merged.update(values)
     data = DecisionIn.parse(merged)
     _meeting(session, data.meeting_id)
-    for key, value in data.model_dump().items():
-        setattr(decision, key, value)
-    session.add(decision)
-    session.flush()
-    audit.record(session, actor, "update", "decision", decision.id, before, audit.snapshot(decision), source)
-    return decision
+    return audit.changed(session, actor, "decision", decision, data.model_dump(), source, before=before)
 
 
 def _meeting(session: Session, meeting_id: int) -> ReviewMeeting:

@@ -2,7 +2,7 @@
 interactive, plotly.js embedded once, opens offline, prints on A4 portrait) or as an .xlsx file with
 every table on a sheet of its own.
 
-Both are built from the same tables (`eet.review_tables`) and charts (`eet.review_charts`) as the
+Both are built from the same tables (`eet.review.tables`) and charts (`eet.charts.review`) as the
 review page. Every text that a person typed (titles, decisions, owners, site names) is escaped in
 the html: it is shown as text, never read as markup, and written as text (never a formula) in the
 xlsx.

@@ -41,6 +41,28 @@ def record(session: Session, actor: Actor, action: str, entity: str, entity_id: 
         bump_data_version(session)
 
 
+def created(session: Session, actor: Actor, entity: str, row: SQLModel, source: str | None) -> SQLModel:
+    """Add a new row and audit its creation ("create", no before) in the caller's transaction; the
+    row comes back with its id."""
+    session.add(row)
+    session.flush()
+    record(session, actor, "create", entity, row.id, None, snapshot(row), source)
+    return row
+
+
+def changed(session: Session, actor: Actor, entity: str, row: SQLModel, values: dict[str, Any],
+            source: str | None, before: dict | None = None) -> SQLModel:
+    """Set `values` on a row and audit the update with before (`before`, else the row as it was) and
+    after, in the caller's transaction."""
+    before = snapshot(row) if before is None else before
+    for key, value in values.items():
+        setattr(row, key, value)
+    session.add(row)
+    session.flush()
+    record(session, actor, "update", entity, row.id, before, snapshot(row), source)
+    return row
+
+
 def bump_data_version(session: Session) -> None:
     """Once per transaction: the row lock also serialises concurrent writers on PostgreSQL."""
     if session.info.get("data_version_bumped"):

@@ -1,63 +1,98 @@
-"""Numbers, percentages, money and dates as people read them: Dutch (1.234 / 12,5% / 15 januari 2021)
-or English (1,234 / 12.5% / 15 January 2021). Used by the pages, the charts and the meeting pack."""
+"""Numbers, percentages, money and dates as people read them, through Babel (CLDR data): Dutch, nl_NL
+(1.234 / 98,2% / € 12.500 / 15 januari 2021 / 15-01-2021) or English, en_GB (1,234 / 98.2% / €12,500
+/ 15 January 2021 / 2021-01-15). Used by the pages, the charts and the meeting pack.
+
+English is British English: the readers are Dutch partners, who write the day before the month, as
+en_GB does ("15 January 2021"; en_US would write "January 15, 2021"). The short English date is ISO
+8601 (2021-01-15), a form no reader can take for another day. Rounding is CLDR's (half to even).
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
-MONTHS = {
-    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-           "oktober", "november", "december"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"),
-}
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal, format_percent
+
+LOCALES = {"nl": "nl_NL", "en": "en_GB"}
+SHORT_DATE = {"nl": "dd-MM-yyyy", "en": "yyyy-MM-dd"}
 MISSING = "–"
 
 
-def _swap_separators(text: str, lang: str) -> str:
-    """Python writes 1,234.5; Dutch writes 1.234,5."""
-    if lang != "nl":
-        return text
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+def locale(lang: str) -> Locale:
+    """The CLDR locale of a language of the interface ('nl', else English)."""
+    return _locale(LOCALES.get(lang, LOCALES["en"]))
+
+
+@lru_cache(maxsize=None)
+def _locale(name: str) -> Locale:
+    return Locale.parse(name)
+
+
+def _digits_pattern(digits: int) -> str:
+    return "#,##0" + ("." + "0" * digits if digits > 0 else "")
+
+
+@lru_cache(maxsize=None)
+def _whole_euro_pattern(name: str) -> str:
+    """The locale's own currency pattern (where the € stands, with what space) without cents."""
+    pattern = _locale(name).currency_formats["standard"].pattern
+    return pattern.replace(".00", "")
+
+
+def _plain_number(value):
+    """numpy and pandas scalars as Python numbers, which Babel formats exactly."""
+    return value.item() if hasattr(value, "item") else value
 
 
 def number(value: float | int | str | None, lang: str, digits: int = 0) -> str:
-    """A count or measure; a suppressed count (a string such as '<5') passes through."""
+    """A count or measure with `digits` decimals; a suppressed count (a string such as '<5') passes
+    through, None is shown as a dash."""
     if value is None:
         return MISSING
     if isinstance(value, str):
         return value
-    return _swap_separators(f"{value:,.{digits}f}", lang)
+    return format_decimal(_plain_number(value), format=_digits_pattern(digits), locale=locale(lang))
 
 
 def percent(fraction: float | None, lang: str, digits: int = 1) -> str:
+    """A share (0.982) as a percentage with `digits` decimals (98,2% / 98.2%)."""
     if fraction is None:
         return MISSING
-    return number(fraction * 100, lang, digits) + "%"
+    return format_percent(_plain_number(fraction), format=_digits_pattern(digits) + "%",
+                          locale=locale(lang))
 
 
 def euro(amount: float | None, lang: str) -> str:
+    """An amount in whole euros, the symbol placed as the language does (€ 12.500 / €12,500; the
+    Dutch space is CLDR's non-breaking one, so that the symbol never stands alone on a line)."""
     if amount is None:
         return MISSING
-    return ("€ " if lang == "nl" else "€") + number(amount, lang, 0)
+    loc = locale(lang)
+    return format_currency(_plain_number(amount), "EUR", format=_whole_euro_pattern(str(loc)),
+                           locale=loc, currency_digits=False)
 
 
 def long_date(day: date | None, lang: str) -> str:
+    """15 januari 2021 / 15 January 2021."""
     if day is None:
         return MISSING
-    return f"{day.day} {MONTHS[lang][day.month - 1]} {day.year}"
+    return format_date(day, "d MMMM y", locale=locale(lang))
 
 
 def short_date(day: date | None, lang: str) -> str:
+    """15-01-2021 (Dutch) / 2021-01-15 (English, ISO 8601)."""
     if day is None:
         return MISSING
-    return day.strftime("%d-%m-%Y") if lang == "nl" else day.isoformat()
+    return format_date(day, SHORT_DATE["nl" if lang == "nl" else "en"], locale=locale(lang))
 
 
 def month_label(year_month: str, lang: str) -> str:
     """'2021-03' as 'maart 2021' / 'March 2021'."""
     year, month = year_month.split("-")
-    return f"{MONTHS[lang][int(month) - 1]} {year}"
+    return format_date(date(int(year), int(month), 1), "LLLL y", locale=locale(lang))
 
 
 def signed(value: int | float, lang: str, digits: int = 0) -> str:

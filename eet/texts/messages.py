@@ -1,8 +1,8 @@
 """What the data layer says when it refuses something, in Dutch and English.
 
 Every refusal a person can read (a FieldError of a form or an import row, an AccessDenied, a file
-that is not a readable table) carries a key of the catalogue (`msg.<key>` in catalogue.toml) and named parameters instead of a
-finished sentence. `.message` is the English text: the command line, the logs and the import's
+that is not a readable table) carries a key of the catalogue (`msg.<key>` in catalogue.toml) and
+named parameters instead of a finished sentence. `.message` is the English text: the command line, the logs and the import's
 `row N, column C: message` lines print it. `.text(lang)` renders it for a page in the user's
 language.
 
@@ -141,7 +141,7 @@ def message(key: str, /, **params: Any) -> Message:
 
 class Refusal(ValueError, Localised):
     """A ValueError with a catalogue key: raised inside the input models' validators (the field is
-    added where the model reports it) and by `eet.vocabulary`. str() is the English message."""
+    added where the model reports it) and by `eet.entry.vocabulary`. str() is the English message."""
 
     def __init__(self, key: str, /, **params: Any):
         check(key, params)

@@ -1,4 +1,4 @@
-"""Alembic environment: the metadata of eet.models, the engine of eet.db (or the one passed in)."""
+"""Alembic environment: the metadata of eet.store.models, the engine of eet.db (or the one passed in)."""
 
 from alembic import context
 from sqlmodel import SQLModel
