@@ -17,6 +17,7 @@ from eet.figures.privacy import threshold
 from eet.review.tables import all_tables, cell_text, item_label
 from eet.texts import label, t
 from eet.review import comparison
+from eet.review.known import known_tables, moment_text
 
 actor, lang, as_of = ui.context()
 st.title(t("page_review", lang))
@@ -46,6 +47,8 @@ tables = {table.key: table for table in all_tables(review, lang)}
 charts = dict(review_charts.all_charts(review, lang))
 st.caption(t("pack_subtitle", lang, as_of=fmt.long_date(review.as_of, lang),
              since=fmt.long_date(review.compare_with, lang)))
+if review.known_at is not None:  # a recorded meeting: its figures as they were presented
+    st.info(t("known_at_note", lang, moment=moment_text(review.known_at, lang)))
 
 
 def show(key: str) -> None:
@@ -84,6 +87,12 @@ with table_col:
     for key in ("lead_time", "retention"):
         st.subheader(tables[key].title)
         show(key)
+
+# The same date as known now, and the corrections entered since the meeting's moment.
+for known in known_tables(review, lang):
+    tables[known.key] = known
+    st.subheader(known.title)
+    show(known.key)
 
 # --- what moved ----------------------------------------------------------------------------------
 st.header(t("moved", lang))
@@ -142,6 +151,12 @@ if not actor.is_admin:
 
 meetings = ui.read(register.meetings)
 meeting_names = {m["id"]: f'{fmt.short_date(m["held_on"], lang)} · {m["title"]}' for m in meetings}
+this_meeting = next((m for m in meetings if m["held_on"] == meeting_date), None)
+if this_meeting is not None:  # record the moment its figures are presented (issue 16)
+    st.button(t("mark_presented", lang), key="mark_presented", help=t("mark_presented_help", lang),
+              on_click=fx.submit, args=("mark_presented", register.mark_presented, this_meeting["id"]),
+              kwargs={"done": t("presented_marked", lang, title=this_meeting["title"])})
+    fx.outcome("mark_presented", lang, ("presented_at",))
 add_meeting, add_decision, update_decision = st.tabs(
     [t("add_meeting", lang), t("add_decision", lang), t("update_decision", lang)])
 

@@ -281,6 +281,9 @@ class CostParameter(SQLModel, table=True):
 
 
 class ReviewMeeting(SQLModel, table=True):
+    """A review meeting. `presented_at` is the moment its figures were presented (migration 0007):
+    the meeting's pack made again later shows the figures as known at that moment."""
+
     __tablename__ = "review_meeting"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -288,6 +291,35 @@ class ReviewMeeting(SQLModel, table=True):
     title: str = Field(max_length=200)
     compare_with: date | None = None
     is_demo: bool = False
+    presented_at: datetime | None = None
+
+
+class MonthSignOff(SQLModel, table=True):
+    """A coordinator's sign-off of a month for their organisation ("our list for March is
+    complete", as DHIS2's data approval); `month` is the first day of the month. A reopened
+    sign-off keeps its row (reopened_at, reopened_by); the month is signed off while a row without
+    reopened_at exists (migration 0007)."""
+
+    __tablename__ = "month_sign_off"
+    __table_args__ = (Index("ix_month_sign_off_org_month", "organisation_id", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    month: date
+    signed_at: datetime = Field(default_factory=utcnow)
+    signed_by: str = Field(max_length=80)
+    reopened_at: datetime | None = None
+    reopened_by: str | None = Field(default=None, max_length=80)
+
+
+class Setting(SQLModel, table=True):
+    """A setting of the admin, as text (e.g. the data-quality thresholds in days; migration 0007).
+    A key without a row has its default in the module that reads it."""
+
+    key: str = Field(max_length=60, primary_key=True)
+    value: str = Field(max_length=200)
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: str | None = Field(default=None, max_length=80)
 
 
 class Decision(SQLModel, table=True):
