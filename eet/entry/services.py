@@ -33,12 +33,14 @@ from eet.entry.state import (  # noqa: F401  (part of what services offers its c
     DWELLING_ORGANISATIONS, DwellingPlan, PARTICIPANT_ORGANISATIONS, ParticipantPlan, Plan, find_organisation, state_of, status_at, writer_of, _occupant, _add_status, _orgs_of_participant,
 )
 from eet.entry.route import _apply_event, decide_event, void_event  # noqa: F401
+from eet.quality.signoff import check_plan
 
 Outcome = Literal["created", "changed", "unchanged"]
 
 def apply(session: Session, actor: Actor, plan: Plan, source: str = "form") -> Outcome:
     """Write what a decision planned, with its audit records."""
     if plan.outcome != "unchanged":
+        check_plan(session, plan)  # a month signed off for the organisation is closed (issue 16)
         writer = writer_of(session)
         if isinstance(plan, DwellingPlan):
             _apply_dwelling(writer, actor, plan, source)
