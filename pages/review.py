@@ -18,6 +18,7 @@ from eet.review.tables import all_tables, cell_text, item_label
 from eet.texts import label, t
 from eet.review import comparison
 from eet.review.known import known_tables, moment_text
+from eet.quality import signoff, stuck
 
 actor, lang, as_of = ui.context()
 st.title(t("page_review", lang))
@@ -127,6 +128,21 @@ st.header(tables["bottlenecks"].title)
 show("bottlenecks")
 st.header(t("decisions", lang))
 show("decisions")
+
+# --- data quality: which months are signed off, what looks stuck (issue 16) ---------------------
+st.header(t("quality_review_summary", lang, date=fmt.long_date(meeting_date, lang)))
+closed = ui.read(signoff.signed_off, None)
+st.subheader(t("quality_signed_off_review", lang))
+if closed:
+    fx.dataframe({t("organisation", lang): [c["organisation"] for c in closed],
+                  t("quality_month", lang): [c["month"].strftime("%Y-%m") for c in closed]},
+                 hide_index=True, key="review_signed_off")
+else:
+    st.caption(t("quality_none_signed", lang))
+if actor.role in ("admin", "coordinator"):  # row-level lists: counted here, listed on the quality page
+    stuck_counts = stuck.summary(ui.read(stuck.stuck_records, actor, meeting_date, None))
+    fx.dataframe({t("quality_stuck", lang): [t(f"quality_rule_{rule}", lang, days="…") for rule in stuck_counts],
+                  t("col_count", lang): list(stuck_counts.values())}, hide_index=True, key="review_stuck")
 
 # --- the meeting pack ----------------------------------------------------------------------------
 # The pack is sent round: small counts suppressed for every role; exact only when an admin or a
