@@ -110,6 +110,9 @@ class DwellingStatusChange(SQLModel, table=True):
         # Covering and partial (migration 0002): the as-of status is read from the index alone.
         Index("ix_change_current", "dwelling_id", "effective_on", "id", "status",
               sqlite_where=text("voided_at IS NULL"), postgresql_where=text("voided_at IS NULL")),
+        # Covering for the figures as known at K (migration 0007): the same probe, with when the
+        # row was recorded and voided, read from the index alone.
+        Index("ix_change_known", "dwelling_id", "effective_on", "id", "status", "recorded_at", "voided_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -160,6 +163,11 @@ class ParticipantEvent(SQLModel, table=True):
               sqlite_where=text("voided_at IS NULL"), postgresql_where=text("voided_at IS NULL")),
         Index("ix_event_kind_participant", "kind", "participant_id", "occurred_on", "outcome",
               sqlite_where=text("voided_at IS NULL"), postgresql_where=text("voided_at IS NULL")),
+        # The two above for the figures as known at K (migration 0007), with recorded_at and voided_at.
+        Index("ix_event_route_known", "participant_id", "kind", "occurred_on", "id", "outcome",
+              "recorded_at", "voided_at"),
+        Index("ix_event_kind_participant_known", "kind", "participant_id", "occurred_on", "outcome",
+              "recorded_at", "voided_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
