@@ -18,7 +18,7 @@ from eet.store import audit
 from eet.accounts.access import Actor, require_role
 from eet.store.models import DECISION_STATUSES, DECISION_TOPICS, Decision, ReviewMeeting, utcnow
 from eet.texts.messages import Choices, Refusal, Term
-from eet.entry.schemas import InputModel, refused
+from eet.entry.schemas import FieldError, InputModel, RuleError, refused
 from eet.entry import vocabulary as vocab
 
 TITLE_MAX = 200
@@ -187,7 +187,7 @@ def mark_presented(session: Session, actor: Actor, meeting_id: int, at: datetime
     try:
         meeting.presented_at = _moment(at or utcnow())
     except Refusal as exc:
-        raise refused("presented_at", exc.key, **exc.params) from None
+        raise RuleError(FieldError("presented_at", exc.key, exc.params)) from None
     session.add(meeting)
     session.flush()
     audit.record(session, actor, "update", "review_meeting", meeting.id, before, audit.snapshot(meeting), source)
