@@ -38,6 +38,8 @@ else:
                     url_path="invoer-deelnemers"),
             st.Page("pages/upload.py", title=t("page_upload", lang), icon=":material/upload_file:", url_path="uploaden"),
         ]
+        pages.append(st.Page("pages/quality.py", title=t("page_quality", lang), icon=":material/fact_check:",
+                             url_path="datakwaliteit"))
     if signed_in.role in ("admin", "researcher"):
         pages.append(st.Page("pages/registers.py", title=t("page_registers", lang),
                              icon=":material/fact_check:", url_path="registers"))

@@ -42,6 +42,8 @@ from eet.store import contents  # noqa: E402
 from eet.bootstrap import initialise  # noqa: E402
 from eet.store import get_engine  # noqa: E402
 from eet.demo.synth import synthesise  # noqa: E402
+from eet.figures.query import as_known_at  # noqa: E402
+from eet.store.models import utcnow  # noqa: E402
 
 SIZES = {"pilot": (300, None), "national": (100_000, 50_000)}
 REPEATS = {"pilot": 5, "national": 3}
@@ -108,7 +110,11 @@ def peak_kib(call) -> float:
         tracemalloc.stop()
 
 
-def measure(engine, size: str, as_of: date) -> list[tuple[str, float, float | None, float]]:
+# The report's figures asked again as known at a moment K (issue 16): beside the D case, same bare SQL.
+KNOWN_AT_FIGURES = ("dwelling_counts", "funnel", "lead_time", "retention_12m", "build_report")
+
+
+def measure(engine, size: str, as_of: date, known_at=None) -> list[tuple[str, float, float | None, float]]:
     repeats = REPEATS[size]
     bare_queries = bare.queries(engine.dialect.name)
     bare_pages = bare.page_queries(engine.dialect.name)
@@ -128,7 +134,32 @@ def measure(engine, size: str, as_of: date) -> list[tuple[str, float, float | No
         parts = list(bare_queries) if name == "build_report" else [name]
         bare_time = median_seconds(bare_call(parts), repeats)
         rows.append((name, median_seconds(call, repeats), bare_time, peak_kib(call)))
+        if known_at is not None and name in KNOWN_AT_FIGURES:
+            def call_k(figure=figure):
+                with Session(engine) as session, as_known_at(session, known_at):
+                    figure(session, as_of)
+            rows.append((f"{name} (D, K)", median_seconds(call_k, repeats), bare_time, peak_kib(call_k)))
     return rows
+
+
+def back_dated_corrections(engine, as_of: date, every: int = 200) -> int:
+    """Void one in `every` move-ins (and the status changes they made) after K, as corrections of
+    the past recorded later do; returns how many were voided."""
+    from sqlalchemy import update
+    from eet.store.models import DwellingStatusChange, ParticipantEvent
+
+    time.sleep(0.01)
+    now = utcnow()
+    with engine.begin() as conn:
+        ids = [row[0] for row in conn.execute(text(
+            "SELECT id FROM participant_event WHERE kind = 'housed' AND voided_at IS NULL ORDER BY id"))][::every]
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start:start + 1000]
+            conn.execute(update(ParticipantEvent).where(ParticipantEvent.id.in_(chunk))
+                         .values(voided_at=now, voided_by="bench", void_reason="bench correction"))
+            conn.execute(update(DwellingStatusChange).where(DwellingStatusChange.event_id.in_(chunk))
+                         .values(voided_at=now, voided_by="bench", void_reason="bench correction"))
+    return len(ids)
 
 
 def cli_report_seconds(url: str, repeats: int) -> float:
@@ -210,10 +241,14 @@ def run_one(size: str, backend: str) -> None:
             with engine.connect() as conn:  # statistics and visibility map, as autovacuum gives after a bulk load
                 conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
         as_of = date.today() - timedelta(days=1)
+        # K: just after the load, then back-dated corrections recorded after it (figures at (D, K)
+        # must not see them, and must cost no more than figures at D).
+        known_at = utcnow()
+        corrected = back_dated_corrections(engine, as_of)
         print(f"\n== {size} on {backend}: " + ", ".join(f"{n} {k}" for k, n in counts.items())
-              + f" (synth {loaded:.1f} s)")
+              + f" (synth {loaded:.1f} s; {corrected} back-dated corrections after K)")
         print(f"{'figure':<28} {'figure ms':>10} {'bare SQL ms':>12} {'ratio':>6} {'peak KiB':>9}")
-        for name, seconds, bare_seconds, kib in measure(engine, size, as_of):
+        for name, seconds, bare_seconds, kib in measure(engine, size, as_of, known_at):
             ratio = seconds / bare_seconds if bare_seconds else float("nan")
             print(f"{name:<28} {seconds * 1000:>10.1f} {bare_seconds * 1000:>12.1f} {ratio:>6.2f} {kib:>9.0f}")
         print(f"{'python -m eet report':<28} {cli_report_seconds(db.url, 3) * 1000:>10.1f} "

@@ -19,6 +19,15 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _moment(text: str):
+    from eet.figures.report import parse_known_at
+
+    try:
+        return parse_known_at(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m eet", description="Eerst een Thuis monitor")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -37,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", help="the figures at a date")
     report.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default today)")
+    report.add_argument("--known-at", type=_moment, default=None,
+                        help="as the database knew it then: YYYY-MM-DD (end of that day) or "
+                             "YYYY-MM-DDTHH:MM[:SS], Europe/Amsterdam time")
     report.add_argument("--format", choices=("json", "text"), default="text")
 
     user = commands.add_parser("user", help="accounts")
@@ -126,7 +138,7 @@ def cmd_report(args) -> int:
     engine = get_engine()
     as_of = args.as_of or date.today()
     with session_scope(engine) as session:
-        report = build_report(session, as_of)
+        report = build_report(session, as_of, known_at=args.known_at)
     print(to_json(report) if args.format == "json" else to_text(report))
     return 0
 

@@ -17,6 +17,8 @@ from eet.figures.privacy import threshold
 from eet.review.tables import all_tables, cell_text, item_label
 from eet.texts import label, t
 from eet.review import comparison
+from eet.review.known import known_tables, moment_text
+from eet.quality import signoff, stuck
 
 actor, lang, as_of = ui.context()
 st.title(t("page_review", lang))
@@ -46,6 +48,8 @@ tables = {table.key: table for table in all_tables(review, lang)}
 charts = dict(review_charts.all_charts(review, lang))
 st.caption(t("pack_subtitle", lang, as_of=fmt.long_date(review.as_of, lang),
              since=fmt.long_date(review.compare_with, lang)))
+if review.known_at is not None:  # a recorded meeting: its figures as they were presented
+    st.info(t("known_at_note", lang, moment=moment_text(review.known_at, lang)))
 
 
 def show(key: str) -> None:
@@ -85,6 +89,12 @@ with table_col:
         st.subheader(tables[key].title)
         show(key)
 
+# The same date as known now, and the corrections entered since the meeting's moment.
+for known in known_tables(review, lang):
+    tables[known.key] = known
+    st.subheader(known.title)
+    show(known.key)
+
 # --- what moved ----------------------------------------------------------------------------------
 st.header(t("moved", lang))
 st.plotly_chart(charts["municipality"], key="chart_municipality")
@@ -119,6 +129,21 @@ show("bottlenecks")
 st.header(t("decisions", lang))
 show("decisions")
 
+# --- data quality: which months are signed off, what looks stuck (issue 16) ---------------------
+st.header(t("quality_review_summary", lang, date=fmt.long_date(meeting_date, lang)))
+closed = ui.read(signoff.signed_off, None)
+st.subheader(t("quality_signed_off_review", lang))
+if closed:
+    fx.dataframe({t("organisation", lang): [c["organisation"] for c in closed],
+                  t("quality_month", lang): [c["month"].strftime("%Y-%m") for c in closed]},
+                 hide_index=True, key="review_signed_off")
+else:
+    st.caption(t("quality_none_signed", lang))
+if actor.role in ("admin", "coordinator"):  # row-level lists: counted here, listed on the quality page
+    stuck_counts = stuck.summary(ui.read(stuck.stuck_records, actor, meeting_date, None))
+    fx.dataframe({t("quality_stuck", lang): [t(f"quality_rule_{rule}", lang, days="…") for rule in stuck_counts],
+                  t("col_count", lang): list(stuck_counts.values())}, hide_index=True, key="review_stuck")
+
 # --- the meeting pack ----------------------------------------------------------------------------
 # The pack is sent round: small counts suppressed for every role; exact only when an admin or a
 # researcher asks for it (eet.export refuses anyone else).
@@ -142,6 +167,12 @@ if not actor.is_admin:
 
 meetings = ui.read(register.meetings)
 meeting_names = {m["id"]: f'{fmt.short_date(m["held_on"], lang)} · {m["title"]}' for m in meetings}
+this_meeting = next((m for m in meetings if m["held_on"] == meeting_date), None)
+if this_meeting is not None:  # record the moment its figures are presented (issue 16)
+    st.button(t("mark_presented", lang), key="mark_presented", help=t("mark_presented_help", lang),
+              on_click=fx.submit, args=("mark_presented", register.mark_presented, this_meeting["id"]),
+              kwargs={"done": t("presented_marked", lang, title=this_meeting["title"])})
+    fx.outcome("mark_presented", lang, ("presented_at",))
 add_meeting, add_decision, update_decision = st.tabs(
     [t("add_meeting", lang), t("add_decision", lang), t("update_decision", lang)])
 

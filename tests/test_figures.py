@@ -285,7 +285,8 @@ def test_targets_are_dated(session):
 def test_report_has_every_key_of_the_spec(session):
     housed_person(session, "P-1", "U-1", D(2021, 1, 5), D(2021, 2, 1))
     report = build_report(session, D(2021, 3, 1))
-    assert set(report) == {"as_of", "demo", "coalition", "dwellings", "participants", "business_case"}
+    assert set(report) == {"as_of", "known_at", "demo", "coalition", "dwellings", "participants", "business_case"}
+    assert report["known_at"] is None
     assert set(report["dwellings"]) == {"target", "target_date", "counter", "pipeline", "ambition",
                                         "by_status", "by_municipality"}
     assert set(report["participants"]) == {"target", "funnel", "lead_time_days", "retention_12m", "recovery_12m"}

@@ -218,6 +218,8 @@ def void_event(session: Session, actor: Actor, event_id: int, reason: str, sourc
         raise refused("event", "no_active_step", id=event_id)
     participant = session.get(Participant, event.participant_id)
     require_org(actor, *orgs_of(participant, PARTICIPANT_ORGANISATIONS))
+    from eet.quality.signoff import check_open  # a month signed off is closed to voids too (issue 16)
+    check_open(session, orgs_of(participant, PARTICIPANT_ORGANISATIONS), event.occurred_on, "event")
     before = audit.snapshot(event)
     now = utcnow()
     event.voided_at, event.voided_by, event.void_reason = now, actor.username, reason.strip()

@@ -34,12 +34,14 @@ from eet.entry.state import (  # noqa: F401  (part of what services offers its c
     organisation_ids, orgs_of, state_of, status_at, writer_of, _occupant, _add_status,
 )
 from eet.entry.route import _apply_event, decide_event, void_event  # noqa: F401
+from eet.quality.signoff import check_plan
 
 Outcome = Literal["created", "changed", "unchanged"]
 
 def apply(session: Session, actor: Actor, plan: Plan, source: str = "form") -> Outcome:
     """Write what a decision planned, with its audit records."""
     if plan.outcome != "unchanged":
+        check_plan(session, plan)  # a month signed off for the organisation is closed (issue 16)
         writer = writer_of(session)
         if isinstance(plan, DwellingPlan):
             _apply_dwelling(writer, actor, plan, source)

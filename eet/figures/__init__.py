@@ -16,8 +16,8 @@ from eet.figures.participants import (
     percentile_of_counts, retention_12m, withdrawals,
 )
 from eet.figures.query import (
-    BREAKDOWNS, FUNNEL_STEPS, MEMO_KEY, NO_DWELLING_FILTER, NO_PARTICIPANT_FILTER, RETENTION_DAYS,
-    DwellingFilter, ParticipantFilter, memoised,
+    BREAKDOWNS, FUNNEL_STEPS, KNOWN_AT_KEY, MEMO_KEY, NO_DWELLING_FILTER, NO_PARTICIPANT_FILTER, RETENTION_DAYS,
+    DwellingFilter, ParticipantFilter, as_known_at, known_at_of, memoised,
 )
 
 __all__ = [
@@ -29,4 +29,5 @@ __all__ = [
     "lead_times", "percentile_of_counts", "retention_12m", "withdrawals",
     "BREAKDOWNS", "FUNNEL_STEPS", "MEMO_KEY", "NO_DWELLING_FILTER", "NO_PARTICIPANT_FILTER",
     "RETENTION_DAYS", "DwellingFilter", "ParticipantFilter", "memoised",
+    "KNOWN_AT_KEY", "as_known_at", "known_at_of",
 ]

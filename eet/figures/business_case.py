@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from eet import figures
 
-from eet.figures.query import EVENT, EVENTS, days_between
+from eet.figures.query import EVENT, EVENTS, days_between, known_at_of, live
 from eet.store.models import PAYERS, CostParameter
 
 DAYS_PER_YEAR = 365.25
@@ -68,7 +68,7 @@ def participant_years(session: Session, as_of: date) -> float:
         select(func.min(case((EVENT.kind == "housed", EVENT.occurred_on))).label("first_in"),
                func.max(case((EVENT.kind == "housed", EVENT.occurred_on))).label("last_in"),
                func.max(case((EVENT.kind == "exited", EVENT.occurred_on))).label("last_out"))
-        .select_from(EVENTS).where(EVENT.voided_at.is_(None), EVENT.occurred_on <= as_of,
+        .select_from(EVENTS).where(live(EVENT, known_at_of(session)), EVENT.occurred_on <= as_of,
                                    EVENT.kind.in_(("housed", "exited")))
         .group_by(EVENT.participant_id).subquery())
     p = per_participant.c

@@ -15,7 +15,9 @@ from sqlmodel import Session
 
 from eet import texts
 from eet.accounts.access import Actor, row_scope
-from eet.figures.query import CHANGE, CHANGES, DWELLING, DWELLINGS, NO_DWELLING_FILTER, DwellingFilter
+from eet.figures.query import (
+    CHANGE, CHANGES, DWELLING, DWELLINGS, NO_DWELLING_FILTER, DwellingFilter, known_at_of, live,
+)
 from eet.store.models import Organisation
 from eet.entry.spreadsheet import neutralise
 
@@ -40,11 +42,11 @@ DUTCH_VALUES = {
 PAGE_ROWS = 500
 
 
-def _current_change_id(as_of: date):
-    """The id of the dwelling's latest non-voided change on or before D (NULL: it did not exist
-    yet): one backward step in the covering index ix_change_current per dwelling."""
+def _current_change_id(as_of: date, known=None):
+    """The id of the dwelling's latest non-voided change on or before D, as known at K (NULL: it did
+    not exist yet): one backward step in the covering index ix_change_current per dwelling."""
     return (select(CHANGE.id)
-            .where(CHANGE.dwelling_id == DWELLING.id, CHANGE.voided_at.is_(None), CHANGE.effective_on <= as_of)
+            .where(CHANGE.dwelling_id == DWELLING.id, live(CHANGE, known), CHANGE.effective_on <= as_of)
             .order_by(CHANGE.effective_on.desc(), CHANGE.id.desc()).limit(1)
             .correlate(DWELLINGS).scalar_subquery())
 
@@ -69,7 +71,7 @@ def dwelling_rows(session: Session, actor: Actor, as_of: date,
         select(DWELLING.ref, municipality.name.label("municipality"), corporation.name.label("corporation"),
                provider.name.label("care_provider"), DWELLING.site, DWELLING.building_type, DWELLING.route,
                CHANGE.status, CHANGE.effective_on.label("status_date"), DWELLING.expected_date)
-        .select_from(DWELLINGS.join(CHANGES, CHANGE.id == _current_change_id(as_of))
+        .select_from(DWELLINGS.join(CHANGES, CHANGE.id == _current_change_id(as_of, known_at_of(session)))
                      .join(municipality, municipality.id == DWELLING.municipality_id)
                      .outerjoin(corporation, corporation.id == DWELLING.corporation_id)
                      .outerjoin(provider, provider.id == DWELLING.care_provider_id))
@@ -82,7 +84,7 @@ def dwelling_rows(session: Session, actor: Actor, as_of: date,
 def dwelling_count(session: Session, actor: Actor, as_of: date,
                    scope: DwellingFilter = NO_DWELLING_FILTER) -> int:
     """How many rows dwelling_rows gives without a limit."""
-    exists_at = (select(CHANGE.id).where(CHANGE.dwelling_id == DWELLING.id, CHANGE.voided_at.is_(None),
+    exists_at = (select(CHANGE.id).where(CHANGE.dwelling_id == DWELLING.id, live(CHANGE, known_at_of(session)),
                                          CHANGE.effective_on <= as_of).exists())
     return int(session.execute(select(func.count()).select_from(DWELLINGS)
                                .where(exists_at, *_clauses(actor, scope))).scalar() or 0)

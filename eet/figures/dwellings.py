@@ -16,7 +16,7 @@ from eet.store.models import (
     COUNTER_STATUSES, DWELLING_STATUSES, PARTNER_KINDS, Target,
 )
 from eet.figures.query import (
-    CHANGES, CHANGE, DWELLING, DWELLINGS, DwellingFilter, NO_DWELLING_FILTER, ORG, memoised,
+    CHANGES, CHANGE, DWELLING, DWELLINGS, DwellingFilter, NO_DWELLING_FILTER, ORG, known_at_of, live, memoised,
 )
 from eet.figures.participants import (
     _first_move_in,
@@ -66,12 +66,12 @@ def targets(session: Session, as_of: date) -> dict[str, TargetValue]:
 
 # --- dwellings -----------------------------------------------------------------------------------
 
-def _status_at(as_of: date):
+def _status_at(as_of: date, known=None):
     """The status at D of the dwelling in the outer query (NULL if it did not exist yet): its
-    latest non-voided change, one backward step in the covering index ix_change_current, which
-    both SQLite and PostgreSQL plan as an index-only probe per dwelling."""
+    latest non-voided change (as known at K), one backward step in the covering index
+    ix_change_current, which both SQLite and PostgreSQL plan as an index-only probe per dwelling."""
     return (select(CHANGE.status)
-            .where(CHANGE.dwelling_id == DWELLING.id, CHANGE.voided_at.is_(None), CHANGE.effective_on <= as_of)
+            .where(CHANGE.dwelling_id == DWELLING.id, live(CHANGE, known), CHANGE.effective_on <= as_of)
             .order_by(CHANGE.effective_on.desc(), CHANGE.id.desc()).limit(1)
             .correlate(DWELLINGS).scalar_subquery())
 
@@ -82,7 +82,7 @@ def dwelling_counts(session: Session, as_of: date, by: str | None = None,
     """Dwellings by status at D; with `by` (a dwelling column such as municipality_id or
     building_type) a dict of such dicts keyed by that column's value."""
     keys = [DWELLING[by].label("key")] if by else []
-    current = (select(*keys, _status_at(as_of).label("status")).select_from(DWELLINGS)
+    current = (select(*keys, _status_at(as_of, known_at_of(session)).label("status")).select_from(DWELLINGS)
                .where(*scope.clauses()).subquery("current"))
     group = ([current.c.key] if by else []) + [current.c.status]
     # Dwellings not existing at D (status NULL) are grouped too and dropped here: a WHERE on the
@@ -130,7 +130,7 @@ def dwelling_counts_by(session: Session, as_of: date, columns: tuple[str, ...],
     """dwelling_counts(by=c) for each of the columns, from one pass grouped by all of them (a few
     hundred combinations) and summed here."""
     keys = [DWELLING[c].label(f"key_{i}") for i, c in enumerate(columns)]
-    current = (select(*keys, _status_at(as_of).label("status")).select_from(DWELLINGS)
+    current = (select(*keys, _status_at(as_of, known_at_of(session)).label("status")).select_from(DWELLINGS)
                .where(*scope.clauses()).subquery("current"))
     group = [current.c[f"key_{i}"] for i in range(len(columns))] + [current.c.status]
     rows = session.execute(select(*group, func.count()).group_by(*group)).all()
@@ -159,7 +159,8 @@ def dwelling_trend(session: Session, until: date, scope: DwellingFilter = NO_DWE
         func.lag(CHANGE.status).over(partition_by=CHANGE.dwelling_id,
                                      order_by=(CHANGE.effective_on, CHANGE.id)).label("previous"),
     ).select_from(CHANGES.join(DWELLINGS, DWELLING.id == CHANGE.dwelling_id) if scope.clauses() else CHANGES
-                  ).where(CHANGE.voided_at.is_(None), CHANGE.effective_on <= until, *scope.clauses()).subquery()
+                  ).where(live(CHANGE, known_at_of(session)), CHANGE.effective_on <= until, *scope.clauses()
+                          ).subquery()
     o = ordered.c
     rows = session.execute(
         select(o.effective_on, o.status, o.previous, func.count())
@@ -187,7 +188,7 @@ def counter_and_housed_at(session: Session, days: list[date]) -> list[dict]:
     if not days:
         return []
     trend = dwelling_trend(session, max(days))
-    first = _first_move_in(max(days))
+    first = _first_move_in(max(days), known=known_at_of(session))
     counts_from = case((first.c.first_in > first.c.referred_on, first.c.first_in), else_=first.c.referred_on)
     housed_from = session.execute(select(counts_from, func.count()).group_by(counts_from)
                                   .order_by(counts_from)).all()

@@ -15,20 +15,21 @@ from sqlmodel import Session
 
 from eet.figures.query import (
     EVENTS, PARTICIPANT, PARTICIPANTS, BREAKDOWNS, EVENT, FUNNEL_STEPS, NO_PARTICIPANT_FILTER, ParticipantFilter, RETENTION_DAYS, days_between, memoised,
+    known_at_of, live, participants_known,
 )
 
 
 # --- participants --------------------------------------------------------------------------------
 
-def _events_until(as_of: date, *kinds: str):
-    return and_(EVENT.voided_at.is_(None), EVENT.occurred_on <= as_of,
+def _events_until(as_of: date, *kinds: str, known=None):
+    return and_(live(EVENT, known), EVENT.occurred_on <= as_of,
                 EVENT.kind.in_(kinds) if len(kinds) > 1 else EVENT.kind == kinds[0])
 
 
-def _route(as_of: date):
-    """Per participant with events on or before D, one row read in participant order from the
-    covering index ix_event_route: which steps they took, and the dates of their latest eligible
-    and other assessment, latest move-in and latest exit."""
+def _route(as_of: date, known=None):
+    """Per participant with events on or before D (as known at K), one row read in participant
+    order from the covering index ix_event_route: which steps they took, and the dates of their
+    latest eligible and other assessment, latest move-in and latest exit."""
     def took(kind: str):
         return func.max(case((EVENT.kind == kind, 1), else_=0))
 
@@ -44,16 +45,16 @@ def _route(as_of: date):
         last(EVENT.kind == "housed").label("housed_on"),
         last(EVENT.kind == "exited").label("exited_on"),
         took("withdrawn").label("withdrawn"),
-    ).where(EVENT.voided_at.is_(None), EVENT.occurred_on <= as_of)
+    ).where(live(EVENT, known), EVENT.occurred_on <= as_of)
         .group_by(EVENT.participant_id).subquery("route"))
 
 
-def _latest_is(route, later_on, earlier_on, kinds: tuple[str, ...], column, value: str):
+def _latest_is(route, later_on, earlier_on, kinds: tuple[str, ...], column, value: str, known=None):
     """1 when the latest (by date, then by id) of the participant's events of these kinds is the
     one dated `later_on` and has `column` == value; `later_on` / `earlier_on` are the latest dates
     of the two groups. Only a same-day tie needs to look at the events themselves."""
     tie = (select(column).where(
-        EVENT.participant_id == route.c.participant_id, EVENT.voided_at.is_(None),
+        EVENT.participant_id == route.c.participant_id, live(EVENT, known),
         EVENT.kind.in_(kinds), EVENT.occurred_on == later_on)
         .order_by(EVENT.id.desc()).limit(1).correlate(route).scalar_subquery())
     return case((later_on.is_(None), 0), (earlier_on.is_(None), 1), (later_on > earlier_on, 1),
@@ -71,10 +72,11 @@ def funnel(session: Session, as_of: date, by: str | None = None,
         # The breakdowns' pass gives the total too; a dashboard then reads the events once for
         # the report, the participant view, the changes and the business case together.
         return funnel_breakdowns(session, as_of, BREAKDOWNS)[0]
-    route = _route(as_of)
+    known = known_at_of(session)
+    route = _route(as_of, known)
     r = route.c
-    eligible = _latest_is(route, r.eligible_on, r.ineligible_on, ("assessed",), EVENT.outcome, "eligible")
-    housed_now = _latest_is(route, r.housed_on, r.exited_on, ("housed", "exited"), EVENT.kind, "housed")
+    eligible = _latest_is(route, r.eligible_on, r.ineligible_on, ("assessed",), EVENT.outcome, "eligible", known)
+    housed_now = _latest_is(route, r.housed_on, r.exited_on, ("housed", "exited"), EVENT.kind, "housed", known)
     columns = [
         func.count().label("referred"),
         func.sum(func.coalesce(r.assessed, 0)).label("assessed"),
@@ -85,7 +87,7 @@ def funnel(session: Session, as_of: date, by: str | None = None,
         func.sum(func.coalesce(r.withdrawn, 0)).label("withdrawn"),
     ]
     source = PARTICIPANTS.outerjoin(route, r.participant_id == PARTICIPANT.id)
-    where = [PARTICIPANT.referred_on <= as_of, *scope.clauses()]
+    where = [PARTICIPANT.referred_on <= as_of, *participants_known(known), *scope.clauses()]
     if isinstance(by, tuple):  # several columns: keyed by the tuple of their values
         keys = [PARTICIPANT[b] for b in by]
         query = select(*keys, *columns).select_from(source).where(*where).group_by(*keys)
@@ -124,7 +126,8 @@ def central_waiting_list(session: Session, as_of: date,
     label = case((PARTICIPANT.central_waiting_list.is_(True), "yes"),
                  (PARTICIPANT.central_waiting_list.is_(False), "no"), else_="unknown")
     rows = session.execute(select(label, func.count()).where(
-        PARTICIPANT.referred_on <= as_of, *scope.clauses()).group_by(label)).all()
+        PARTICIPANT.referred_on <= as_of, *participants_known(known_at_of(session)), *scope.clauses()
+    ).group_by(label)).all()
     counts = {"yes": 0, "no": 0, "unknown": 0}
     counts.update({key: int(n) for key, n in rows})
     return counts
@@ -139,20 +142,21 @@ def withdrawals(session: Session, as_of: date, scope: ParticipantFilter = NO_PAR
     source = EVENTS.join(PARTICIPANTS, PARTICIPANT.id == EVENT.participant_id) if scope.clauses() else EVENTS
     rows = session.execute(
         select(reason, func.count()).select_from(source)
-        .where(_events_until(as_of, "withdrawn"), *scope.clauses())
+        .where(_events_until(as_of, "withdrawn", known=known_at_of(session)), *scope.clauses())
         .group_by(reason).order_by(func.count().desc(), reason).limit(limit)).all()
     return [(r or "", int(n)) for r, n in rows]
 
 
-def _first_move_in(as_of: date, scope: ParticipantFilter = NO_PARTICIPANT_FILTER):
-    """Per participant housed by D: the first move-in date and the referral date. The date test is
+def _first_move_in(as_of: date, scope: ParticipantFilter = NO_PARTICIPANT_FILTER, known=None):
+    """Per participant housed by D (as known at K): the first move-in date and the referral date.
+    The date test is
     on the first move-in (HAVING), which gives the same rows as on each move-in and lets SQLite read
     the covering index ix_event_kind_participant in participant order instead of sorting."""
     return (select(EVENT.participant_id.label("participant_id"),
                    func.min(EVENT.occurred_on).label("first_in"),
                    func.min(PARTICIPANT.referred_on).label("referred_on"))
             .select_from(EVENTS.join(PARTICIPANTS, PARTICIPANT.id == EVENT.participant_id))
-            .where(EVENT.voided_at.is_(None), EVENT.kind == "housed", *scope.clauses())
+            .where(live(EVENT, known), EVENT.kind == "housed", *scope.clauses())
             .group_by(EVENT.participant_id).having(func.min(EVENT.occurred_on) <= as_of)
             .subquery("first_move_in"))
 
@@ -210,7 +214,7 @@ def lead_time_counts(session: Session, as_of: date, scope: ParticipantFilter = N
                      ) -> list[tuple[str, int, int]]:
     """(month of first move-in 'YYYY-MM', lead time in days, participants): one pass from which
     lead_time, lead_time_distribution and lead_time_trend all follow (see lead_times)."""
-    first = _first_move_in(as_of, scope)
+    first = _first_move_in(as_of, scope, known_at_of(session))
     month = func.substr(cast(first.c.first_in, String()), 1, 7)
     days = days_between(first.c.first_in, first.c.referred_on)
     return [(m, int(d), int(n)) for m, d, n in session.execute(
@@ -251,12 +255,13 @@ def retention_12m(session: Session, as_of: date, scope: ParticipantFilter = NO_P
                   target: float = 0.9) -> Retention:
     """Among participants first housed at least 365 days before D, the share without a negative
     exit within 365 days of that move-in; a death within those days leaves them out."""
-    first = _first_move_in(as_of, scope)
+    known = known_at_of(session)
+    first = _first_move_in(as_of, scope, known)
     cutoff = as_of - timedelta(days=RETENTION_DAYS)
 
     def exit_within(outcome: str):
         return select(EVENT.id).where(
-            EVENT.participant_id == first.c.participant_id, _events_until(as_of, "exited"),
+            EVENT.participant_id == first.c.participant_id, _events_until(as_of, "exited", known=known),
             EVENT.outcome == outcome, EVENT.occurred_on >= first.c.first_in,
             days_between(EVENT.occurred_on, first.c.first_in) <= RETENTION_DAYS).exists()
 
@@ -283,7 +288,8 @@ def kaplan_meier(session: Session, as_of: date, scope: ParticipantFilter = NO_PA
                  ) -> SurvivalCurve:
     """Time from first move-in to the first negative exit; a positive exit, a death, or D censors.
     The database groups participants by (days, event); the product runs over those few rows."""
-    first = _first_move_in(as_of, scope)
+    known = known_at_of(session)
+    first = _first_move_in(as_of, scope, known)
 
     def first_exit(*outcomes: str):
         return func.min(case((EVENT.outcome.in_(outcomes), EVENT.occurred_on)))
@@ -294,7 +300,7 @@ def kaplan_meier(session: Session, as_of: date, scope: ParticipantFilter = NO_PA
         first.c.first_in, first_exit("negative").label("negative"),
         first_exit("positive", "deceased").label("censor"))
         .select_from(first.outerjoin(EVENTS, and_(
-            EVENT.participant_id == first.c.participant_id, _events_until(as_of, "exited"),
+            EVENT.participant_id == first.c.participant_id, _events_until(as_of, "exited", known=known),
             EVENT.occurred_on >= first.c.first_in)))
         .group_by(first.c.participant_id, first.c.first_in).subquery())
     p = per_participant.c

@@ -1,13 +1,23 @@
-"""What every figure query shares: the tables' columns, the filters of a page, and one computation
-per figure and data version (`memoised`)."""
+"""What every figure query shares: the tables' columns, the filters of a page, one computation per
+figure and data version (`memoised`), and the moment K the figures are known at (`as_known_at`).
+
+Figures as known at K (DESIGN.md): every figure reads only the rows recorded at or before K and not
+voided by K, so that a back-dated correction recorded after K does not change them. K lives in the
+session (session.info[KNOWN_AT_KEY], set by `as_known_at`), so that every figure function honours
+it without a parameter of its own; the memo keys on it too. What K cannot undo: a participant's or a
+dwelling's attributes edited in place after K (referrer, municipality, ...); those are in the audit
+trail, not in the figures' tables."""
 
 from __future__ import annotations
 
 import copy
 import functools
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterator
 
-from sqlalchemy import Integer
+from sqlalchemy import Integer, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -42,7 +52,7 @@ def memoised(function):
         memo = session.info.get(MEMO_KEY)
         if memo is None:
             return function(session, *args, **kwargs)
-        key = (function.__name__, args, tuple(sorted(kwargs.items())))
+        key = (function.__name__, args, tuple(sorted(kwargs.items())), session.info.get(KNOWN_AT_KEY))
         try:
             hash(key)
         except TypeError:  # a list of dates, say: not remembered
@@ -51,6 +61,47 @@ def memoised(function):
             memo[key] = copy.deepcopy(function(session, *args, **kwargs))
         return copy.deepcopy(memo[key])
     return wrapper
+
+
+# --- figures as known at a moment K -------------------------------------------------------------
+
+KNOWN_AT_KEY = "known_at"
+
+
+@contextmanager
+def as_known_at(session, known_at: datetime | None) -> Iterator:
+    """Within the block every figure read through `session` is as known at `known_at` (an aware
+    datetime; None: as known now). The previous moment is restored on leaving, so blocks nest.
+    Raises ValueError for a naive datetime (K is a moment, not a wall-clock reading)."""
+    if known_at is not None and known_at.utcoffset() is None:
+        raise ValueError("known_at must carry a time zone")
+    had, previous = KNOWN_AT_KEY in session.info, session.info.get(KNOWN_AT_KEY)
+    session.info[KNOWN_AT_KEY] = known_at
+    try:
+        yield session
+    finally:
+        if had:
+            session.info[KNOWN_AT_KEY] = previous
+        else:
+            session.info.pop(KNOWN_AT_KEY, None)
+
+
+def known_at_of(session) -> datetime | None:
+    """The moment K the session's figures are known at, or None (as known now)."""
+    return session.info.get(KNOWN_AT_KEY)
+
+
+def live(columns, known_at: datetime | None) -> ColumnElement:
+    """The rows of EVENT or CHANGE that count: not voided (None), or recorded at or before K and
+    not voided by K. Without K the condition is the partial indexes' own (voided_at IS NULL)."""
+    if known_at is None:
+        return columns.voided_at.is_(None)
+    return (columns.recorded_at <= known_at) & or_(columns.voided_at.is_(None), columns.voided_at > known_at)
+
+
+def participants_known(known_at: datetime | None) -> list[ColumnElement]:
+    """Participants recorded at or before K (none left out without K)."""
+    return [] if known_at is None else [PARTICIPANT.created_at <= known_at]
 
 
 # --- portable date arithmetic --------------------------------------------------------------------

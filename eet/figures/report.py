@@ -6,18 +6,62 @@ The command line prints it, the pages show its parts, the meeting pack is built 
 from __future__ import annotations
 
 import json
-from datetime import date
+import re
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from eet import figures
 from eet.figures import business_case as costs
 from eet.figures.recovery import recovery_12m
+from eet.figures.query import as_known_at, known_at_of
 from eet.store.contents import is_demo
 
+# The programme's clock: a moment typed by a person (--known-at) is read in this zone.
+PROGRAMME_ZONE = ZoneInfo("Europe/Amsterdam")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?")
 
-def build_report(session: Session, as_of: date) -> dict:
-    """Exactly the JSON object of spec/interfaces.md (unsuppressed: for admins and researchers)."""
+
+def parse_known_at(text: str) -> datetime:
+    """A moment K as spec/interfaces.md accepts it: `YYYY-MM-DD` (the end of that day) or
+    `YYYY-MM-DDTHH:MM[:SS]`, both Europe/Amsterdam time; an aware datetime. Raises ValueError with
+    the accepted forms for anything else."""
+    value = (text or "").strip()
+    try:
+        if _DAY.fullmatch(value):
+            return end_of_day(date.fromisoformat(value))
+        if _MOMENT.fullmatch(value):
+            return datetime.fromisoformat(value).replace(tzinfo=PROGRAMME_ZONE)
+    except ValueError:
+        pass
+    raise ValueError(f"'{text}' is not a moment: give YYYY-MM-DD (the end of that day) or "
+                     f"YYYY-MM-DDTHH:MM[:SS], Europe/Amsterdam time")
+
+
+def end_of_day(day: date) -> datetime:
+    """The last moment of a day in Europe/Amsterdam time (what `--known-at YYYY-MM-DD` means)."""
+    return datetime.combine(day, time.max, tzinfo=PROGRAMME_ZONE)
+
+
+def format_known_at(moment: datetime | None) -> str | None:
+    """K as the report's JSON gives it: ISO 8601 in Europe/Amsterdam time, to the second."""
+    if moment is None:
+        return None
+    return moment.astimezone(PROGRAMME_ZONE).replace(microsecond=0).isoformat()
+
+
+def build_report(session: Session, as_of: date, known_at: datetime | None = None) -> dict:
+    """Exactly the JSON object of spec/interfaces.md (unsuppressed: for admins and researchers),
+    with "known_at": with `known_at` (an aware datetime) every figure is as the database knew it at
+    that moment (rows recorded at or before it, not voided by it); without it, the session's moment
+    (eet.figures.query.as_known_at) or, when none is set, as known now (null)."""
+    with as_known_at(session, known_at if known_at is not None else known_at_of(session)):
+        return _build_report(session, as_of)
+
+
+def _build_report(session: Session, as_of: date) -> dict:
     goals = figures.targets(session, as_of)
     dwelling_goal = goals.get("dwellings")
     participant_goal = goals.get("participants")
@@ -31,6 +75,7 @@ def build_report(session: Session, as_of: date) -> dict:
     statuses = ("searching", "location_found", "available", "occupied", "withdrawn")
     return {
         "as_of": as_of.isoformat(),
+        "known_at": format_known_at(known_at_of(session)),
         "demo": is_demo(session),
         "coalition": figures.coalition(session, as_of),
         "dwellings": {
@@ -72,7 +117,9 @@ def to_text(report: dict) -> str:
     ret = p["retention_12m"]
     c = report["coalition"]
     lines = [
-        f"Eerst een Thuis monitor, as of {report['as_of']}" + ("  (DEMO DATA)" if report["demo"] else ""),
+        f"Eerst een Thuis monitor, as of {report['as_of']}"
+        + (f", as known at {report['known_at']}" if report.get("known_at") else "")
+        + ("  (DEMO DATA)" if report["demo"] else ""),
         "",
         f"Coalition: {c['municipality']} municipalities, {c['care_provider']} care providers, "
         f"{c['housing_corporation']} housing corporations",

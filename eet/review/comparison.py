@@ -11,7 +11,7 @@ meeting pack show the same thing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
@@ -24,6 +24,7 @@ from eet.figures.privacy import Count
 from eet.figures.progress import DAYS_PER_MONTH, Forecast, forecast, project  # noqa: F401 (one forecast, in progress)
 from eet.figures.registers import open_bottlenecks
 from eet.figures.report import build_report
+from eet.figures.query import as_known_at
 
 # The headline figures, in the order of the report: (group, item, path into the report).
 HEADLINE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -111,6 +112,10 @@ class Review:
     reports: dict[str, dict] = field(default_factory=dict)  # the raw (unsuppressed) JSON reports
     compared: bool = True  # False at or before the launch: no comparison date, `compare_with` = D
     exact: bool = False  # an unsuppressed pack asked for explicitly: "not for distribution"
+    # Figures as known at a moment K (a recorded meeting's presented_at): None = as known now.
+    known_at: datetime | None = None
+    known_now: list[Figure] = field(default_factory=list)  # D as known at K (then) beside now (now)
+    corrections: list = field(default_factory=list)  # eet.review.known.Correction, K to now
 
 
 # --- choosing the comparison date ----------------------------------------------------------------
@@ -152,12 +157,35 @@ class ReviewRefused(ValueError):
     """The review cannot be made for these dates (a future meeting date, a comparison after it)."""
 
 
+RECORDED = "recorded"  # build_review's default K: the moment recorded with the meeting held on D
+
+
 def build_review(session: Session, actor: Actor, as_of: date, compare_with: date | None = None,
-                 basis: str = "comparison", suppressed: bool | None = None) -> Review:
+                 basis: str = "comparison", suppressed: bool | None = None,
+                 known_at: datetime | str | None = RECORDED) -> Review:
     """Everything the review page and the meeting pack show. `basis` says where the forecast's
     pace is measured from: the comparison date or the launch. `suppressed` (default: as the actor
     sees counts) asks for small counts suppressed whatever the role; a viewer's are always.
-    At or before the launch there is nothing to compare with: the review shows D alone."""
+    At or before the launch there is nothing to compare with: the review shows D alone.
+
+    `known_at`: every figure as known at that moment (an aware datetime); by default the moment
+    recorded with the review meeting held on D (its `presented_at`), so that the meeting's figures
+    come back as they were presented; None: as known now. When K lies in the past the review also
+    holds D as known now (`known_now`) and the corrections in between (eet.review.known)."""
+    from eet.review import known as recorded
+
+    moment = recorded.meeting_moment(session, as_of) if known_at == RECORDED else known_at
+    with as_known_at(session, moment):
+        review = _build_review(session, actor, as_of, compare_with, basis, suppressed)
+    review.known_at = moment
+    if recorded.in_the_past(moment):
+        review.known_now = compare_headline(review.reports["now"], build_report(session, as_of), review.suppressed)
+        review.corrections = recorded.corrections_since(session, as_of, moment, suppressed=review.suppressed)
+    return review
+
+
+def _build_review(session: Session, actor: Actor, as_of: date, compare_with: date | None,
+                  basis: str, suppressed: bool | None) -> Review:
     if basis not in ("comparison", "launch"):
         raise ValueError(f"basis must be 'comparison' or 'launch', not {basis!r}")
     if as_of > date.today():

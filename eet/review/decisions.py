@@ -8,7 +8,7 @@ another page) writes these rows.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import field_validator, model_validator
@@ -16,9 +16,9 @@ from sqlmodel import Session, select
 
 from eet.store import audit
 from eet.accounts.access import Actor, require_role
-from eet.store.models import DECISION_STATUSES, DECISION_TOPICS, Decision, ReviewMeeting
+from eet.store.models import DECISION_STATUSES, DECISION_TOPICS, Decision, ReviewMeeting, utcnow
 from eet.texts.messages import Choices, Refusal, Term
-from eet.entry.schemas import AnyDate, InputModel, OptionalDate, refused
+from eet.entry.schemas import AnyDate, FieldError, InputModel, OptionalDate, RuleError, refused
 
 TITLE_MAX = 200
 DECISION_MAX = 2000
@@ -61,10 +61,37 @@ def _one_of(value: Any, words: dict[str, str], what: str) -> str:
     return found
 
 
+def _moment(value: Any) -> datetime | None:
+    """The moment a meeting's figures were presented: an aware datetime, a naive one (read as
+    Europe/Amsterdam time), or text as `report --known-at` takes it; not in the future."""
+    from eet.figures.report import PROGRAMME_ZONE, parse_known_at
+
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        moment = value if value.utcoffset() is not None else value.replace(tzinfo=PROGRAMME_ZONE)
+    else:
+        try:
+            moment = parse_known_at(str(value))
+        except ValueError:
+            raise Refusal("not_a_moment", value=value) from None
+    if moment > utcnow():
+        raise Refusal("moment_in_future")
+    return moment
+
+
 class MeetingIn(InputModel):
     held_on: AnyDate
     title: str
     compare_with: OptionalDate = None
+    # When the meeting's figures were presented (issue 16): its pack made again later shows them as
+    # known at this moment. None: as known now.
+    presented_at: datetime | None = None
+
+    @field_validator("presented_at", mode="before")
+    @classmethod
+    def _presented(cls, value: Any) -> datetime | None:
+        return _moment(value)
 
     @field_validator("title", mode="before")
     @classmethod
@@ -122,9 +149,28 @@ def update_meeting(session: Session, actor: Actor, meeting_id: int, values: dict
                    source: str = "form") -> ReviewMeeting:
     require_role(actor, "admin")
     meeting = _meeting(session, meeting_id)
+    if "presented_at" not in values:  # a form without the moment keeps it
+        values = {**values, "presented_at": meeting.presented_at}
     data = MeetingIn.parse(values)
     _check_date_free(session, data.held_on, meeting_id)
     return audit.changed(session, actor, "review_meeting", meeting, data.model_dump(), source)
+
+
+def mark_presented(session: Session, actor: Actor, meeting_id: int, at: datetime | None = None,
+                   source: str = "form") -> ReviewMeeting:
+    """Record that the meeting's figures were presented at `at` (default: now): from then on its
+    review and pack are made as known at that moment. Admin only; audited."""
+    require_role(actor, "admin")
+    meeting = _meeting(session, meeting_id)
+    before = audit.snapshot(meeting)
+    try:
+        meeting.presented_at = _moment(at or utcnow())
+    except Refusal as exc:
+        raise RuleError(FieldError("presented_at", exc.key, exc.params)) from None
+    session.add(meeting)
+    session.flush()
+    audit.record(session, actor, "update", "review_meeting", meeting.id, before, audit.snapshot(meeting), source)
+    return meeting
 
 
 def add_decision(session: Session, actor: Actor, values: dict[str, Any], source: str = "form") -> Decision:

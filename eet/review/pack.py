@@ -33,6 +33,7 @@ from eet.accounts.access import Actor, require_role
 from eet.review.comparison import Review, build_review
 from eet.charts.review import all_charts
 from eet.review.tables import Percent, Table, all_tables, cell_text
+from eet.review.known import known_tables, moment_text
 from eet.texts import label, sheet, t
 from eet.entry.spreadsheet import neutralise
 
@@ -158,11 +159,15 @@ def to_html(review: Review, lang: str) -> str:
 
     subtitle = t("pack_subtitle", lang, as_of=as_of, since=since) if review.compared else \
         t("pack_subtitle_alone", lang, as_of=as_of)
+    if review.known_at is not None:
+        subtitle += f' ({t("known_at_mark", lang, moment=moment_text(review.known_at, lang))})'
     header = (f'<header><h1>{_e(t("pack_title", lang))}</h1>'
               f'<p class="subtitle">{_e(subtitle)}</p>'
               f'<p class="meta">{_e(t("pack_made", lang, today=fmt.long_date(date.today(), lang)))}</p></header>')
     if review.demo:
         header += f'<p class="demo">{_e(t("pack_demo", lang))}</p>'
+    if review.known_at is not None:  # a recorded meeting's figures, as they were presented
+        header += f'<p class="demo known">{_e(t("known_at_note", lang, moment=moment_text(review.known_at, lang)))}</p>'
     if review.exact:
         header += f'<p class="demo exact">{_e(t("pack_exact", lang))}</p>'
     if review.suppressed:
@@ -192,6 +197,10 @@ def to_html(review: Review, lang: str) -> str:
     if research:
         body += [f'<section class="page"><h2>{_e(t("pack_research", lang))}</h2>',
                  *(_table_html(table, lang) for table in research), "</section>"]
+    known = known_tables(review, lang)
+    if known:
+        body.append(f'<section class="page"><h2>{_e(known[0].title)}</h2>'
+                    + "".join(_table_html(table, lang, heading=i > 0) for i, table in enumerate(known)) + "</section>")
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         lang=_e(lang), title=_e(f'{t("pack_title", lang)} {fmt.short_date(review.as_of, lang)}'),
         body="\n".join(body))
@@ -262,6 +271,8 @@ def to_xlsx(review: Review, lang: str) -> bytes:
         (t("review_due_on", lang), date.fromisoformat(review.target["due_on"]) if review.target["due_on"] else None),
         (t("pack_made", lang, today=fmt.short_date(date.today(), lang)), None),
     ]
+    if review.known_at is not None:
+        rows.append((t("known_at_note", lang, moment=moment_text(review.known_at, lang)), None))
     if review.demo:
         rows.append((t("pack_demo", lang), None))
     if review.suppressed:
@@ -273,7 +284,7 @@ def to_xlsx(review: Review, lang: str) -> bytes:
     about.column_dimensions["A"].width = 60
     about.column_dimensions["B"].width = 16
 
-    for table in [*all_tables(review, lang), *research_tables(review, lang)]:
+    for table in [*all_tables(review, lang), *research_tables(review, lang), *known_tables(review, lang)]:
         ws = book.create_sheet(_sheet_name(sheet(table.key, lang)))
         columns = table.columns + (["code"] if table.codes else [])
         ws.append([neutralise(c) for c in columns])

@@ -117,6 +117,9 @@ class DwellingStatusChange(SQLModel, table=True):
         # Covering and partial (migration 0002): the as-of status is read from the index alone.
         Index("ix_change_current", "dwelling_id", "effective_on", "id", "status",
               sqlite_where=text("voided_at IS NULL"), postgresql_where=text("voided_at IS NULL")),
+        # Covering for the figures as known at K (migration 0007): the same probe, with when the
+        # row was recorded and voided, read from the index alone.
+        Index("ix_change_known", "dwelling_id", "effective_on", "id", "status", "recorded_at", "voided_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -167,6 +170,11 @@ class ParticipantEvent(SQLModel, table=True):
               sqlite_where=text("voided_at IS NULL"), postgresql_where=text("voided_at IS NULL")),
         Index("ix_event_kind_participant", "kind", "participant_id", "occurred_on", "outcome",
               sqlite_where=text("voided_at IS NULL"), postgresql_where=text("voided_at IS NULL")),
+        # The two above for the figures as known at K (migration 0007), with recorded_at and voided_at.
+        Index("ix_event_route_known", "participant_id", "kind", "occurred_on", "id", "outcome",
+              "recorded_at", "voided_at"),
+        Index("ix_event_kind_participant_known", "kind", "participant_id", "occurred_on", "outcome",
+              "recorded_at", "voided_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -329,6 +337,9 @@ class Measurement(SQLModel, table=True):
 
 
 class ReviewMeeting(SQLModel, table=True):
+    """A review meeting. `presented_at` is the moment its figures were presented (migration 0007):
+    the meeting's pack made again later shows the figures as known at that moment."""
+
     __tablename__ = "review_meeting"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -336,6 +347,35 @@ class ReviewMeeting(SQLModel, table=True):
     title: str = Field(max_length=200)
     compare_with: date | None = None
     is_demo: bool = False
+    presented_at: datetime | None = None
+
+
+class MonthSignOff(SQLModel, table=True):
+    """A coordinator's sign-off of a month for their organisation ("our list for March is
+    complete", as DHIS2's data approval); `month` is the first day of the month. A reopened
+    sign-off keeps its row (reopened_at, reopened_by); the month is signed off while a row without
+    reopened_at exists (migration 0007)."""
+
+    __tablename__ = "month_sign_off"
+    __table_args__ = (Index("ix_month_sign_off_org_month", "organisation_id", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    month: date
+    signed_at: datetime = Field(default_factory=utcnow)
+    signed_by: str = Field(max_length=80)
+    reopened_at: datetime | None = None
+    reopened_by: str | None = Field(default=None, max_length=80)
+
+
+class Setting(SQLModel, table=True):
+    """A setting of the admin, as text (e.g. the data-quality thresholds in days; migration 0007).
+    A key without a row has its default in the module that reads it."""
+
+    key: str = Field(max_length=60, primary_key=True)
+    value: str = Field(max_length=200)
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: str | None = Field(default=None, max_length=80)
 
 
 class Decision(SQLModel, table=True):
