@@ -1,9 +1,11 @@
 """In a real browser: from a click in the sidebar until the page's last chart is drawn.
 
     .venv/bin/python bench/browser.py [--url URL] [--as-of 2021-05-31] [--roles viewer,admin] [--rounds 2]
+                                      [--server-option runner.postScriptGC=false ...]
 
-Serves `streamlit run dashboard.py` on a free port (tests/dashboard_server.py) on the demo database
-(a temporary SQLite file, or --url), and for each role: a fresh browser session (headless Debian
+Serves `streamlit run dashboard.py` on a free port (through bench/served.py, which notes each
+script run's start and end) on the demo database (a temporary SQLite file, or --url), with any
+--server-option added to Streamlit's command line (to compare a setting), and for each role: a fresh browser session (headless Debian
 Chromium through playwright) signs in with the demo account, then clicks through every page of the
 sidebar in order, `--rounds` times. Before each role the data version is bumped, as a write does,
 so that the server's caches are cold: round 1 is "cold", later rounds "warm".
@@ -12,7 +14,8 @@ What is timed (wall clock, ms): from the click (dispatched in the page, its time
 the page is drawn, that is: the page's title shows, Streamlit's running indicator is gone, no stale
 element is left, every visible Plotly chart has drawn its SVG, and nothing in the document changed
 for QUIET_MS; the time reported is that of the last change before the quiet, so the quiet itself is
-not counted. "title" is when the page's title first showed. A MutationObserver installed in every
+not counted. "title" is when the page's title first showed, "server" when the last script run the
+click caused ended (both ms after the click). A MutationObserver installed in every
 document (also after a navigation) keeps the time of the last change.
 
 Prints one table; `measure(...)` returns its rows for other scripts. Timings on a shared machine are
@@ -22,19 +25,25 @@ noisy: compare pages with each other and runs with runs of the same machine.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from eet.demo.newsletter import DEMO_ACCOUNTS, DEMO_PASSWORD  # noqa: E402
 from eet.texts import t  # noqa: E402
-from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, running_dashboard  # noqa: E402
+from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 
 QUIET_MS = 500
 TIMEOUT_MS = 30_000
@@ -88,12 +97,65 @@ def sign_in(page, username: str, password: str) -> float:
     }""")
 
 
-def wait_drawn(page, title: str, clicked_at: float) -> tuple[float, float]:
-    """(ms until the title showed, ms until drawn) after the click at `clicked_at` (epoch ms)."""
+class Server:
+    """The dashboard served through bench/served.py; `runs_after(t)` reads its script runs."""
+
+    def __init__(self, base: str, run_log: Path):
+        self.base, self.run_log = base, run_log
+
+    def last_run_end(self, clicked_at: float) -> float | None:
+        """When the last script run that ended after the click ended (epoch ms), if any."""
+        if not self.run_log.exists():
+            return None
+        ends = [run["end"] for run in map(json.loads, self.run_log.read_text().splitlines())
+                if run["end"] > clicked_at]
+        return max(ends, default=None)
+
+
+@contextmanager
+def serving(database_url: str, folder: Path, options: list[str]) -> Iterator[Server]:
+    """`streamlit run dashboard.py` on a free port, as tests/dashboard_server.py starts it, through
+    bench/served.py; its output goes to folder/streamlit.log."""
+    port = free_port()
+    run_log = folder / "runs.jsonl"
+    env = {**os.environ, "EET_DATABASE_URL": database_url, "EET_LANG": "nl",
+           "EET_BENCH_RUN_LOG": str(run_log), "PYTHONPATH": str(ROOT)}
+    with open(folder / "streamlit.log", "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "served.py"), str(ROOT / "dashboard.py"),
+             "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
+             "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
+             *(f"--{option}" for option in options)],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.time() + 60
+            while True:
+                try:
+                    urllib.request.urlopen(base + "/_stcore/health", timeout=1)
+                    break
+                except OSError:
+                    if time.time() > deadline or process.poll() is not None:
+                        raise RuntimeError(f"the dashboard did not start; see {folder / 'streamlit.log'}") from None
+                    time.sleep(0.2)
+            yield Server(base, run_log)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def wait_drawn(page, title: str, clicked_at: float, server: Server | None = None) -> tuple[float, ...]:
+    """(ms until the title showed, ms until drawn, ms until the server's run ended) after the click
+    at `clicked_at` (epoch ms); the last is 0 without a server to ask."""
     page.wait_for_function(DRAWN, arg=[title, QUIET_MS], polling=25, timeout=TIMEOUT_MS)
     titled, last = page.evaluate("() => [window.__eet.titled, window.__eet.last]")
+    ended = server.last_run_end(clicked_at) if server else None
     # The title is noticed at the next poll (25 ms): never later than the last change.
-    return min(titled or last, last) - clicked_at, last - clicked_at
+    return (min(titled or last, last) - clicked_at, last - clicked_at,
+            0.0 if ended is None else ended - clicked_at)
 
 
 def nav_titles(page) -> list[str]:
@@ -115,9 +177,9 @@ def _bump(url: str) -> None:
         bump_data_version(session)
 
 
-def measure(base: str, url: str, as_of: date, roles: list[str], rounds: int, lang: str = "nl") -> dict:
-    """{(role, page title, "cold"|"warm"): [(title ms, drawn ms), ...]} with the sign-in under the
-    page title "sign-in → <overview>"; raises when a page shows an exception."""
+def measure(server: Server, url: str, as_of: date, roles: list[str], rounds: int, lang: str = "nl") -> dict:
+    """{(role, page title, "cold"|"warm"): [(title ms, drawn ms, server ms), ...]} with the sign-in
+    under the page title "sign-in → <overview>"; raises when a page shows an exception."""
     from playwright.sync_api import sync_playwright
 
     overview = t("page_overview", lang)
@@ -130,9 +192,9 @@ def measure(base: str, url: str, as_of: date, roles: list[str], rounds: int, lan
                 context = browser.new_context(viewport={"width": 1280, "height": 900})
                 context.add_init_script(TRACK_CHANGES)
                 page = context.new_page()
-                page.goto(f"{base}/?as_of={as_of.isoformat()}&lang={lang}")
+                page.goto(f"{server.base}/?as_of={as_of.isoformat()}&lang={lang}")
                 clicked = sign_in(page, ACCOUNTS[role], DEMO_PASSWORD)
-                results[(role, f"sign-in → {overview}", "cold")] = [wait_drawn(page, overview, clicked)]
+                results[(role, f"sign-in → {overview}", "cold")] = [wait_drawn(page, overview, clicked, server)]
                 titles = nav_titles(page)
                 order = titles[1:] + titles[:1]  # from the overview onwards, ending on it
                 for round_number in range(rounds):
@@ -141,7 +203,7 @@ def measure(base: str, url: str, as_of: date, roles: list[str], rounds: int, lan
                         clicked = page.evaluate(CLICK_NAV, title)
                         if clicked is None:
                             raise RuntimeError(f"no sidebar link {title!r} for {role}")
-                        timing = wait_drawn(page, title, clicked)
+                        timing = wait_drawn(page, title, clicked, server)
                         if page.locator("[data-testid='stException']").count():
                             raise RuntimeError(f"{title} shows an exception for {role}")
                         results.setdefault((role, title, state), []).append(timing)
@@ -158,20 +220,20 @@ def print_table(results: dict, roles: list[str], as_of: date) -> None:
     for _, title, _ in results:
         if title not in pages:
             pages.append(title)
-    print(f"\nbrowser: Chromium, demo data as of {as_of}; ms from the click until the last chart is drawn "
-          f"(title shown in brackets); medians; shared machine: compare, do not quote alone")
-    print(f"{'page':<30} " + " ".join(f"{role + ' ' + state:>22}" for role, state in columns))
+    print(f"\nbrowser: Chromium, demo data as of {as_of}; ms from the click until: the last chart is "
+          f"drawn / the title showed / the server's run ended; medians; a shared machine: compare, "
+          f"do not quote alone")
+    print(f"{'page':<30} " + " ".join(f"{role + ' ' + state:>20}" for role, state in columns))
     for title in pages:
         cells = []
         for role, state in columns:
             timings = results.get((role, title, state))
             if not timings:
-                cells.append(f"{'-':>22}")
+                cells.append(f"{'-':>20}")
                 continue
-            titled = statistics.median(x for x, _ in timings)
-            drawn = statistics.median(y for _, y in timings)
-            cells.append(f"{drawn:>13.0f} ({titled:>5.0f})")
-        print(f"{title:<30} " + " ".join(f"{c:>22}" for c in cells))
+            titled, drawn, served = (statistics.median(t[i] for t in timings) for i in range(3))
+            cells.append(f"{drawn:>8.0f} /{titled:>4.0f} /{served:>4.0f}")
+        print(f"{title:<30} " + " ".join(f"{c:>20}" for c in cells))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2021, 5, 31))
     parser.add_argument("--roles", default="viewer,admin", help=f"of {', '.join(ACCOUNTS)}")
     parser.add_argument("--rounds", type=int, default=2, help="passes through the pages: 1 cold, then warm")
+    parser.add_argument("--server-option", action="append", default=[], metavar="SECTION.NAME=VALUE",
+                        help="a Streamlit option for the server, e.g. runner.postScriptGC=false (repeatable)")
     args = parser.parse_args(argv)
     roles = [r for r in args.roles.split(",") if r]
     folder = Path(tempfile.mkdtemp(prefix="eet-browser-"))
@@ -191,9 +255,10 @@ def main(argv: list[str] | None = None) -> int:
         url = f"sqlite:///{folder / 'eet.db'}"
         initialise(get_engine(url), demo=True)
     started = time.perf_counter()
-    with running_dashboard(url, folder / "streamlit.log") as base:
-        print(f"dashboard up in {time.perf_counter() - started:.1f} s ({base}; log {folder / 'streamlit.log'})")
-        results = measure(base, url, args.as_of, roles, args.rounds)
+    with serving(url, folder, args.server_option) as server:
+        print(f"dashboard up in {time.perf_counter() - started:.1f} s ({server.base}; log {folder / 'streamlit.log'})"
+              + (f"; options {' '.join(args.server_option)}" if args.server_option else ""))
+        results = measure(server, url, args.as_of, roles, args.rounds)
     print_table(results, roles, args.as_of)
     return 0
 
