@@ -32,6 +32,7 @@ import os
 import sys
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -41,7 +42,7 @@ PARTNER_KINDS = ("municipality", "care_provider", "housing_corporation")
 STATUSES = ("searching", "location_found", "available", "occupied", "withdrawn")
 COUNTER = ("location_found", "available", "occupied")
 STEPS = ("referred", "assessed", "eligible", "matched", "housed", "housed_now", "withdrawn")
-DEFAULT_URL = "sqlite:///data/eet.db"
+DEFAULT_URL = f"sqlite:///{Path(__file__).resolve().parent.parent / 'data' / 'eet.db'}"  # as eet's default
 
 QUERIES = {
     "organisation": "SELECT id, name, kind, joined_on FROM organisation",
