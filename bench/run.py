@@ -9,7 +9,7 @@ eet.synth, and prints one table: per figure the median time of several runs, the
 hand-written SQL it rests on (bench/bare.py), their ratio, and the peak Python memory of one call
 (tracemalloc); then `python -m eet report` as a whole process; then ours against the analyst's
 pandas peer side by side (bench/versus.py: first report, a new as-of date, a date slider, whole
-process; answers checked equal); and the process's peak RSS.
+process, the report after a write; answers checked equal); and the process's peak RSS.
 
 Page and import timings come from bench/pages_bench.py and bench/import_bench.py when they exist:
 each is imported and its `measure(database_url, size)` called, which returns (name, seconds) rows.

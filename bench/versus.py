@@ -12,7 +12,11 @@ Cases (issue 15):
 - a new as-of date: ours = build_report at a date not asked before; the peer = compute only (it
   holds the tables already);
 - date slider: ten consecutive month-ends, one after another, the same way;
-- whole process: `python -m eet report --format json` against `python bench/peer.py`.
+- whole process: `python -m eet report --format json` against `python bench/peer.py`;
+- after a write: a participant registered through the service layer (as the form does), then the
+  report at the date: ours = build_report (which must count the new participant); the peer must
+  load the tables again to see it = load + compute. Writes a few participants (BENCH-…) into the
+  database, so it runs last.
 
     .venv/bin/python bench/versus.py first ours|peer URL YYYY-MM-DD   (one cold run; prints seconds)
 """
@@ -32,7 +36,8 @@ HERE = Path(__file__).resolve()
 SLIDER_DATES = 10
 # What issue 15 asks of each case, as ours / peer (None: no target named).
 TARGETS = {"first report (fresh process)": None, "a new as-of date": 1 / 3,
-           "date slider (10 month-ends)": 1 / 3, "whole process (eet report vs peer.py)": 1 / 5}
+           "date slider (10 month-ends)": 1 / 3, "whole process (eet report vs peer.py)": 1 / 5,
+           "report after a write": 1 / 3}
 
 
 def _interleaved(ours, peer, repeats: int) -> tuple[float, float]:
@@ -113,10 +118,49 @@ def side_by_side(url: str, engine, as_of: date, repeats: int) -> list[tuple[str,
         lambda i: _whole([sys.executable, str(HERE.parent / "peer.py"), "--as-of", as_of.isoformat()], url),
         repeats)))
 
+    rows.append(("report after a write", *_after_writes(engine, as_of, repeats, ours_at)))
+
     for day, ours in checked:  # after the timing, so that checking costs neither side
         wrong = peer.differences(ours, peer.compute(tables, day))
         assert not wrong, f"ours and the peer differ at {day}: {wrong[:5]}"
     return rows
+
+
+def _after_writes(engine, as_of: date, repeats: int, ours_at) -> tuple[float, float]:
+    """Medians of (ours, the peer) for the report right after a form-like write, each side after
+    a write of its own; ours must count the participant just written."""
+    from uuid import uuid4
+
+    from bench import peer
+    from eet.accounts.access import SYSTEM
+    from eet.entry import services
+    from eet.entry.schemas import ParticipantIn
+    from eet.store.engine import session_scope
+
+    def write() -> None:
+        with session_scope(engine) as session:
+            services.register_participant(session, SYSTEM, ParticipantIn(
+                code=f"BENCH-{uuid4().hex[:8]}", referrer="Stadsteam Back Up", referred_on=as_of))
+
+    def ours(i: int) -> float:
+        before = ours_at(as_of)["participants"]["funnel"]["referred"] if i == 0 else None
+        write()
+        start = time.perf_counter()
+        report = ours_at(as_of)
+        elapsed = time.perf_counter() - start
+        assert before is None or report["participants"]["funnel"]["referred"] == before + 1
+        if i == repeats - 1:  # untimed: the peer, loaded afresh, agrees
+            wrong = peer.differences(report, peer.compute(peer.load(engine), as_of))
+            assert not wrong, f"ours and the peer differ after a write: {wrong[:5]}"
+        return elapsed
+
+    def theirs(i: int) -> float:
+        write()
+        start = time.perf_counter()
+        peer.compute(peer.load(engine), as_of)
+        return time.perf_counter() - start
+
+    return _interleaved(ours, theirs, repeats)
 
 
 def print_table(rows: list[tuple[str, float, float]], repeats: int) -> None:

@@ -29,7 +29,7 @@ def test_bench_prints_the_table_at_pilot_size():
     # Side by side with the peer: our time, the peer's, the ratio, per case.
     assert "versus the pandas peer" in out
     for case in ("first report (fresh process)", "a new as-of date", "date slider (10 month-ends)",
-                 "whole process (eet report vs peer.py)"):
+                 "whole process (eet report vs peer.py)", "report after a write"):
         line = next(line for line in out.splitlines() if line.startswith(case))
         ours, theirs, ratio = (float(x) for x in line[len(case):].split()[:3])
         assert ours > 0 and theirs > 0 and abs(ratio - ours / theirs) < 0.01 + 0.01 * ratio, line
