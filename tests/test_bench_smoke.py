@@ -53,8 +53,11 @@ def test_browser_bench_clicks_through_every_page():
     for page in ("Invoer woningen", "Beheer", "Audittrail"):
         viewer, admin = rows[page]
         assert viewer == "-" and admin != "-", (page, rows[page])
+    served_any = False
     for cells in rows.values():
         for cell in cells:
             if cell != "-":
                 drawn, titled, served = (int(x) for x in re.findall(r"\d+", cell))
-                assert 0 < titled <= drawn and 0 < served, cells
+                assert 0 < titled <= drawn, cells
+                served_any = served_any or served > 0
+    assert served_any  # bench/served.py noted the server's runs
