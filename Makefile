@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install init bench clean
+.PHONY: run test install init bench bench-pilot bench-browser clean
 
 $(STAMP): requirements.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,17 @@ init: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
+# Pilot and national size, SQLite and PostgreSQL: each figure against its bare SQL, ours against the
+# pandas peer (bench/peer.py), pages and imports. bench-pilot is the quick one (under a minute).
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+bench-pilot: $(STAMP)
+	$(PY) bench/run.py --size pilot
+
+# Chromium clicks through every page as a viewer and an admin on the demo: ms until drawn.
+bench-browser: $(STAMP)
+	$(PY) bench/browser.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,12 +1,15 @@
 """Benchmark: every figure of the report against its bare SQL, at pilot and national size.
 
     .venv/bin/python bench/run.py [--size pilot|national|both] [--backend sqlite|postgresql|both]
+                                  [--parts figures,versus,hooks]
 
 For each size and backend it creates a database (SQLite: a temporary file; PostgreSQL: a database
 it creates and drops, on EET_BENCH_PG_URL or the local server), loads synthetic histories with
 eet.demo.synth, and prints one table: per figure the median time of several runs, the median time of the
 hand-written SQL it rests on (bench/bare.py), their ratio, and the peak Python memory of one call
-(tracemalloc); then `python -m eet report` as a whole process, and the process's peak RSS.
+(tracemalloc); then `python -m eet report` as a whole process; then ours against the analyst's
+pandas peer side by side (bench/versus.py: first report, a new as-of date, a date slider, whole
+process, the report after a write; answers checked equal); and the process's peak RSS.
 
 Page and import timings come from bench/pages_bench.py and bench/import_bench.py when they exist:
 each is imported and its `measure(database_url, size)` called, which returns (name, seconds) rows.
@@ -35,7 +38,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from bench import bare  # noqa: E402
+from bench import bare, versus  # noqa: E402
 from eet import figures  # noqa: E402
 from eet.figures import report  # noqa: E402
 from eet.store import contents  # noqa: E402
@@ -47,6 +50,8 @@ from eet.store.models import utcnow  # noqa: E402
 
 SIZES = {"pilot": (300, None), "national": (100_000, 50_000)}
 REPEATS = {"pilot": 5, "national": 3}
+VERSUS_REPEATS = {"pilot": 3, "national": 5}  # pilot: CI runs it, so the whole run stays under a minute
+PARTS = ("figures", "versus", "hooks")
 PG_ADMIN_URL = os.environ.get("EET_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 HOOKS = ("bench.pages_bench", "bench.import_bench")
 
@@ -228,7 +233,7 @@ class Database:
             self._admin(f'DROP DATABASE IF EXISTS "{make_url(self.url).database}" WITH (FORCE)')
 
 
-def run_one(size: str, backend: str) -> None:
+def run_one(size: str, backend: str, parts: tuple[str, ...] = PARTS) -> None:
     participants, dwellings = SIZES[size]
     db = Database(backend)
     try:
@@ -247,13 +252,17 @@ def run_one(size: str, backend: str) -> None:
         corrected = back_dated_corrections(engine, as_of)
         print(f"\n== {size} on {backend}: " + ", ".join(f"{n} {k}" for k, n in counts.items())
               + f" (synth {loaded:.1f} s; {corrected} back-dated corrections after K)")
-        print(f"{'figure':<28} {'figure ms':>10} {'bare SQL ms':>12} {'ratio':>6} {'peak KiB':>9}")
-        for name, seconds, bare_seconds, kib in measure(engine, size, as_of, known_at):
-            ratio = seconds / bare_seconds if bare_seconds else float("nan")
-            print(f"{name:<28} {seconds * 1000:>10.1f} {bare_seconds * 1000:>12.1f} {ratio:>6.2f} {kib:>9.0f}")
-        print(f"{'python -m eet report':<28} {cli_report_seconds(db.url, 3) * 1000:>10.1f} "
-              f"{'(whole process)':>12}")
-        for name, columns, rows in hooks(db.url, size):
+        if "figures" in parts:
+            print(f"{'figure':<28} {'figure ms':>10} {'bare SQL ms':>12} {'ratio':>6} {'peak KiB':>9}")
+            for name, seconds, bare_seconds, kib in measure(engine, size, as_of, known_at):
+                ratio = seconds / bare_seconds if bare_seconds else float("nan")
+                print(f"{name:<28} {seconds * 1000:>10.1f} {bare_seconds * 1000:>12.1f} {ratio:>6.2f} {kib:>9.0f}")
+            print(f"{'python -m eet report':<28} {cli_report_seconds(db.url, 3) * 1000:>10.1f} "
+                  f"{'(whole process)':>12}")
+        if "versus" in parts:
+            repeats = VERSUS_REPEATS[size]
+            versus.print_table(versus.side_by_side(db.url, engine, as_of, repeats), repeats)
+        for name, columns, rows in (hooks(db.url, size) if "hooks" in parts else []):
             print()
             print_hook_table(name, columns, rows)
     finally:
@@ -264,12 +273,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", choices=("pilot", "national", "both"), default="both")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help="comma-separated, of: figures (each figure against its bare SQL), versus "
+                             "(against the pandas peer), hooks (pages and imports); default all")
     args = parser.parse_args(argv)
+    parts = tuple(p for p in args.parts.split(",") if p)
+    if not set(parts) <= set(PARTS):
+        parser.error(f"--parts: use {', '.join(PARTS)}")
     sizes = list(SIZES) if args.size == "both" else [args.size]
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     for size in sizes:
         for backend in backends:
-            run_one(size, backend)
+            run_one(size, backend, parts)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(f"\npeak RSS of the benchmark process: {peak:.0f} MiB")
     return 0

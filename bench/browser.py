@@ -1,0 +1,267 @@
+"""In a real browser: from a click in the sidebar until the page's last chart is drawn.
+
+    .venv/bin/python bench/browser.py [--url URL] [--as-of 2021-05-31] [--roles viewer,admin] [--rounds 2]
+                                      [--server-option runner.postScriptGC=false ...]
+
+Serves `streamlit run dashboard.py` on a free port (through bench/served.py, which notes each
+script run's start and end) on the demo database (a temporary SQLite file, or --url), with any
+--server-option added to Streamlit's command line (to compare a setting), and for each role: a fresh browser session (headless Debian
+Chromium through playwright) signs in with the demo account, then clicks through every page of the
+sidebar in order, `--rounds` times. Before each role the data version is bumped, as a write does,
+so that the server's caches are cold: round 1 is "cold", later rounds "warm".
+
+What is timed (wall clock, ms): from the click (dispatched in the page, its time taken there) until
+the page is drawn, that is: the page's title shows, Streamlit's running indicator is gone, no stale
+element is left, every visible Plotly chart has drawn its SVG, and nothing in the document changed
+for QUIET_MS; the time reported is that of the last change before the quiet, so the quiet itself is
+not counted. "title" is when the page's title first showed, "server" when the last script run the
+click caused ended (both ms after the click). A MutationObserver installed in every
+document (also after a navigation) keeps the time of the last change.
+
+Prints one table; `measure(...)` returns its rows for other scripts. Timings on a shared machine are
+noisy: compare pages with each other and runs with runs of the same machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from eet.demo.newsletter import DEMO_ACCOUNTS, DEMO_PASSWORD  # noqa: E402
+from eet.texts import t  # noqa: E402
+from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
+
+QUIET_MS = 500
+TIMEOUT_MS = 30_000
+ACCOUNTS = {role: name for name, role, _ in DEMO_ACCOUNTS}
+
+TRACK_CHANGES = """
+window.__eet = {last: Date.now(), titled: null};
+new MutationObserver(() => { window.__eet.last = Date.now(); })
+    .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+"""
+
+# True once the page titled `title` is drawn and has been still for `quiet` ms.
+DRAWN = """([title, quiet]) => {
+    const e = window.__eet;
+    if (!e) return false;
+    const h1 = document.querySelector('[data-testid="stMain"] h1');
+    const titled = !!h1 && h1.innerText.trim().startsWith(title);
+    if (titled && e.titled === null) e.titled = Date.now();
+    if (!titled || document.querySelector('[data-testid="stStatusWidget"]')
+        || document.querySelector('[data-stale="true"]')) return false;
+    for (const chart of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
+        if (chart.offsetParent !== null && !chart.querySelector('.main-svg')) return false;
+    }
+    return Date.now() - e.last >= quiet;
+}"""
+
+CLICK_NAV = """(title) => {
+    const link = [...document.querySelectorAll('[data-testid="stSidebarNav"] a')]
+        .find(a => a.innerText.trim().split('\\n').pop().trim() === title);  // after the icon's name
+    if (!link) return null;
+    window.__eet.titled = null;
+    const at = Date.now();
+    link.click();
+    return at;
+}"""
+
+
+def sign_in(page, username: str, password: str) -> float:
+    """Sign in on the sign-in page; returns the time of the submitting click (epoch ms).
+
+    The one place that knows how signing in works: today the Streamlit form of pages/sign_in.py
+    (issue 12 moves it to a cookie session through a route: adapt this function only)."""
+    page.wait_for_selector("input[type='password']", timeout=TIMEOUT_MS)
+    page.locator("[data-testid='stMain'] input[type='text']").first.fill(username)
+    page.locator("[data-testid='stMain'] input[type='password']").first.fill(password)
+    return page.evaluate("""() => {
+        window.__eet.titled = null;
+        const at = Date.now();
+        document.querySelector('[data-testid="stMain"] [data-testid="stFormSubmitButton"] button').click();
+        return at;
+    }""")
+
+
+class Server:
+    """The dashboard served through bench/served.py; `runs_after(t)` reads its script runs."""
+
+    def __init__(self, base: str, run_log: Path):
+        self.base, self.run_log = base, run_log
+
+    def last_run_end(self, clicked_at: float) -> float | None:
+        """When the last script run that ended after the click ended (epoch ms), if any."""
+        if not self.run_log.exists():
+            return None
+        ends = [run["end"] for run in map(json.loads, self.run_log.read_text().splitlines())
+                if run["end"] > clicked_at]
+        return max(ends, default=None)
+
+
+@contextmanager
+def serving(database_url: str, folder: Path, options: list[str]) -> Iterator[Server]:
+    """`streamlit run dashboard.py` on a free port, as tests/dashboard_server.py starts it, through
+    bench/served.py; its output goes to folder/streamlit.log."""
+    port = free_port()
+    run_log = folder / "runs.jsonl"
+    env = {**os.environ, "EET_DATABASE_URL": database_url, "EET_LANG": "nl",
+           "EET_BENCH_RUN_LOG": str(run_log), "PYTHONPATH": str(ROOT)}
+    with open(folder / "streamlit.log", "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "served.py"), str(ROOT / "dashboard.py"),
+             "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
+             "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
+             *(f"--{option}" for option in options)],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.time() + 60
+            while True:
+                try:
+                    urllib.request.urlopen(base + "/_stcore/health", timeout=1)
+                    break
+                except OSError:
+                    if time.time() > deadline or process.poll() is not None:
+                        raise RuntimeError(f"the dashboard did not start; see {folder / 'streamlit.log'}") from None
+                    time.sleep(0.2)
+            yield Server(base, run_log)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def wait_drawn(page, title: str, clicked_at: float, server: Server | None = None) -> tuple[float, ...]:
+    """(ms until the title showed, ms until drawn, ms until the server's run ended) after the click
+    at `clicked_at` (epoch ms); the last is 0 without a server to ask."""
+    page.wait_for_function(DRAWN, arg=[title, QUIET_MS], polling=25, timeout=TIMEOUT_MS)
+    titled, last = page.evaluate("() => [window.__eet.titled, window.__eet.last]")
+    ended = server.last_run_end(clicked_at) if server else None
+    # The title is noticed at the next poll (25 ms): never later than the last change.
+    return (min(titled or last, last) - clicked_at, last - clicked_at,
+            0.0 if ended is None else ended - clicked_at)
+
+
+def nav_titles(page) -> list[str]:
+    """The sidebar's page titles, in order (the "view more" of a long list opened first)."""
+    more = page.locator("[data-testid='stSidebarNavViewButton']")
+    if more.count() and "less" not in more.inner_text().lower() and "minder" not in more.inner_text().lower():
+        more.click()
+        page.wait_for_timeout(300)
+    # A link's text is the icon's ligature name, then the title.
+    return [text.strip().split("\n")[-1].strip()
+            for text in page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()]
+
+
+def _bump(url: str) -> None:
+    from eet.store.audit import bump_data_version
+    from eet.store.engine import get_engine, session_scope
+
+    with session_scope(get_engine(url)) as session:
+        bump_data_version(session)
+
+
+def measure(server: Server, url: str, as_of: date, roles: list[str], rounds: int, lang: str = "nl") -> dict:
+    """{(role, page title, "cold"|"warm"): [(title ms, drawn ms, server ms), ...]} with the sign-in
+    under the page title "sign-in → <overview>"; raises when a page shows an exception."""
+    from playwright.sync_api import sync_playwright
+
+    overview = t("page_overview", lang)
+    results: dict[tuple[str, str, str], list[tuple[float, float]]] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            for role in roles:
+                _bump(url)
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                context.add_init_script(TRACK_CHANGES)
+                page = context.new_page()
+                page.goto(f"{server.base}/?as_of={as_of.isoformat()}&lang={lang}")
+                clicked = sign_in(page, ACCOUNTS[role], DEMO_PASSWORD)
+                results[(role, f"sign-in → {overview}", "cold")] = [wait_drawn(page, overview, clicked, server)]
+                titles = nav_titles(page)
+                order = titles[1:] + titles[:1]  # from the overview onwards, ending on it
+                for round_number in range(rounds):
+                    state = "cold" if round_number == 0 else "warm"
+                    for title in order:
+                        clicked = page.evaluate(CLICK_NAV, title)
+                        if clicked is None:
+                            raise RuntimeError(f"no sidebar link {title!r} for {role}")
+                        timing = wait_drawn(page, title, clicked, server)
+                        if page.locator("[data-testid='stException']").count():
+                            raise RuntimeError(f"{title} shows an exception for {role}")
+                        results.setdefault((role, title, state), []).append(timing)
+                context.close()
+        finally:
+            browser.close()
+    return results
+
+
+def print_table(results: dict, roles: list[str], as_of: date) -> None:
+    columns = [(role, state) for role in roles for state in ("cold", "warm")
+               if any(k[0] == role and k[2] == state for k in results)]
+    pages: list[str] = []
+    for _, title, _ in results:
+        if title not in pages:
+            pages.append(title)
+    print(f"\nbrowser: Chromium, demo data as of {as_of}; ms from the click until: the last chart is "
+          f"drawn / the title showed / the server's run ended; medians; a shared machine: compare, "
+          f"do not quote alone")
+    print(f"{'page':<30} " + " ".join(f"{role + ' ' + state:>20}" for role, state in columns))
+    for title in pages:
+        cells = []
+        for role, state in columns:
+            timings = results.get((role, title, state))
+            if not timings:
+                cells.append(f"{'-':>20}")
+                continue
+            titled, drawn, served = (statistics.median(t[i] for t in timings) for i in range(3))
+            cells.append(f"{drawn:>8.0f} /{titled:>4.0f} /{served:>4.0f}")
+        print(f"{title:<30} " + " ".join(f"{c:>20}" for c in cells))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--url", default=None, help="a database (default: the demo in a temporary file)")
+    parser.add_argument("--as-of", type=date.fromisoformat, default=date(2021, 5, 31))
+    parser.add_argument("--roles", default="viewer,admin", help=f"of {', '.join(ACCOUNTS)}")
+    parser.add_argument("--rounds", type=int, default=2, help="passes through the pages: 1 cold, then warm")
+    parser.add_argument("--server-option", action="append", default=[], metavar="SECTION.NAME=VALUE",
+                        help="a Streamlit option for the server, e.g. runner.postScriptGC=false (repeatable)")
+    args = parser.parse_args(argv)
+    roles = [r for r in args.roles.split(",") if r]
+    folder = Path(tempfile.mkdtemp(prefix="eet-browser-"))
+    url = args.url
+    if url is None:
+        from eet.bootstrap import initialise
+        from eet.store.engine import get_engine
+
+        url = f"sqlite:///{folder / 'eet.db'}"
+        initialise(get_engine(url), demo=True)
+    started = time.perf_counter()
+    with serving(url, folder, args.server_option) as server:
+        print(f"dashboard up in {time.perf_counter() - started:.1f} s ({server.base}; log {folder / 'streamlit.log'})"
+              + (f"; options {' '.join(args.server_option)}" if args.server_option else ""))
+        results = measure(server, url, args.as_of, roles, args.rounds)
+    print_table(results, roles, args.as_of)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

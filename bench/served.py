@@ -1,0 +1,42 @@
+"""`streamlit run dashboard.py …` that also notes every script run: bench/browser.py serves the
+dashboard through this file, to tell the server's part of a click from the browser's.
+
+    EET_BENCH_RUN_LOG=runs.jsonl python bench/served.py dashboard.py --server.port=8501 …
+
+Each script run appends one line of JSON to $EET_BENCH_RUN_LOG: {"start": ms, "end": ms} (epoch
+milliseconds, from entering Streamlit's ScriptRunner._run_script until it returns, so including
+what Streamlit does after the script, such as its garbage collection). Everything else is
+`streamlit run` unchanged, with its command-line options.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+
+from streamlit.runtime.scriptrunner import script_runner
+from streamlit.web import cli
+
+_LOG = os.environ.get("EET_BENCH_RUN_LOG")
+_lock = threading.Lock()
+_run_script = script_runner.ScriptRunner._run_script
+
+
+def _noted_run(self, *args, **kwargs):
+    start = time.time() * 1000
+    try:
+        return _run_script(self, *args, **kwargs)
+    finally:
+        if _LOG:
+            line = json.dumps({"start": start, "end": time.time() * 1000})
+            with _lock, open(_LOG, "a") as out:
+                out.write(line + "\n")
+
+
+if __name__ == "__main__":
+    script_runner.ScriptRunner._run_script = _noted_run
+    sys.argv = ["streamlit", "run", *sys.argv[1:]]
+    sys.exit(cli.main())
