@@ -162,10 +162,11 @@ def cmd_backup(args) -> int:
 
 def cmd_restore(args) -> int:
     from eet.store.backup import RestoreError, restore
-    from eet.store.engine import get_engine, migrate
+    from eet.store.engine import get_engine, init_lock, migrate
 
     engine = get_engine()
-    migrate(engine)
+    with init_lock(engine):
+        migrate(engine)
     try:
         counts = restore(engine, args.file, replace=args.replace)
     except RestoreError as exc:
