@@ -160,8 +160,10 @@ def add_dwelling(session: Session, actor: Actor, values: dict[str, Any], source:
     `edit_dwelling`, so that nobody overwrites a dwelling by typing its ref)."""
     require_writer(actor)
     data = DwellingIn.parse(values)
-    if services.dwelling_by_ref(session, data.ref) is not None:
-        raise refused("ref", "ref_exists", ref=data.ref)
+    existing = services.dwelling_by_ref(session, data.ref)
+    if existing is not None:  # another organisation's dwelling is not described, not even as existing
+        mine = services.may_touch(actor, existing.municipality_id, existing.corporation_id, existing.care_provider_id)
+        raise refused("ref", "ref_exists" if mine else "ref_in_use", ref=data.ref)
     prepare_write(session)
     services.upsert_dwelling(session, actor, data, source=source)
     return data.ref
@@ -269,8 +271,10 @@ def register(session: Session, actor: Actor, values: dict[str, Any], source: str
     """A new participant from the form; a code in use is refused (no silent overwrite)."""
     require_writer(actor)
     data = ParticipantIn.parse(values)
-    if services.participant_by_code(session, data.code) is not None:
-        raise refused("code", "code_registered", code=data.code)
+    existing = services.participant_by_code(session, data.code)
+    if existing is not None:
+        mine = services.may_touch(actor, existing.referrer_id, existing.care_provider_id, existing.municipality_id)
+        raise refused("code", "code_registered" if mine else "code_in_use", code=data.code)
     prepare_write(session)
     services.register_participant(session, actor, data, source=source)
     return data.code

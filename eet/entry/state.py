@@ -10,7 +10,7 @@ from typing import Any, Literal
 from sqlmodel import Session, SQLModel, select
 
 from eet.store import audit
-from eet.accounts.access import Actor
+from eet.accounts.access import AccessDenied, Actor, require_org
 from eet.store.models import (
     Dwelling, DwellingStatusChange, Organisation, Participant, ParticipantEvent,
 )
@@ -230,6 +230,29 @@ def _add_status(writer, actor: Actor, dwelling, status: str, effective_on: date,
 
 def _orgs_of_participant(participant) -> tuple:
     return (participant.referrer_id, participant.care_provider_id, participant.municipality_id)
+
+
+def _orgs_of_dwelling(dwelling) -> tuple:
+    return (dwelling.municipality_id, dwelling.corporation_id, dwelling.care_provider_id)
+
+
+def may_touch(actor: Actor | None, *organisation_ids: int | None) -> bool:
+    """Whether `require_org` lets this actor write a row of these organisations (None: the
+    programme itself, as in the route's own re-checks)."""
+    if actor is None:
+        return True
+    try:
+        require_org(actor, *organisation_ids)
+    except AccessDenied:
+        return False
+    return True
+
+
+def shown_code(state, actor: Actor | None, participant_id: int) -> str | None:
+    """The code of another participant that a message may name: only one the actor may see.
+    A refusal never names another organisation's rows (issue 18); it says 'someone else' instead."""
+    other = state.participant_by_id(participant_id)
+    return other.code if may_touch(actor, *_orgs_of_participant(other)) else None
 
 
 def _occupant(state, dwelling, on: date) -> int | None:
