@@ -165,7 +165,9 @@ def add_dwelling(session: Session, actor: Actor, values: dict[str, Any], source:
         mine = services.may_touch(actor, existing.municipality_id, existing.corporation_id, existing.care_provider_id)
         raise refused("ref", "ref_exists" if mine else "ref_in_use", ref=data.ref)
     prepare_write(session)
-    services.upsert_dwelling(session, actor, data, source=source)
+    if services.upsert_dwelling(session, actor, data, source=source) != "created":
+        # saved by someone else since the check above: an add never becomes an edit
+        raise refused("ref", "ref_exists", ref=data.ref)
     return data.ref
 
 
@@ -276,7 +278,8 @@ def register(session: Session, actor: Actor, values: dict[str, Any], source: str
         mine = services.may_touch(actor, existing.referrer_id, existing.care_provider_id, existing.municipality_id)
         raise refused("code", "code_registered" if mine else "code_in_use", code=data.code)
     prepare_write(session)
-    services.register_participant(session, actor, data, source=source)
+    if services.register_participant(session, actor, data, source=source) != "created":
+        raise refused("code", "code_registered", code=data.code)  # registered by someone else meanwhile
     return data.code
 
 

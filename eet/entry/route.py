@@ -29,6 +29,11 @@ Outcome = Literal["created", "changed", "unchanged"]
 
 def decide_event(session: Session, actor: Actor, data: EventIn) -> EventPlan:
     state = state_of(session)
+    if data.event in ("housed", "exited") and cache_of(session) is None:
+        # "One participant at a time" must hold when two move-ins into one dwelling are saved at the
+        # same moment: take the writers' lock (the data version's row, which every write takes
+        # anyway) before reading who lives there, so the second waits and then sees the first.
+        audit.bump_data_version(session)
     participant = state.participant(data.code)
     if participant is None:
         raise refused("code", "no_participant_register", code=data.code)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from eet.store import audit
@@ -191,7 +192,15 @@ class OrmWriter:
     def insert(self, model: type[SQLModel], **values: Any) -> SQLModel:
         row = model(**values)
         self.session.add(row)
-        self.session.flush()
+        try:
+            self.session.flush()
+        except IntegrityError as exc:
+            # The same new key saved twice at once: both decided "created", the database keeps the
+            # first; the second hears what it would have heard a moment later (issue 18).
+            key = KEYS.get(model)
+            if key is not None and _is_unique_violation(exc, key[0]):
+                raise refused(key[0], key[1], **{key[0]: values.get(key[0])}) from None
+            raise
         return row
 
     def update(self, row: SQLModel, changed: dict[str, Any], bump_version: bool) -> None:
@@ -208,6 +217,19 @@ class OrmWriter:
     @staticmethod
     def snapshot(row: SQLModel) -> dict[str, Any]:
         return audit.snapshot(row)
+
+
+# The key of each row a person creates, with the refusal of a key that is taken.
+KEYS = {Dwelling: ("ref", "ref_exists"), Participant: ("code", "code_registered")}
+
+
+def _is_unique_violation(exc: IntegrityError, column: str) -> bool:
+    """A unique key violated on that column: PostgreSQL's SQLSTATE 23505, SQLite's 'UNIQUE
+    constraint failed: table.column'."""
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) == "23505" or getattr(orig, "pgcode", None) == "23505":
+        return column in str(orig)
+    return "UNIQUE constraint failed" in str(orig) and f".{column}" in str(orig)
 
 
 def writer_of(session: Session):
