@@ -10,6 +10,7 @@ from typing import Iterator
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
 from eet.store.config import get_settings
@@ -61,13 +62,30 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def is_busy(exc: BaseException) -> bool:
+    """Another writer held the database longer than a writer waits: SQLite's 'database is locked'
+    after its busy timeout, PostgreSQL's lock timeout (SQLSTATE 55P03)."""
+    if not isinstance(exc, OperationalError):
+        return False
+    orig = getattr(exc, "orig", None)
+    return "database is locked" in str(orig) or getattr(orig, "sqlstate", None) == "55P03"
+
+
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """One unit of work: committed once at the end, rolled back whole on any error."""
+    """One unit of work: committed once at the end, rolled back whole on any error. A writer that
+    waited too long for another one gets a refusal a form shows ("try again"), not an error page."""
     with Session(engine or get_engine(), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
+        except OperationalError as exc:
+            session.rollback()
+            if is_busy(exc):
+                from eet.entry.schemas import refused
+
+                raise refused("database", "database_busy", reason=str(exc.orig).strip()[:200]) from None
+            raise
         except BaseException:
             session.rollback()
             raise
