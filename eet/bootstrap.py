@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 from eet.store.coalition import ensure_coalition
 from eet.store.engine import get_engine, init_lock, migrate, session_scope
 from eet.store.models import DataVersion
-from eet.store.contents import has_real_data, is_demo
+from eet.store.contents import demo_removed, has_real_data, is_demo
 
 
 class DemoRefused(RuntimeError):
@@ -33,7 +33,8 @@ def _initialise(engine: Engine, demo: bool, demo_if_empty: bool) -> dict[str, in
             session.add(DataVersion(id=1, version=0))
     if demo_if_empty:
         with session_scope(engine) as session:
-            demo = not has_real_data(session)
+            # once removed (`python -m eet demo remove`), the demo does not come back by itself
+            demo = not has_real_data(session) and not demo_removed(session)
     if demo:
         with session_scope(engine) as session:
             if has_real_data(session):

@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from eet.store import audit
+from eet.store.contents import REMOVE_COMMAND, demo_blocks
 from eet.store.engine import is_busy
 
 from eet.entry import services
@@ -284,6 +285,9 @@ def _apply(engine: Engine, kind: str, parsed: list[_Parsed], columns: dict[str, 
             # form for its whole length. The data version read first tells at the write whether
             # anyone wrote in between (then nothing is written: the file is to be imported again).
             seen = audit.current_version(session)
+            if demo_blocks(session, actor.user_id):  # a real list never goes into a demo (issue 18)
+                result.errors.append(Issue(None, None, message("demo_accounts_open", command=REMOVE_COMMAND)))
+                return
             # Rows imported into a demo database are demo rows, as those of a form are: a database
             # is either a demo or real (eet.auth lets the demo accounts in only while no row is real).
             prepare_write(session)
