@@ -197,9 +197,10 @@ class OrmWriter:
         except IntegrityError as exc:
             # The same new key saved twice at once: both decided "created", the database keeps the
             # first; the second hears what it would have heard a moment later (issue 18).
-            key = KEYS.get(model)
-            if key is not None and _is_unique_violation(exc, key[0]):
-                raise refused(key[0], key[1], **{key[0]: values.get(key[0])}) from None
+            if model is Dwelling and _is_unique_violation(exc, "ref"):
+                raise refused("ref", "ref_exists", ref=values.get("ref")) from None
+            if model is Participant and _is_unique_violation(exc, "code"):
+                raise refused("code", "code_registered", code=values.get("code")) from None
             raise
         return row
 
@@ -217,10 +218,6 @@ class OrmWriter:
     @staticmethod
     def snapshot(row: SQLModel) -> dict[str, Any]:
         return audit.snapshot(row)
-
-
-# The key of each row a person creates, with the refusal of a key that is taken.
-KEYS = {Dwelling: ("ref", "ref_exists"), Participant: ("code", "code_registered")}
 
 
 def _is_unique_violation(exc: IntegrityError, column: str) -> bool:
