@@ -95,15 +95,20 @@ def read_backup(path: Path, max_bytes: int | None = None) -> dict:
     RestoreError with a message a person can act on otherwise; nothing is touched."""
     limit = MAX_UNPACKED if max_bytes is None else max_bytes
     try:
+        # First the unpacked size, counted and thrown away chunk by chunk: a bomb never fills memory.
+        size = 0
         with gzip.open(path, "rb") as fh:
-            data = fh.read(limit + 1)
+            while chunk := fh.read(1 << 20):
+                size += len(chunk)
+                if size > limit:
+                    raise RestoreError(f"{path} unpacks to more than {limit // (1024 * 1024)} MB; not restored "
+                                       "(set EET_RESTORE_MAX_MB to allow a larger backup)")
+        with gzip.open(path, "rb") as fh:
+            data = fh.read()
     except FileNotFoundError:
         raise RestoreError(f"{path}: no such file") from None
     except (OSError, EOFError, zlib.error) as exc:
         raise RestoreError(f"{path} is not a backup of this monitor, or it is damaged ({exc})") from None
-    if len(data) > limit:
-        raise RestoreError(f"{path} unpacks to more than {limit // (1024 * 1024)} MB; not restored "
-                           "(set EET_RESTORE_MAX_MB to allow a larger backup)")
     try:
         payload = json.loads(data)
     except (ValueError, RecursionError) as exc:
