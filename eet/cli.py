@@ -64,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("file", type=Path)
     restore.add_argument("--replace", action="store_true", help="delete what the database holds first")
 
+    demo = commands.add_parser("demo", help="the demo data set")
+    demo_commands = demo.add_subparsers(dest="demo_command", required=True)
+    demo_commands.add_parser("remove", help="delete the demo data and the demo accounts (audited), so that "
+                                            "real accounts and real data can come in")
+
     synth = commands.add_parser("synth", help="load valid synthetic histories (for benchmarks and tests)")
     synth.add_argument("--participants", type=int, required=True)
     synth.add_argument("--seed", type=int, default=1)
@@ -89,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"init": cmd_init, "import": cmd_import, "report": cmd_report, "user": cmd_user,
                "backup": cmd_backup,
-               "restore": cmd_restore, "synth": cmd_synth, "export": cmd_export}[args.command]
+               "restore": cmd_restore, "synth": cmd_synth, "export": cmd_export, "demo": cmd_demo}[args.command]
     return handler(args)
 
 
@@ -158,7 +163,7 @@ def cmd_user(args) -> int:
     try:
         with session_scope() as session:
             user = add_user(session, SYSTEM, args.name, password, args.role, args.org)
-    except RuleError as exc:
+    except RuleError as exc:  # also: demo accounts still open (eet.store.contents.demo_blocks)
         return _fail("; ".join(f"{e.field}: {e.message}" for e in exc.errors))
     print(f"user {user.username} added as {user.role}")
     return 0
@@ -180,15 +185,37 @@ def cmd_backup(args) -> int:
 
 def cmd_restore(args) -> int:
     from eet.store.backup import RestoreError, restore
-    from eet.store import get_engine, migrate
+    from eet.store.engine import get_engine, init_lock, migrate
 
     engine = get_engine()
-    migrate(engine)
+    with init_lock(engine):
+        migrate(engine)
     try:
         counts = restore(engine, args.file, replace=args.replace)
     except RestoreError as exc:
         return _fail(str(exc))
     print(f"restored {sum(counts.values())} rows in {len(counts)} tables from {args.file}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from eet.accounts.access import SYSTEM
+    from eet.store.contents import remove_demo
+    from eet.store.engine import get_engine, session_scope
+    from sqlalchemy.exc import IntegrityError
+
+    engine = get_engine()
+    from eet.bootstrap import initialise
+
+    initialise(engine)
+    try:
+        with session_scope(engine) as session:
+            counts = remove_demo(session, SYSTEM)
+    except IntegrityError:
+        return _fail("real rows refer to demo rows (a step of a real participant in a demo dwelling); "
+                     "nothing was removed: correct those rows first")
+    print("demo removed: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items())
+          + "; real accounts and imports can now be added (`init --demo-if-empty` will not load it again)")
     return 0
 
 

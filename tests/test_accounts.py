@@ -30,9 +30,17 @@ def _demo_database(engine) -> None:
         session.commit()
 
 
-def test_import_into_a_demo_database_writes_demo_rows_and_the_demo_accounts_stay(engine):
+def test_import_into_a_demo_database_by_a_demo_account_writes_demo_rows_and_the_demo_accounts_stay(engine):
+    """A demo account may play with the demo, uploads included; what it writes is demo data. (A real
+    import while the demo accounts are open is refused: tests/test_demo_removal.py.)"""
+    from eet.accounts.access import Actor
+    from eet.store.models import User
+
     _demo_database(engine)
-    result = import_file(engine, "dwellings", CSV, "woningen.csv")
+    with Session(engine) as session:
+        demo_user = session.exec(select(User).where(User.username == "stuurgroep")).one()
+    actor = Actor("stuurgroep", "admin", user_id=demo_user.id)
+    result = import_file(engine, "dwellings", CSV, "woningen.csv", actor=actor)
     assert result.ok, [str(e) for e in result.errors]
     with Session(engine) as session:
         imported = session.exec(select(Dwelling).where(Dwelling.ref == "ZST-0900")).one()

@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 from eet.store import audit
 from eet.accounts.access import Actor, require_role
 from eet.store.models import ROLES, User, utcnow
-from eet.store.contents import has_real_data, is_demo
+from eet.store.contents import REMOVE_COMMAND, demo_blocks, has_real_data, is_demo
 from eet.texts.messages import Choices
-from eet.entry.schemas import FieldError, RuleError
+from eet.entry.schemas import FieldError, RuleError, refused
 from eet.entry.services import find_organisation
 
 MAX_FAILED_ATTEMPTS = 5
@@ -35,6 +35,8 @@ def hash_password(password: str) -> str:
 def add_user(session: Session, actor: Actor, username: str, password: str, role: str,
              organisation: str | None = None, is_demo: bool = False) -> User:
     require_role(actor, "admin")
+    if not is_demo and demo_blocks(session, actor.user_id):  # the first real account (issue 18)
+        raise refused("username", "demo_accounts_open", command=REMOVE_COMMAND)
     username = username.strip()
     errors = []
     if not username:

@@ -46,7 +46,47 @@ LEGEND_BELOW = dict(orientation="h", xref="container", x=0, xanchor="left", yref
 UNIFORM_TEXT = dict(minsize=11, mode="hide")
 
 
+def plotly_text(value):
+    """A label from the data (an organisation's name, a site, a decision) as Plotly shows it as
+    text: Plotly reads `<a href=…>`, `<b>`, `<br>` and entities in every label, title and hover, so
+    `&`, `<` and `>` become entities and a name with markup is shown as typed, never as a live link.
+    Anything that is not a string is returned as it is."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# The trace properties that hold text shown as is (not templates: those are ours and refer to these).
+TEXT_PROPERTIES = ("name", "x", "y", "text", "labels", "customdata", "hovertext")
+
+
+def escape_figure(fig: go.Figure) -> go.Figure:
+    """Every text of every trace through `plotly_text`, once: `_layout` calls it for every chart, so
+    a chart builder passes the data's strings as they are and escapes nothing itself."""
+    for trace in fig.data:
+        for prop in TEXT_PROPERTIES:
+            if prop not in trace:
+                continue
+            value = trace[prop]
+            if isinstance(value, str):
+                trace[prop] = plotly_text(value)
+            elif isinstance(value, (tuple, list)) and any(_holds_text(v) for v in value):
+                trace[prop] = [_escaped(v) for v in value]
+    return fig
+
+
+def _holds_text(value) -> bool:
+    return isinstance(value, str) or (isinstance(value, (tuple, list)) and any(_holds_text(v) for v in value))
+
+
+def _escaped(value):
+    if isinstance(value, (tuple, list)):
+        return [_escaped(v) for v in value]
+    return plotly_text(value)
+
+
 def _layout(fig: go.Figure, lang: str, height: int = 380, **extra) -> go.Figure:
+    escape_figure(fig)
     settings = dict(
         height=height, margin=dict(l=10, r=20, t=30, b=10), font=FONT, plot_bgcolor="white",
         paper_bgcolor="white", separators=",." if lang == "nl" else ".,", legend=LEGEND_BELOW,
@@ -84,9 +124,14 @@ def counter_bar(counts: dict[str, int], target: int, lang: str) -> go.Figure:
                    margin=dict(l=10, r=20, t=40, b=10))
 
 
+def municipality_order(by_municipality: dict[str, dict[str, int]]) -> list[str]:
+    """The municipalities from the bottom of `municipality_stacked` up: smallest ambition first."""
+    return sorted(by_municipality, key=lambda n: (by_municipality[n]["ambition"], n))
+
+
 def municipality_stacked(by_municipality: dict[str, dict[str, int]], lang: str) -> go.Figure:
     """Horizontal bars per municipality, stacked by status; largest at the top."""
-    names = sorted(by_municipality, key=lambda n: (by_municipality[n]["ambition"], n))
+    names = municipality_order(by_municipality)
     fig = go.Figure()
     for status in STACK_ORDER:
         values = [by_municipality[n][status] for n in names]

@@ -54,10 +54,11 @@ def municipality_stacked(by_municipality: dict[str, dict], lang: str) -> go.Figu
              for name, row in by_municipality.items()}
     fig = charts.municipality_stacked(drawn, lang)
     if hidden:
-        names = list(fig.data[0].y)
+        # The drawn names are escaped for Plotly (charts.plotly_text): look rows up by the data's own.
+        names = charts.municipality_order(drawn)
         in_use = [by_municipality[n]["counter"] - by_municipality[n]["location_found"] if n in hidden else 0
                   for n in names]
-        fig.add_bar(y=names, x=in_use, orientation="h", name=t("occupied_or_available", lang),
+        fig.add_bar(y=[charts.plotly_text(n) for n in names], x=in_use, orientation="h", name=t("occupied_or_available", lang),
                     marker_color=charts.OKABE_ITO["purple"],
                     text=[fmt.number(v, lang) if v else "" for v in in_use], textposition="inside",
                     insidetextanchor="middle", hovertemplate="%{y}, %{fullData.name}: %{x}<extra></extra>")

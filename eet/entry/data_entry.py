@@ -21,6 +21,7 @@ from sqlmodel import Session
 from eet.store import audit
 
 from eet.entry import services
+from eet.entry.state import DWELLING_ORGANISATIONS, PARTICIPANT_ORGANISATIONS, orgs_of
 from eet.accounts.access import AccessDenied, Actor, require_role, row_scope
 from eet.store.models import (
     Dwelling, Organisation, Participant, ParticipantEvent,
@@ -166,18 +167,23 @@ def add_dwelling(session: Session, actor: Actor, values: dict[str, Any], source:
     `edit_dwelling`, so that nobody overwrites a dwelling by typing its ref)."""
     require_writer(actor)
     return _add_new(session, actor, Dwelling, DwellingIn.parse(values), services.upsert_dwelling, source,
-                    taken=lambda ref: refused("ref", "ref_exists", ref=ref))
+                    taken=lambda ref, mine: refused("ref", "ref_exists" if mine else "ref_in_use", ref=ref))
 
 
 def _add_new(session: Session, actor: Actor, model, data, write, source: str, taken) -> str:
     """Write a new dwelling or participant (`write(session, actor, data, source=)`) and return its
-    ref or code; one by that name already there is refused (`taken(name)`)."""
+    ref or code. One by that name already there is refused (`taken(name, mine)`): as existing when
+    it is the actor's organisation's, else without a word about it (issue 18); one saved by someone
+    else between the check and the write too, so an add never becomes an edit."""
     field, find, _ = _NAMED_BY[model]
     name = getattr(data, field)
-    if find(session, name) is not None:
-        raise taken(name)
+    existing = find(session, name)
+    if existing is not None:
+        organisations = DWELLING_ORGANISATIONS if model is Dwelling else PARTICIPANT_ORGANISATIONS
+        raise taken(name, services.may_touch(actor, *orgs_of(existing, organisations)))
     prepare_write(session)
-    write(session, actor, data, source=source)
+    if write(session, actor, data, source=source) != "created":
+        raise taken(name, True)
     return name
 
 
@@ -281,7 +287,7 @@ def register(session: Session, actor: Actor, values: dict[str, Any], source: str
     """A new participant from the form; a code in use is refused (no silent overwrite)."""
     require_writer(actor)
     return _add_new(session, actor, Participant, ParticipantIn.parse(values), services.register_participant, source,
-                    taken=lambda code: refused("code", "code_registered", code=code))
+                    taken=lambda code, mine: refused("code", "code_registered" if mine else "code_in_use", code=code))
 
 
 def edit_participant(session: Session, actor: Actor, code: str, values: dict[str, Any], expected_version: int,

@@ -25,6 +25,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from eet.store import audit
+from eet.store.contents import REMOVE_COMMAND, demo_blocks
+from eet.store.engine import is_busy
 
 from eet.entry import living_lab, measurements, route, services
 from eet.store.models import ZRM_DOMAINS
@@ -373,9 +375,13 @@ def _apply(engine: Engine, kind: str, parsed: list[_Parsed], columns: dict[str, 
     every = max(1, total // 100)
     with Session(engine, expire_on_commit=False) as session:
         try:
-            # Taking the data version's row lock first serialises concurrent imports on PostgreSQL
-            # and holds SQLite's write lock from the reading of the cache to the commit.
-            audit.bump_data_version(session)
+            # Deciding takes no lock (issue 18): on SQLite a slow file would hold every sign-in and
+            # form for its whole length. The data version read first tells at the write whether
+            # anyone wrote in between (then nothing is written: the file is to be imported again).
+            seen = audit.current_version(session)
+            if demo_blocks(session, actor.user_id):  # a real list never goes into a demo (issue 18)
+                result.errors.append(Issue(None, None, message("demo_accounts_open", command=REMOVE_COMMAND)))
+                return
             # Rows imported into a demo database are demo rows, as those of a form are: a database
             # is either a demo or real (eet.auth lets the demo accounts in only while no row is real).
             prepare_write(session)
@@ -409,12 +415,19 @@ def _apply(engine: Engine, kind: str, parsed: list[_Parsed], columns: dict[str, 
                     session.rollback()
                     return
                 try:
+                    # The writers' lock only now, for the write: the version must be the one decided on.
+                    session.rollback()
+                    if not audit.lock_unchanged(session, seen):
+                        session.rollback()
+                        result.errors.append(Issue(None, None, message("data_changed_meanwhile")))
+                        return
                     cache.write()
                     session.commit()
                 except SQLAlchemyError as exc:
                     session.rollback()
                     reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
-                    result.errors.append(Issue(None, None, message("database_refused", reason=reason)))
+                    result.errors.append(Issue(None, None, message(
+                        "database_busy" if is_busy(exc) else "database_refused", reason=reason)))
                     return
                 result.written = True
         except BaseException:

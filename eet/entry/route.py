@@ -20,6 +20,7 @@ from eet.entry.schemas import EventIn, RuleError, refused
 from eet.entry.writecache import cache_of
 from eet.entry.state import (  # noqa: F401  (part of what services offers its callers)
     EventPlan, _add_status, _current_home, orgs_of, PARTICIPANT_ORGANISATIONS, state_of, status_at, _occupant,
+    DWELLING_ORGANISATIONS, shown_code,
 )
 
 Outcome = Literal["created", "changed", "unchanged"]
@@ -49,6 +50,11 @@ def same_day_rank(session: Session, data: EventIn) -> int:
 
 def decide_event(session: Session, actor: Actor, data: EventIn) -> EventPlan:
     state = state_of(session)
+    if data.event in ("housed", "exited") and cache_of(session) is None:
+        # "One participant at a time" must hold when two move-ins into one dwelling are saved at the
+        # same moment: take the writers' lock (the data version's row, which every write takes
+        # anyway) before reading who lives there, so the second waits and then sees the first.
+        audit.bump_data_version(session)
     participant = state.participant(data.code)
     if participant is None:
         raise refused("code", "no_participant_register", code=data.code)
@@ -58,16 +64,21 @@ def decide_event(session: Session, actor: Actor, data: EventIn) -> EventPlan:
         dwelling = state.dwelling(data.dwelling_ref)
         if dwelling is None:
             raise refused("dwelling_ref", "no_dwelling", ref=data.dwelling_ref)
+        # The dwelling of a step is written too (its status): it must be the actor's as well, checked
+        # before anything about it (who lives there) can come into a message (issue 18).
+        require_org(actor, *orgs_of(dwelling, DWELLING_ORGANISATIONS))
     events = state.events(participant.id)
     for existing in events:
         if (existing.kind, existing.occurred_on, existing.outcome, existing.dwelling_id) == (
                 data.event, data.date, data.outcome, dwelling.id if dwelling else None):
             return EventPlan("unchanged", data, participant, dwelling)
-    _check_route(state, participant, events, data, dwelling)
+    _check_route(state, participant, events, data, dwelling, actor)
     home = None
     if data.event == "exited":
         home_id = _current_home(events, data.date)
         home = state.dwelling_by_id(home_id) if home_id is not None else None
+        if home is not None:  # the exit makes it available: that dwelling is written too
+            require_org(actor, *orgs_of(home, DWELLING_ORGANISATIONS))
     return EventPlan("created", data, participant, dwelling, home)
 
 
@@ -116,7 +127,7 @@ class _Step:
     id: int | None = None
 
 
-def _check_route(state, participant, events: list, data: EventIn, dwelling) -> None:
+def _check_route(state, participant, events: list, data: EventIn, dwelling, actor: Actor | None = None) -> None:
     on = data.date
     if on < participant.referred_on:
         raise refused("date", "before_referral", date=on, code=participant.code, referred=participant.referred_on)
@@ -146,8 +157,10 @@ def _check_route(state, participant, events: list, data: EventIn, dwelling) -> N
         _check_dwelling_usable(state, dwelling, on, "date")
         occupant = _occupant(state, dwelling, on)
         if occupant is not None and occupant != participant.id:
-            other = state.participant_by_id(occupant)
-            raise refused("dwelling_ref", "dwelling_taken", ref=dwelling.ref, code=other.code, date=on)
+            code = shown_code(state, actor, occupant)
+            if code is None:
+                raise refused("dwelling_ref", "dwelling_taken_other", ref=dwelling.ref, date=on)
+            raise refused("dwelling_ref", "dwelling_taken", ref=dwelling.ref, code=code, date=on)
     elif kind == "exited":
         if not any(e.kind == "housed" for e in before):
             raise refused("event", "exit_needs_move_in", date=on, code=participant.code)
@@ -164,11 +177,12 @@ def _check_route(state, participant, events: list, data: EventIn, dwelling) -> N
         raise refused("date", "later_step", code=participant.code, event=Term("event", later[0].kind),
                       date=later[0].occurred_on)
     if kind == "housed":
-        _check_no_later_move_in(state, participant, dwelling, on)
-    _check_later_steps_still_fit(state, participant, events, data, dwelling)
+        _check_no_later_move_in(state, participant, dwelling, on, actor)
+    _check_later_steps_still_fit(state, participant, events, data, dwelling, actor)
 
 
-def _check_later_steps_still_fit(state, participant, events: list, data: EventIn, dwelling) -> None:
+def _check_later_steps_still_fit(state, participant, events: list, data: EventIn, dwelling,
+                                 actor: Actor | None = None) -> None:
     """A step entered late (dated before steps already recorded) must leave those steps valid: a
     withdrawal or a 'not eligible' assessment cannot slip in before a recorded match."""
     later = [e for e in events if e.occurred_on > data.date]
@@ -183,21 +197,22 @@ def _check_later_steps_still_fit(state, participant, events: list, data: EventIn
                                             outcome=step.outcome,
                                             dwelling_ref=step_dwelling.ref if step_dwelling else None)
         try:
-            _check_route(state, participant, list(route), step_data, step_dwelling)
+            _check_route(state, participant, list(route), step_data, step_dwelling, actor)
         except RuleError as exc:
             raise refused("date", "later_step_breaks", code=participant.code, event=Term("event", step.kind),
                           date=step.occurred_on, reason=exc.errors[0]) from None
         route.append(step)
 
 
-def _check_no_later_move_in(state, participant, dwelling, on: date) -> None:
+def _check_no_later_move_in(state, participant, dwelling, on: date, actor: Actor | None = None) -> None:
     """A move-in without a later exit lasts; nobody else may have moved in there after it."""
     others = state.later_move_ins(dwelling.id, participant.id, on)
     if others:
         first = min(others, key=lambda e: e.occurred_on)
-        other = state.participant_by_id(first.participant_id)
-        raise refused("dwelling_ref", "later_move_in", code=other.code, ref=dwelling.ref, date=first.occurred_on,
-                      on=on)
+        code = shown_code(state, actor, first.participant_id)
+        if code is None:
+            raise refused("dwelling_ref", "later_move_in_other", ref=dwelling.ref, date=first.occurred_on, on=on)
+        raise refused("dwelling_ref", "later_move_in", code=code, ref=dwelling.ref, date=first.occurred_on, on=on)
 
 
 def _check_dwelling_usable(state, dwelling, on: date, field_name: str) -> None:
@@ -218,6 +233,8 @@ def void_event(session: Session, actor: Actor, event_id: int, reason: str, sourc
         raise refused("event", "no_active_step", id=event_id)
     participant = session.get(Participant, event.participant_id)
     require_org(actor, *orgs_of(participant, PARTICIPANT_ORGANISATIONS))
+    if event.dwelling_id is not None:  # voiding a move-in voids the dwelling's status change too
+        require_org(actor, *orgs_of(state_of(session).dwelling_by_id(event.dwelling_id), DWELLING_ORGANISATIONS))
     from eet.quality.signoff import check_open  # a month signed off is closed to voids too (issue 16)
     check_open(session, orgs_of(participant, PARTICIPANT_ORGANISATIONS), event.occurred_on, "event")
     before = audit.snapshot(event)

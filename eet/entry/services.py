@@ -32,6 +32,7 @@ from eet.entry.state import (  # noqa: F401  (part of what services offers its c
     status_changes,
     DWELLING_ORGANISATIONS, DwellingPlan, PARTICIPANT_ORGANISATIONS, ParticipantPlan, Plan, find_organisation,
     organisation_ids, orgs_of, state_of, status_at, writer_of, _occupant, _add_status,
+    may_touch, shown_code,
 )
 from eet.entry.route import _apply_event, decide_event, void_event  # noqa: F401
 from eet.quality.signoff import check_plan
@@ -72,7 +73,10 @@ def decide_dwelling(session: Session, actor: Actor, data: DwellingIn) -> Dwellin
         require_org(actor, *orgs_of(attributes, DWELLING_ORGANISATIONS))
         return DwellingPlan("created", data.ref, None, attributes, data.status, data.status_date)
 
-    require_org(actor, *orgs_of(dwelling, DWELLING_ORGANISATIONS))
+    if not may_touch(actor, *orgs_of(dwelling, DWELLING_ORGANISATIONS)):
+        # Another organisation's dwelling: refused without a word about it (issue 18).
+        require_role(actor, "admin", "coordinator")
+        raise refused("ref", "ref_in_use", ref=data.ref)
     require_org(actor, *orgs_of(attributes, DWELLING_ORGANISATIONS))
     # An empty optional cell leaves what is recorded: a short list must not wipe details.
     changed_fields = {k: v for k, v in attributes.items()
@@ -85,7 +89,7 @@ def decide_dwelling(session: Session, actor: Actor, data: DwellingIn) -> Dwellin
         if latest is not None and data.status_date < latest.effective_on:
             raise refused("status_date", "status_before_latest", date=data.status_date,
                           status=Term("status", latest.status), latest=latest.effective_on)
-        _check_status_fits_occupant(state, dwelling, data.status, data.status_date, "status")
+        _check_status_fits_occupant(state, dwelling, data.status, data.status_date, "status", actor)
     if not changed_fields and not status_changed:
         return DwellingPlan("unchanged", data.ref, dwelling)
     return DwellingPlan("changed", data.ref, dwelling, changed_fields,
@@ -113,7 +117,7 @@ def decide_status_change(session: Session, actor: Actor, data: StatusChangeIn,
     if latest is not None and data.effective_on < latest.effective_on:
         raise refused("effective_on", "effective_before_latest", status=Term("status", latest.status),
                       latest=latest.effective_on)
-    _check_status_fits_occupant(state, dwelling, data.status, data.effective_on, "status")
+    _check_status_fits_occupant(state, dwelling, data.status, data.effective_on, "status", actor)
     return DwellingPlan("changed", data.ref, dwelling, {}, data.status, data.effective_on, bump_version=True)
 
 
@@ -134,15 +138,19 @@ def _apply_dwelling(writer, actor: Actor, plan: DwellingPlan, source: str) -> No
         writer.audit(actor, "update", "dwelling", dwelling, before, writer.snapshot(dwelling), source)
 
 
-def _check_status_fits_occupant(state, dwelling, status: str, on: date, field_name: str) -> None:
+def _check_status_fits_occupant(state, dwelling, status: str, on: date, field_name: str,
+                               actor: Actor | None = None) -> None:
     """While a participant lives in a dwelling it is occupied: it becomes available through their
-    exit (events), not through a status change that would leave two truths."""
+    exit (events), not through a status change that would leave two truths. The occupant is named
+    only to an actor who may see them."""
     if status == "occupied":
         return
     occupant = _occupant(state, dwelling, on)
     if occupant is not None:
-        other = state.participant_by_id(occupant)
-        raise refused(field_name, "status_while_occupied", ref=dwelling.ref, code=other.code, date=on)
+        code = shown_code(state, actor, occupant)
+        if code is None:
+            raise refused(field_name, "status_while_occupied_other", ref=dwelling.ref, date=on)
+        raise refused(field_name, "status_while_occupied", ref=dwelling.ref, code=code, date=on)
 
 
 def check_version(row, expected_version: int | None) -> None:
@@ -169,7 +177,10 @@ def decide_participant(session: Session, actor: Actor, data: ParticipantIn,
         require_org(actor, *orgs_of(attributes, PARTICIPANT_ORGANISATIONS))
         return ParticipantPlan("created", data.code, None, attributes)
 
-    require_org(actor, *orgs_of(participant, PARTICIPANT_ORGANISATIONS))
+    if not may_touch(actor, *orgs_of(participant, PARTICIPANT_ORGANISATIONS)):
+        # Another organisation's participant: refused without a word about them (issue 18).
+        require_role(actor, "admin", "coordinator")
+        raise refused("code", "code_in_use", code=data.code)
     require_org(actor, *orgs_of(attributes, PARTICIPANT_ORGANISATIONS))
     check_version(participant, expected_version)
     changed = {k: v for k, v in attributes.items()

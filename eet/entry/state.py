@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from eet.store import audit
-from eet.accounts.access import Actor
+from eet.accounts.access import AccessDenied, Actor, require_org
 from eet.store.models import (
     Dwelling, DwellingStatusChange, Organisation, Participant, ParticipantEvent,
 )
@@ -195,7 +196,16 @@ class OrmWriter:
     def insert(self, model: type[SQLModel], **values: Any) -> SQLModel:
         row = model(**values)
         self.session.add(row)
-        self.session.flush()
+        try:
+            self.session.flush()
+        except IntegrityError as exc:
+            # The same new key saved twice at once: both decided "created", the database keeps the
+            # first; the second hears what it would have heard a moment later (issue 18).
+            if model is Dwelling and _is_unique_violation(exc, "ref"):
+                raise refused("ref", "ref_exists", ref=values.get("ref")) from None
+            if model is Participant and _is_unique_violation(exc, "code"):
+                raise refused("code", "code_registered", code=values.get("code")) from None
+            raise
         return row
 
     def update(self, row: SQLModel, changed: dict[str, Any], bump_version: bool) -> None:
@@ -209,6 +219,15 @@ class OrmWriter:
     @staticmethod
     def snapshot(row: SQLModel) -> dict[str, Any]:
         return audit.snapshot(row)
+
+
+def _is_unique_violation(exc: IntegrityError, column: str) -> bool:
+    """A unique key violated on that column: PostgreSQL's SQLSTATE 23505, SQLite's 'UNIQUE
+    constraint failed: table.column'."""
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) == "23505" or getattr(orig, "pgcode", None) == "23505":
+        return column in str(orig)
+    return "UNIQUE constraint failed" in str(orig) and f".{column}" in str(orig)
 
 
 def writer_of(session: Session):
@@ -244,6 +263,25 @@ def orgs_of(row, fields: dict[str, tuple[str, ...]]) -> tuple:
     `fields`: what `require_org` checks."""
     get = row.get if isinstance(row, dict) else lambda column: getattr(row, column)
     return tuple(get(f"{name}_id") for name in fields)
+
+
+def may_touch(actor: Actor | None, *organisation_ids: int | None) -> bool:
+    """Whether `require_org` lets this actor write a row of these organisations (None: the
+    programme itself, as in the route's own re-checks)."""
+    if actor is None:
+        return True
+    try:
+        require_org(actor, *organisation_ids)
+    except AccessDenied:
+        return False
+    return True
+
+
+def shown_code(state, actor: Actor | None, participant_id: int) -> str | None:
+    """The code of another participant that a message may name: only one the actor may see.
+    A refusal never names another organisation's rows (issue 18); it says 'someone else' instead."""
+    other = state.participant_by_id(participant_id)
+    return other.code if may_touch(actor, *orgs_of(other, PARTICIPANT_ORGANISATIONS)) else None
 
 
 def _occupant(state, dwelling, on: date) -> int | None:

@@ -7,7 +7,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 from sqlmodel import Session, SQLModel
 
 from eet.accounts.access import Actor
@@ -79,6 +79,19 @@ def bump_data_version(session: Session) -> None:
 def _reset_bump_flag(session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop("data_version_bumped", None)
+
+
+def current_version(session: Session) -> int:
+    """The data version as committed now (not the session's cached row)."""
+    value = session.execute(select(DataVersion.version).where(DataVersion.id == 1)).scalar()
+    return value or 0
+
+
+def lock_unchanged(session: Session, seen: int) -> bool:
+    """Take the writers' lock (the data version's bump) and say whether nobody wrote since the
+    version `seen` was read: what was decided on it may be written."""
+    bump_data_version(session)
+    return current_version(session) == seen + 1
 
 
 def data_version(session: Session) -> int:

@@ -9,15 +9,20 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import zlib
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+from typing import Iterator
 
 from sqlalchemy import func, select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
 from eet.store import models  # noqa: F401  (registers the tables)
 from eet.store.engine import schema_revision
+from eet.store.models import DataVersion, utcnow
 
 FORMAT = "eet-backup"
 
@@ -30,17 +35,38 @@ class BackupError(ValueError):
     pass
 
 
+@contextmanager
+def _snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection whose reads all see the database at one moment, while writes go on: a backup
+    never holds a status change of a dwelling it lacks. PostgreSQL: one REPEATABLE READ transaction;
+    SQLite: one explicit read transaction (the driver starts none for reads; WAL keeps its snapshot
+    while others write)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
+            with conn.begin():
+                yield conn
+        return
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.rollback()
+
+
 def backup(engine: Engine, path: Path) -> dict[str, int]:
     """Write every row to `path` (readable by its owner only: it holds every participant row and
-    the password hashes); returns rows per table."""
+    the password hashes), all read at one moment (`_snapshot`); returns rows per table."""
     path = Path(path)
     if not path.name.endswith(".gz"):
         raise BackupError(f"{path.name}: a backup is gzipped JSON; give a name ending in .json.gz")
     if not path.parent.is_dir():
         raise BackupError(f"the folder {path.parent} does not exist")
     counts: dict[str, int] = {}
-    payload = {"format": FORMAT, "version": 1, "schema_revision": schema_revision(engine), "tables": {}}
-    with engine.connect() as conn:
+    with _snapshot(engine) as conn:
+        revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        payload = {"format": FORMAT, "version": 1, "schema_revision": revision, "tables": {}}
         for table in _tables():
             rows = conn.execute(select(table).order_by(*table.primary_key.columns)).mappings().all()
             payload["tables"][table.name] = [
@@ -58,17 +84,64 @@ class RestoreError(ValueError):
     pass
 
 
-def restore(engine: Engine, path: Path, replace: bool = False) -> dict[str, int]:
-    """Load a backup into a migrated database in one transaction. Refused when the database
-    already holds data, unless `replace`: then everything is deleted first, in the same
-    transaction, so a failed restore leaves the database as it was."""
+# A backup unpacks to at most this many bytes (a gzip of a few MB can unpack to many GB); the
+# national benchmark's backup unpacks to far less (README). EET_RESTORE_MAX_MB raises it.
+MAX_UNPACKED = int(os.environ.get("EET_RESTORE_MAX_MB", "1024")) * 1024 * 1024
+
+
+def read_backup(path: Path, max_bytes: int | None = None) -> dict:
+    """The backup's payload, checked: the file unpacks (to at most `max_bytes`), is JSON of this
+    monitor's shape, and names only tables and columns of this schema, each table a list of rows.
+    RestoreError with a message a person can act on otherwise; nothing is touched."""
+    limit = MAX_UNPACKED if max_bytes is None else max_bytes
     try:
-        with gzip.open(path, "rt", encoding="utf-8") as fh:
-            payload = json.load(fh)
-    except (OSError, ValueError) as exc:
-        raise RestoreError(f"{path} is not a backup of this monitor ({exc})") from None
+        # First the unpacked size, counted and thrown away chunk by chunk: a bomb never fills memory.
+        size = 0
+        with gzip.open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                size += len(chunk)
+                if size > limit:
+                    raise RestoreError(f"{path} unpacks to more than {limit // (1024 * 1024)} MB; not restored "
+                                       "(set EET_RESTORE_MAX_MB to allow a larger backup)")
+        with gzip.open(path, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        raise RestoreError(f"{path}: no such file") from None
+    except (OSError, EOFError, zlib.error) as exc:
+        raise RestoreError(f"{path} is not a backup of this monitor, or it is damaged ({exc})") from None
+    try:
+        payload = json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        raise RestoreError(f"{path} is not a backup of this monitor ({str(exc)[:200]})") from None
+    del data
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise RestoreError(f"{path} is not a backup of this monitor")
+    tables = payload.get("tables")
+    if not isinstance(tables, dict):
+        raise RestoreError(f"{path} is damaged: it holds no tables")
+    known = {t.name: t for t in _tables()}
+    for name, rows in tables.items():
+        table = known.get(name)
+        if table is None:
+            raise RestoreError(f"{path} is damaged or of another version: unknown table {str(name)[:60]!r}")
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            raise RestoreError(f"{path} is damaged: table {name} is not a list of rows")
+        columns = set(table.c.keys())
+        for number, row in enumerate(rows, start=1):
+            unknown = set(row) - columns
+            if unknown:
+                raise RestoreError(f"{path} is damaged or of another version: table {name}, row {number} "
+                                   f"has unknown column {sorted(map(str, unknown))[0][:60]!r}")
+    return payload
+
+
+def restore(engine: Engine, path: Path, replace: bool = False, max_bytes: int | None = None) -> dict[str, int]:
+    """Load a backup into a migrated database in one transaction. Refused when the database
+    already holds data, unless `replace`: then everything is deleted first, in the same
+    transaction, so a failed restore leaves the database as it was. A damaged or foreign file is
+    a RestoreError (`read_backup`), as is a row the database refuses. The data version ends above
+    both the database's and the backup's, so every cached read of an open dashboard is stale."""
+    payload = read_backup(Path(path), max_bytes)
     if payload.get("schema_revision") != schema_revision(engine):
         raise RestoreError(
             f"the backup has schema {payload.get('schema_revision')}, the database "
@@ -83,13 +156,28 @@ def restore(engine: Engine, path: Path, replace: bool = False) -> dict[str, int]
         if user_data and not replace:
             raise RestoreError(f"the database is not empty ({', '.join(user_data)}); "
                                f"restore into an empty one, or pass --replace")
+        version_table = DataVersion.__table__
+        before = conn.execute(select(func.max(version_table.c.version))).scalar() or 0
         for table in reversed(tables):
             conn.execute(table.delete())
         for table in tables:
-            rows = [_typed(table, row) for row in payload["tables"].get(table.name, [])]
-            if rows:
-                conn.execute(table.insert(), rows)
+            rows = []
+            for number, row in enumerate(payload["tables"].get(table.name, []), start=1):
+                try:
+                    rows.append(_typed(table, row))
+                except (TypeError, ValueError) as exc:
+                    raise RestoreError(f"{path} is damaged: table {table.name}, row {number}: {exc}") from None
+            try:
+                if rows:
+                    conn.execute(table.insert(), rows)
+            except SQLAlchemyError as exc:
+                reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
+                raise RestoreError(f"{path} is damaged: the database refused the rows of table {table.name} "
+                                   f"({reason}); nothing was restored") from None
             counts[table.name] = len(rows)
+        restored = conn.execute(select(func.max(version_table.c.version))).scalar() or 0
+        conn.execute(version_table.delete())
+        conn.execute(version_table.insert(), [{"id": 1, "version": max(before, restored) + 1, "changed_at": utcnow()}])
         if conn.dialect.name == "postgresql":
             for table in tables:
                 if "id" in table.c and table.c.id.autoincrement:

@@ -1,12 +1,23 @@
 """What the database holds: demo data (the newsletter's demo or synthetic histories) or real rows.
-A database is either: the demo accounts sign in only while no real row exists."""
+A database is either: the demo accounts sign in only while no real row exists.
+
+The way out of a demo (issue 18): `remove_demo` deletes the demo data and the demo accounts, audited,
+and `init --demo-if-empty` (what `make run` does) never loads the demo again after that. While demo
+accounts are open, the first real account and a real import are refused (`demo_accounts_open`), so
+real data never end up marked as demo next to a published password.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import delete, exists, or_, select, update
 from sqlmodel import Session
 
-from eet.store.models import Dwelling, Participant
+from eet.store.models import (
+    AuditRecord, Bottleneck, CostParameter, Decision, Dwelling, DwellingStatusChange, Factor, Participant,
+    ParticipantEvent, ReviewMeeting, User,
+)
+
+REMOVE_COMMAND = "python -m eet demo remove"
 
 
 def is_demo(session: Session) -> bool:
@@ -20,3 +31,57 @@ def has_real_data(session: Session) -> bool:
     return bool(session.execute(select(
         or_(exists().where(Dwelling.is_demo.is_(False)), exists().where(Participant.is_demo.is_(False)))
     )).scalar())
+
+
+def demo_accounts_open(session: Session) -> bool:
+    """Whether an active demo account (published password) exists."""
+    return session.execute(select(User.id).where(User.is_demo.is_(True), User.active.is_(True))).first() is not None
+
+
+def demo_blocks(session: Session, user_id: int | None) -> bool:
+    """Whether a real write by this account (None: the command line) must wait for `demo remove`:
+    demo accounts are open and the writer is not one of them (the demo accounts may go on playing
+    with the demo)."""
+    if not demo_accounts_open(session):
+        return False
+    if user_id is None:
+        return True
+    return not session.execute(select(User.is_demo).where(User.id == user_id)).scalar()
+
+
+def demo_removed(session: Session) -> bool:
+    """Whether the demo was removed from this database once (then `--demo-if-empty` leaves it empty)."""
+    return session.execute(select(AuditRecord.id).where(
+        AuditRecord.entity == "demo", AuditRecord.action == "remove")).first() is not None
+
+
+def remove_demo(session: Session, actor) -> dict[str, int]:
+    """Delete the demo data (every row marked demo, with the steps and status changes of demo
+    participants and dwellings) and the demo accounts, in the caller's transaction, with one audit
+    record. Returns rows deleted per kind. Real rows are left alone; a real row that refers to a
+    demo row makes the database refuse, and nothing is deleted (the caller rolls back)."""
+    from eet.store import audit
+
+    demo_dwellings = select(Dwelling.id).where(Dwelling.is_demo.is_(True))
+    demo_participants = select(Participant.id).where(Participant.is_demo.is_(True))
+    demo_events = select(ParticipantEvent.id).where(ParticipantEvent.participant_id.in_(demo_participants))
+    counts: dict[str, int] = {}
+    counts["dwelling_status_changes"] = session.execute(delete(DwellingStatusChange).where(or_(
+        DwellingStatusChange.dwelling_id.in_(demo_dwellings), DwellingStatusChange.event_id.in_(demo_events)))
+    ).rowcount
+    session.execute(update(ParticipantEvent).where(ParticipantEvent.participant_id.in_(demo_participants))
+                    .values(corrects_id=None))
+    counts["participant_events"] = session.execute(delete(ParticipantEvent).where(
+        ParticipantEvent.participant_id.in_(demo_participants))).rowcount
+    counts["participants"] = session.execute(delete(Participant).where(Participant.is_demo.is_(True))).rowcount
+    counts["dwellings"] = session.execute(delete(Dwelling).where(Dwelling.is_demo.is_(True))).rowcount
+    counts["decisions"] = session.execute(delete(Decision).where(or_(
+        Decision.is_demo.is_(True),
+        Decision.meeting_id.in_(select(ReviewMeeting.id).where(ReviewMeeting.is_demo.is_(True)))))).rowcount
+    for name, model in (("review_meetings", ReviewMeeting), ("bottlenecks", Bottleneck), ("factors", Factor),
+                        ("cost_parameters", CostParameter)):
+        counts[name] = session.execute(delete(model).where(model.is_demo.is_(True))).rowcount
+    counts["demo_accounts"] = session.execute(delete(User).where(User.is_demo.is_(True))).rowcount
+    session.flush()
+    audit.record(session, actor, "remove", "demo", None, counts, None, "cli")
+    return counts
