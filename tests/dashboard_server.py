@@ -1,4 +1,4 @@
-"""`streamlit run dashboard.py` on a free localhost port, for the real-browser tests."""
+"""`streamlit run app.py` (the dashboard with its sign-in routes) on a free localhost port, for the real-browser tests."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def running_dashboard(database_url: str, log: Path) -> Iterator[str]:
     env = {**os.environ, "EET_DATABASE_URL": database_url, "EET_LANG": "nl"}
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless=true",
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
              f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
              "--server.fileWatcherType=none"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
