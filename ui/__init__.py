@@ -103,9 +103,10 @@ ENDED_TEXT = {"idle": "signed_out_idle", "expired": "signed_out_expired", "revok
 
 def _token() -> str | None:
     try:
-        return st.context.cookies.get(sessions.COOKIE)
+        token = st.context.cookies.get(sessions.COOKIE)
     except Exception:  # no browser connection (AppTest, bare mode)
         return None
+    return token if isinstance(token, str) and token else None
 
 
 def resolve_actor() -> Actor | None:
