@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
@@ -130,6 +131,11 @@ def import_everything() -> None:
 
 @asynccontextmanager
 async def lifespan(_app):
+    # Streamlit decides on the first run of a fresh server whether the app is a pages/ folder app
+    # (the old multipage mode) and, since this project has a pages/ folder, would run the first
+    # link's page file by its file name ("Page not found" for /woningen) until dashboard.py's
+    # st.navigation has run once. This app navigates only through st.navigation: say so up front.
+    PagesManager.uses_pages_directory = False
     await run_in_threadpool(import_everything)
     await run_in_threadpool(initialise, get_engine())
     yield
