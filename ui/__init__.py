@@ -250,6 +250,21 @@ def as_of(lang: str) -> date:
     return st.session_state["as_of"]
 
 
+def url_date(param: str, key: str, default: date, draw) -> date:
+    """A page's own date widget kept in the URL (?param=YYYY-MM-DD) like the as-of date, so a link
+    to the page keeps it: `draw(key=key)` draws the widget (without value=); a date in a shared
+    link wins over `default`, a later choice is written back to the URL. Used for the review
+    page's meeting date (?meeting=)."""
+    asked = _from_url(param, date.fromisoformat)
+    if asked is not None:
+        st.session_state[key] = min(max(asked, EARLIEST_DATE), date.today())
+    elif key not in st.session_state:
+        st.session_state[key] = default
+    value = draw(key=key)
+    _to_url(param, value.isoformat())
+    return value
+
+
 def current_as_of() -> date:
     return st.session_state.get("as_of") or date.today()
 
