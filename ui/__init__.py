@@ -15,6 +15,7 @@ from typing import Callable
 from urllib.parse import urlencode
 
 import streamlit as st
+from sqlalchemy.exc import OperationalError
 
 from eet import texts
 from eet.accounts import sessions
@@ -119,8 +120,13 @@ def resolve_actor() -> Actor | None:
             st.session_state.pop("actor", None)  # the cookie went: no session any more
             return None
         return held
-    with session_scope(engine()) as session:
-        found = sessions.lookup(session, token)
+    try:
+        with session_scope(engine()) as session:
+            found = sessions.lookup(session, token)
+    except OperationalError:  # SQLite busy with a long write: check without noting the activity
+        with session_scope(engine()) as session:
+            found = sessions.lookup(session, token, touch=False)
+            session.rollback()
     if found.actor is None:
         if found.ended in ENDED_TEXT:
             st.session_state["signed_out_reason"] = found.ended

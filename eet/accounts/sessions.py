@@ -27,6 +27,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from eet.accounts.access import Actor, require_role
+from eet.accounts.auth import demo_database
 from eet.store import audit
 from eet.store.models import User, UserSession, utcnow
 
@@ -96,10 +97,11 @@ def redeem_ticket(session: Session, ticket: str | None) -> str | None:
     return token
 
 
-def lookup(session: Session, token: str | None, now: datetime | None = None) -> Lookup:
-    """The actor of a session token, checked against the limits and the account as it is now.
-    Notes the activity (last_seen); ends (revokes) a session found idle or expired. The caller
-    commits."""
+def lookup(session: Session, token: str | None, now: datetime | None = None, touch: bool = True) -> Lookup:
+    """The actor of a session token, checked against the limits and the account as it is now
+    (active, same password, and a demo account only while the database is a demo). Notes the
+    activity (last_seen) unless `touch` is False; ends (revokes) a session found idle or expired.
+    The caller commits."""
     if not token:
         return Lookup(None, "unknown")
     row = session.exec(select(UserSession).where(UserSession.token_hash == _hash(token))).first()
@@ -110,17 +112,19 @@ def lookup(session: Session, token: str | None, now: datetime | None = None) -> 
     now = now or utcnow()
     user = session.get(User, row.user_id)
     ended = None
-    if user is None or not user.active or account_stamp(user) != row.account_stamp:
+    if user is None or not user.active or account_stamp(user) != row.account_stamp \
+            or (user.is_demo and not demo_database(session)):
         ended = "account"
     elif now - _aware(row.created_at) > ABSOLUTE_LIMIT:
         ended = "expired"
     elif now - _aware(row.last_seen) > IDLE_LIMIT:
         ended = "idle"
     if ended:
-        row.revoked_at, row.revoked_why = now, ended
-        session.add(row)
+        if touch:
+            row.revoked_at, row.revoked_why = now, ended
+            session.add(row)
         return Lookup(None, ended)
-    if now - _aware(row.last_seen) > TOUCH_EVERY:
+    if touch and now - _aware(row.last_seen) > TOUCH_EVERY:
         row.last_seen = now
         session.add(row)
     return Lookup(_actor(user))
