@@ -33,7 +33,9 @@ left, right = st.columns([1, 1], gap="large")
 with left:
     if provider_configured():
         if st.user.is_logged_in:
-            identities = [st.user.get("email"), st.user.get("sub")]
+            # An e-mail address the provider marks as unverified names nobody: only the subject then.
+            email = st.user.get("email") if st.user.get("email_verified") is not False else None
+            identities = [email, st.user.get("sub")]
             with session_scope(ui.engine()) as session:
                 found = account_for_identity(session, identities)
             if found is None:

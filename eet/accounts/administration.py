@@ -201,7 +201,7 @@ def reset_password(session: Session, actor: Actor, username: str, new_password: 
     user = _user(session, username)
     problem = auth.password_problem(new_password, user.username)
     if problem:
-        raise refused("password", problem[0], **problem[1])
+        raise RuleError(problem)
     before = _safe(user)
     user.password_hash = auth.hash_password(new_password)
     sessions.revoke_user(session, user.id, "account")  # open sessions of the old password end

@@ -49,21 +49,21 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def password_problem(password: str, username: str = "") -> tuple[str, dict] | None:
-    """Why this password is refused, as a msg.<key> and its parameters, or None when it is fine:
-    shorter than MIN_PASSWORD_LENGTH, holding a control character (NUL, tab, newline, ...), or easy
-    to guess by zxcvbn (common passwords, words, names, repeats, the user name itself)."""
+def password_problem(password: str, username: str = "", field: str = "password") -> FieldError | None:
+    """Why this password is refused (a FieldError of `field`), or None when it is fine: holding a
+    control character (NUL, tab, newline, ...), shorter than MIN_PASSWORD_LENGTH, or easy to guess
+    by zxcvbn (common passwords, words, names, repeats, the user name itself)."""
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in password):
-        return "password_control", {}
+        return FieldError(field, "password_control")
     if len(password) < MIN_PASSWORD_LENGTH:
-        return "password_short", {"min": MIN_PASSWORD_LENGTH}
+        return FieldError(field, "password_short", {"min": MIN_PASSWORD_LENGTH})
     if not password.strip():
-        return "password_weak", {}
+        return FieldError(field, "password_weak")
     from zxcvbn import zxcvbn  # imported when asked: a sign-in needs no dictionaries
 
     if zxcvbn(password[:100], user_inputs=[username, "eerst", "thuis", "eerstethuis", "monitor"])["score"] \
             < MIN_PASSWORD_SCORE:
-        return "password_weak", {}
+        return FieldError(field, "password_weak")
     return None
 
 
@@ -82,7 +82,7 @@ def add_user(session: Session, actor: Actor, username: str, password: str, role:
         errors.append(FieldError("role", "use_one_of", {"allowed": Choices(ROLES)}))
     problem = None if is_demo else password_problem(password, username)
     if problem:
-        errors.append(FieldError("password", problem[0], problem[1]))
+        errors.append(problem)
     org = None
     if role == "coordinator" and not organisation:
         errors.append(FieldError("org", "coordinator_needs_org"))
