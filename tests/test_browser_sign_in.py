@@ -116,8 +116,9 @@ def test_links_reload_tabs_sign_out_and_expiry(server, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     # A link opened signed out: sign in, then that page at that date in that language.
-    tab.goto(f"{base}/woningen?as_of=2021-05-31&lang=en")
+    tab.goto(f"{base}/woningen?as_of=2021-05-31&lang=en")  # the first visit of a fresh server
     sign_in_form(tab)
+    assert tab.locator("[role='dialog']").count() == 0  # no "Page not found"
     assert t("sign_in_continue", "en", page="Dwellings") in tab.inner_text("[data-testid='stMain']")
     sign_in(tab, "stuurgroep")
     heading(tab, "Dwellings · 31 May 2021")
@@ -200,3 +201,29 @@ def test_organisation_provider_known_and_unknown_identity(server, browser, provi
     assert not [c for c in context.cookies() if c["name"] == "eet_sid"]
     assert tab.locator("[data-testid='stSidebarNav']").count() == 0
     context.close()
+
+
+def _post(url: str, body: str, origin: str | None) -> tuple[int, dict]:
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if origin:
+        headers["Origin"] = origin
+    connection.request("POST", parts.path, body=body, headers=headers)
+    response = connection.getresponse()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}
+
+
+def test_routes_refuse_other_sites_bad_tickets_and_foreign_next(server):
+    base, _ = server
+    status, _ = _post(f"{base}/_eet/session", "ticket=x&next=/", "https://evil.example")
+    assert status == 403
+    status, _ = _post(f"{base}/_eet/session", "ticket=x&next=/", None)
+    assert status == 403
+    status, headers = _post(f"{base}/_eet/session", "ticket=not-a-ticket&next=//evil.example/", base)
+    assert status == 303 and headers["location"] == "/" and "set-cookie" not in headers
+    status, _ = _post(f"{base}/_eet/logout", "next=/", "https://evil.example")
+    assert status == 403

@@ -190,3 +190,24 @@ def test_a_changed_role_applies_at_the_next_run(engine, anna):
 ])
 def test_next_stays_on_this_site(target, expected):
     assert sessions.safe_next(target) == expected
+
+
+def test_a_demo_accounts_session_ends_when_real_data_arrive(engine):
+    from datetime import date
+
+    from eet.entry import services
+    from eet.entry.schemas import DwellingIn
+    from tests.test_accounts import _demo_database
+
+    _demo_database(engine)
+    with Session(engine) as s:
+        demo_viewer = authenticate(s, "stuurgroep", "demo")
+        s.commit()
+    token = signed_in(engine, demo_viewer)
+    assert look(engine, token).actor is not None
+    with Session(engine) as s:
+        s.info["demo"] = False  # a real row
+        services.upsert_dwelling(s, SYSTEM, DwellingIn(ref="ZST-0901", municipality="Zeist",
+                                                       status="searching", status_date=date(2021, 3, 1)))
+        s.commit()
+    assert look(engine, token).ended == "account"
