@@ -19,7 +19,7 @@ install: $(STAMP)
 # is), then serves.
 run: $(STAMP)
 	$(PY) -m eet init --demo-if-empty
-	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT) --server.headless true --server.fileWatcherType none
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true --server.fileWatcherType none
 
 init: $(STAMP)
 	$(PY) -m eet init

@@ -1,8 +1,14 @@
 """Entry of the dashboard: page configuration, sign-in, and the pages this role may see.
 
-Run with `streamlit run dashboard.py` (or `make run`). The language (?lang=en) and the as-of date
-(?as_of=YYYY-MM-DD) live in the URL, so a view at a date can be shared as a link.
+Run with `make run` (`streamlit run app.py`: app.py adds the routes that set the sign-in cookie).
+The language (?lang=en) and the as-of date (?as_of=YYYY-MM-DD) live in the URL, so a view at a date
+can be shared as a link. Every page is always known to the navigation, so a link works whoever
+opens it: signed out it asks to sign in and then continues to that page; a page this role may not
+see says so.
 """
+
+import runpy
+from pathlib import Path
 
 import streamlit as st
 
@@ -12,49 +18,59 @@ from eet.texts import label, t
 
 st.set_page_config(page_title="Eerst een Thuis monitor", page_icon=":material/home:", layout="wide")
 ui.engine()  # first start: migrate, coalition and targets
-ui.keep_alive()
 
 lang = ui.language()
-signed_in = ui.actor()
+signed_in = ui.resolve_actor()
+
+SIGN_IN = Path(__file__).resolve().parent / "pages" / "sign_in.py"
+EVERYONE = ("admin", "coordinator", "researcher", "viewer")
+ENTRY = ("admin", "coordinator")
+# (file, title, icon, url path, roles that see it)
+PAGES = [
+    ("overview", "page_overview", "home", "", EVERYONE),
+    ("dwellings", "page_dwellings", "apartment", "woningen", EVERYONE),
+    ("participants", "page_participants", "group", "deelnemers", EVERYONE),
+    ("research", "page_research", "science", "onderzoek", EVERYONE),
+    ("review", "page_review", "event_note", "evaluatie", EVERYONE),
+    ("entry_dwellings", "page_entry_dwellings", "edit", "invoer-woningen", ENTRY),
+    ("entry_participants", "page_entry_participants", "edit_note", "invoer-deelnemers", ENTRY),
+    ("upload", "page_upload", "upload_file", "uploaden", ENTRY),
+    ("quality", "page_quality", "fact_check", "datakwaliteit", ENTRY),
+    # Registers and administration by role; eet refuses the same again for any other role.
+    ("registers", "page_registers", "fact_check", "registers", ("admin", "researcher")),
+    ("admin", "page_admin", "admin_panel_settings", "beheer", ("admin",)),
+    ("audit", "page_audit", "history", "audittrail", ("admin",)),
+]
+role = signed_in.role if signed_in else None
+allowed = {}
+pages = []
+for file, title, icon, path, roles in PAGES:
+    page = st.Page(f"pages/{file}.py", title=t(title, lang), icon=f":material/{icon}:",
+                   url_path=path or None, default=not path,
+                   visibility="visible" if role in roles else "hidden")
+    allowed[page.url_path] = role in roles
+    pages.append(page)
 
 if signed_in is None:
-    page = st.navigation([st.Page("pages/sign_in.py", title=t("sign_in", lang), url_path="inloggen")],
-                         position="hidden")
-else:
-    as_of = ui.as_of(lang)
-    pages = [
-        st.Page("pages/overview.py", title=t("page_overview", lang), icon=":material/home:", default=True),
-        st.Page("pages/dwellings.py", title=t("page_dwellings", lang), icon=":material/apartment:", url_path="woningen"),
-        st.Page("pages/participants.py", title=t("page_participants", lang), icon=":material/group:", url_path="deelnemers"),
-        st.Page("pages/research.py", title=t("page_research", lang), icon=":material/science:", url_path="onderzoek"),
-        st.Page("pages/review.py", title=t("page_review", lang), icon=":material/event_note:", url_path="evaluatie"),
-    ]
-    # Data entry, registers and administration by role; eet refuses the same again for any other role.
-    if signed_in.role in ("admin", "coordinator"):
-        pages += [
-            st.Page("pages/entry_dwellings.py", title=t("page_entry_dwellings", lang), icon=":material/edit:",
-                    url_path="invoer-woningen"),
-            st.Page("pages/entry_participants.py", title=t("page_entry_participants", lang), icon=":material/edit_note:",
-                    url_path="invoer-deelnemers"),
-            st.Page("pages/upload.py", title=t("page_upload", lang), icon=":material/upload_file:", url_path="uploaden"),
-        ]
-        pages.append(st.Page("pages/quality.py", title=t("page_quality", lang), icon=":material/fact_check:",
-                             url_path="datakwaliteit"))
-    if signed_in.role in ("admin", "researcher"):
-        pages.append(st.Page("pages/registers.py", title=t("page_registers", lang),
-                             icon=":material/fact_check:", url_path="registers"))
-    if signed_in.role == "admin":
-        pages += [
-            st.Page("pages/admin.py", title=t("page_admin", lang), icon=":material/admin_panel_settings:",
-                    url_path="beheer"),
-            st.Page("pages/audit.py", title=t("page_audit", lang), icon=":material/history:",
-                    url_path="audittrail"),
-        ]
-    page = st.navigation(pages)
-    with st.sidebar:
-        # The name escaped: accounts made before names were restricted may hold Markdown or HTML.
-        st.markdown(t("signed_in_as", lang, user=fmt.plain(signed_in.username), role=label("role", signed_in.role, lang)))
-        if st.button(t("sign_out", lang)):
-            ui.sign_out()
-            st.rerun()
+    page = st.navigation(pages, position="hidden")
+    # The sign-in form instead of the page asked for; after signing in the browser continues there.
+    st.session_state["sign_in_next"] = ui.here(page.url_path)
+    st.session_state["sign_in_title"] = page.title
+    runpy.run_path(str(SIGN_IN), run_name="sign_in")
+    st.stop()
+
+ui.as_of(lang)
+page = st.navigation(pages)
+with st.sidebar:
+    # The name escaped: accounts made before names were restricted may hold Markdown or HTML.
+    st.markdown(t("signed_in_as", lang, user=fmt.plain(signed_in.username), role=label("role", signed_in.role, lang)))
+    if st.button(t("sign_out", lang)):
+        ui.sign_out(ui.here(page.url_path))
+        st.info(t("signing_out", lang))
+        st.stop()
+if not allowed.get(page.url_path, False):
+    st.title(page.title)
+    st.warning(t("page_not_allowed", lang, role=label("role", signed_in.role, lang)))
+    st.page_link(pages[0], label=t("to_overview", lang), icon=":material/home:")
+    st.stop()
 page.run()

@@ -7,7 +7,7 @@ import streamlit as st
 
 from ui import forms as fx
 import ui
-from eet.accounts import administration
+from eet.accounts import administration, sessions
 from eet.texts import formatting as fmt
 from eet.texts import code_label, label, t
 from eet.store.models import ORG_KINDS, ROLES, TARGET_KEYS
@@ -108,6 +108,7 @@ with accounts_tab:
         t("active", lang): [t("yes", lang) if a["active"] else t("no", lang) for a in accounts],
         t("locked_until", lang): [moment(a["locked_until"]) for a in accounts],
         t("demo_account", lang): [t("yes", lang) if a["is_demo"] else "" for a in accounts],
+        t("identity", lang): [a.get("identity") or "" for a in accounts],
         t("created_at", lang): [moment(a["created_at"]) for a in accounts],
     }, hide_index=True, key="ac_table")
     st.caption(t("password_note", lang))
@@ -164,3 +165,27 @@ with accounts_tab:
         st.form_submit_button(t("reset_password", lang), type="primary", on_click=fx.submit,
                               args=("account_password", password_write), kwargs={"clear": ("ap_password",)})
     fx.outcome("account_password", lang, ("username", "password"))
+
+    # Sessions and the identity at the organisation's provider (issue 12).
+    st.subheader(t("sessions_heading", lang))
+    with st.form("account_sessions"):
+        st.selectbox(t("account", lang), usernames, key="as_username")
+        fx.field_error("account_sessions", "username")
+        st.text_input(t("identity", lang), key="as_identity", max_chars=254)
+        fx.field_error("account_sessions", "identity")
+
+        def sessions_write(session, who):
+            username = st.session_state["as_username"]
+            ended = sessions.end_sessions(session, who, username)
+            return f"{username}: {t('sessions_ended', lang, n=ended)}"
+
+        def identity_write(session, who):
+            username = st.session_state["as_username"]
+            administration.set_identity(session, who, username, st.session_state.get("as_identity"))
+            return f"{username}: {t('identity_saved', lang)}"
+
+        c1, c2 = st.columns(2)
+        c1.form_submit_button(t("end_sessions", lang), on_click=fx.submit, args=("account_sessions", sessions_write))
+        c2.form_submit_button(t("identity_save", lang), on_click=fx.submit,
+                              args=("account_sessions", identity_write), kwargs={"clear": ("as_identity",)})
+    fx.outcome("account_sessions", lang, ("username", "identity"))

@@ -27,8 +27,8 @@ date_format = "DD-MM-YYYY" if lang == "nl" else "YYYY-MM-DD"
 
 # --- the two dates -------------------------------------------------------------------------------
 left, middle, right = fx.columns(3, 240)  # stacked on a tablet: the date and the labels stay whole
-meeting_date = left.date_input(t("meeting_date", lang), value=as_of, max_value=date.today(), format=date_format,
-                               help=t("meeting_date_help", lang), key="review_date")
+meeting_date = ui.url_date("meeting", "review_date", as_of, lambda **kw: left.date_input(
+    t("meeting_date", lang), max_value=date.today(), format=date_format, help=t("meeting_date_help", lang), **kw))
 options = ui.read(comparison.comparison_options, meeting_date)
 if not options:
     st.info(t("no_comparison", lang, date=fmt.long_date(date(2021, 1, 15), lang)))

@@ -1,4 +1,4 @@
-"""`streamlit run dashboard.py` on a free localhost port, for the real-browser tests."""
+"""`streamlit run app.py` (the dashboard with its sign-in routes) on a free localhost port, for the real-browser tests."""
 
 from __future__ import annotations
 
@@ -26,16 +26,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_dashboard(database_url: str, log: Path) -> Iterator[str]:
+def running_dashboard(database_url: str, log: Path, port: int | None = None,
+                      extra_args: tuple[str, ...] = ()) -> Iterator[str]:
     """The dashboard on `database_url`; yields its base URL. The server's output goes to `log`
-    (a pipe nobody reads would fill up and stall the server)."""
-    port = free_port()
+    (a pipe nobody reads would fill up and stall the server). `extra_args` go to streamlit run
+    (e.g. --secrets.files=…)."""
+    port = port or free_port()
     env = {**os.environ, "EET_DATABASE_URL": database_url, "EET_LANG": "nl"}
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless=true",
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
              f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
-             "--server.fileWatcherType=none"],
+             "--server.fileWatcherType=none", *extra_args],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:

@@ -192,28 +192,52 @@ def test_research_page(demo_url, db, as_of, lang):
     assert list(costs[t("source", lang)]) == [p["source"] for p in registers.cost_parameters(db, as_of)]
 
 
-def test_sign_in_lists_demo_accounts_and_signs_in(demo_url):
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
+def _ticket(at) -> str:
+    """The one-time ticket the sign-in hands to the browser (a script that posts it to app.py)."""
+    import json
+    import re
+
+    scripts = [h.proto.body for h in at.get("html") if "/_eet/session" in h.proto.body]
+    assert len(scripts) == 1
+    return json.loads(re.search(r"const p = (\{.*?\});", scripts[0]).group(1))["f"]
+
+
+def test_sign_in_lists_demo_accounts_and_signs_in(demo_url, monkeypatch):
+    import ui
+    from eet.accounts import sessions
+
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["as_of"] = "2021-05-31"
+    at.run().switch_page("pages/dwellings.py").run()  # a link to /woningen?as_of=2021-05-31
     assert "stuurgroep" in str(at.table[0].value)
     at.text_input(key="sign_in_user").input("stuurgroep")
     at.text_input(key="sign_in_password").input(DEMO_PASSWORD)
     at.button[0].click().run()
     assert not at.exception
+    posted = _ticket(at)
+    assert posted["next"] == "/woningen?as_of=2021-05-31&lang=nl"
+    with Session(get_engine(demo_url)) as s:  # what app.py's route does with it
+        token = sessions.redeem_ticket(s, posted["ticket"])
+        s.commit()
+    monkeypatch.setattr(ui, "_token", lambda: token)  # the browser now sends the cookie
+    at.run()
     assert at.session_state["actor"].role == "viewer"
-    assert at.title[0].value.startswith(t("page_overview", "nl"))
+    assert at.title[0].value.startswith(t("page_dwellings", "nl"))
 
 
 def test_wrong_password_then_lockout(demo_url):
     at = AppTest.from_file(str(APP), default_timeout=60).run()
-    for _ in range(5):
+    for attempt in range(5):
         at.text_input(key="sign_in_user").input("coordinator.mitros")
         at.text_input(key="sign_in_password").input("wrong-password")
         at.button[0].click().run()
-        assert at.error and "actor" not in at.session_state
+        assert at.error and not at.get("html")
+    assert at.error[0].value == t("sign_in_locked_out", "nl", minutes=15)
     at.text_input(key="sign_in_user").input("coordinator.mitros")
     at.text_input(key="sign_in_password").input(DEMO_PASSWORD)
     at.button[0].click().run()
-    assert "actor" not in at.session_state  # locked, even with the right password
+    assert not at.get("html")  # locked, even with the right password
+    assert at.error[0].value == t("sign_in_locked_out", "nl", minutes=15)
 
 
 def test_as_of_and_language_kept_between_pages(demo_url):
@@ -224,12 +248,39 @@ def test_as_of_and_language_kept_between_pages(demo_url):
     assert at.title[0].value == "Research · 15 January 2021"
 
 
-def test_idle_session_signs_out(demo_url):
-    at = open_page(PAGES[0], VIEWER, date(2021, 1, 15), "nl")
-    at.session_state["last_seen"] = time.time() - 31 * 60
+def test_idle_session_signs_out(demo_url, monkeypatch):
+    from datetime import timedelta
+
+    import ui
+    from eet.accounts import sessions
+    from eet.accounts.auth import authenticate
+    from eet.store.models import UserSession, utcnow
+
+    with Session(get_engine(demo_url)) as s:
+        viewer = authenticate(s, "stuurgroep", DEMO_PASSWORD)
+        token = sessions.redeem_ticket(s, sessions.issue_ticket(s, viewer))
+        s.commit()
+    monkeypatch.setattr(ui, "_token", lambda: token)
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert at.session_state["actor"].username == "stuurgroep"
+    with Session(get_engine(demo_url)) as s:
+        row = s.exec(select(UserSession).where(UserSession.token_hash.is_not(None))).all()[-1]
+        row.last_seen = utcnow() - timedelta(minutes=31)
+        s.add(row)
+        s.commit()
     at.run()
     assert "actor" not in at.session_state
     assert any(i.value == t("signed_out_idle", "nl") for i in at.info)
+
+
+def test_page_the_role_may_not_see_says_so(demo_url):
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state["actor"] = VIEWER
+    at.query_params["lang"] = "en"
+    at.run().switch_page("pages/admin.py").run()
+    assert not at.exception
+    assert at.warning[0].value == t("page_not_allowed", "en", role=label("role", "viewer", "en"))
+    assert not at.text_input and not at.dataframe
 
 
 def test_page_file_alone_shows_nothing_without_sign_in(demo_url, monkeypatch):

@@ -8,14 +8,17 @@
 
 from __future__ import annotations
 
-import time
+import json
 from dataclasses import astuple
 from datetime import date
 from typing import Callable
+from urllib.parse import urlencode
 
 import streamlit as st
+from sqlalchemy.exc import OperationalError
 
 from eet import texts
+from eet.accounts import sessions
 from eet.accounts.access import Actor
 from eet.store.audit import data_version
 from eet.bootstrap import initialise
@@ -24,7 +27,6 @@ from eet.store import get_engine, session_scope
 from eet.figures import MEMO_KEY, DwellingFilter
 from eet.store import contents
 
-IDLE_LIMIT_SECONDS = 30 * 60
 EARLIEST_DATE = date(2019, 1, 1)
 
 
@@ -91,31 +93,99 @@ def demo_data() -> bool:
 
 
 # --- signed-in actor -----------------------------------------------------------------------------
+# The browser holds the session token in an HttpOnly cookie (set by app.py's route); every run looks
+# it up on the server (eet.accounts.sessions), so a reload or a new tab stays signed in and a
+# sign-out, an admin's "end sessions", a deactivation or a new password apply at the next click.
+# AppTest has no cookie: tests put an Actor into st.session_state["actor"] themselves.
+
+ENDED_TEXT = {"idle": "signed_out_idle", "expired": "signed_out_expired", "revoked": "signed_out_ended",
+              "account": "signed_out_ended"}
+
+
+def _token() -> str | None:
+    try:
+        token = st.context.cookies.get(sessions.COOKIE)
+    except Exception:  # no browser connection (AppTest, bare mode)
+        return None
+    return token if isinstance(token, str) and token else None
+
+
+def resolve_actor() -> Actor | None:
+    """Who is signed in on this run: the session of the cookie, checked on the server now. Called
+    once per run by dashboard.py; a session that ended leaves a note for the sign-in page."""
+    token = _token()
+    if token is None:
+        held = st.session_state.get("actor")
+        if held is not None and st.session_state.get("_actor_from_cookie"):
+            st.session_state.pop("actor", None)  # the cookie went: no session any more
+            return None
+        return held
+    try:
+        with session_scope(engine()) as session:
+            found = sessions.lookup(session, token)
+    except OperationalError:  # SQLite busy with a long write: check without noting the activity
+        with session_scope(engine()) as session:
+            found = sessions.lookup(session, token, touch=False)
+            session.rollback()
+    if found.actor is None:
+        if found.ended in ENDED_TEXT:
+            st.session_state["signed_out_reason"] = found.ended
+        st.session_state.pop("actor", None)
+        st.session_state.pop("_actor_from_cookie", None)
+        return None
+    st.session_state["actor"] = found.actor
+    st.session_state["_actor_from_cookie"] = True
+    return found.actor
+
 
 def actor() -> Actor | None:
     return st.session_state.get("actor")
 
 
-def sign_in(signed_in: Actor) -> None:
-    st.session_state["actor"] = signed_in
-    st.session_state["last_seen"] = time.time()
+def signed_out_text(lang: str) -> str | None:
+    """Why the last session ended (idle, 12 hours, ended elsewhere), once."""
+    reason = st.session_state.pop("signed_out_reason", None)
+    return texts.t(ENDED_TEXT[reason], lang) if reason in ENDED_TEXT else None
 
 
-def sign_out(idle: bool = False) -> None:
+def _post(action: str, fields: dict[str, str]) -> None:
+    """Make the browser POST `fields` to one of app.py's routes (a top-level navigation, so the
+    response can set the cookie and the ticket never enters the address or the history)."""
+    payload = json.dumps({"a": action, "f": fields}).replace("<", "\\u003c")
+    st.html(f"""<script>
+      const p = {payload}; const f = document.createElement('form');
+      f.method = 'POST'; f.action = p.a; f.style.display = 'none';
+      for (const [k, v] of Object.entries(p.f)) {{
+        const i = document.createElement('input'); i.type = 'hidden'; i.name = k; i.value = v; f.appendChild(i);
+      }}
+      document.body.appendChild(f); f.submit();
+    </script>""", unsafe_allow_javascript=True)
+
+
+def here(page_path: str) -> str:
+    """This page's path with the URL's query ("/woningen?as_of=…&lang=…")."""
+    query = urlencode(st.query_params.to_dict())
+    return "/" + page_path + (f"?{query}" if query else "")
+
+
+def sign_in(signed_in: Actor, next_path: str = "/", door: str = "password") -> None:
+    """After a checked sign-in: a one-time ticket that the browser turns into the session cookie,
+    continuing to `next_path` (the page the person asked for)."""
+    with session_scope(engine()) as session:
+        ticket = sessions.issue_ticket(session, signed_in, door)
+    st.session_state["actor"] = signed_in  # this run's view; the next run reads the cookie
+    st.session_state["_actor_from_cookie"] = True
+    _post("/_eet/session", {"ticket": ticket, "next": sessions.safe_next(next_path)})
+
+
+def sign_out(next_path: str = "/") -> None:
+    """End the session on the server now (every tab is signed out at its next run) and let the
+    browser drop the cookie."""
+    with session_scope(engine()) as session:
+        sessions.revoke(session, _token())
     st.session_state.pop("actor", None)
-    st.session_state.pop("last_seen", None)
-    st.session_state["signed_out_idle"] = idle
-
-
-def keep_alive() -> None:
-    """Ends the session after IDLE_LIMIT_SECONDS without activity; otherwise notes this activity."""
-    if actor() is None:
-        return
-    now = time.time()
-    if now - st.session_state.get("last_seen", now) > IDLE_LIMIT_SECONDS:
-        sign_out(idle=True)
-        return
-    st.session_state["last_seen"] = now
+    st.session_state.pop("_actor_from_cookie", None)
+    _post("/_eet/logout", {"next": sessions.safe_next(next_path)})
 
 
 # --- language and as-of date, in the URL ---------------------------------------------------------
@@ -184,6 +254,21 @@ def as_of(lang: str) -> date:
         format="DD-MM-YYYY" if lang == "nl" else "YYYY-MM-DD", help=texts.t("as_of_help", lang), **kw), "as_of")
     _to_url("as_of", st.session_state["as_of"].isoformat())
     return st.session_state["as_of"]
+
+
+def url_date(param: str, key: str, default: date, draw) -> date:
+    """A page's own date widget kept in the URL (?param=YYYY-MM-DD) like the as-of date, so a link
+    to the page keeps it: `draw(key=key)` draws the widget (without value=); a date in a shared
+    link wins over `default`, a later choice is written back to the URL. Used for the review
+    page's meeting date (?meeting=)."""
+    asked = _from_url(param, date.fromisoformat)
+    if asked is not None:
+        st.session_state[key] = min(max(asked, EARLIEST_DATE), date.today())
+    elif key not in st.session_state:
+        st.session_state[key] = default
+    value = draw(key=key)
+    _to_url(param, value.isoformat())
+    return value
 
 
 def current_as_of() -> date:

@@ -16,14 +16,14 @@ from sqlmodel import Session
 
 from eet.store import audit
 
-from eet.accounts import auth
+from eet.accounts import auth, sessions
 from eet.accounts.access import Actor, require_role
 from eet.store.models import ORG_KINDS, TARGET_KEYS, Organisation, Target, User
 from eet.texts.messages import Choices, Refusal, Term
 from eet.entry.schemas import FieldError, InputModel, RuleError, _date_field, refused
 
 SAFE_USER_FIELDS = ("id", "username", "role", "organisation_id", "is_demo", "active", "failed_attempts",
-                    "locked_until", "created_at")
+                    "locked_until", "created_at", "identity")
 
 
 def _admin(actor: Actor) -> None:
@@ -189,6 +189,8 @@ def set_active(session: Session, actor: Actor, username: str, active: bool, sour
     user.active = active
     session.add(user)
     session.flush()
+    if not active:  # signed out at its next click (the session also re-checks the account)
+        sessions.revoke_user(session, user.id, "account")
     audit.record(session, actor, "activate" if active else "deactivate", "user", user.id, before, _safe(user), source)
 
 
@@ -197,12 +199,34 @@ def reset_password(session: Session, actor: Actor, username: str, new_password: 
     a lockout."""
     _admin(actor)
     user = _user(session, username)
-    if len(new_password) < auth.MIN_PASSWORD_LENGTH:
-        raise refused("password", "password_short", min=auth.MIN_PASSWORD_LENGTH)
+    problem = auth.password_problem(new_password, user.username)
+    if problem:
+        raise RuleError(problem)
     before = _safe(user)
     user.password_hash = auth.hash_password(new_password)
+    sessions.revoke_user(session, user.id, "account")  # open sessions of the old password end
     user.failed_attempts, user.locked_until = 0, None
     user.is_demo = False  # a password chosen by the admin is no demo password
     session.add(user)
     session.flush()
     audit.record(session, actor, "reset_password", "user", user.id, before, _safe(user), source)
+
+
+def set_identity(session: Session, actor: Actor, username: str, identity: str | None, source: str = "form") -> None:
+    """Link an account to the identity the organisation's provider gives (OpenID Connect e-mail or
+    subject; empty = none). Signing in through the provider then gives this account's role and
+    organisation. Refuses an identity another account holds."""
+    _admin(actor)
+    user = _user(session, username)
+    identity = (identity or "").strip() or None
+    if identity is not None:
+        if len(identity) > 254 or any(ord(ch) < 32 or ch.isspace() for ch in identity):
+            raise refused("identity", "identity_form")
+        clash = session.execute(select(User).where(func.lower(User.identity) == identity.casefold())).scalars().first()
+        if clash is not None and clash.id != user.id:
+            raise refused("identity", "exists_already", name=identity)
+    before = _safe(user)
+    user.identity = identity
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "set_identity", "user", user.id, before, _safe(user), source, data_changed=False)

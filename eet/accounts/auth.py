@@ -1,17 +1,27 @@
-"""Accounts: argon2 password hashes, sign-in with a limit on failed attempts."""
+"""Accounts: argon2 password hashes, password rules, sign-in with a limit on failed attempts.
+
+Sign-in does the same work for every name (one argon2 verification, one write), known or not,
+locked or not, so neither the answer nor its time tells which names exist; a name that reached the
+limit, known or not, is told "too many attempts, try again in N minutes" (issues 12 and 18).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import math
 import re
+import unicodedata
+from dataclasses import dataclass
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from eet.store import audit
 from eet.accounts.access import Actor, require_role
-from eet.store.models import ROLES, User, utcnow
+from eet.store.models import ROLES, SignInFailure, User, utcnow
 from eet.store.contents import REMOVE_COMMAND, demo_blocks, has_real_data, is_demo
 from eet.texts.messages import Choices
 from eet.entry.schemas import FieldError, RuleError, refused
@@ -25,11 +35,36 @@ USERNAME_MAX = 64
 # audit trail, so it carries no spaces, markup or brackets.
 USERNAME = re.compile(r"[^\W_]|[._-]")
 
+# zxcvbn's score: 3 = "safely unguessable" (under 10^10 guesses is refused), see
+# https://github.com/dwolfhub/zxcvbn-python; it knows common passwords, words, names, dates,
+# keyboard patterns and repeats ("aaaaaaaaaa", "password123").
+MIN_PASSWORD_SCORE = 3
+
 _hasher = PasswordHasher()
+# Verified against when the name is unknown, so that an unknown name costs what a known one does.
+_DUMMY_HASH = _hasher.hash("no account has this password")
 
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+def password_problem(password: str, username: str = "", field: str = "password") -> FieldError | None:
+    """Why this password is refused (a FieldError of `field`), or None when it is fine: holding a
+    control character (NUL, tab, newline, ...), shorter than MIN_PASSWORD_LENGTH, or easy to guess
+    by zxcvbn (common passwords, words, names, repeats, the user name itself)."""
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in password):
+        return FieldError(field, "password_control")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return FieldError(field, "password_short", {"min": MIN_PASSWORD_LENGTH})
+    if not password.strip():
+        return FieldError(field, "password_weak")
+    from zxcvbn import zxcvbn  # imported when asked: a sign-in needs no dictionaries
+
+    if zxcvbn(password[:100], user_inputs=[username, "eerst", "thuis", "eerstethuis", "monitor"])["score"] \
+            < MIN_PASSWORD_SCORE:
+        return FieldError(field, "password_weak")
+    return None
 
 
 def add_user(session: Session, actor: Actor, username: str, password: str, role: str,
@@ -47,8 +82,9 @@ def add_user(session: Session, actor: Actor, username: str, password: str, role:
         errors.append(FieldError("username", "exists_already", {"name": username}))
     if role not in ROLES:
         errors.append(FieldError("role", "use_one_of", {"allowed": Choices(ROLES)}))
-    if len(password) < MIN_PASSWORD_LENGTH and not is_demo:
-        errors.append(FieldError("password", "password_short", {"min": MIN_PASSWORD_LENGTH}))
+    problem = None if is_demo else password_problem(password, username)
+    if problem:
+        errors.append(problem)
     org = None
     if role == "coordinator" and not organisation:
         errors.append(FieldError("org", "coordinator_needs_org"))
@@ -73,24 +109,38 @@ def valid_username(username: str) -> bool:
     return len(username) <= USERNAME_MAX and all(USERNAME.fullmatch(ch) for ch in username)
 
 
-def authenticate(session: Session, username: str, password: str) -> Actor | None:
-    """The signed-in actor, or None. After MAX_FAILED_ATTEMPTS failures the account is locked for
-    LOCKOUT, even for the right password, so guessing is slow."""
-    user = session.exec(select(User).where(User.username == username.strip())).first()
+@dataclass(frozen=True)
+class SignIn:
+    """The answer to a sign-in: `actor` when it succeeded; else `locked_minutes` > 0 when the name
+    reached the limit (known or not), 0 for a plain refusal."""
+
+    actor: Actor | None
+    locked_minutes: int = 0
+
+
+def sign_in(session: Session, username: str, password: str) -> SignIn:
+    """Check a user name and password. After MAX_FAILED_ATTEMPTS failures under one name (an
+    account or not) that name is locked for LOCKOUT, even for the right password. The caller
+    commits (the failures are counted in the database)."""
+    name = username.strip()
+    user = session.exec(select(User).where(User.username == name)).first() if valid_username(name) else None
     now = utcnow()
     # Demo accounts share a published password: they sign in only while the database is a demo (demo
     # data and no real data; whatever is written into a demo database through any door is demo).
-    if user is None or not user.active or (user.is_demo and not demo_database(session)):
-        _hasher.hash(password)  # same work as a real check: no timing hint that the name is unknown
-        return None
+    usable = user is not None and user.active and not (user.is_demo and not demo_database(session))
+    try:  # the same work whatever the name: one argon2 verification
+        _hasher.verify(user.password_hash if usable else _DUMMY_HASH, password)
+        right = usable
+    except (VerificationError, InvalidHashError):
+        right = False
+    if not usable:
+        return _unknown_name(session, name, now)
     actor = Actor(username=user.username, role=user.role, organisation_id=user.organisation_id,
                   user_id=user.id)
     if user.locked_until and user.locked_until > now:
         _sign_in_audit(session, actor, "sign_in_locked", {"locked_until": user.locked_until.isoformat()})
-        return None
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
+        return SignIn(None, _minutes(user.locked_until - now))
+    if not right:
         user.failed_attempts += 1
         if user.failed_attempts >= MAX_FAILED_ATTEMPTS:
             user.locked_until, user.failed_attempts = now + LOCKOUT, 0
@@ -98,10 +148,56 @@ def authenticate(session: Session, username: str, password: str) -> Actor | None
         _sign_in_audit(session, actor, "sign_in_failed", {
             "failed_attempts": user.failed_attempts,
             "locked_until": user.locked_until.isoformat() if user.locked_until else None})
-        return None
+        return SignIn(None, _minutes(user.locked_until - now) if user.locked_until else 0)
     user.failed_attempts, user.locked_until = 0, None
     session.add(user)
     _sign_in_audit(session, actor, "sign_in", None)
+    return SignIn(actor)
+
+
+def authenticate(session: Session, username: str, password: str) -> Actor | None:
+    """The signed-in actor, or None (see sign_in)."""
+    return sign_in(session, username, password).actor
+
+
+def _minutes(left: timedelta) -> int:
+    return max(1, math.ceil(left.total_seconds() / 60))
+
+
+def _unknown_name(session: Session, name: str, now) -> SignIn:
+    """Count a failure under a name that is no (usable) account, as for an account: only the
+    name's hash is kept, and rows older than the lockout are cleared on the way."""
+    key = hashlib.sha256(name.casefold().encode("utf-8", "surrogatepass")).hexdigest()
+    row = session.get(SignInFailure, key)
+    if row is not None and row.locked_until and row.locked_until > now:
+        return SignIn(None, _minutes(row.locked_until - now))
+    session.execute(delete(SignInFailure).where(SignInFailure.updated_at < now - LOCKOUT,
+                                                SignInFailure.name_hash != key))
+    if row is None or (row.locked_until and row.locked_until <= now) or row.updated_at < now - LOCKOUT:
+        row = row or SignInFailure(name_hash=key)
+        row.failed_attempts, row.locked_until = 0, None
+    row.failed_attempts += 1
+    row.updated_at = now
+    if row.failed_attempts >= MAX_FAILED_ATTEMPTS:
+        row.locked_until, row.failed_attempts = now + LOCKOUT, 0
+    session.add(row)
+    session.flush()
+    return SignIn(None, _minutes(row.locked_until - now) if row.locked_until else 0)
+
+
+def account_for_identity(session: Session, identities: list[str | None]) -> Actor | None:
+    """The active account whose provider identity is one of `identities` (the OpenID Connect
+    e-mail and subject, compared without case), or None: an identity unknown to us gets no access."""
+    wanted = [i.strip().casefold() for i in identities if i and i.strip()]
+    if not wanted:
+        return None
+    user = session.exec(select(User).where(func.lower(User.identity).in_(wanted), User.active.is_(True))).first()
+    if user is None or (user.is_demo and not demo_database(session)):
+        return None
+    actor = Actor(username=user.username, role=user.role, organisation_id=user.organisation_id, user_id=user.id)
+    user.failed_attempts = 0
+    session.add(user)
+    _sign_in_audit(session, actor, "sign_in", {"door": "oidc"})
     return actor
 
 

@@ -219,6 +219,40 @@ class User(SQLModel, table=True):
     failed_attempts: int = 0
     locked_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # The identity the organisation's provider gives (OpenID Connect e-mail or subject), if any.
+    identity: str | None = Field(default=None, max_length=254, unique=True)
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser (eet.accounts.sessions). Only hashes of the token and of the one-time
+    ticket are stored; the account stamp is a hash of the password hash at sign-in, so a reset
+    password ends the session."""
+
+    __tablename__ = "user_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    ticket_hash: str | None = Field(default=None, max_length=64, unique=True)
+    ticket_expires: datetime | None = None
+    account_stamp: str = Field(max_length=64)
+    door: str = Field(default="password", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+    revoked_why: str | None = Field(default=None, max_length=16)
+
+
+class SignInFailure(SQLModel, table=True):
+    """Failed sign-ins under a name that is no account (its hash only: it may be a password typed
+    into the wrong field), so an unknown name locks out exactly like a known one."""
+
+    __tablename__ = "sign_in_failure"
+
+    name_hash: str = Field(primary_key=True, max_length=64)
+    failed_attempts: int = 0
+    locked_until: datetime | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class AuditRecord(SQLModel, table=True):

@@ -5,7 +5,7 @@ rather than deleted) for sustainable recovery at 12 months, and on `cost_paramet
 low and high value for the business case per payer and its sensitivity (issue 17).
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0004
 """
 from typing import Sequence, Union
 
@@ -14,7 +14,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '0006'
-down_revision: Union[str, None] = '0003'
+down_revision: Union[str, None] = '0004'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,0 +1,147 @@
+"""Launcher of the dashboard: `streamlit run app.py` (what `make run` does) or `uvicorn app:app`.
+
+Streamlit serves dashboard.py; this file adds what a script run cannot do, setting and deleting the
+sign-in cookie:
+- POST /_eet/session (ticket, next): turns the one-time ticket of a checked sign-in into a session
+  token in an HttpOnly, SameSite=Lax cookie (Secure over https) and continues to `next`, the page
+  and query the person asked for (a path on this site only);
+- POST /_eet/logout (next): ends the session of the cookie on the server and deletes the cookie;
+- the return from the organisation's provider (st.login) goes back to the page the person started
+  on, not to "/".
+Before serving, it migrates the database and imports every module the pages use, so the first
+sign-in after a start never meets a half-imported module (issue 18).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+import eet
+from eet.accounts import sessions
+from eet.bootstrap import initialise
+from eet.store.engine import get_engine, session_scope
+
+ROOT = Path(__file__).resolve().parent
+NEXT_COOKIE = "eet_next"  # where the provider's return continues to (10 minutes, HttpOnly)
+STREAMLIT_USER_COOKIES = ("_streamlit_user", "_streamlit_user_tokens")
+
+
+def _same_origin(request: Request) -> bool:
+    """A POST from a page of this site (Streamlit's XSRF check does not cover these routes)."""
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if not origin:
+        return False
+    parts = urlsplit(origin)
+    return f"{parts.scheme}://{parts.netloc}" == f"{request.url.scheme}://{request.url.netloc}"
+
+
+async def _form(request: Request) -> dict[str, str]:
+    body = (await request.body())[:8192].decode("utf-8", "replace")
+    return {key: values[0] for key, values in parse_qs(body).items()}
+
+
+def _redirect(target: str) -> RedirectResponse:
+    response = RedirectResponse(sessions.safe_next(target), status_code=303)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _redeem(ticket: str | None) -> str | None:
+    with session_scope(get_engine()) as session:
+        return sessions.redeem_ticket(session, ticket)
+
+
+def _revoke(token: str | None) -> None:
+    with session_scope(get_engine()) as session:
+        sessions.revoke(session, token)
+
+
+async def session_route(request: Request) -> Response:
+    if not _same_origin(request):
+        return Response("cross-site request refused", status_code=403)
+    form = await _form(request)
+    token = await run_in_threadpool(_redeem, form.get("ticket"))
+    response = _redirect(form.get("next", "/"))
+    if token:
+        response.set_cookie(sessions.COOKIE, token, path="/", httponly=True, samesite="lax",
+                            secure=request.url.scheme == "https",
+                            max_age=int(sessions.ABSOLUTE_LIMIT.total_seconds()))
+        for name in STREAMLIT_USER_COOKIES:  # the provider's sign-in now lives in our session
+            response.delete_cookie(name, path="/")
+    return response
+
+
+async def logout_route(request: Request) -> Response:
+    if not _same_origin(request):
+        return Response("cross-site request refused", status_code=403)
+    form = await _form(request)
+    await run_in_threadpool(_revoke, request.cookies.get(sessions.COOKIE))
+    response = _redirect(form.get("next", "/"))
+    response.delete_cookie(sessions.COOKIE, path="/", httponly=True, samesite="lax",
+                           secure=request.url.scheme == "https")
+    for name in STREAMLIT_USER_COOKIES:
+        response.delete_cookie(name, path="/")
+    return response
+
+
+class ProviderReturn(BaseHTTPMiddleware):
+    """st.login's callback always returns to "/": remember the page the person left for the
+    provider (/auth/login is opened from it) and continue there."""
+
+    async def dispatch(self, request: Request, call_next):
+        response = await call_next(request)
+        path = request.url.path
+        if path == "/auth/login":
+            referer = urlsplit(request.headers.get("referer", ""))
+            if f"{referer.scheme}://{referer.netloc}" == f"{request.url.scheme}://{request.url.netloc}":
+                target = sessions.safe_next(referer.path + (f"?{referer.query}" if referer.query else ""))
+                if target != "/":
+                    response.set_cookie(NEXT_COOKIE, target, max_age=600, path="/", httponly=True,
+                                        samesite="lax", secure=request.url.scheme == "https")
+        elif path == "/oauth2callback" and response.status_code in (302, 303, 307):
+            target = sessions.safe_next(request.cookies.get(NEXT_COOKIE))
+            if target != "/" and response.headers.get("location") == "/":
+                response.headers["location"] = target
+            response.delete_cookie(NEXT_COOKIE, path="/")
+        return response
+
+
+def import_everything() -> None:
+    """Import every module of eet and the charting libraries the pages use, once, before the first
+    request (a page run on one thread met a module half imported by another)."""
+    for module in pkgutil.walk_packages(eet.__path__, "eet."):
+        if not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+    for name in ("plotly.graph_objects", "plotly.express", "pandas", "ui", "ui.forms"):
+        importlib.import_module(name)
+
+
+@asynccontextmanager
+async def lifespan(_app):
+    # Streamlit decides on the first run of a fresh server whether the app is a pages/ folder app
+    # (the old multipage mode) and, since this project has a pages/ folder, would run the first
+    # link's page file by its file name ("Page not found" for /woningen) until dashboard.py's
+    # st.navigation has run once. This app navigates only through st.navigation: say so up front.
+    PagesManager.uses_pages_directory = False
+    await run_in_threadpool(import_everything)
+    await run_in_threadpool(initialise, get_engine())
+    yield
+
+
+app = st.App(str(ROOT / "dashboard.py"), lifespan=lifespan,
+             routes=[Route("/_eet/session", session_route, methods=["POST"]),
+                     Route("/_eet/logout", logout_route, methods=["POST"])],
+             middleware=[Middleware(ProviderReturn)])
