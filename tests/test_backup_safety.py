@@ -164,3 +164,27 @@ def test_the_command_line_says_what_is_wrong_without_a_traceback(engine, tmp_pat
                             env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1
     assert "damaged" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_backup_holds_no_sign_in_and_a_restore_ends_every_session(engine, tmp_path):
+    """Open sessions are not data: a backup leaves them out (a restored token would sign someone
+    in again) and `restore --replace` ends every session that was open."""
+    from eet.accounts import sessions
+    from eet.accounts.auth import add_user
+    from eet.accounts.access import Actor
+    _dwellings(engine, 1, 2)
+    with session_scope(engine) as s:
+        user = add_user(s, SYSTEM, "onderzoeker.x", "Vlinderboom-Kade-1987!", "researcher")
+        actor = Actor(username=user.username, role=user.role, organisation_id=None, user_id=user.id)
+        token = sessions.redeem_ticket(s, sessions.issue_ticket(s, actor))
+    with session_scope(engine) as s:
+        assert sessions.lookup(s, token).actor is not None
+    path = tmp_path / "with-session.json.gz"
+    backup(engine, path)
+    payload = json.loads(gzip.decompress(path.read_bytes()))
+    assert "user_session" not in payload["tables"] and "sign_in_failure" not in payload["tables"]
+    assert any(row["username"] == "onderzoeker.x" for row in payload["tables"]["user"])
+    restore(engine, path, replace=True)
+    with session_scope(engine) as s:
+        assert sessions.lookup(s, token).actor is None
+        assert s.execute(select(func.count()).select_from(SQLModel.metadata.tables["user_session"])).scalar_one() == 0

@@ -27,8 +27,17 @@ from eet.store.models import DataVersion, utcnow
 FORMAT = "eet-backup"
 
 
+# Sign-in state is not data: a backup leaves out open sessions and failed attempts (a restored
+# session would sign someone in again), and a restore ends every session.
+SIGN_IN_STATE = ("user_session", "sign_in_failure")
+
+
 def _tables():
-    return [t for t in SQLModel.metadata.sorted_tables]
+    return [t for t in SQLModel.metadata.sorted_tables if t.name not in SIGN_IN_STATE]
+
+
+def _sign_in_state():
+    return [t for t in SQLModel.metadata.sorted_tables if t.name in SIGN_IN_STATE]
 
 
 class BackupError(ValueError):
@@ -158,7 +167,7 @@ def restore(engine: Engine, path: Path, replace: bool = False, max_bytes: int | 
                                f"restore into an empty one, or pass --replace")
         version_table = DataVersion.__table__
         before = conn.execute(select(func.max(version_table.c.version))).scalar() or 0
-        for table in reversed(tables):
+        for table in [*_sign_in_state(), *reversed(tables)]:
             conn.execute(table.delete())
         for table in tables:
             rows = []
