@@ -111,8 +111,9 @@ def conversions(counts: Mapping[str, int], shown: Mapping, steps: tuple) -> dict
 # --- rule 3: margins -------------------------------------------------------------------------------
 
 def _pinned(cells: dict, total: int, limit: int) -> bool:
-    """Whether the withheld cells of a column with a known total give a small count back: their
-    sum is small, or one "<5" cell has a single possible value."""
+    """Whether the withheld cells of a column with a known total give a count back: their sum is
+    small, or one of them has a single possible value (a withheld cell of 7 worked out exactly
+    would give back a small difference with its row's other cells)."""
     hidden = [key for key, cell in cells.items() if not exact(cell)]
     rest = total - sum(cell for cell in cells.values() if exact(cell))
     if not hidden:
@@ -121,9 +122,7 @@ def _pinned(cells: dict, total: int, limit: int) -> bool:
         return True
     lows = {key: bounds(cells[key], limit)[0] for key in hidden}
     highs = {key: bounds(cells[key], limit)[1] for key in hidden}
-    for key in hidden:
-        if not isinstance(cells[key], str):
-            continue
+    for key in hidden:  # any withheld cell worked out exactly would meet another table's cells
         low = max(lows[key], rest - sum(highs[k] for k in hidden if k != key))
         high = min(highs[key], rest - sum(lows[k] for k in hidden if k != key))
         if low >= high:
@@ -184,7 +183,8 @@ def table(rows: Mapping[object, Mapping[str, int]], columns: tuple, hide: bool, 
 
 def _combined_pinned(rows: Mapping, combined: set, limit: int) -> bool:
     """With the column totals of occupied and available shown, the combined rows' occupied sum is
-    known: it must not be small, and no row's occupied may follow from it."""
+    known: it must not be small, and no row's occupied may follow from it (not even a large one:
+    it would meet the same row at another date)."""
     if not combined:
         return False
     occupied = sum(rows[k]["occupied"] for k in combined)
@@ -193,8 +193,6 @@ def _combined_pinned(rows: Mapping, combined: set, limit: int) -> bool:
         return True
     for key in combined:
         occ, avail = rows[key]["occupied"], rows[key]["available"]
-        if not small(occ, limit):
-            continue
         others_avail, others_occ = available - avail, occupied - occ
         if others_avail == 0 and (avail == 0 or others_occ == 0):
             return True

@@ -84,7 +84,7 @@ def shown_at(session: Session, as_of: date, hide: bool) -> Shown:
         as_of=as_of, hide=hide, limit=limit, funnel=funnel,
         conversion=disclosure.conversions(raw_funnel, funnel, ROUTE_STEPS),
         combined=combined, dwellings=dwellings,
-        by_municipality=rows(report["dwellings"]["by_municipality"]),
+        by_municipality=rows(figures.dwelling_totals_and_municipalities(session, as_of)[1]),
         by_initiative={dim: rows(dims[dim]) for dim in INITIATIVE_DIMENSIONS},
         retention=disclosure.retention(retention["rate"], retention["cohort"], retention["target"], hide, limit),
         lead_n=lead_n, lead_hidden=hide and 0 < lead["n"] < limit,
