@@ -131,9 +131,11 @@ def _pinned(cells: dict, total: int, limit: int) -> bool:
 
 
 def column(values: Mapping, hide: bool, total_shown: bool = True, limit: int | None = None,
-           withheld: Mapping | None = None) -> dict:
+           withheld: Mapping | None = None, total_cell=0) -> dict:
     """One column of a breakdown (key -> count) as a viewer sees it (rules 1 and 3). `withheld`:
-    cells already withheld by another rule (a chain within a row, two dates)."""
+    cells already withheld by another rule (a chain within a row, two dates). `total_cell`: the
+    total as shown elsewhere; where it is withheld (None), the cells may not all be exact (their
+    sum would give it back)."""
     if not hide:
         return dict(values)
     limit = threshold() if limit is None else limit
@@ -141,10 +143,14 @@ def column(values: Mapping, hide: bool, total_shown: bool = True, limit: int | N
     for key, cell in (withheld or {}).items():
         if not exact(cell) and exact(out[key]) and out[key]:
             out[key] = WITHHELD
+    candidates = sorted((n, str(key), key) for key, n in values.items() if exact(out[key]) and n > 0)
+    if total_cell is WITHHELD:
+        if all(exact(cell) for cell in out.values()) and candidates:
+            out[candidates[0][2]] = WITHHELD
+        return out
     if not total_shown:
         return out
     total = sum(values.values())
-    candidates = sorted((n, str(key), key) for key, n in values.items() if exact(out[key]) and n > 0)
     while _pinned(out, total, limit) and candidates:
         _, _, key = candidates.pop(0)
         out[key] = WITHHELD
@@ -152,10 +158,10 @@ def column(values: Mapping, hide: bool, total_shown: bool = True, limit: int | N
 
 
 def table(rows: Mapping[object, Mapping[str, int]], columns: tuple, hide: bool, chain_order: tuple = (),
-          limit: int | None = None) -> dict:
-    """A breakdown of people (row key -> {column: count}) whose column totals are shown: each row a
-    chain over `chain_order` (rule 2), each column protected against its total (rule 3), repeated
-    until neither withholds more."""
+          limit: int | None = None, totals: Mapping | None = None) -> dict:
+    """A breakdown of people (row key -> {column: count}) whose column totals are shown (`totals`:
+    as shown, a withheld one None): each row a chain over `chain_order` (rule 2), each column
+    protected against its total (rule 3), repeated until neither withholds more."""
     if not hide:
         return {key: dict(row) for key, row in rows.items()}
     limit = threshold() if limit is None else limit
@@ -170,7 +176,7 @@ def table(rows: Mapping[object, Mapping[str, int]], columns: tuple, hide: bool, 
                         out[key][c] = WITHHELD
         for c in columns:
             shown = column({key: row[c] for key, row in rows.items()}, True, True, limit,
-                           {key: out[key][c] for key in rows})
+                           {key: out[key][c] for key in rows}, (totals or {}).get(c, 0))
             for key in rows:
                 out[key][c] = shown[key]
             # a chain cell withheld in a column keeps the row's chain safe: re-checked next round

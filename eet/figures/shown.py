@@ -78,7 +78,7 @@ def shown_at(session: Session, as_of: date, hide: bool) -> Shown:
 
     def people(by: str) -> dict:
         cells = {key: {c: steps[c] for c in BREAKDOWN_COLUMNS} for key, steps in per[by].items()}
-        return disclosure.table(cells, BREAKDOWN_COLUMNS, hide, BREAKDOWN_CHAIN, limit)
+        return disclosure.table(cells, BREAKDOWN_COLUMNS, hide, BREAKDOWN_CHAIN, limit, funnel)
 
     return Shown(
         as_of=as_of, hide=hide, limit=limit, funnel=funnel,
@@ -88,6 +88,6 @@ def shown_at(session: Session, as_of: date, hide: bool) -> Shown:
         by_initiative={dim: rows(dims[dim]) for dim in INITIATIVE_DIMENSIONS},
         retention=disclosure.retention(retention["rate"], retention["cohort"], retention["target"], hide, limit),
         lead_n=lead_n, lead_hidden=hide and 0 < lead["n"] < limit,
-        waiting_list=disclosure.column(waiting, hide, total_shown=True, limit=limit),
+        waiting_list=disclosure.column(waiting, hide, total_shown=True, limit=limit, total_cell=funnel["referred"]),
         by_referrer=people("referrer_id"), by_care_provider=people("care_provider_id"),
     )
