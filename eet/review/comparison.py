@@ -306,7 +306,10 @@ def _moved(then: dict, now_shown: dict, suppressed: bool = False, then_all: bool
 
 def monthly_series(session: Session, start: date, end: date) -> list[dict]:
     """The counter and the participants ever housed at `start`, at each month end after it, and at
-    `end`: the actual line that a forecast continues."""
+    `end`: the actual line that a forecast continues. Nothing after `end` (a date before the
+    launch shows that date alone)."""
+    if end < start:
+        return figures.counter_and_housed_at(session, [end])
     days = [start]
     year, month = start.year, start.month
     while True:
@@ -334,7 +337,7 @@ def _protect_series(series: list[dict], forecasts: list, suppressed: bool) -> tu
             if isinstance(value, int):
                 values.setdefault(day, value)
     days = sorted(values)
-    priority = ([days[-1], days[0]] if days else []) + [f.since for f in people] + days[1:-1]
+    priority = [f.as_of for f in people] + ([days[-1], days[0]] if days else []) + [f.since for f in people] + days[1:-1]
     priority = list(dict.fromkeys(day for day in priority if day in values))
     shown = disclosure.chain(values, tuple(days), tuple(priority), True)
     series = [{**point, "housed": shown[point["date"]]} for point in series]
