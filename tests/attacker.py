@@ -58,8 +58,9 @@ def percent(cell, lang: str = "nl") -> tuple[float, float] | None:
 
 
 class Attack:
-    def __init__(self, limit: int = 5):
+    def __init__(self, limit: int = 5, policy: bool = True):
         self.limit = limit
+        self.policy = policy
         self.bounds: dict = {}
         self.equations: list[dict] = []  # sum(coef * var) == 0
         self.people: set = set()
@@ -75,6 +76,9 @@ class Attack:
     def see(self, name, cell, where: str, people: bool = True, lang: str = "nl") -> None:
         self.var(name, people)
         found = parse(cell, lang)
+        if found is None and self.policy and people and name[0] != "change" and (
+                cell is None or str(cell).strip() in ("–", "-")):
+            found = (self.limit, INF)  # an attacker who knows that a withheld count is never a small one
         if found is None:
             return
         self._narrow(name, *found)

@@ -21,7 +21,7 @@ The rules (the README's "What a viewer sees" says them for people; CBS practice)
    threshold; otherwise as a band of whole percents, which always says on which side of the
    target it lies, with the cohort size (`retention`).
 6. Two dates. Where two dates stand side by side (the review page, the pack, "what changed"), an
-   exact count whose change is 1 to 4 is withheld at the earlier date and the change reads "<5"
+   exact count whose change is 1 to 4 is withheld at the earlier date, and so is the change
    (`two_dates`).
 
 Cells: an int (exact), "<5" (1 to 4), None ("–": withheld, and then at least the threshold) or
@@ -326,13 +326,15 @@ def retention(rate: float | None, cohort: int, target: float, hide: bool, limit:
 
 def two_dates(then, now, hide: bool, limit: int | None = None):
     """(then, change) as a viewer sees them beside `now`: an exact pair whose change is small keeps
-    `now`, withholds `then` and shows the change as "<5"; a change next to a withheld or "<5"
-    side is not shown. Both unchanged for everyone else."""
+    `now` and withholds `then` and the change; a change next to a withheld or "<5" side is not
+    shown. Both unchanged for everyone else."""
     if not (exact(then) and exact(now)):
         return then, None
     change = now - then
     if hide and small(change, limit):
-        return WITHHELD, f"<{threshold() if limit is None else limit}"
+        # "<5" as the change would meet the earlier date's other cells (a chain neighbour of the
+        # same size pins it): the change is not shown either.
+        return WITHHELD, None
     return then, change
 
 

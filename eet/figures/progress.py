@@ -141,7 +141,7 @@ class Change:
 def changes_since(session: Session, actor: Actor, as_of: date, since: date) -> list[Change]:
     """Headline figures at `since` and at D, each date as the one disclosure pass shows it
     (eet.figures.shown); for viewers a count of people whose change is small is withheld at the
-    earlier date and the change reads "<5" (eet.figures.disclosure rule 6)."""
+    earlier date with its change (eet.figures.disclosure rule 6)."""
     hide = privacy.sees_suppressed_counts(actor)
 
     def snapshot(day: date) -> dict:

@@ -215,8 +215,7 @@ def compare_headline(then: dict, now: dict, suppressed: bool = False, views: tup
     """Every headline figure of two reports with its change, and whether occupied is combined
     with available at the earlier date because of its change. For viewers each date shows the
     cells of its disclosure pass (`views`, eet.figures.shown); a count of people whose change is
-    small is withheld at the earlier date and the change reads "<5" (eet.figures.disclosure
-    rule 6); a rate is exact or a band (a `Rate`)."""
+    small is withheld at the earlier date with its change (eet.figures.disclosure rule 6); a rate is exact or a band (a `Rate`)."""
     def pick(report: dict, path: tuple[str, ...]):
         for key in path:
             report = report[key]
@@ -278,7 +277,7 @@ def _moved(then: dict, now_shown: dict, suppressed: bool = False, then_all: bool
            ordered: bool = True) -> list[Moved]:
     """Rows at both dates: the later date's cells from its disclosure pass (`now_shown`), the
     earlier date's protected the same way (eet.figures.disclosure.dwelling_rows) with, for
-    viewers, a row combined where its occupied moved by 1 to 4 (rule 6; the change reads "<5")."""
+    viewers, a row combined where its occupied moved by 1 to 4 (rule 6; the change is not shown)."""
     zeros = {**figures.with_totals({}), "in_use": 0}
     keys = list(now_shown) + [k for k in then if k not in now_shown]
     if ordered:
@@ -295,8 +294,6 @@ def _moved(then: dict, now_shown: dict, suppressed: bool = False, then_all: bool
         a = {m: shown_then[key][m] for m in MOVED_MEASURES}
         b = {m: shown_now[key][m] for m in MOVED_MEASURES}
         changes = {m: privacy.change(a[m], b[m]) for m in MOVED_MEASURES}
-        if key in forced:
-            changes["occupied"] = f"<{privacy.threshold()}"
         then_in_use = raw_then[key]["occupied"] + raw_then[key]["available"]
         moved = any(value != (now_shown.get(key) or zeros)[m] for m, value in (
             ("counter", raw_then[key]["counter"]), ("pipeline", raw_then[key]["pipeline"]), ("in_use", then_in_use)))
