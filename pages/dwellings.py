@@ -15,6 +15,7 @@ from eet.store.coalition import LAUNCH
 from eet.figures.dwelling_table import PAGE_ROWS
 from eet.figures import DwellingFilter
 from eet.texts import label, t
+from eet.figures.privacy import threshold
 from eet.store.models import BUILDING_TYPES, ROUTES
 from eet.figures import progress
 from eet.figures import dwelling_table
@@ -60,17 +61,21 @@ else:
     st.subheader(t("by_municipality", lang))
     st.plotly_chart(viewer_charts.municipality_stacked(by_municipality, lang), key="by_municipality_chart")
     statuses = ("counter", "pipeline", "location_found", "available", "occupied", "withdrawn")
+    if any(not isinstance(row["occupied"], int) for row in by_municipality.values()):
+        statuses = (*statuses[:5], "in_use", statuses[5])  # their sum, where they stand together
 
     def column(status: str) -> list:
-        """Numbers, or all text where a viewer's column holds a hidden cell ("<5", "–")."""
+        """Numbers, or all text where a viewer's column holds a cell shown only in a sum."""
         values = [row[status] for row in by_municipality.values()]
-        return values if all(isinstance(v, int) for v in values) else [fmt.number(v, lang) for v in values]
+        return values if all(isinstance(v, int) for v in values) else [viewer_charts.cell(v, lang) for v in values]
 
     fx.dataframe(
         {t("municipality", lang): list(by_municipality),
          **{(t(s, lang) if s in ("counter", "pipeline") else label("status", s, lang)):
             column(s) for s in statuses}},
         hide_index=True, key="by_municipality_table")
+    if "in_use" in statuses:
+        st.caption(t("combined_note", lang, n=threshold()))
 
     st.subheader(t("trend", lang))
     points = ui.read(figures.dwelling_trend, as_of, scope)

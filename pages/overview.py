@@ -12,6 +12,7 @@ from eet.charts import viewer as viewer_charts
 from eet.store.coalition import LAUNCH
 from eet.texts import label, t
 from eet.figures.privacy import threshold
+from eet.figures.disclosure import COMBINED
 from eet.figures.progress import default_since
 from eet.figures import progress
 
@@ -29,8 +30,8 @@ st.header(t("counter_headline", lang, counter=fmt.number(dwellings["counter"], l
 st.caption(t("counter_caption", lang, ambition=fmt.number(dwellings["ambition"], lang),
              target=fmt.number(target, lang), due=due))
 st.plotly_chart(viewer_charts.counter_bar(head, lang), key="counter_bar", config={"displayModeBar": False})
-if head.by_status["available"] is None:
-    st.caption(t("occupied_hidden_note", lang, n=threshold()))
+if head.by_status["available"] == COMBINED:
+    st.caption(t("combined_note", lang, n=threshold()))
 
 # Two by two, so that a tablet in portrait shows whole numbers.
 cols = [*st.columns(2), *st.columns(2)]
@@ -76,7 +77,9 @@ else:
     st.caption(t("changes_header", lang, since=fmt.long_date(since, lang), as_of=fmt.long_date(as_of, lang)))
     fx.dataframe(
         {t("figure", lang): [label("change", c.key, lang) for c in changes],
-         t("then", lang): [fmt.number(c.then, lang) for c in changes],
-         t("now", lang): [fmt.number(c.now, lang) for c in changes],
-         t("change", lang): ["–" if c.delta is None else fmt.signed(c.delta, lang) for c in changes]},
+         t("then", lang): [viewer_charts.cell(c.then, lang) for c in changes],
+         t("now", lang): [viewer_charts.cell(c.now, lang) for c in changes],
+         t("change", lang): [viewer_charts.signed(c.delta, lang) for c in changes]},
         hide_index=True, width="content", key="changes_table")
+    if head.suppressed and any(c.then is None or c.now is None for c in changes):
+        st.caption(t("withheld_note", lang, n=threshold() - 1))

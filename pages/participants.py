@@ -18,6 +18,12 @@ st.title(t("page_participants", lang) + " · " + fmt.long_date(as_of, lang))
 ui.demo_banner(lang)
 
 view = ui.read(participant_view.participant_view, actor, as_of)
+
+
+def word(value):
+    """A withheld count (None) is drawn as no bar with the words "niet getoond", never as a bar of 0."""
+    return t("funnel_withheld_bar", lang) if value is None else value
+
 if view.suppressed:
     st.caption(t("small_counts_note", lang, n=view.small_count))
 
@@ -28,7 +34,7 @@ if view.funnel["referred"] == 0:
 st.subheader(t("funnel", lang))
 left, right = fx.columns(2, 360, gap="medium")  # stacked on a tablet: the table stays whole
 with left:
-    st.plotly_chart(charts.funnel_bars(list(ROUTE_STEPS), [view.funnel[s] for s in ROUTE_STEPS],
+    st.plotly_chart(charts.funnel_bars(list(ROUTE_STEPS), [word(view.funnel[s]) for s in ROUTE_STEPS],
                                        view.conversion, lang), key="funnel_chart")
 with right:
     steps = [*ROUTE_STEPS, "housed_now", "withdrawn"]
@@ -37,17 +43,19 @@ with right:
                   t("conversion", lang): [fmt.percent(view.conversion.get(s), lang) if s in view.conversion
                                           else "" for s in steps]},
                  hide_index=True, key="funnel_table")
+    if any(view.funnel[s] is None for s in steps):
+        st.caption(t("withheld_note", lang, n=view.small_count - 1))
 
 st.subheader(t("waiting_list", lang))
 wait = view.waiting_list
 left, right = st.columns([2, 3], gap="large")
 with left:
-    st.plotly_chart(charts.waiting_list_donut(wait, lang), key="waiting_list_chart")
+    st.plotly_chart(charts.waiting_list_donut({k: word(v) for k, v in wait.items()}, lang), key="waiting_list_chart")
 with right:
     if wait["yes"] == 0 and wait["no"] == 0:
         st.markdown(t("waiting_list_none_known", lang, total=fmt.number(wait["unknown"], lang)))
     else:
-        known = wait["yes"] + wait["no"] if not any(isinstance(wait[k], str) for k in ("yes", "no")) else None
+        known = wait["yes"] + wait["no"] if all(isinstance(wait[k], int) for k in ("yes", "no")) else None
         st.markdown(t("waiting_list_caption", lang, yes=fmt.number(wait["yes"], lang),
                       known=fmt.number(known, lang)))
 
@@ -77,13 +85,15 @@ for title, rows, key in ((t("by_referrer", lang), view.by_referrer, "referrer"),
     names = [row.name or t("not_recorded", lang) for row in rows]
     left, right = fx.columns(2, 360, gap="medium")
     with left:
-        st.plotly_chart(charts.breakdown_bars([(n, r.counts["referred"], r.counts["housed"])
+        st.plotly_chart(charts.breakdown_bars([(n, word(r.counts["referred"]), word(r.counts["housed"]))
                                                for n, r in zip(names, rows)], lang), key=f"{key}_chart")
     with right:
         fx.dataframe({t("organisation", lang): names,
                       **{label("step", s, lang): [fmt.number(r.counts[s], lang) for r in rows]
                          for s in ("referred", "housed", "housed_now", "withdrawn")}},
                      hide_index=True, key=f"{key}_table")
+        if any(v is None for r in rows for v in r.counts.values()):
+            st.caption(t("withheld_note", lang, n=view.small_count - 1))
 
 st.subheader(t("withdrawals", lang))
 withdrawn = view.funnel["withdrawn"]

@@ -3,7 +3,7 @@ difference."""
 
 from datetime import date
 
-from eet.figures import privacy
+from eet.figures import disclosure, privacy
 
 from eet.entry import services
 from eet.accounts.access import SYSTEM
@@ -35,34 +35,44 @@ def test_viewer_sees_no_change_next_to_a_hidden_count(session, actors):
     assert (exact.then, exact.now, exact.delta) == (1, 7, 6)
 
 
-# --- the rules beyond a single count (eet.privacy rules 1-4) -------------------------------------
+# --- the rules beyond a single count (eet.figures.disclosure; issue 13 replaced the per-page rules
+# of eet.privacy: a small change withholds the earlier date, nested steps are a chain, occupied and
+# available are combined rather than blanked, a rate is a band) ------------------------------------
 
 def test_small_changes_rates_nested_counts_and_occupied_for_viewers():
-    assert privacy.delta(27, 29, True) == "<5" and privacy.delta(29, 27, True) == "<5"
-    assert privacy.delta(27, 32, True) == 5 and privacy.delta(27, 27, True) == 0
-    assert privacy.delta(27, 29, False) == 2 and privacy.delta("<5", 29, True) is None
-    assert privacy.rate(8, 9, True) is None  # one person not assessed
-    assert privacy.rate(4, 5, True) is None  # retention over 5 with one negative exit
-    assert privacy.rate(3, 20, True) is None and privacy.rate(10, 20, True) == 0.5
-    assert privacy.rate(8, 9, False) == 8 / 9 and privacy.rate(0, 0, True) is None
+    # two dates: both exact with a change of 2 would give it back; the earlier one is withheld, and
+    # the change with it ("<5" beside an earlier step of 27 would pin it)
+    assert disclosure.two_dates(27, 29, True, 5) == (None, None)
+    assert disclosure.two_dates(29, 27, True, 5) == (None, None)
+    assert disclosure.two_dates(27, 32, True, 5) == (27, 5) and disclosure.two_dates(27, 27, True, 5) == (27, 0)
+    assert disclosure.two_dates(27, 29, False, 5) == (27, 2) and disclosure.two_dates("<5", 29, True, 5) == ("<5", None)
+    # a rate only between exact steps: 8 of 9 assessed names one person
+    counts = {"referred": 9, "assessed": 8}
+    assert disclosure.conversions(counts, disclosure.chain(counts, ("referred", "assessed"), hide=True, limit=5),
+                                  ("referred", "assessed")) == {"assessed": None}
+    assert disclosure.conversions({"a": 20, "b": 10}, {"a": 20, "b": 10}, ("a", "b")) == {"b": 0.5}
     # housed 7 next to housed now 3 (or 6) would give back the exits
-    assert privacy.funnel({"housed": 7, "housed_now": 3}, True) == {"housed": 7, "housed_now": None}
-    assert privacy.funnel({"housed": 7, "housed_now": 6}, True)["housed_now"] is None
-    assert privacy.funnel({"housed": 12, "housed_now": 6}, True)["housed_now"] == 6
-    assert privacy.funnel({"housed": 3, "housed_now": 2}, True) == {"housed": "<5", "housed_now": "<5"}
-    # occupied is people; available hidden with it, so counter - location_found - available fails
-    split = privacy.dwelling_split({"counter": 30, "location_found": 20, "available": 7, "occupied": 3}, True)
-    assert split == {"counter": 30, "location_found": 20, "available": None, "occupied": "<5"}
+    shown = disclosure.funnel({"referred": 20, "assessed": 20, "eligible": 20, "matched": 20, "housed": 7,
+                               "housed_now": 6, "withdrawn": 0}, True, 5)
+    assert shown["housed"] == 7 and shown["housed_now"] is None and shown["referred"] == 20
+    shown = disclosure.funnel({"referred": 20, "assessed": 20, "eligible": 20, "matched": 20, "housed": 12,
+                               "housed_now": 6, "withdrawn": 0}, True, 5)
+    assert shown["housed_now"] == 6
+    # occupied is people; where it is small it stands only in its sum with available
+    rows = disclosure.dwelling_rows({None: {"counter": 30, "location_found": 20, "available": 7, "occupied": 3}},
+                                    True, total_split=False, limit=5)
+    assert rows[None] == {"counter": 30, "location_found": 20, "available": disclosure.COMBINED,
+                          "occupied": disclosure.COMBINED, "in_use": 10}
 
 
 def test_breakdown_hides_a_second_cell_when_the_total_gives_back_the_first():
     rows = {"Houten": {"occupied": 3, "available": 2}, "Utrecht": {"occupied": 40, "available": 5},
             "Zeist": {"occupied": 9, "available": 1}}
-    shown = privacy.dwelling_rows(rows, True)
-    assert shown["Houten"] == {"occupied": "<5", "available": None}
-    assert shown["Zeist"] == {"occupied": None, "available": None}  # the smallest shown joins it: 3 + 9
-    assert shown["Utrecht"] == rows["Utrecht"]
-    assert privacy.dwelling_rows(rows, False) == rows
+    shown = disclosure.dwelling_rows(rows, True, limit=5)
+    assert shown["Houten"]["occupied"] == disclosure.COMBINED and shown["Houten"]["in_use"] == 5
+    assert shown["Zeist"]["occupied"] == disclosure.COMBINED  # the smallest shown joins it: 3 + 9
+    assert shown["Utrecht"] == {**rows["Utrecht"], "in_use": 45}
+    assert disclosure.dwelling_rows(rows, False)["Houten"] == {"occupied": 3, "available": 2, "in_use": 5}
 
 
 def test_histogram_buckets_merge_until_each_reaches_the_threshold():
@@ -75,12 +85,14 @@ def test_histogram_buckets_merge_until_each_reaches_the_threshold():
     assert privacy.merge_buckets(buckets, 30, False)[0] == (0, 29, 2)
 
 
-def test_occupied_is_hidden_everywhere_where_it_would_give_back_housed_now():
-    # 86 housed, 84 live there now (hidden: 2 left), 84 occupied would say it again
-    assert privacy.occupied_hidden({"housed": 86, "housed_now": 84}, 84, True)
-    assert privacy.occupied_hidden({"housed": 86, "housed_now": 70}, 84, True)  # 86 - 84 is small
-    assert not privacy.occupied_hidden({"housed": 86, "housed_now": 70}, 70, True)
-    assert not privacy.occupied_hidden({"housed": 86, "housed_now": 84}, 84, False)
+def test_occupied_is_combined_everywhere_where_it_would_give_back_housed_now():
+    # 86 housed, 84 live there now (withheld: 2 left), 84 occupied would say it again
+    raw = {"referred": 120, "assessed": 120, "eligible": 120, "matched": 110, "housed": 86, "housed_now": 84}
+    assert disclosure.occupied_off(raw, 84, disclosure.funnel({**raw, "withdrawn": 0}, True, 5), True, 5)
+    raw_far = {**raw, "housed_now": 70}
+    assert disclosure.occupied_off(raw_far, 84, disclosure.funnel({**raw_far, "withdrawn": 0}, True, 5), True, 5)
+    assert not disclosure.occupied_off(raw_far, 70, disclosure.funnel({**raw_far, "withdrawn": 0}, True, 5), True, 5)
+    assert not disclosure.occupied_off(raw, 84, raw, False, 5)
     rows = {"Utrecht": {"occupied": 40, "available": 5}, "Zeist": {"occupied": 44, "available": 1}}
-    assert privacy.dwelling_rows(rows, True, occupied_off=True) == {
-        "Utrecht": {"occupied": None, "available": None}, "Zeist": {"occupied": None, "available": None}}
+    shown = disclosure.dwelling_rows(rows, True, all_combined=True, limit=5)
+    assert all(row["occupied"] == row["available"] == disclosure.COMBINED for row in shown.values())

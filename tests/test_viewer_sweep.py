@@ -64,6 +64,7 @@ PEOPLE_SENTENCES = {
     "housed_now_caption": ("now",), "retention_caption": ("cohort",), "retention_hidden": ("cohort",),
     "waiting_list_caption": ("yes", "known"), "waiting_list_none_known": ("total",),
     "withdrawals_total": ("n",), "lead_time_summary": ("n",),
+    "retention_band_caption": ("cohort",), "retention_verdict_caption": ("cohort",),
 }
 
 
@@ -132,8 +133,11 @@ def sweep_page(at: AppTest, page: str, lang: str) -> list[str]:
             if row[first] in names:  # a row of people: every cell
                 problems += [f"{page}: table row {row[first]} = {v!r}" for v in list(row)[1:] if small(v)]
         for column in frame.columns[1:]:
-            if column in names or label("status", "occupied", lang).lower() in str(column).lower() \
-                    or t("measure_occupied", lang).lower() in str(column).lower():
+            # "Bewoond of beschikbaar" (occupied + available) is dwellings, not people: the sum
+            # that stands where the two cannot stand apart (eet.figures.disclosure rule 4).
+            in_use = t("measure_in_use", lang).lower() in str(column).lower()
+            if column in names or not in_use and (label("status", "occupied", lang).lower() in str(column).lower()
+                                                  or t("measure_occupied", lang).lower() in str(column).lower()):
                 problems += [f"{page}: table column {column} = {v!r}" for v in frame[column] if small(v)]
     for kind in ("markdown", "caption", "info", "success", "warning", "header", "subheader"):
         for element in at.get(kind):
@@ -166,7 +170,8 @@ def sweep_pack(session: Session, tmp_path, as_of: date, lang: str) -> list[str]:
                 key == "forecast" and row[0] == t("forecast_participants", lang))
             for j, value in enumerate(row):
                 column = str(header[j]) if j < len(header) else ""
-                people_column = t("measure_occupied", lang).lower() in column.lower() or (
+                people_column = (t("measure_occupied", lang).lower() in column.lower()
+                                 and t("measure_in_use", lang).lower() not in column.lower()) or (
                     key == "series" and column == t("forecast_participants", lang))
                 if (people_row and j in (1, 2, 3)) or people_column:
                     if small(value):

@@ -229,16 +229,19 @@ def arrow(change) -> str:
 
 def retention_metric(column, head, lang: str) -> None:
     """Retention at 12 months against its target, with its cohort, as this actor may see it
-    (eet.figures.progress.headline): the overview and the research page show it alike."""
+    (eet.figures.progress.headline): exact, or a band with the target verdict always said
+    (eet.figures.disclosure rule 5); the overview and the research page show it alike."""
     from eet.texts import formatting as fmt
+    from eet.figures.disclosure import rate_text, verdict_text
     from eet.figures.privacy import threshold
 
-    column.metric(t("retention", lang), fmt.percent(head.retention_rate, lang), border=True)
+    rate = head.retention
+    column.metric(t("retention", lang), rate_text(rate, lang), border=True)
     if not head.retention_cohort:
         column.caption(t("retention_empty", lang))
-    elif head.retention_rate is None:
-        column.caption(t("retention_hidden", lang, n=threshold(),
-                              cohort=fmt.number(head.retention_cohort, lang)))
+    elif rate.banded:
+        column.caption(t("retention_band_caption", lang, verdict=verdict_text(rate, lang), n=threshold(),
+                         cohort=fmt.number(head.retention_cohort, lang)))
     else:
-        column.caption(t("retention_caption", lang, cohort=fmt.number(head.retention_cohort, lang),
-                              target=fmt.percent(head.retention_target, lang, 0)))
+        column.caption(t("retention_verdict_caption", lang, verdict=verdict_text(rate, lang),
+                         cohort=fmt.number(head.retention_cohort, lang)))

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from eet.charts import base as charts
 from eet.texts import formatting as fmt
+from eet.figures.disclosure import COMBINED
 from eet.review.comparison import Review
 from eet.texts import label, t
 
@@ -26,6 +27,9 @@ def _two_dates(review: Review, names: list[str], then: list, now: list, lang: st
     (eet.charts.UNIFORM_TEXT), so it never runs into its neighbour's. The hover and the table next
     to the chart hold every value."""
     fig = go.Figure()
+    # A withheld count or a cell shown only in a sum has no bar, and says so in words (never a
+    # bar of 0 without a word: eet.figures.disclosure).
+    then, now = ([_word(v, lang) for v in values] for values in (then, now))
     dates = ((review.compare_with, then, THEN_COLOUR), (review.as_of, now, NOW_COLOUR))
     for day, values, colour in dates if review.compared else dates[1:]:  # at the launch: D alone
         heights = charts._heights(values)
@@ -36,6 +40,14 @@ def _two_dates(review: Review, names: list[str], then: list, now: list, lang: st
                     hovertemplate="%{" + ("y" if horizontal else "x") + "}, %{fullData.name}: %{text}<extra></extra>")
     fig.update_layout(bargroupgap=0.08)
     return fig
+
+
+def _word(value, lang: str):
+    if value is None:
+        return t("funnel_withheld_bar", lang)
+    if value == COMBINED:
+        return t("combined_cell", lang)
+    return value
 
 
 def headline_chart(review: Review, lang: str) -> go.Figure:
@@ -89,7 +101,7 @@ def forecast_chart(review: Review, measure: str, lang: str) -> go.Figure:
     target needs, and the target."""
     forecast = next(f for f in review.forecasts if f.measure == measure)
     key = "counter" if measure == "dwellings" else "housed"
-    points = [p for p in review.series if not isinstance(p[key], str)]
+    points = [p for p in review.series if isinstance(p[key], int)]
     fig = go.Figure()
     fig.add_scatter(x=[p["date"] for p in points], y=[p[key] for p in points], mode="lines+markers",
                     name=t("actual", lang), line=dict(color=NOW_COLOUR, width=3))

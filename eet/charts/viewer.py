@@ -9,7 +9,21 @@ import plotly.graph_objects as go
 from eet.charts import base as charts
 from eet.texts import formatting as fmt
 from eet.texts import label, t
+from eet.figures.disclosure import COMBINED
 from eet.figures.progress import Headline
+
+
+def cell(value, lang: str) -> str:
+    """A cell of the one disclosure pass as text: a number, "<5", "–" (withheld) or, for occupied
+    and available shown only as their sum, the words that say where they are."""
+    return t("combined_cell", lang) if value == COMBINED else fmt.number(value, lang)
+
+
+def signed(value, lang: str) -> str:
+    """A change: "+3", "<5" (a small change), "–" (not shown)."""
+    if value is None:
+        return fmt.MISSING
+    return value if isinstance(value, str) else fmt.signed(value, lang)
 
 
 def counter_bar(headline: Headline, lang: str) -> go.Figure:

@@ -2,7 +2,8 @@
 
 The definitions live in `dwellings` and `participants` (on the shared queries of `query`); the
 pages, `python -m eet report` and the meeting pack read them from here. Beside them: `privacy`
-(small-count suppression), `progress` (forecast, changes, headlines), `participant_view`,
+(small-count suppression), `disclosure` (the rules that keep 1 to 4 people out of reach) and `shown`
+(their one pass per date over everything a viewer sees), `progress` (forecast, changes, headlines), `participant_view`,
 `research`, `business_case`, `registers`, `dwelling_table` and `report`.
 """
 

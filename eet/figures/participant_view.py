@@ -16,7 +16,8 @@ from eet import figures
 
 from eet.entry import organisations
 
-from eet.figures import privacy
+from eet.figures import disclosure, privacy
+from eet.figures.shown import shown_at
 from eet.accounts.access import Actor, sees_suppressed_counts
 from eet.figures.privacy import Count
 
@@ -47,45 +48,42 @@ class ParticipantView:
 
 
 def conversions(funnel: dict[str, int], hide: bool = False) -> dict[str, float | None]:
-    """Each step as a share of the step before it, from the exact counts; for `hide` hidden when
-    either count or their difference is small (eet.figures.privacy.rate: 8 of 9 names one person)."""
-    return {step: privacy.rate(funnel[step], funnel[before], hide)
-            for before, step in zip(ROUTE_STEPS, ROUTE_STEPS[1:])}
+    """Each step as a share of the step before it, from the exact counts; for `hide` only where
+    both steps are shown exactly (eet.figures.disclosure rule 2)."""
+    return disclosure.conversions(funnel, disclosure.funnel(funnel, hide), ROUTE_STEPS)
 
 
 def participant_view(session: Session, actor: Actor, as_of: date) -> ParticipantView:
+    """The participants page's figures, every cell from the date's one disclosure pass
+    (eet.figures.shown): the funnel, its conversions and the breakdowns as the review and the
+    pack show them."""
     hide = sees_suppressed_counts(actor)
     limit = privacy.threshold()
-
-    def count(n: int) -> Count:
-        return privacy.for_actor(actor, n)
-
-    # One pass for the funnel and both breakdowns, one for the three lead-time figures.
-    total, per = figures.funnel_breakdowns(session, as_of, figures.BREAKDOWNS)
-    funnel = privacy.funnel(total, hide)
+    view = shown_at(session, as_of, hide)
     names = organisations.names(session)
+    _, per = figures.funnel_breakdowns(session, as_of, figures.BREAKDOWNS)
 
-    def breakdown(by: str) -> list[Breakdown]:
-        rows = per[by]
-        ordered = sorted(rows.items(), key=lambda item: (-item[1]["referred"], names.get(item[0], "~")))
-        return [Breakdown(names.get(org_id), privacy.funnel(steps, hide))
-                for org_id, steps in ordered]
+    def breakdown(by: str, cells: dict) -> list[Breakdown]:
+        ordered = sorted(per[by].items(), key=lambda item: (-item[1]["referred"], names.get(item[0], "~")))
+        return [Breakdown(names.get(org_id), cells[org_id]) for org_id, _ in ordered]
 
     lead, distribution, trend = figures.lead_times(figures.lead_time_counts(session, as_of))
-    if hide and 0 < lead.n < limit:
+    if view.lead_hidden:
         lead = figures.LeadTime(None, None, lead.n)
-    if hide:  # a median over fewer than the threshold would describe one or two people
-        trend = [(month, median, n) for month, median, n in trend if n >= limit]
+    if hide:  # a median over fewer than the threshold would describe one or two people; the months
+        # left out must not add up to a small count beside the total (rule 3)
+        months = disclosure.column({month: n for month, _, n in trend}, True, True, limit)
+        trend = [(month, median, n) for month, median, n in trend if disclosure.exact(months[month]) and n]
     return ParticipantView(
-        funnel=funnel,
-        conversion=conversions(total, hide),
-        waiting_list=privacy.mapping_for_actor(actor, figures.central_waiting_list(session, as_of)),
+        funnel=view.funnel,
+        conversion=view.conversion,
+        waiting_list=view.waiting_list,
         lead_time=lead,
         # For viewers neighbouring buckets merged until each holds 0 or at least the threshold.
         lead_time_distribution=privacy.merge_buckets(distribution, BUCKET_DAYS, hide),
-        lead_time_trend=[(month, median, count(n)) for month, median, n in trend],
-        by_referrer=breakdown("referrer_id"),
-        by_care_provider=breakdown("care_provider_id"),
+        lead_time_trend=trend,
+        by_referrer=breakdown("referrer_id", view.by_referrer),
+        by_care_provider=breakdown("care_provider_id", view.by_care_provider),
         # Reasons are free text and may describe a person: not for the aggregate-only role.
         withdrawal_reasons=None if hide else figures.withdrawals(session, as_of),
         suppressed=hide,

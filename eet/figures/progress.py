@@ -12,8 +12,10 @@ from sqlmodel import Session
 
 from eet import figures
 
-from eet.figures import privacy
+from eet.figures import disclosure, privacy
 from eet.accounts.access import Actor
+from eet.figures.disclosure import Rate
+from eet.figures.shown import shown_at
 from eet.figures.privacy import Count
 from eet.store.coalition import LAUNCH
 
@@ -107,6 +109,8 @@ def project(measure: str, basis: str, since: date, as_of: date, due_on: date, ta
         shown_then, shown_now = privacy.suppress(then), privacy.suppress(now)
         if privacy.is_suppressed(shown_then) or privacy.is_suppressed(shown_now) or privacy.small(now - then):
             pace = projected = needed = None
+            if privacy.small(now - then) and not privacy.is_suppressed(shown_now):
+                shown_then = None  # both exact would give the change back (eet.figures.disclosure rule 6)
             if privacy.is_suppressed(shown_now):
                 shown_gap = f">{target - privacy.threshold()}"
     return Forecast(measure, basis, since, as_of, due_on, target, shown_then, shown_now, pace, projected,
@@ -118,7 +122,7 @@ def default_since(as_of: date, launch: date = LAUNCH) -> date:
     return launch if as_of > launch else as_of - timedelta(days=30)
 
 
-CHANGE_KEYS = ("counter", "pipeline", "ambition", "occupied", "referred", "housed", "housed_now",
+CHANGE_KEYS = ("counter", "pipeline", "ambition", "occupied", "in_use", "referred", "housed", "housed_now",
                "withdrawn", "municipalities")
 
 
@@ -135,45 +139,46 @@ class Change:
 
 
 def changes_since(session: Session, actor: Actor, as_of: date, since: date) -> list[Change]:
-    """Headline figures at `since` and at D. For viewers the counts of people are suppressed
-    (housed now hidden with a small difference to housed), and so is their change: not shown next
-    to a hidden side, "<5" when it is small (eet.figures.privacy rules 1, 3, 4)."""
+    """Headline figures at `since` and at D, each date as the one disclosure pass shows it
+    (eet.figures.shown); for viewers a count of people whose change is small is withheld at the
+    earlier date with its change (eet.figures.disclosure rule 6)."""
     hide = privacy.sees_suppressed_counts(actor)
 
-    def snapshot(day: date) -> dict[str, Count | None]:
-        counts, raw_funnel = figures.dwelling_counts(session, day), figures.funnel(session, day)
-        dwellings = privacy.dwelling_split(counts, hide, privacy.occupied_hidden(raw_funnel, counts["occupied"], hide))
-        funnel = privacy.funnel(raw_funnel, hide)
-        return {
-            "counter": dwellings["counter"], "pipeline": dwellings["pipeline"],
-            "ambition": dwellings["ambition"], "occupied": dwellings["occupied"],
-            "referred": funnel["referred"], "housed": funnel["housed"],
-            "housed_now": funnel["housed_now"], "withdrawn": funnel["withdrawn"],
-            "municipalities": figures.coalition(session, day)["municipality"],
-        }
+    def snapshot(day: date) -> dict:
+        view = shown_at(session, day, hide)
+        return {**{key: view.dwellings[key] for key in ("counter", "pipeline", "ambition", "occupied", "in_use")},
+                **{key: view.funnel[key] for key in ("referred", "housed", "housed_now", "withdrawn")},
+                "municipalities": figures.coalition(session, day)["municipality"]}
 
     then, now = snapshot(since), snapshot(as_of)
-    return [Change(key, then[key], now[key],
-                   privacy.delta(then[key], now[key], hide and key in PARTICIPANT_KEYS))
-            for key in CHANGE_KEYS]
+    out = []
+    for key in CHANGE_KEYS:
+        if key in PARTICIPANT_KEYS:
+            shown_then, delta = disclosure.two_dates(then[key], now[key], hide)
+        else:
+            shown_then, delta = then[key], privacy.change(then[key], now[key])
+        out.append(Change(key, shown_then, now[key], delta))
+    return out
 
 
 # --- the headline of the overview and the research page ------------------------------------------
 
 @dataclass(frozen=True)
 class Headline:
-    """The report's headline figures as one actor may see them. The JSON report is unsuppressed
-    (for admins and researchers); a page reads this instead."""
+    """The report's headline figures as one actor may see them, from the one disclosure pass of
+    the date (eet.figures.shown): the overview, the research page, the review and the pack agree.
+    The JSON report is exact (for admins and researchers); a page reads this instead."""
 
     suppressed: bool
     dwellings: dict  # counter, pipeline, ambition, target, target_date
-    by_status: dict[str, Count | None]  # occupied suppressed, available hidden with it (rule 4)
+    by_status: dict[str, Count | None]  # with in_use; occupied / available COMBINED where they cannot stand apart
     participants_target: int | None
     housed: Count
     housed_now: Count | None
-    retention_rate: float | None  # hidden with a small cohort, retained or left (rule 2)
+    retention_rate: float | None  # exact, or None where it is shown as a band (`retention`)
     retention_cohort: Count
     retention_target: float
+    retention: Rate | None = None  # the rate as shown: exact or a band, with the target verdict
 
 
 def headline(session: Session, actor: Actor, as_of: date) -> Headline:
@@ -181,36 +186,34 @@ def headline(session: Session, actor: Actor, as_of: date) -> Headline:
 
     hide = privacy.sees_suppressed_counts(actor)
     report = build_report(session, as_of)
+    view = shown_at(session, as_of, hide)
     dwellings, participants = report["dwellings"], report["participants"]
-    funnel = privacy.funnel(participants["funnel"], hide)
-    retention = participants["retention_12m"]
-    cohort = retention["cohort"]
-    retained = round(retention["rate"] * cohort) if retention["rate"] is not None else 0
+    statuses = ("searching", "location_found", "available", "occupied", "withdrawn", "in_use")
     return Headline(
         suppressed=hide,
         dwellings={k: dwellings[k] for k in ("counter", "pipeline", "ambition", "target", "target_date")},
-        by_status=privacy.dwelling_split(dwellings["by_status"], hide, privacy.occupied_hidden(
-            participants["funnel"], dwellings["by_status"]["occupied"], hide)),
+        by_status={s: view.dwellings[s] for s in statuses},
         participants_target=participants["target"],
-        housed=funnel["housed"], housed_now=funnel["housed_now"],
-        retention_rate=privacy.rate(retained, cohort, hide) if retention["rate"] is not None else None,
-        retention_cohort=privacy.suppress(cohort) if hide else cohort,
-        retention_target=retention["target"],
+        housed=view.funnel["housed"], housed_now=view.funnel["housed_now"],
+        retention_rate=view.retention.value,
+        retention_cohort=view.retention.cohort,
+        retention_target=participants["retention_12m"]["target"],
+        retention=view.retention,
     )
 
 
 def dwellings_for(session: Session, actor: Actor, as_of: date,
                   scope: figures.DwellingFilter = figures.NO_DWELLING_FILTER) -> tuple[dict, dict]:
     """The dwelling counts in all and per municipality (with the dwellings page's filter) as the
-    actor may see them: for viewers occupied is a count of people, available hidden with it, and
-    a second municipality hidden where the total would give one back (eet.figures.privacy rule 4)."""
+    actor may see them, each row with `in_use` (occupied + available). Unfiltered: the cells of
+    the date's one disclosure pass (eet.figures.shown), as on the overview, the review and the
+    pack. Under a filter a viewer sees occupied and available only as their sum: a filtered count
+    beside the unfiltered one would give back the rest (eet.figures.disclosure rule 4)."""
     hide = privacy.sees_suppressed_counts(actor)
+    if scope == figures.NO_DWELLING_FILTER:
+        view = shown_at(session, as_of, hide)
+        return view.dwellings, view.by_municipality
     totals = figures.dwelling_counts(session, as_of, None, scope)
     by_municipality = figures.dwellings_by_municipality(session, as_of, scope)
-    # Hidden in all (whatever the filter: the filters' cells add up to the whole) when the whole
-    # would give back housed now.
-    off = hide and privacy.occupied_hidden(figures.funnel(session, as_of),
-                                           figures.dwelling_counts(session, as_of)["occupied"], hide)
-    shown = privacy.dwelling_split(totals, hide, off)
-    return shown, privacy.dwelling_rows(by_municipality, hide, total_shown=isinstance(shown["occupied"], int),
-                                        occupied_off=off)
+    shown = disclosure.dwelling_rows({None: totals}, hide, total_split=False, all_combined=hide)[None]
+    return shown, disclosure.dwelling_rows(by_municipality, hide, all_combined=hide)

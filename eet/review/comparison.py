@@ -10,14 +10,15 @@ meeting pack show the same thing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
 from eet.review import decisions as register
 from eet import figures
-from eet.figures import privacy
+from eet.figures import disclosure, privacy
+from eet.figures.shown import shown_at
 from eet.accounts.access import Actor, sees_suppressed_counts
 from eet.store.coalition import LAUNCH
 from eet.figures.privacy import Count
@@ -32,7 +33,7 @@ HEADLINE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("dwellings", "pipeline", ("dwellings", "pipeline")),
     ("dwellings", "ambition", ("dwellings", "ambition")),
     *(("status", s, ("dwellings", "by_status", s))
-      for s in ("searching", "location_found", "available", "occupied", "withdrawn")),
+      for s in ("searching", "location_found", "available", "occupied", "in_use", "withdrawn")),
     *(("coalition", k, ("coalition", k)) for k in ("municipality", "care_provider", "housing_corporation")),
     *(("funnel", s, ("participants", "funnel", s)) for s in figures.FUNNEL_STEPS),
     ("lead_time", "median", ("participants", "lead_time_days", "median")),
@@ -53,7 +54,8 @@ DERIVED_FROM = {("lead_time", "median"): ("lead_time", "n"), ("lead_time", "p75"
 MEETING_WINDOW_DAYS = 14
 
 INITIATIVE_DIMENSIONS = ("building_type", "route", "site")
-MOVED_MEASURES = ("counter", "pipeline", "occupied")
+MOVED_MEASURES = ("counter", "pipeline", "occupied", "in_use")
+CHANGED_MEASURES = ("counter", "pipeline", "occupied")  # what makes a row "moved"
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ class Moved:
     def moved(self) -> bool:
         if self.moved_raw is not None:
             return self.moved_raw
-        return any(self.change(m) for m in MOVED_MEASURES)
+        return any(self.change(m) for m in CHANGED_MEASURES)
 
 
 @dataclass
@@ -179,7 +181,11 @@ def build_review(session: Session, actor: Actor, as_of: date, compare_with: date
         review = _build_review(session, actor, as_of, compare_with, basis, suppressed)
     review.known_at = moment
     if recorded.in_the_past(moment):
-        review.known_now = compare_headline(review.reports["now"], build_report(session, as_of), review.suppressed)
+        # The date as presented beside the same date as known now, each through its disclosure pass.
+        with as_known_at(session, moment):
+            presented = shown_at(session, as_of, review.suppressed)
+        review.known_now, _ = compare_headline(review.reports["now"], build_report(session, as_of), review.suppressed,
+                                               (presented, shown_at(session, as_of, review.suppressed)))
         review.corrections = recorded.corrections_since(session, as_of, moment, suppressed=review.suppressed)
     return review
 
@@ -206,19 +212,28 @@ def _build_review(session: Session, actor: Actor, as_of: date, compare_with: dat
                       "housed": report["participants"]["funnel"]["housed"]}
     dims_then, dims_now = (figures.dwelling_counts_by(session, day, INITIATIVE_DIMENSIONS)
                            for day in (compare_with, as_of))
-    off = (_occupied_off(then, suppressed), _occupied_off(now, suppressed))
+    # The one disclosure pass of each date (eet.figures.shown): the cells of the overview and the
+    # other pages at that date; beside the later date the earlier one withholds more (rule 6).
+    view_then, view_now = shown_at(session, compare_with, suppressed), shown_at(session, as_of, suppressed)
+    headline, then_combined = compare_headline(then, now, suppressed, (view_then, view_now))
+    then_all = view_then.combined or then_combined
+    zeros = figures.with_totals({})
+    before = then["dwellings"]["by_municipality"]
+    forecasts = [forecast(session, as_of, compare_with if basis == "comparison" else min(LAUNCH, as_of),
+                          measure, basis, suppressed, known) for measure in ("dwellings", "participants")]
+    series, forecasts = _protect_series(series, forecasts, suppressed)
     return Review(
         as_of=as_of, compare_with=compare_with, basis=basis, demo=now["demo"], suppressed=suppressed,
         target={"dwellings": now["dwellings"]["target"], "due_on": now["dwellings"]["target_date"],
                 "participants": now["participants"]["target"],
                 "retention": now["participants"]["retention_12m"]["target"]},
-        headline=compare_headline(then, now, suppressed),
-        by_municipality=_moved_by_municipality(then, now, suppressed, off),
-        by_initiative={dim: _moved(dims_then[dim], dims_now[dim], suppressed, off=off)
+        headline=headline,
+        by_municipality=_moved({name: before.get(name, zeros) for name in now["dwellings"]["by_municipality"]},
+                               view_now.by_municipality, suppressed, then_all, ordered=False),
+        by_initiative={dim: _moved(dims_then[dim], view_now.by_initiative[dim], suppressed, then_all)
                        for dim in INITIATIVE_DIMENSIONS},
-        forecasts=[forecast(session, as_of, compare_with if basis == "comparison" else min(LAUNCH, as_of),
-                            measure, basis, suppressed, known) for measure in ("dwellings", "participants")],
-        series=_suppress_series(series, suppressed),
+        forecasts=forecasts,
+        series=series,
         bottlenecks=open_bottlenecks(session, as_of),
         meetings=register.meetings(session, as_of),
         decisions=register.decisions(session, as_of),
@@ -227,95 +242,103 @@ def _build_review(session: Session, actor: Actor, as_of: date, compare_with: dat
     )
 
 
-def compare_headline(then: dict, now: dict, suppressed: bool = False) -> list[Figure]:
-    """Every headline figure of two reports, with its change. For viewers a small count of people
-    is shown as "<5", a measure over such a count is hidden, and a change is shown only when both
-    sides are shown (next to a hidden side it would reveal it)."""
+def compare_headline(then: dict, now: dict, suppressed: bool = False, views: tuple | None = None
+                     ) -> tuple[list[Figure], bool]:
+    """Every headline figure of two reports with its change, and whether occupied is combined
+    with available at the earlier date because of its change. For viewers each date shows the
+    cells of its disclosure pass (`views`, eet.figures.shown); a count of people whose change is
+    small is withheld at the earlier date with its change (eet.figures.disclosure rule 6); a rate is exact or a band (a `Rate`)."""
     def pick(report: dict, path: tuple[str, ...]):
         for key in path:
             report = report[key]
         return report
 
-    raw = {(g, i): (pick(then, path), pick(now, path)) for g, i, path in HEADLINE}
-    if suppressed:  # housed now beside housed, available beside occupied (eet.figures.privacy rules 3, 4)
-        shown = [(privacy.funnel(report["participants"]["funnel"], True),
-                  privacy.dwelling_split(report["dwellings"]["by_status"], True, _occupied_off(report, True)))
-                 for report in (then, now)]
-    out = []
+    def cells(report: dict, view) -> dict:
+        out = {}
+        for group, item, path in HEADLINE:
+            if group == "status":
+                out[(group, item)] = view.dwellings[item]
+            elif group == "funnel":
+                out[(group, item)] = view.funnel[item]
+            elif (group, item) == ("lead_time", "n"):
+                out[(group, item)] = view.lead_n
+            elif group == "lead_time":
+                out[(group, item)] = None if view.lead_hidden else pick(report, path)
+            elif (group, item) == ("retention", "rate"):
+                out[(group, item)] = view.retention if view.hide else view.retention.value
+            elif (group, item) == ("retention", "cohort"):
+                out[(group, item)] = view.retention.cohort
+            else:
+                out[(group, item)] = pick(report, path)
+        return out
+
+    if views is None:
+        from eet.figures.shown import Shown  # noqa: F401  (views are given by build_review)
+        raise ValueError("compare_headline needs the disclosure pass of both dates")
+    a_cells, b_cells = cells(then, views[0]), cells(now, views[1])
+    out, then_combined = [], False
     for group, item, _path in HEADLINE:
-        a, b = raw[(group, item)]
-        people = (group, item) in PEOPLE_COUNTS
-        if suppressed and group == "funnel":
-            a, b = shown[0][0][item], shown[1][0][item]
-        elif suppressed and group == "status":
-            a, b = shown[0][1][item], shown[1][1][item]
-        elif suppressed and people:
-            a, b = privacy.suppress(a), privacy.suppress(b)
-        elif suppressed and (group, item) == ("retention", "rate"):
-            a, b = (_retention_rate(report) for report in (then, now))
-        elif suppressed and (group, item) in DERIVED_FROM:
-            base_then, base_now = raw[DERIVED_FROM[(group, item)]]
-            a = None if privacy.small(base_then) else a
-            b = None if privacy.small(base_now) else b
-        out.append(Figure(group, item, a, b, privacy.delta(a, b, suppressed and people)))
-    return out
-
-
-def _occupied_off(report: dict, suppressed: bool) -> bool:
-    """Occupied hidden everywhere at the report's date (eet.figures.privacy.occupied_hidden)."""
-    return privacy.occupied_hidden(report["participants"]["funnel"], report["dwellings"]["by_status"]["occupied"],
-                                   suppressed)
-
-
-def _retention_rate(report: dict) -> float | None:
-    """The retention rate as a viewer may see it: hidden when the cohort, the retained or those who
-    left are a small count (eet.figures.privacy rule 2)."""
-    retention = report["participants"]["retention_12m"]
-    if retention["rate"] is None:
-        return None
-    return privacy.rate(round(retention["rate"] * retention["cohort"]), retention["cohort"], True)
-
-
-def _moved_by_municipality(then: dict, now: dict, suppressed: bool = False,
-                           off: tuple[bool, bool] = (False, False)) -> list[Moved]:
-    """Per municipality partner of D (one that joined later has zeros at the comparison date)."""
-    zeros = figures.with_totals({})
-    before = then["dwellings"]["by_municipality"]
-    return _moved({name: before.get(name, zeros) for name in now["dwellings"]["by_municipality"]},
-                  now["dwellings"]["by_municipality"], suppressed, ordered=False, off=off)
+        if item == "in_use" and not suppressed:
+            continue  # an exact review shows occupied and available themselves
+        a, b = a_cells[(group, item)], b_cells[(group, item)]
+        if (group, item) in PEOPLE_COUNTS and suppressed:
+            a, change = disclosure.two_dates(a, b, True)
+            if (group, item) == ("status", "occupied") and a is None:
+                then_combined = True
+        elif (group, item) == ("retention", "rate"):
+            a_value, b_value = (getattr(v, "value", v) for v in (a, b))
+            change = b_value - a_value if a_value is not None and b_value is not None else None
+        else:
+            change = privacy.change(a, b)
+        out.append(Figure(group, item, a, b, change))
+    if then_combined:  # occupied withheld at the earlier date: available with it (rule 4)
+        out = [Figure(f.group, f.item, disclosure.COMBINED, f.now, None)
+               if (f.group, f.item) in (("status", "occupied"), ("status", "available")) else f for f in out]
+    return out, then_combined
 
 
 def moved_by(session: Session, since: date, as_of: date, dimension: str) -> list[Moved]:
     """Counter, pipeline and occupied dwellings per value of a dwelling column (building_type,
-    route, site) at both dates, ordered by value with the unrecorded last."""
+    route, site) at both dates, ordered by value with the unrecorded last (exact)."""
+    now = figures.dwelling_counts(session, as_of, by=dimension)
     return _moved(figures.dwelling_counts(session, since, by=dimension),
-                  figures.dwelling_counts(session, as_of, by=dimension))
+                  disclosure.dwelling_rows(now, False))
 
 
-def _moved(then: dict, now: dict, suppressed: bool = False, ordered: bool = True,
-           off: tuple[bool, bool] = (False, False)) -> list[Moved]:
-    """Rows at both dates. For viewers the occupied dwellings (people) of each date are suppressed
-    with the column rule of eet.figures.privacy.dwelling_rows, and a change of occupied follows rule 1."""
-    zeros = figures.with_totals({})
-    keys = list(now) + [k for k in then if k not in now]
+def _moved(then: dict, now_shown: dict, suppressed: bool = False, then_all: bool = False,
+           ordered: bool = True) -> list[Moved]:
+    """Rows at both dates: the later date's cells from its disclosure pass (`now_shown`), the
+    earlier date's protected the same way (eet.figures.disclosure.dwelling_rows) with, for
+    viewers, a row combined where its occupied moved by 1 to 4 (rule 6; the change is not shown)."""
+    zeros = {**figures.with_totals({}), "in_use": 0}
+    keys = list(now_shown) + [k for k in then if k not in now_shown]
     if ordered:
         keys = sorted(keys, key=lambda k: (k is None, str(k or "").lower()))
-    raw = [{key: {m: rows.get(key, zeros)[m] for m in (*MOVED_MEASURES, "available")} for key in keys}
-           for rows in (then, now)]
-    shown = [privacy.dwelling_rows(rows, suppressed, occupied_off=hidden) for rows, hidden in zip(raw, off)]
+    raw_then = {key: then.get(key, figures.with_totals({})) for key in keys}
+    shown_now = {key: now_shown.get(key, zeros) for key in keys}
+    forced = {key for key in keys if suppressed and disclosure.exact(shown_now[key]["occupied"])
+              and not disclosure.small(raw_then[key]["occupied"])
+              and disclosure.small(shown_now[key]["occupied"] - raw_then[key]["occupied"])}
+    shown_then = disclosure.dwelling_rows(raw_then, suppressed, total_split=not then_all, all_combined=then_all,
+                                          force=forced)
     out = []
     for key in keys:
-        a = {m: shown[0][key][m] for m in MOVED_MEASURES}
-        b = {m: shown[1][key][m] for m in MOVED_MEASURES}
-        changes = {m: privacy.delta(a[m], b[m], suppressed and m == "occupied") for m in MOVED_MEASURES}
-        moved = any(raw[1][key][m] != raw[0][key][m] for m in MOVED_MEASURES)
+        a = {m: shown_then[key][m] for m in MOVED_MEASURES}
+        b = {m: shown_now[key][m] for m in MOVED_MEASURES}
+        changes = {m: privacy.change(a[m], b[m]) for m in MOVED_MEASURES}
+        then_in_use = raw_then[key]["occupied"] + raw_then[key]["available"]
+        moved = any(value != (now_shown.get(key) or zeros)[m] for m, value in (
+            ("counter", raw_then[key]["counter"]), ("pipeline", raw_then[key]["pipeline"]), ("in_use", then_in_use)))
         out.append(Moved(key, a, b, changes, moved))
     return out
 
 
 def monthly_series(session: Session, start: date, end: date) -> list[dict]:
     """The counter and the participants ever housed at `start`, at each month end after it, and at
-    `end`: the actual line that a forecast continues."""
+    `end`: the actual line that a forecast continues. Nothing after `end` (a date before the
+    launch shows that date alone)."""
+    if end < start:
+        return figures.counter_and_housed_at(session, [end])
     days = [start]
     year, month = start.year, start.month
     while True:
@@ -330,7 +353,27 @@ def monthly_series(session: Session, start: date, end: date) -> list[dict]:
     return figures.counter_and_housed_at(session, days)
 
 
-def _suppress_series(series: list[dict], suppressed: bool) -> list[dict]:
+def _protect_series(series: list[dict], forecasts: list, suppressed: bool) -> tuple[list[dict], list]:
+    """The participants housed at the month ends and at the forecasts' dates as one chain over time
+    (eet.figures.disclosure rule 2): for viewers exact only where every difference to another exact
+    one is 0 or at least the threshold (the last date first, then the first), else "<5" or None."""
     if not suppressed:
-        return series
-    return [{**point, "housed": privacy.suppress(point["housed"])} for point in series]
+        return series, forecasts
+    values = {point["date"]: point["housed"] for point in series}
+    people = [f for f in forecasts if f is not None and f.measure == "participants"]
+    for f in people:
+        for day, value in ((f.since, f.then), (f.as_of, f.now)):
+            if isinstance(value, int):
+                values.setdefault(day, value)
+    days = sorted(values)
+    priority = [f.as_of for f in people] + ([days[-1], days[0]] if days else []) + [f.since for f in people] + days[1:-1]
+    priority = list(dict.fromkeys(day for day in priority if day in values))
+    shown = disclosure.chain(values, tuple(days), tuple(priority), True)
+    series = [{**point, "housed": shown[point["date"]]} for point in series]
+    out = []
+    for f in forecasts:
+        if f is not None and f.measure == "participants" and isinstance(f.then, int) and \
+                not disclosure.exact(shown[f.since]):
+            f = replace(f, then=shown[f.since], pace_per_month=None, projected=None, needed_per_month=None)
+        out.append(f)
+    return series, out

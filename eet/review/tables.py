@@ -9,6 +9,7 @@ from datetime import date
 
 from eet.texts import formatting as fmt
 from eet.figures import privacy
+from eet.figures.disclosure import COMBINED, Rate, rate_text
 from eet.review.comparison import MOVED_MEASURES, Moved, Review
 from eet.texts import label, sheet, t
 
@@ -70,6 +71,17 @@ def _percent(value):
     return Percent(value) if isinstance(value, float) else value
 
 
+def shown_cell(value, lang: str):
+    """A cell of the disclosure pass as the tables hold it: a rate exact (Percent) or as its band
+    in words, occupied / available shown only in their sum as the words that say so."""
+    if isinstance(value, Rate):
+        return Percent(value.value) if value.value is not None else (
+            rate_text(value, lang) if value.low is not None else None)
+    if value == COMBINED:
+        return t("combined_cell", lang)
+    return value
+
+
 def headline_tables(review: Review, lang: str) -> list[Table]:
     then, now = fmt.short_date(review.compare_with, lang), fmt.short_date(review.as_of, lang)
     tables = []
@@ -78,13 +90,20 @@ def headline_tables(review: Review, lang: str) -> list[Table]:
                       codes=[], change_columns=(3,))
         for figure in (f for f in review.headline if f.group == group):
             wrap = _percent if figure.item == "rate" else (lambda v: v)
-            table.rows.append([item_label(group, figure.item, review, lang), wrap(figure.then),
-                               wrap(figure.now), wrap(figure.change)])
+            table.rows.append([item_label(group, figure.item, review, lang), shown_cell(figure.then, lang),
+                               shown_cell(figure.now, lang), wrap(figure.change)])
             if not review.compared:  # at or before the launch: D alone
                 del table.rows[-1][1], table.rows[-1][-1]
             table.codes.append(REPORT_PATHS[group].format(item=figure.item))
         if group == "funnel" and review.suppressed:
             table.note = t("small_counts_note", lang, n=privacy.threshold())
+        if review.suppressed and group in ("funnel", "lead_time", "retention") and any(
+                f.group == group and None in ((f.then, f.now) if review.compared else (f.now,))
+                for f in review.headline):
+            table.note = " ".join(filter(None, [table.note, t("withheld_note", lang, n=privacy.threshold() - 1)]))
+        if review.suppressed and group == "status" and any(
+                f.group == "status" and COMBINED in (f.then, f.now) for f in review.headline):
+            table.note = t("combined_note", lang, n=privacy.threshold())
         if not review.compared:
             table.columns, table.change_columns = [table.columns[0], now], ()
         tables.append(table)
@@ -100,14 +119,15 @@ def moved_table(key: str, rows: list[Moved], review: Review, lang: str, only_mov
         name = t(f"measure_{measure}", lang)
         columns += [f"{name} {then}", f"{name} {now}", f"± {name.lower()}"]
     shown = [row for row in rows if row.moved] if only_moved else rows
-    table = Table(key, t(f"moved_{key}", lang), columns, change_columns=(3, 6, 9))
+    table = Table(key, t(f"moved_{key}", lang), columns,
+                  change_columns=tuple(3 * (i + 1) for i in range(len(MOVED_MEASURES))))
     for row in shown:
         name = label(key, row.key, lang) if key in ("building_type", "route") else (
             row.key if row.key is not None else t("not_recorded", lang))
         cells = [name]
         for measure in MOVED_MEASURES:
-            cells += [row.then[measure], row.now[measure], row.change(measure)] if review.compared else \
-                [row.now[measure]]
+            cells += [shown_cell(row.then[measure], lang), shown_cell(row.now[measure], lang),
+                      row.change(measure)] if review.compared else [shown_cell(row.now[measure], lang)]
         table.rows.append(cells)
     if not review.compared:  # at or before the launch: D alone
         table.columns = [first] + [t(f"measure_{m}", lang) + f" {now}" for m in MOVED_MEASURES]
