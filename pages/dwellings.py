@@ -102,6 +102,8 @@ else:
         st.info(t("no_dwellings_filter", lang))
     else:
         def show(value, column):
+            if value is None:  # a dash, as everywhere; a table would draw an English "None"
+                return fmt.MISSING
             if isinstance(value, date):
                 return fmt.short_date(value, lang)
             if column in ("status", "building_type", "route") and value is not None:

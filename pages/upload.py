@@ -75,7 +75,7 @@ def show(result) -> None:
             st.caption(t("upload_more_errors", lang, n=result.more_errors))
         return
     fx.dataframe([{t("row", lang): r.row, t("key", lang): r.key, t("what", lang): t(f"outcome_{r.outcome}", lang),
-                   t("description", lang): r.summary} for r in result.rows], hide_index=True, key="up_rows")
+                   t("description", lang): r.text(lang)} for r in result.rows], hide_index=True, key="up_rows")
 
 
 if upload is not None:
