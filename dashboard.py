@@ -16,7 +16,10 @@ import ui
 from eet.texts import formatting as fmt
 from eet.texts import label, t
 
-st.set_page_config(page_title="Eerst een Thuis monitor", page_icon=":material/home:", layout="wide")
+# The icon from a file beside the code: a ":material/...:" or emoji icon makes the browser fetch it from
+# an outside server, and the monitor sends nothing anywhere (tests/test_browser_offline.py).
+st.set_page_config(page_title="Eerst een Thuis monitor", page_icon=str(Path(__file__).parent / "ui/static/favicon.png"),
+                   layout="wide")
 ui.engine()  # first start: migrate, coalition and targets
 
 lang = ui.language()

@@ -11,7 +11,7 @@ import ui
 from eet.store import audit_trail as audit_view
 from eet.store import session_scope
 from eet.texts import formatting as fmt
-from eet.texts import code_label, has, label, t
+from eet.texts import code_label, label, t
 
 actor, lang, _ = ui.context()
 if not actor.is_admin:
@@ -23,7 +23,8 @@ date_format = "DD-MM-YYYY" if lang == "nl" else "YYYY-MM-DD"
 
 
 def moment(value) -> str:
-    return f"{fmt.short_date(value.date(), lang)} {value.strftime('%H:%M:%S')}"
+    """A recorded moment in Amsterdam time."""
+    return audit_view.moment(value, lang)
 
 
 def shown(value) -> str:
@@ -31,12 +32,6 @@ def shown(value) -> str:
     if isinstance(value, bool):
         return t("yes" if value else "no", lang)
     return fmt.MISSING if value is None else str(value)
-
-
-def field_name(field: str) -> str:
-    """A recorded field by the name the forms give it (municipality_id: Gemeente); else as stored."""
-    key = field.removesuffix("_id") if field.endswith("_id") and has(field.removesuffix("_id")) else field
-    return t(key, lang) if has(key) else field
 
 
 def door(source: str | None) -> str:
@@ -47,15 +42,17 @@ def door(source: str | None) -> str:
 
 
 def changes(row: dict) -> str:
-    return "; ".join(f"{field_name(field)}: {shown(before)} → {shown(after)}"
-                     for field, (before, after) in audit_view.changed_fields(row).items())
+    return "; ".join(f"{field}: {before} → {after}"
+                     for field, before, after in audit_view.readable_changes(row, lang, named))
 
 
 # Read afresh on every run, not through ui.read: a sign-in is recorded without a new data version,
 # so a cached read would miss it until the next change of data.
 with session_scope(ui.engine()) as session:
     choices = audit_view.choices(session, actor)
-c1, c2, c3, c4, c5 = st.columns(5)
+# Two rows: five filters side by side cut the dates off on a tablet (820 px).
+c1, c2, c3 = st.columns(3)
+c4, c5, _ = st.columns(3)
 who = c1.selectbox(t("who", lang), [None, *choices["actor"]], key="au_actor",
                    format_func=lambda v: t("all", lang) if v is None else v)
 entity = c2.selectbox(t("entity", lang), [None, *choices["entity"]], key="au_entity",
@@ -76,10 +73,12 @@ if total > len(rows):
 if not rows:
     st.info(t("no_records", lang))
     st.stop()
+with session_scope(ui.engine()) as session:
+    named = audit_view.names(session, rows)  # ids in before/after by name (Gemeente 4: Utrecht)
 
 # Cells of text: a value someone typed (a note, a title) is never read as markdown or HTML.
 fx.dataframe({
-    t("at", lang): [moment(r["at"]) for r in rows],
+    t("audit_at", lang): [moment(r["at"]) for r in rows],
     t("who", lang): [r["actor"] for r in rows],
     t("role", lang): [label("role", r["role"], lang) if r["role"] else "" for r in rows],
     t("action", lang): [code_label("audit_action", r["action"], lang) for r in rows],
@@ -98,11 +97,11 @@ chosen = st.selectbox(t("entity_id", lang), list(by_id), key="au_record",
                                             f"{code_label('audit_action', by_id[i]['action'], lang)} · "
                                             f"{code_label('audit_entity', by_id[i]['entity'], lang)} "
                                             f"{shown(by_id[i]['entity_id'])}")
-fields = audit_view.changed_fields(by_id[chosen]) if chosen in by_id else {}
+fields = audit_view.readable_changes(by_id[chosen], lang, named) if chosen in by_id else []
 if not fields:
     st.caption(t("no_values", lang))
 else:
-    fx.dataframe({t("field", lang): [field_name(field) for field in fields],
-                  t("before", lang): [shown(before) for before, _ in fields.values()],
-                  t("after", lang): [shown(after) for _, after in fields.values()]},
+    fx.dataframe({t("field", lang): [field for field, _, _ in fields],
+                  t("before", lang): [before for _, before, _ in fields],
+                  t("after", lang): [after for _, _, after in fields]},
                  hide_index=True, key="au_detail")

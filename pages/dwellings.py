@@ -27,15 +27,28 @@ st.title(t("page_dwellings", lang) + " · " + fmt.long_date(as_of, lang))
 ui.demo_banner(lang)
 
 
+FILTERS = ("f_corp", "f_care", "f_type", "f_route")
+
+
+def _keep(key: str) -> None:
+    st.session_state[f"kept_{key}"] = st.session_state[key]
+
+
 def choose(column, title: str, options: list, format_func, key: str):
-    """A filter select box; None means all."""
-    return column.selectbox(title, [None, *options], key=key,
+    """A filter select box; None means all. Its choice is kept under a key of its own
+    (`kept_<key>`), because Streamlit forgets a widget's state when the page changes."""
+    kept = st.session_state.get(f"kept_{key}")
+    st.session_state[key] = kept if kept in options else None
+    return column.selectbox(title, [None, *options], key=key, on_change=_keep, args=(key,),
                             format_func=lambda v: t("all", lang) if v is None else format_func(v))
 
 
 corporations = dict(ui.read(organisations.partners, "housing_corporation"))
 providers = dict(ui.read(organisations.partners, "care_provider"))
-with st.expander(t("filters", lang), expanded=False):
+# A collapsed panel still says that filters are on, and how many.
+active = sum(st.session_state.get(f"kept_{key}") is not None for key in FILTERS)
+with st.expander(t("filters_active", lang, n=active) if active else t("filters", lang), expanded=False,
+                 key="f_panel", icon=":material/filter_alt:" if active else None):
     cols = st.columns(4)
     scope = DwellingFilter(
         corporation_id=choose(cols[0], t("corporation", lang), list(corporations), corporations.get, "f_corp"),
@@ -94,6 +107,8 @@ else:
         st.info(t("no_dwellings_filter", lang))
     else:
         def show(value, column):
+            if value is None:  # a dash, as everywhere; a table would draw an English "None"
+                return fmt.MISSING
             if isinstance(value, date):
                 return fmt.short_date(value, lang)
             if column in ("status", "building_type", "route") and value is not None:

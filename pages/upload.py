@@ -75,7 +75,7 @@ def show(result) -> None:
             st.caption(t("upload_more_errors", lang, n=result.more_errors))
         return
     fx.dataframe([{t("row", lang): r.row, t("key", lang): r.key, t("what", lang): t(f"outcome_{r.outcome}", lang),
-                   t("description", lang): r.summary} for r in result.rows], hide_index=True, key="up_rows")
+                   t("description", lang): r.text(lang)} for r in result.rows], hide_index=True, key="up_rows")
 
 
 if upload is not None:
@@ -83,7 +83,9 @@ if upload is not None:
     if st.button(t("check", lang), key="up_check"):
         result = run(dry_run=True)
         st.session_state["up_preview"] = (digest, result)
+        st.session_state.pop("up_done", None)
     preview = st.session_state.get("up_preview")
+    saved = st.session_state.get("up_done")
     if preview is not None and preview[0] != digest:
         st.info(t("file_changed", lang))
     elif preview is not None:
@@ -92,10 +94,13 @@ if upload is not None:
             st.success(t("preview_ok", lang, **result.counts))
         show(result)
         if result.ok and st.button(t("confirm", lang), type="primary", key="up_confirm"):
-            done = run(dry_run=False)
+            # Saved, then drawn afresh: the preview ("nothing saved yet") and the button go, the
+            # outcome stays until the next check.
+            st.session_state["up_done"] = (digest, run(dry_run=False))
             st.session_state.pop("up_preview", None)
-            if done.ok:
-                st.success(t("imported", lang, **done.counts))
-                show(done)
-            else:  # the data changed between check and confirmation: nothing was written
-                show(done)
+            st.rerun()
+    elif saved is not None and saved[0] == digest:
+        done = saved[1]
+        if done.ok:
+            st.success(t("imported", lang, **done.counts))
+        show(done)  # on a refusal (the data changed between check and confirmation) nothing was written

@@ -243,12 +243,14 @@ def current_language() -> str:
 
 
 def as_of(lang: str) -> date:
-    """The sidebar's as-of date (default today), synced with ?as_of=YYYY-MM-DD."""
+    """The sidebar's as-of date (default: today, or a demo database's last data date), synced with
+    ?as_of=YYYY-MM-DD."""
     today = date.today()
     asked = _from_url("as_of", date.fromisoformat)
     if asked is not None:
         st.session_state["as_of"] = min(max(asked, EARLIEST_DATE), today)
-    st.session_state.setdefault("as_of", today)
+    if "as_of" not in st.session_state:
+        st.session_state["as_of"] = read(contents.opening_date, today)
     _bound_widget(lambda **kw: st.sidebar.date_input(
         texts.t("as_of", lang), min_value=EARLIEST_DATE, max_value=today,
         format="DD-MM-YYYY" if lang == "nl" else "YYYY-MM-DD", help=texts.t("as_of_help", lang), **kw), "as_of")

@@ -161,7 +161,13 @@ class RowOutcome:
     row: int
     key: str  # the dwelling's ref or the participant's code
     outcome: services.Outcome
-    summary: str
+    summary: str  # in English, for the command line and the log
+    # The same line in the page's language (codes by label, dates as the language writes them).
+    described: Callable[[str], str] | None = field(default=None, compare=False, repr=False)
+
+    def text(self, lang: str) -> str:
+        """The preview line in `lang` (issue 14: no English on a Dutch page)."""
+        return self.described(lang) if self.described else self.summary
 
 
 @dataclass
@@ -398,7 +404,8 @@ def _apply(engine: Engine, kind: str, parsed: list[_Parsed], columns: dict[str, 
                     try:  # decided against the cache and staged there: nothing is written yet
                         outcome = write(session, actor, item.data, source=source)
                         result.rows.append(RowOutcome(item.number, getattr(item.data, KEY_FIELD[kind]),
-                                                      outcome, _describe(kind, item.data)))
+                                                      outcome, _describe(kind, item.data),
+                                                      _described(kind, item.data)))
                         if kind == "events" and outcome == "unchanged":
                             recorded = route.recorded_note_differs(session, item.data)
                             if recorded is not None:
@@ -449,6 +456,34 @@ def _describe(kind: str, data: Any) -> str:
     where = f" ({data.dwelling_ref})" if data.dwelling_ref else ""
     outcome = f" {data.outcome}" if data.outcome and data.event != "withdrawn" else ""
     return f"{data.code}: {data.event}{outcome}{where} on {data.date.isoformat()}"
+
+
+def _described(kind: str, data: Any) -> Callable[[str], str]:
+    """`_describe` in a language of the catalogue: codes by their label, dates as the language writes them."""
+    from eet.texts import code_label, event_label, label, t
+    from eet.texts import formatting as fmt
+
+    def line(lang: str) -> str:
+        day = lambda value: fmt.short_date(value, lang)  # noqa: E731
+        if kind == "dwellings":
+            return t("preview_dwelling", lang, ref=data.ref, status=label("status", data.status, lang),
+                     date=day(data.status_date))
+        if kind == "participants":
+            return t("preview_participant", lang, code=data.code, date=day(data.referred_on), referrer=data.referrer)
+        if kind == "measurements":
+            scored = [v for v in data.scores().values() if v is not None]
+            return t("preview_measurement", lang, code=data.code, date=day(data.date), n=len(scored),
+                     total=sum(scored))
+        if kind == "costs":
+            return t("preview_cost", lang, label=data.label, amount=fmt.euro(data.amount_eur, lang),
+                     unit=label("cost_unit", data.unit, lang), model=label("cost_model", data.model, lang),
+                     payer=label("payer", data.payer or "other", lang))
+        outcome = (" " + code_label("outcome", data.outcome, lang)) if data.outcome and data.event != "withdrawn" else ""
+        where = f" ({data.dwelling_ref})" if data.dwelling_ref else ""
+        return t("preview_event", lang, code=data.code, event=event_label(data.event, lang), outcome=outcome,
+                 where=where, date=day(data.date))
+
+    return line
 
 
 def format_errors(result: ImportResult) -> list[str]:

@@ -171,7 +171,7 @@ def to_html(review: Review, lang: str) -> str:
     if review.exact:
         header += f'<p class="demo exact">{_e(t("pack_exact", lang))}</p>'
     if review.suppressed:
-        header += f'<p class="note">{_e(t("small_counts_note", lang, n=privacy.threshold()))}</p>'
+        header += f'<p class="note">{_e(t("pack_small_counts", lang, n=privacy.threshold()))}</p>'
     body = [
         header,
         f'<section><h2>{_e(t("headline", lang))}</h2>',
@@ -276,7 +276,7 @@ def to_xlsx(review: Review, lang: str) -> bytes:
     if review.demo:
         rows.append((t("pack_demo", lang), None))
     if review.suppressed:
-        rows.append((t("small_counts_note", lang, n=privacy.threshold()), None))
+        rows.append((t("pack_small_counts", lang, n=privacy.threshold()), None))
     for row in rows:
         about.append([neutralise(v) for v in row])
     about["A1"].font = Font(bold=True, size=14)

@@ -1,7 +1,10 @@
 """Reading the audit trail: who changed what, when, through which door, before and after. Admin only.
 
-Filters narrow by who, entity, action and a date range (whole days, in UTC as recorded). The csv
-export neutralises cells a spreadsheet would run as a formula.
+Filters narrow by who, entity, action and a date range (whole days in Europe/Amsterdam; times are
+recorded in UTC and shown in Amsterdam time). Before and after are shown as a person reads them:
+organisations, dwellings and participants by name or code instead of ids, codes by their label,
+dates and times in the page's language (`readable_changes`). The csv export keeps the raw values and
+neutralises cells a spreadsheet would run as a formula.
 """
 
 from __future__ import annotations
@@ -12,13 +15,16 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from eet.accounts.access import Actor, require_role
 from eet.entry.spreadsheet import neutralise
-from eet.store.models import AuditRecord
+from eet.store.models import AuditRecord, Dwelling, Organisation, Participant, ReviewMeeting
+from eet.texts.catalogue import code_label, event_label, has, label, t, template
+from eet.texts import formatting as fmt
 
 MAX_ROWS = 5000
 COLUMNS = ("at", "actor", "role", "action", "entity", "entity_id", "source", "before", "after")
@@ -33,8 +39,24 @@ class AuditFilter:
     date_to: date | None = None  # inclusive
 
 
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
 def _start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+    """The start of a day in Amsterdam, in UTC as the trail records it."""
+    return datetime.combine(day, time.min, tzinfo=AMSTERDAM).astimezone(timezone.utc)
+
+
+def local_time(value: datetime) -> datetime:
+    """A recorded moment (UTC; SQLite returns it without a zone) in Europe/Amsterdam time."""
+    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(AMSTERDAM)
+
+
+def moment(value: datetime, lang: str) -> str:
+    """A recorded moment as the page shows it: 30-11-2026 06:34:44 (nl) / 2026-11-30 06:34:44 (en),
+    Amsterdam time."""
+    local = local_time(value)
+    return f"{fmt.short_date(local.date(), lang)} {local.strftime('%H:%M:%S')}"
 
 
 def choices(session: Session, actor: Actor) -> dict[str, list[str]]:
@@ -74,6 +96,89 @@ def changed_fields(row: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
     after = json.loads(row["after"]) if row.get("after") else {}
     return {key: (before.get(key), after.get(key)) for key in sorted(set(before) | set(after))
             if before.get(key) != after.get(key)}
+
+
+# Fields that hold an id of another row, and the table and column that name it.
+_ORGANISATION_FIELDS = ("municipality_id", "care_provider_id", "corporation_id", "referrer_id", "organisation_id")
+_NAMED_BY = {"dwelling_id": (Dwelling, Dwelling.ref), "participant_id": (Participant, Participant.code),
+             "meeting_id": (ReviewMeeting, ReviewMeeting.title)} | {
+    field: (Organisation, Organisation.name) for field in _ORGANISATION_FIELDS}
+# Fields that hold a code, by the label family that names it ((entity, field) first, then field).
+_CODES = {("dwelling", "status"): ("label", "status"), ("dwelling_status_change", "status"): ("label", "status"),
+          ("bottleneck", "status"): ("label", "bottleneck_status"),
+          ("decision", "status"): ("label", "decision_status"),
+          ("factor", "kind"): ("label", "factor_kind"), ("participant_event", "kind"): ("event", None),
+          ("organisation", "kind"): ("code", "org_kind"),
+          "building_type": ("label", "building_type"), "route": ("label", "route"), "outcome": ("code", "outcome"),
+          "domain": ("label", "domain"), "topic": ("label", "topic"), "role": ("label", "role"),
+          "payer": ("label", "payer"), "category": ("label", "cost_category"), "model": ("label", "cost_model"),
+          "unit": ("label", "cost_unit")}
+
+
+def names(session: Session, rows: list[dict[str, Any]]) -> dict[str, dict[int, str]]:
+    """field -> {id: name} for the ids the rows' before and after mention (only those are read)."""
+    wanted: dict[str, set[int]] = {}
+    for row in rows:
+        for field, value in _all_values(row):
+            if field in _NAMED_BY and isinstance(value, int):
+                wanted.setdefault(field, set()).add(value)
+    out: dict[str, dict[int, str]] = {}
+    for field, ids in wanted.items():
+        table, column = _NAMED_BY[field]
+        out[field] = dict(session.execute(select(table.id, column).where(table.id.in_(sorted(ids)))).all())
+    return out
+
+
+def _all_values(row: dict[str, Any]):
+    for side in ("before", "after"):
+        for field, value in (json.loads(row[side]) if row.get(side) else {}).items():
+            yield field, value
+
+
+def field_label(field: str, lang: str) -> str:
+    """A recorded field by the name a person knows: `audit_field.<field>` first, then the name the
+    forms give it (municipality_id: Gemeente), a ZRM domain by its domain name; else as stored."""
+    for key in (f"audit_field.{field}", field.removesuffix("_id"), field, f"label.zrm.{field}"):
+        if has(key) and "{" not in template(key, lang):
+            return t(key, lang)
+    return field
+
+
+def value_text(entity: str, field: str, value: Any, lang: str,
+               named: dict[str, dict[int, str]] | None = None) -> str:
+    """One value of a before or after in words: a name for an id, a label for a code, yes/no, a date
+    or an Amsterdam time in the page's form; other values as they are."""
+    if value is None:
+        return fmt.MISSING
+    if isinstance(value, bool):
+        return t("yes" if value else "no", lang)
+    if field in _NAMED_BY and isinstance(value, int):
+        return (named or {}).get(field, {}).get(value) or f"#{value}"
+    family = _CODES.get((entity, field)) or _CODES.get(field)
+    if family and isinstance(value, str):
+        kind, name = family
+        if kind == "event":
+            return event_label(value, lang)
+        return label(name, value, lang) if kind == "label" else code_label(name, value, lang)
+    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-":
+        try:
+            if len(value) == 10:
+                return fmt.short_date(date.fromisoformat(value), lang)
+            return moment(datetime.fromisoformat(value), lang)
+        except ValueError:
+            return value
+    if isinstance(value, float):
+        return fmt.number(value, lang, 2).rstrip("0").rstrip(",.") if value % 1 else fmt.number(value, lang)
+    return str(value)
+
+
+def readable_changes(row: dict[str, Any], lang: str,
+                     named: dict[str, dict[int, str]] | None = None) -> list[tuple[str, str, str]]:
+    """(field, before, after) in words for the fields that differ, in the order of changed_fields."""
+    entity = row.get("entity") or ""
+    return [(field_label(field, lang), value_text(entity, field, before, lang, named),
+             value_text(entity, field, after, lang, named))
+            for field, (before, after) in changed_fields(row).items()]
 
 
 def to_csv(rows: list[dict[str, Any]]) -> bytes:

@@ -9,12 +9,14 @@ real data never end up marked as demo next to a published password.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, exists, or_, select, update
+from datetime import date
+
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlmodel import Session
 
 from eet.store.models import (
-    AuditRecord, Bottleneck, CostParameter, Decision, Dwelling, DwellingStatusChange, Factor, Participant,
-    ParticipantEvent, ReviewMeeting, User,
+    AuditRecord, Bottleneck, CostParameter, Decision, Dwelling, DwellingStatusChange, Factor, Measurement,
+    Participant, ParticipantEvent, ReviewMeeting, User, UserSession,
 )
 
 REMOVE_COMMAND = "python -m eet demo remove"
@@ -73,6 +75,8 @@ def remove_demo(session: Session, actor) -> dict[str, int]:
                     .values(corrects_id=None))
     counts["participant_events"] = session.execute(delete(ParticipantEvent).where(
         ParticipantEvent.participant_id.in_(demo_participants))).rowcount
+    counts["measurements"] = session.execute(delete(Measurement).where(
+        Measurement.participant_id.in_(demo_participants))).rowcount
     counts["participants"] = session.execute(delete(Participant).where(Participant.is_demo.is_(True))).rowcount
     counts["dwellings"] = session.execute(delete(Dwelling).where(Dwelling.is_demo.is_(True))).rowcount
     counts["decisions"] = session.execute(delete(Decision).where(or_(
@@ -81,7 +85,32 @@ def remove_demo(session: Session, actor) -> dict[str, int]:
     for name, model in (("review_meetings", ReviewMeeting), ("bottlenecks", Bottleneck), ("factors", Factor),
                         ("cost_parameters", CostParameter)):
         counts[name] = session.execute(delete(model).where(model.is_demo.is_(True))).rowcount
+    demo_users = select(User.id).where(User.is_demo.is_(True))
+    counts["demo_sessions"] = session.execute(delete(UserSession).where(UserSession.user_id.in_(demo_users))).rowcount
     counts["demo_accounts"] = session.execute(delete(User).where(User.is_demo.is_(True))).rowcount
     session.flush()
     audit.record(session, actor, "remove", "demo", None, counts, None, "cli")
     return counts
+
+
+def last_data_date(session: Session) -> date | None:
+    """The latest date a row describes: a referral, a (not voided) step of a participant, status
+    change of a dwelling or measurement. None in an empty database."""
+    columns = ((Participant.referred_on, None), (ParticipantEvent.occurred_on, ParticipantEvent.voided_at),
+               (DwellingStatusChange.effective_on, DwellingStatusChange.voided_at),
+               (Measurement.measured_on, Measurement.voided_at))
+    latest = [session.execute(select(func.max(column)).where(*([] if voided is None else [voided.is_(None)])))
+              .scalar() for column, voided in columns]
+    found = [value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+             for value in latest if value is not None]
+    return max(found, default=None)
+
+
+def opening_date(session: Session, today: date) -> date:
+    """The as-of date the dashboard opens at: a database of demo data at its last data date (the
+    latest dated row, never after `today`), so the demo reads as of when its story ends rather
+    than years later; a real (or empty) database at `today` (issue 14)."""
+    if not is_demo(session):
+        return today
+    last = last_data_date(session)
+    return today if last is None else min(last, today)

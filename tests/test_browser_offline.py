@@ -1,0 +1,59 @@
+"""Nothing from outside: a real browser (headless Chromium) loads the sign-in page and, signed in,
+the overview, and records every request the page makes. Every one must go to the dashboard's own
+host: the monitor works offline and sends nothing anywhere (no font server, no CDN, no statistics)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from eet.bootstrap import initialise
+from eet.store.engine import get_engine
+from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, running_dashboard
+
+SHOTS = Path(os.environ.get("EET_SCREENSHOTS", "/tmp/eet-screens"))
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+playwright = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("offline")
+    url = f"sqlite:///{folder / 'eet.db'}"
+    initialise(get_engine(url), demo=True)
+    get_engine(url).dispose()
+    with running_dashboard(url, folder / "streamlit.log") as base:
+        yield base
+
+
+def test_a_page_load_requests_nothing_from_another_host(server):
+    own = urlsplit(server).netloc
+    requested: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("request", lambda request: requested.append(request.url))
+        # Anything to another host is refused, so a test machine with network behaves like one without.
+        page.route(lambda url: urlsplit(url).scheme in ("http", "https", "ws", "wss")
+                   and urlsplit(url).netloc != own, lambda route: route.abort())
+        page.goto(server + "/?as_of=2021-01-15")
+        page.get_by_role("textbox", name="Gebruikersnaam").wait_for(timeout=30000)
+        page.wait_for_timeout(1500)
+        signed_out = len(requested)
+        page.get_by_role("textbox", name="Gebruikersnaam").fill("stuurgroep")
+        page.get_by_role("textbox", name="Wachtwoord").fill("demo")
+        page.get_by_role("button", name="Inloggen").click()
+        page.wait_for_selector("h1:has-text('Overzicht')", timeout=30000)
+        page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30000)
+        page.wait_for_timeout(2500)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "offline-overview.png"), full_page=True)
+        browser.close()
+    assert signed_out > 0 and len(requested) > signed_out  # the recorder saw both loads
+    outside = sorted({url for url in requested
+                      if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).netloc != own})
+    assert outside == [], outside
