@@ -21,7 +21,10 @@ from eet.entry.imports import import_file
 from eet.entry.schemas import RuleError
 from eet.store.contents import demo_accounts_open, has_real_data, is_demo, remove_demo
 from eet.store.engine import session_scope
-from eet.store.models import AuditRecord, Dwelling, DwellingStatusChange, Participant, ParticipantEvent, User
+from eet.accounts.access import Actor
+from eet.store.models import (
+    AuditRecord, Dwelling, DwellingStatusChange, Measurement, Participant, ParticipantEvent, User,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CSV = b"ref,municipality,status,status_date\nZST-0900,Zeist,searching,2021-03-01\n"
@@ -46,6 +49,12 @@ def test_demo_blocks_real_accounts_and_imports_until_removed(engine):
         assert (_count(s, Dwelling), _count(s, Participant), _count(s, ParticipantEvent)) == demo_rows
         assert _count(s, User, User.username == "programmaleider") == 0
 
+    with session_scope(engine) as s:  # a demo account signed in, and the demo's ZRM measurements
+        from eet.accounts import sessions
+        viewer = s.execute(select(User).where(User.username == "stuurgroep")).scalar_one()
+        token = sessions.redeem_ticket(s, sessions.issue_ticket(s, Actor(
+            username=viewer.username, role=viewer.role, organisation_id=viewer.organisation_id, user_id=viewer.id)))
+        assert _count(s, Measurement) > 0
     with session_scope(engine) as s:
         counts = remove_demo(s, SYSTEM)
     assert counts["dwellings"] == demo_rows[0] and counts["participants"] == demo_rows[1]
@@ -55,6 +64,7 @@ def test_demo_blocks_real_accounts_and_imports_until_removed(engine):
         assert (_count(s, Dwelling), _count(s, Participant), _count(s, ParticipantEvent)) == (0, 0, 0)
         assert _count(s, AuditRecord, AuditRecord.entity == "demo", AuditRecord.action == "remove") == 1
         assert authenticate(s, "stuurgroep", "demo") is None
+        assert _count(s, Measurement) == 0 and sessions.lookup(s, token).actor is None
     # now real data and real accounts come in, as real
     assert import_file(engine, "dwellings", CSV, "woningen.csv").ok
     with session_scope(engine) as s:
