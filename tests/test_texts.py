@@ -11,6 +11,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlmodel import SQLModel
+
+from eet.store import models  # noqa: F401  (the tables, whose columns the audit trail names)
 
 from eet.texts import catalogue
 from eet.texts import formatting as fmt
@@ -48,7 +51,8 @@ CODE = sorted([*ROOT.joinpath("eet").rglob("*.py"), *ROOT.joinpath("ui").rglob("
 # Flat keys the code builds from a prefix and a value (t(f"measure_{measure}", lang) ...): such a key
 # counts as used when its prefix is listed here, the code builds that prefix in an f-string, and the
 # rest of the key is a string literal of the code (the value it is built from).
-DYNAMIC_PREFIXES = ("measure_", "item_", "group_", "moved_", "basis_", "forecast_", "kind_", "outcome_")
+DYNAMIC_PREFIXES = ("measure_", "item_", "group_", "moved_", "basis_", "forecast_", "kind_", "outcome_",
+                    "quality_rule_", "setting.", "audit_field.")
 # Families of dotted keys, the function that names a code value through each, and where the key goes.
 FAMILIES = {  # function: (family, index of the kind argument or None, index of the code argument)
     "label": ("label", 0, 1), "code_label": ("code", 0, 1), "Term": ("term", 0, 1),
@@ -142,6 +146,9 @@ def test_every_key_the_code_names_is_in_the_catalogue(code):
     assert empty == []
 
 
+COLUMNS = {column.name for table in SQLModel.metadata.tables.values() for column in table.columns} | {"dwelling"}
+
+
 def _used(key: str, code: Code) -> bool:
     if key in code.literals:
         return True
@@ -150,9 +157,14 @@ def _used(key: str, code: Code) -> bool:
         return rest in code.literals
     if family in {"label", "code", "term"}:
         kind, _, value = rest.partition(".")
-        return kind in code.kinds[family] and value in code.literals
+        # a value built from two literals, as eet.review.known's "event." + an event kind
+        head, dot, tail = value.partition(".")
+        return kind in code.kinds[family] and (value in code.literals or bool(dot) and head + dot in code.literals
+                                               and tail in code.literals)
     if family in {"event", "sheet"}:
         return rest in code.literals
+    if key.startswith("audit_field."):  # a recorded field is a column of a table (eet.store.audit_trail)
+        return "audit_field." in code.fstring_prefixes and key[len("audit_field."):] in COLUMNS
     return any(key.startswith(prefix) and prefix in code.fstring_prefixes and key[len(prefix):] in code.literals
                for prefix in DYNAMIC_PREFIXES)
 

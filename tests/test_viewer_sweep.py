@@ -61,7 +61,7 @@ def people_labels(lang: str) -> set[str]:
 
 # Sentences whose parameters count people: key -> those parameters.
 PEOPLE_SENTENCES = {
-    "housed_now_caption": ("now",), "retention_caption": ("cohort",), "retention_hidden": ("cohort",),
+    "housed_now_caption": ("now",),
     "waiting_list_caption": ("yes", "known"), "waiting_list_none_known": ("total",),
     "withdrawals_total": ("n",), "lead_time_summary": ("n",),
     "retention_band_caption": ("cohort",), "retention_verdict_caption": ("cohort",),
