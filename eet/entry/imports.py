@@ -108,6 +108,10 @@ PERSONAL_COLUMNS = {
     "telefoon": "phone", "telefoonnummer": "phone", "phone": "phone",
     "email": "email", "e_mail": "email",
 }
+# Kinds written row by row through the ORM as they are decided (few rows: a care provider's
+# measurements, the programme's cost parameters), not staged in the write cache: their import
+# holds the writers' lock from the start instead of deciding without it.
+ORM_WRITTEN = ("measurements", "costs")
 ENTITY_OF = {"dwellings": "dwelling", "measurements": "measurement", "costs": "cost_parameter"}
 
 
@@ -391,6 +395,9 @@ def _apply(engine: Engine, kind: str, parsed: list[_Parsed], columns: dict[str, 
             # Rows imported into a demo database are demo rows, as those of a form are: a database
             # is either a demo or real (eet.auth lets the demo accounts in only while no row is real).
             prepare_write(session)
+            orm_written = kind in ORM_WRITTEN and not result.dry_run
+            if orm_written:  # these rows are written as they are decided: the lock first
+                audit.lock_unchanged(session, seen)
             with cached_writes(session) as cache:
                 for done, item in enumerate(_in_route_order(session, kind, parsed), start=1):
                     if item.data is None:
@@ -423,8 +430,9 @@ def _apply(engine: Engine, kind: str, parsed: list[_Parsed], columns: dict[str, 
                     return
                 try:
                     # The writers' lock only now, for the write: the version must be the one decided on.
-                    session.rollback()
-                    if not audit.lock_unchanged(session, seen):
+                    if not orm_written:
+                        session.rollback()
+                    if not orm_written and not audit.lock_unchanged(session, seen):
                         session.rollback()
                         result.errors.append(Issue(None, None, message("data_changed_meanwhile")))
                         return
