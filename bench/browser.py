@@ -3,7 +3,7 @@
     .venv/bin/python bench/browser.py [--url URL] [--as-of 2021-05-31] [--roles viewer,admin] [--rounds 2]
                                       [--server-option runner.postScriptGC=false ...]
 
-Serves `streamlit run dashboard.py` on a free port (through bench/served.py, which notes each
+Serves `streamlit run app.py` (the dashboard with its sign-in routes) on a free port (through bench/served.py, which notes each
 script run's start and end) on the demo database (a temporary SQLite file, or --url), with any
 --server-option added to Streamlit's command line (to compare a setting), and for each role: a fresh browser session (headless Debian
 Chromium through playwright) signs in with the demo account, then clicks through every page of the
@@ -114,7 +114,7 @@ class Server:
 
 @contextmanager
 def serving(database_url: str, folder: Path, options: list[str]) -> Iterator[Server]:
-    """`streamlit run dashboard.py` on a free port, as tests/dashboard_server.py starts it, through
+    """`streamlit run app.py` on a free port, as tests/dashboard_server.py starts it, through
     bench/served.py; its output goes to folder/streamlit.log."""
     port = free_port()
     run_log = folder / "runs.jsonl"
@@ -122,7 +122,7 @@ def serving(database_url: str, folder: Path, options: list[str]) -> Iterator[Ser
            "EET_BENCH_RUN_LOG": str(run_log), "PYTHONPATH": str(ROOT)}
     with open(folder / "streamlit.log", "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, str(ROOT / "bench" / "served.py"), str(ROOT / "dashboard.py"),
+            [sys.executable, str(ROOT / "bench" / "served.py"), str(ROOT / "app.py"),
              "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
              "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
              *(f"--{option}" for option in options)],

@@ -1,7 +1,7 @@
-"""`streamlit run dashboard.py …` that also notes every script run: bench/browser.py serves the
+"""`streamlit run app.py …` that also notes every script run: bench/browser.py serves the
 dashboard through this file, to tell the server's part of a click from the browser's.
 
-    EET_BENCH_RUN_LOG=runs.jsonl python bench/served.py dashboard.py --server.port=8501 …
+    EET_BENCH_RUN_LOG=runs.jsonl python bench/served.py app.py --server.port=8501 …
 
 Each script run appends one line of JSON to $EET_BENCH_RUN_LOG: {"start": ms, "end": ms} (epoch
 milliseconds, from entering Streamlit's ScriptRunner._run_script until it returns, so including

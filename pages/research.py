@@ -97,7 +97,7 @@ else:
 
 # --- issue 17: the living lab's two research questions, answered ---------------------------------
 from eet.charts import research as research_charts  # noqa: E402
-from eet.figures import recovery  # noqa: E402
+from eet.figures import disclosure, recovery  # noqa: E402
 
 st.subheader(t("recovery_title", lang))
 rec = ui.read(recovery.recovery_view, actor, as_of)
@@ -105,10 +105,11 @@ if not rec.cohort:
     st.info(t("recovery_empty", lang))
 else:
     cols = st.columns(2)
-    cols[0].metric(t("recovery_rate", lang), fmt.percent(rec.rate, lang), border=True)
+    cols[0].metric(t("recovery_rate", lang), disclosure.rate_text(rec.rate, lang), border=True)
     cols[1].metric(t("recovery_coverage", lang), f"{fmt.number(rec.measured, lang)} / {fmt.number(rec.cohort, lang)}",
                    border=True)
-    st.caption(t("recovery_caption", lang, target=fmt.percent(rec.target, lang, 0)))
+    st.caption(" ".join(filter(None, (disclosure.verdict_text(rec.rate, lang),
+                                      t("recovery_caption", lang, target=fmt.percent(rec.target, lang, 0))))))
     if rec.domains:
         st.markdown("**" + t("recovery_domains", lang) + "**")
         st.plotly_chart(research_charts.recovery_domains(rec.domains, lang), key="recovery_chart")

@@ -31,7 +31,8 @@ from sqlalchemy import and_, case, func, literal, select
 from sqlmodel import Session
 
 from eet.accounts.access import Actor, sees_suppressed_counts
-from eet.figures import privacy
+from eet.figures import disclosure, privacy
+from eet.figures.disclosure import Rate
 from eet.figures.participants import _events_until, _first_move_in
 from eet.figures.query import EVENT, RETENTION_DAYS, days_between, memoised
 from eet.store.models import ZRM_DOMAINS, Measurement
@@ -144,12 +145,19 @@ class RecoveryView:
     measured count as "<5" when small, no rate when it would give a small count back, and only the
     domains whose improved, same and declined counts are each 0 or at least the threshold."""
 
-    rate: float | None
+    rate: Rate  # exact, or for viewers a band that never crosses the target (disclosure rule 5)
     cohort: int | str
     measured: int | str
     target: float
     domains: list[tuple[str, int, int, int]]
     hidden_domains: int  # domains left out for a viewer
+
+
+def recovery_rate(r: Recovery, hide: bool) -> Rate:
+    """The recovery rate as `hide` allows: the share recovered among those judged, exact, or for a
+    viewer a band with the target verdict, as retention is shown (eet.figures.disclosure rule 5)."""
+    rate = r.recovered / r.judged if r.judged else None
+    return disclosure.retention(rate, r.judged, r.target, hide)
 
 
 def recovery_view(session: Session, actor: Actor, as_of: date) -> RecoveryView:
@@ -158,11 +166,11 @@ def recovery_view(session: Session, actor: Actor, as_of: date) -> RecoveryView:
     hide = sees_suppressed_counts(actor)
     scored = [(d.domain, d.improved, d.same, d.declined) for d in r.domains if d.scored]
     shown = [row for row in scored if not hide or not any(privacy.small(n) for n in row[1:])]
-    return RecoveryView(privacy.rate(r.recovered, r.judged, hide),
+    return RecoveryView(recovery_rate(r, hide),
                         privacy.suppress(r.cohort) if hide else r.cohort,
                         privacy.suppress(r.measured) if hide else r.measured,
                         r.target, shown, len(scored) - len(shown))
 
 
-__all__ = ["RecoveryView", "recovery_view", "DomainChange", "Recovery", "recovery_12m", "INTAKE_BEFORE", "INTAKE_AFTER", "FOLLOW_UP",
+__all__ = ["RecoveryView", "recovery_view", "recovery_rate", "DomainChange", "Recovery", "recovery_12m", "INTAKE_BEFORE", "INTAKE_AFTER", "FOLLOW_UP",
            "FOLLOW_UP_WINDOW"]

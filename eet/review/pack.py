@@ -28,7 +28,8 @@ from openpyxl.utils import get_column_letter
 from sqlmodel import Session
 
 from eet.texts import formatting as fmt
-from eet.figures import privacy
+from eet.figures import disclosure, privacy
+from eet.figures.recovery import recovery_rate
 from eet.accounts.access import Actor, require_role
 from eet.review.comparison import Review, build_review
 from eet.charts.review import all_charts
@@ -226,9 +227,10 @@ def research_tables(review: Review, lang: str) -> list[Table]:
         return []
     r, hide = figures_["recovery"], review.suppressed
     count = privacy.suppress if hide else (lambda n: n)
-    rate = privacy.rate(r.recovered, r.judged, hide)
+    rate = recovery_rate(r, hide)
     recovery = Table("recovery", t("recovery_title", lang), [t("figure", lang), t("now", lang)], [
-        [t("recovery_rate", lang), Percent(rate) if rate is not None else None],
+        [t("recovery_rate", lang), Percent(rate.value) if rate.value is not None
+         else disclosure.rate_text(rate, lang) if rate.low is not None else None],
         [t("recovery_coverage", lang), count(r.measured)],
         [t("pack_cohort", lang), count(r.cohort)],
         [t("col_target", lang), Percent(r.target)],
