@@ -13,11 +13,10 @@ Called by `python -m eet import` and by the upload page (preview with `dry_run=T
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterator, Literal
+from typing import Any, Iterator
 
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
@@ -29,198 +28,20 @@ from eet.store.contents import REMOVE_COMMAND, demo_blocks
 from eet.store.engine import is_busy
 
 from eet.entry import living_lab, measurements, route, services
-from eet.store.models import ZRM_DOMAINS
 from eet.accounts.access import SYSTEM, AccessDenied, Actor
 from eet.entry.data_entry import prepare_write
-from eet.texts.messages import ColumnName, Localised, Term, message
-from eet.entry.schemas import DwellingIn, EventIn, InputModel, ParticipantIn, RuleError
+from eet.texts.messages import Term, message
+from eet.entry.schemas import RuleError
 from eet.entry.tabular import Formula, Table, TableError, normal_name, read_table
 from eet.entry.writecache import cached_writes
 
-Kind = Literal["dwellings", "participants", "events", "measurements", "costs"]
-KINDS: tuple[str, ...] = ("dwellings", "participants", "events", "measurements", "costs")
-Progress = Callable[[int, int], None]  # (rows done, rows in all)
-MAX_ERRORS = 1000  # errors kept and shown; the rest are counted ("and N more")
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str  # the input model's field
-    dutch: str | None = None
-    required: bool = False
-
-    def names(self) -> tuple[str, ...]:
-        return (self.field,) + ((self.dutch,) if self.dutch else ())
-
-    def label(self) -> ColumnName:
-        """'ref' (kenmerk) in an English message, 'kenmerk' (ref) in a Dutch one."""
-        return ColumnName(self.field, self.dutch)
-
-
-COLUMNS: dict[str, tuple[Column, ...]] = {
-    "dwellings": (
-        Column("ref", "kenmerk", True), Column("municipality", "gemeente", True),
-        Column("corporation", "corporatie"), Column("care_provider", "zorgaanbieder"),
-        Column("site", "locatie"), Column("building_type", "bouwtype"), Column("route"),
-        Column("status", None, True), Column("status_date", "statusdatum", True),
-        Column("expected_date", "verwachte_oplevering"),
-    ),
-    "participants": (
-        Column("code", None, True), Column("referrer", "toeleider", True),
-        Column("care_provider", "zorgaanbieder"), Column("municipality", "gemeente"),
-        Column("central_waiting_list", "centrale_wachtlijst"), Column("referred_on", "aangemeld_op", True),
-        Column("age_band", "leeftijdsgroep"),
-    ),
-    "events": (
-        Column("code", None, True), Column("event", "gebeurtenis", True), Column("date", "datum", True),
-        Column("outcome", "uitkomst"), Column("dwelling_ref", "woning"), Column("note", "toelichting"),
-    ),
-}
-# Issue 17: self-sufficiency measurements and cost parameters (spec/interfaces.md).
-COLUMNS["measurements"] = (Column("code", None, True), Column("date", "datum", True),
-                           *(Column(domain, measurements.DUTCH[domain]) for domain in ZRM_DOMAINS))
-COLUMNS["costs"] = (
-    Column("model", None, True), Column("category", "categorie", True), Column("label", "omschrijving", True),
-    Column("amount_eur", "bedrag", True), Column("unit", "eenheid", True), Column("source", "bron", True),
-    Column("valid_from", "geldig_vanaf", True), Column("valid_to", "geldig_tot"),
-    Column("payer", "betaler"), Column("low_eur", "laag"), Column("high_eur", "hoog"),
+from eet.entry.import_kinds import (  # noqa: F401  (callers read the kinds here too)
+    COLUMNS, ENTITY_OF, KEY_FIELD, KINDS, MAX_ERRORS, MODELS, ORGANISATION_FIELDS, ORM_WRITTEN, PERSONAL_COLUMNS,
+    SAME_ROW, Column, Kind, Progress,
 )
-MODELS: dict[str, type[InputModel]] = {"dwellings": DwellingIn, "participants": ParticipantIn, "events": EventIn,
-                                       "measurements": measurements.MeasurementIn,
-                                       "costs": living_lab.CostParameterIn}
-ORGANISATION_FIELDS = {"dwellings": services.DWELLING_ORGANISATIONS,
-                       "participants": services.PARTICIPANT_ORGANISATIONS, "events": {},
-                       "measurements": {}, "costs": {}}
-KEY_FIELD = {"dwellings": "ref", "participants": "code", "events": "code", "measurements": "code", "costs": "label"}
-# What makes two rows of one file the same thing (a second one is an error): by default the key.
-SAME_ROW = {"measurements": lambda d: (d.code.lower(), d.date),
-            "costs": lambda d: (d.model, d.category, d.label.lower(), d.valid_from)}
-
-# Columns that would bring personal data into the monitor. The monitor keeps pseudonymous codes only,
-# so a list holding them is refused rather than silently stripped: the coordinator removes them.
-# The values are codes of eet.messages.TERMS["personal"] ("a name" / "een naam").
-PERSONAL_COLUMNS = {
-    "naam": "name", "name": "name", "voornaam": "name", "achternaam": "name",
-    "first_name": "name", "last_name": "name", "full_name": "name", "roepnaam": "name",
-    "bsn": "bsn", "burgerservicenummer": "bsn",
-    "geboortedatum": "birth_date", "birth_date": "birth_date", "date_of_birth": "birth_date",
-    "dob": "birth_date", "adres": "address", "address": "address",
-    "telefoon": "phone", "telefoonnummer": "phone", "phone": "phone",
-    "email": "email", "e_mail": "email",
-}
-# Kinds written row by row through the ORM as they are decided (few rows: a care provider's
-# measurements, the programme's cost parameters), not staged in the write cache: their import
-# holds the writers' lock from the start instead of deciding without it.
-ORM_WRITTEN = ("measurements", "costs")
-ENTITY_OF = {"dwellings": "dwelling", "measurements": "measurement", "costs": "cost_parameter"}
-
-
-@dataclass(frozen=True)
-class Issue:
-    """One error: the spreadsheet row (None for the file as a whole), the column as the file
-    spells it (None for the row as a whole), and the refusal itself (a FieldError of the input
-    model or the services, an AccessDenied, a TableError or a message of the import), so that a page
-    can show it in its own language with `text(lang)`. `str()` is the command line's English
-    `row N, column C: message`."""
-
-    row: int | None
-    column: str | None
-    error: Localised
-    sheet: str | None = None  # the sheet read, named in the line when the workbook has several
-
-    @property
-    def message(self) -> str:
-        return self.error.message
-
-    def text(self, lang: str) -> str:
-        return self.error.text(lang)
-
-    def __str__(self) -> str:
-        # Always the spec's shape, so scripts can parse every line: a refusal of the whole file
-        # stands at row 1, and one of no particular column names the column "-".
-        where = f" (sheet '{self.sheet}')" if self.sheet else ""
-        return f"row {self.row or 1}, column {self.column or '-'}: {self.message}{where}"
-
-
-class _Errors(list):
-    """A list of Issues that keeps the first MAX_ERRORS and counts the rest (a million bad rows
-    must not become a million lines in memory or on a screen)."""
-
-    more = 0
-    sheet: str | None = None
-
-    def append(self, issue: Issue) -> None:
-        if self.sheet and issue.sheet is None:
-            issue = Issue(issue.row, issue.column, issue.error, self.sheet)
-        if len(self) >= MAX_ERRORS:
-            self.more += 1
-        else:
-            super().append(issue)
-
-
-@dataclass(frozen=True)
-class RowOutcome:
-    """What a good row did (or would do, in a dry run): created, changed or unchanged."""
-
-    row: int
-    key: str  # the dwelling's ref or the participant's code
-    outcome: services.Outcome
-    summary: str  # in English, for the command line and the log
-    # The same line in the page's language (codes by label, dates as the language writes them).
-    described: Callable[[str], str] | None = field(default=None, compare=False, repr=False)
-
-    def text(self, lang: str) -> str:
-        """The preview line in `lang` (issue 14: no English on a Dutch page)."""
-        return self.described(lang) if self.described else self.summary
-
-
-@dataclass
-class ImportResult:
-    kind: str
-    filename: str
-    dry_run: bool
-    rows: list[RowOutcome] = field(default_factory=list)
-    errors: list[Issue] = field(default_factory=_Errors)
-    ignored_columns: list[str] = field(default_factory=list)
-    written: bool = False
-    warnings: list[Issue] = field(default_factory=list)  # what was done or seen; refuses nothing
-    sheet: str | None = None  # the sheet read (a workbook)
-    sheets: list[str] = field(default_factory=list)  # a workbook's visible sheets
-    several_sheets: bool = False  # the workbook has more than one sheet (hidden ones included)
-
-    @property
-    def more_errors(self) -> int:
-        """Errors found beyond the MAX_ERRORS kept."""
-        return getattr(self.errors, "more", 0)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def counts(self) -> dict[str, int]:
-        counts = Counter(row.outcome for row in self.rows)
-        return {outcome: counts.get(outcome, 0) for outcome in ("created", "changed", "unchanged")}
-
-    def summary(self) -> str:
-        """One line: what was created and changed, or that nothing was imported."""
-        name = f"{self.filename} (sheet '{self.sheet}')" if self.several_sheets else self.filename
-        if self.errors:
-            n = len(self.errors) + self.more_errors
-            return f"{name}: nothing imported, {n} error{'s' if n != 1 else ''}"
-        c = self.counts
-        if self.dry_run:
-            line = (f"{name} (dry run, nothing written): would create {c['created']} "
-                    f"{self.kind}, change {c['changed']}, leave {c['unchanged']} unchanged")
-        else:
-            line = (f"{name}: created {c['created']} {self.kind}, changed {c['changed']}, "
-                    f"{c['unchanged']} unchanged")
-        if self.ignored_columns:
-            line += f"; ignored columns: {', '.join(self.ignored_columns)}"
-        if self.warnings:
-            n = len(self.warnings)
-            line += f"; {n} warning{'s' if n != 1 else ''}"
-        return line
+from eet.entry.import_result import (  # noqa: F401
+    ImportResult, Issue, RowOutcome, _describe, _described, _Errors, format_errors,
+)
 
 
 def import_file(engine: Engine, kind: Kind, source: Path | str | bytes, filename: str | None = None, *,
@@ -450,53 +271,4 @@ def _apply(engine: Engine, kind: str, parsed: list[_Parsed], columns: dict[str, 
             raise
 
 
-def _describe(kind: str, data: Any) -> str:
-    """A short line for the preview of a row."""
-    if kind == "dwellings":
-        return f"{data.ref}: {data.status} from {data.status_date.isoformat()}"
-    if kind == "participants":
-        return f"{data.code}: referred on {data.referred_on.isoformat()} by {data.referrer}"
-    if kind == "measurements":
-        scored = [v for v in data.scores().values() if v is not None]
-        return f"{data.code}: ZRM on {data.date.isoformat()}, {len(scored)} domains, total {sum(scored)}"
-    if kind == "costs":
-        return f"{data.label}: {data.amount_eur:g} EUR {data.unit} ({data.model}, {data.payer or 'other'})"
-    where = f" ({data.dwelling_ref})" if data.dwelling_ref else ""
-    outcome = f" {data.outcome}" if data.outcome and data.event != "withdrawn" else ""
-    return f"{data.code}: {data.event}{outcome}{where} on {data.date.isoformat()}"
-
-
-def _described(kind: str, data: Any) -> Callable[[str], str]:
-    """`_describe` in a language of the catalogue: codes by their label, dates as the language writes them."""
-    from eet.texts import code_label, event_label, label, t
-    from eet.texts import formatting as fmt
-
-    def line(lang: str) -> str:
-        day = lambda value: fmt.short_date(value, lang)  # noqa: E731
-        if kind == "dwellings":
-            return t("preview_dwelling", lang, ref=data.ref, status=label("status", data.status, lang),
-                     date=day(data.status_date))
-        if kind == "participants":
-            return t("preview_participant", lang, code=data.code, date=day(data.referred_on), referrer=data.referrer)
-        if kind == "measurements":
-            scored = [v for v in data.scores().values() if v is not None]
-            return t("preview_measurement", lang, code=data.code, date=day(data.date), n=len(scored),
-                     total=sum(scored))
-        if kind == "costs":
-            return t("preview_cost", lang, label=data.label, amount=fmt.euro(data.amount_eur, lang),
-                     unit=label("cost_unit", data.unit, lang), model=label("cost_model", data.model, lang),
-                     payer=label("payer", data.payer or "other", lang))
-        outcome = (" " + code_label("outcome", data.outcome, lang)) if data.outcome and data.event != "withdrawn" else ""
-        where = f" ({data.dwelling_ref})" if data.dwelling_ref else ""
-        return t("preview_event", lang, code=data.code, event=event_label(data.event, lang), outcome=outcome,
-                 where=where, date=day(data.date))
-
-    return line
-
-
-def format_errors(result: ImportResult) -> list[str]:
-    """Every error as `row N, column C: message`, in row order."""
-    return [str(issue) for issue in result.errors]
-
-
-__all__ = ["COLUMNS", "KINDS", "ImportResult", "Issue", "RowOutcome", "import_file", "format_errors"]
+__all__ = ["COLUMNS", "KINDS", "MAX_ERRORS", "ImportResult", "Issue", "RowOutcome", "import_file", "format_errors"]

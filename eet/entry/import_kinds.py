@@ -1,0 +1,91 @@
+"""The kinds of list an import reads: their columns (English and Dutch names), input models, key
+fields, the organisation fields to check and the personal-data columns that refuse a file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Literal
+
+
+
+from eet.entry import living_lab, measurements, services
+from eet.store.models import ZRM_DOMAINS
+from eet.texts.messages import ColumnName
+from eet.entry.schemas import DwellingIn, EventIn, InputModel, ParticipantIn
+
+Kind = Literal["dwellings", "participants", "events", "measurements", "costs"]
+KINDS: tuple[str, ...] = ("dwellings", "participants", "events", "measurements", "costs")
+Progress = Callable[[int, int], None]  # (rows done, rows in all)
+MAX_ERRORS = 1000  # errors kept and shown; the rest are counted ("and N more")
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str  # the input model's field
+    dutch: str | None = None
+    required: bool = False
+
+    def names(self) -> tuple[str, ...]:
+        return (self.field,) + ((self.dutch,) if self.dutch else ())
+
+    def label(self) -> ColumnName:
+        """'ref' (kenmerk) in an English message, 'kenmerk' (ref) in a Dutch one."""
+        return ColumnName(self.field, self.dutch)
+
+
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "dwellings": (
+        Column("ref", "kenmerk", True), Column("municipality", "gemeente", True),
+        Column("corporation", "corporatie"), Column("care_provider", "zorgaanbieder"),
+        Column("site", "locatie"), Column("building_type", "bouwtype"), Column("route"),
+        Column("status", None, True), Column("status_date", "statusdatum", True),
+        Column("expected_date", "verwachte_oplevering"),
+    ),
+    "participants": (
+        Column("code", None, True), Column("referrer", "toeleider", True),
+        Column("care_provider", "zorgaanbieder"), Column("municipality", "gemeente"),
+        Column("central_waiting_list", "centrale_wachtlijst"), Column("referred_on", "aangemeld_op", True),
+        Column("age_band", "leeftijdsgroep"),
+    ),
+    "events": (
+        Column("code", None, True), Column("event", "gebeurtenis", True), Column("date", "datum", True),
+        Column("outcome", "uitkomst"), Column("dwelling_ref", "woning"), Column("note", "toelichting"),
+    ),
+}
+# Issue 17: self-sufficiency measurements and cost parameters (spec/interfaces.md).
+COLUMNS["measurements"] = (Column("code", None, True), Column("date", "datum", True),
+                           *(Column(domain, measurements.DUTCH[domain]) for domain in ZRM_DOMAINS))
+COLUMNS["costs"] = (
+    Column("model", None, True), Column("category", "categorie", True), Column("label", "omschrijving", True),
+    Column("amount_eur", "bedrag", True), Column("unit", "eenheid", True), Column("source", "bron", True),
+    Column("valid_from", "geldig_vanaf", True), Column("valid_to", "geldig_tot"),
+    Column("payer", "betaler"), Column("low_eur", "laag"), Column("high_eur", "hoog"),
+)
+MODELS: dict[str, type[InputModel]] = {"dwellings": DwellingIn, "participants": ParticipantIn, "events": EventIn,
+                                       "measurements": measurements.MeasurementIn,
+                                       "costs": living_lab.CostParameterIn}
+ORGANISATION_FIELDS = {"dwellings": services.DWELLING_ORGANISATIONS,
+                       "participants": services.PARTICIPANT_ORGANISATIONS, "events": {},
+                       "measurements": {}, "costs": {}}
+KEY_FIELD = {"dwellings": "ref", "participants": "code", "events": "code", "measurements": "code", "costs": "label"}
+# What makes two rows of one file the same thing (a second one is an error): by default the key.
+SAME_ROW = {"measurements": lambda d: (d.code.lower(), d.date),
+            "costs": lambda d: (d.model, d.category, d.label.lower(), d.valid_from)}
+
+# Columns that would bring personal data into the monitor. The monitor keeps pseudonymous codes only,
+# so a list holding them is refused rather than silently stripped: the coordinator removes them.
+# The values are codes of eet.messages.TERMS["personal"] ("a name" / "een naam").
+PERSONAL_COLUMNS = {
+    "naam": "name", "name": "name", "voornaam": "name", "achternaam": "name",
+    "first_name": "name", "last_name": "name", "full_name": "name", "roepnaam": "name",
+    "bsn": "bsn", "burgerservicenummer": "bsn",
+    "geboortedatum": "birth_date", "birth_date": "birth_date", "date_of_birth": "birth_date",
+    "dob": "birth_date", "adres": "address", "address": "address",
+    "telefoon": "phone", "telefoonnummer": "phone", "phone": "phone",
+    "email": "email", "e_mail": "email",
+}
+# Kinds written row by row through the ORM as they are decided (few rows: a care provider's
+# measurements, the programme's cost parameters), not staged in the write cache: their import
+# holds the writers' lock from the start instead of deciding without it.
+ORM_WRITTEN = ("measurements", "costs")
+ENTITY_OF = {"dwellings": "dwelling", "measurements": "measurement", "costs": "cost_parameter"}
