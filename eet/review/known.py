@@ -121,7 +121,7 @@ def corrections_since(session: Session, as_of: date, known_at: datetime, until: 
 def known_tables(review, lang: str) -> list:
     """For a review made as known at a past moment K: the headline at D as presented beside D as
     known now (with the difference), and the corrections in between. [] otherwise."""
-    from eet.review.tables import HEADLINE_GROUPS, Percent, Table, item_label
+    from eet.review.tables import HEADLINE_GROUPS, Percent, Table, item_label, shown_cell
     from eet.texts import formatting as fmt
     from eet.texts import label, t
 
@@ -134,7 +134,9 @@ def known_tables(review, lang: str) -> list:
                       t("change", lang)], codes=[], change_columns=(3,))
     by_group = sorted(review.known_now, key=lambda f: HEADLINE_GROUPS.index(f.group))
     for figure in by_group:
-        wrap = (lambda v: Percent(v) if isinstance(v, float) else v) if figure.item == "rate" else (lambda v: v)
+        # a cell of the disclosure pass (a rate's band, a combined cell) as the tables show it
+        wrap = (lambda v: Percent(v) if isinstance(v, float) else shown_cell(v, lang)) if figure.item == "rate" \
+            else (lambda v: shown_cell(v, lang))
         then_now.rows.append([item_label(figure.group, figure.item, review, lang), wrap(figure.then),
                               wrap(figure.now), wrap(figure.change)])
         then_now.codes.append(figure.code)
