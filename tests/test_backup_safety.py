@@ -188,3 +188,20 @@ def test_a_backup_holds_no_sign_in_and_a_restore_ends_every_session(engine, tmp_
     with session_scope(engine) as s:
         assert sessions.lookup(s, token).actor is None
         assert s.execute(select(func.count()).select_from(SQLModel.metadata.tables["user_session"])).scalar_one() == 0
+
+
+@pytest.mark.parametrize("bad", [{"site": "a\x00b"}, {"id": 2**70}])
+def test_a_backup_with_a_control_character_or_a_huge_number_is_refused(engine, tmp_path, bad):
+    """What no form or import lets in is not restored either: a NUL in a text (SQLite would store
+    it, PostgreSQL refuses it) or an integer beyond 64 bits (SQLite raised OverflowError)."""
+    _dwellings(engine, 1, 2)
+    path = tmp_path / "good.json.gz"
+    backup(engine, path)
+    payload = json.loads(gzip.decompress(path.read_bytes()))
+    payload["tables"]["dwelling"][0].update(bad)
+    damaged = tmp_path / "bad.json.gz"
+    damaged.write_bytes(gzip.compress(json.dumps(payload).encode()))
+    before = _state(engine)
+    with pytest.raises(RestoreError, match="damaged"):
+        restore(engine, damaged, replace=True)
+    assert _state(engine) == before

@@ -126,3 +126,11 @@ def test_every_path_does_one_argon2_verification(engine, monkeypatch):
             sign_in(s, name, password)
             s.rollback()
         assert len(calls) == 1, name
+
+
+def test_a_long_passphrase_is_judged_not_a_traceback():
+    """zxcvbn takes at most 72 characters; a longer phrase (the README recommends phrases) is judged
+    by its start, so a strong long phrase passes and a long repeat is still refused."""
+    from eet.accounts.auth import password_problem
+    assert password_problem("vlinder kade molen regen fiets " * 3, "lead") is None
+    assert password_problem("a" * 90, "lead").key == "password_weak"

@@ -216,5 +216,10 @@ def _typed(table, row: dict) -> dict:
                 value = datetime.fromisoformat(value)
             elif kind is date:
                 value = date.fromisoformat(value)
+            elif any(ord(ch) < 32 and ch not in "\t\n\r" or ord(ch) == 127 for ch in value):
+                # as every form and import refuses them (SQLite would store a NUL, PostgreSQL not)
+                raise ValueError(f"column {key} holds a control character")
+        elif isinstance(value, int) and not isinstance(value, bool) and not -2**63 <= value < 2**63:
+            raise ValueError(f"column {key} holds a number beyond 64 bits")
         out[key] = value
     return out
