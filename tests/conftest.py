@@ -123,3 +123,29 @@ def entry_script_every_run(monkeypatch):
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture()
+def demo_url(tmp_path, monkeypatch):
+    """A fresh demo database per test (the page and form tests write to it), named by
+    EET_DATABASE_URL as the dashboard reads it. A test module may define a wider one of its own."""
+    url = f"sqlite:///{tmp_path / 'eet.db'}"
+    monkeypatch.setenv("EET_DATABASE_URL", url)
+    initialise(get_engine(url), demo=True)
+    yield url
+    get_engine(url).dispose()
+
+
+def module_demo_database(tmp_path_factory):
+    """The body of a module-scoped demo database fixture: EET_DATABASE_URL names it while the
+    module runs (the dashboard reads it there), and is put back afterwards."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'eet.db'}"
+    previous = os.environ.get("EET_DATABASE_URL")
+    os.environ["EET_DATABASE_URL"] = url
+    initialise(get_engine(url), demo=True)
+    yield url
+    get_engine(url).dispose()
+    if previous is None:
+        os.environ.pop("EET_DATABASE_URL", None)
+    else:
+        os.environ["EET_DATABASE_URL"] = previous

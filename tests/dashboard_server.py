@@ -26,34 +26,41 @@ def free_port() -> int:
 
 
 @contextmanager
+def serving(command: list[str], ready_url: str, log: Path, env: dict | None = None,
+            timeout: float = 60, cwd: Path | None = None) -> Iterator[None]:
+    """A local server started by `command`, ready once `ready_url` answers; stopped afterwards. Its
+    output goes to `log` (a pipe nobody reads would fill up and stall it)."""
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(ready_url, timeout=1)
+                break
+            except OSError:
+                if time.time() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"{Path(command[0]).name} did not start; see {log}") from None
+                time.sleep(0.2)
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@contextmanager
 def running_dashboard(database_url: str, log: Path, port: int | None = None,
                       extra_args: tuple[str, ...] = ()) -> Iterator[str]:
-    """The dashboard on `database_url`; yields its base URL. The server's output goes to `log`
-    (a pipe nobody reads would fill up and stall the server). `extra_args` go to streamlit run
+    """The dashboard on `database_url`; yields its base URL. `extra_args` go to streamlit run
     (e.g. --secrets.files=…)."""
     port = port or free_port()
     env = {**os.environ, "EET_DATABASE_URL": database_url, "EET_LANG": "nl"}
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
-             f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
-             "--server.fileWatcherType=none", *extra_args],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.time() + 60
-            while True:
-                try:
-                    urllib.request.urlopen(base + "/_stcore/health", timeout=1)
-                    break
-                except OSError:
-                    if time.time() > deadline or process.poll() is not None:
-                        raise RuntimeError(f"the dashboard did not start; see {log}") from None
-                    time.sleep(0.2)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
+               f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
+               "--server.fileWatcherType=none", *extra_args]
+    with serving(command, base + "/_stcore/health", log, env=env, cwd=ROOT):
+        yield base

@@ -14,7 +14,6 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from eet.accounts.access import Actor
-from eet.bootstrap import initialise
 from eet.entry import data_entry
 from eet.store import audit_trail
 from eet.store.engine import get_engine, session_scope
@@ -71,13 +70,6 @@ def test_a_date_filter_takes_whole_amsterdam_days(engine):
     assert audit_trail._start(date(2021, 7, 1)) == datetime(2021, 6, 30, 22, 0, tzinfo=timezone.utc)
 
 
-@pytest.fixture()
-def demo_url(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'eet.db'}"
-    monkeypatch.setenv("EET_DATABASE_URL", url)
-    initialise(get_engine(url), demo=True)
-    yield url
-    get_engine(url).dispose()
 
 
 def test_the_dutch_audit_page_shows_words_not_codes(demo_url):

@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel
 
 from eet.accounts.access import SYSTEM
 from eet.entry import services
-from eet.entry.schemas import DwellingIn, StatusChangeIn
+from eet.entry.schemas import DwellingIn
 from eet.store import backup as backup_module
 from eet.store.audit import data_version
 from eet.store.backup import RestoreError, backup, restore

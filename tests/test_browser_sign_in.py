@@ -8,10 +8,7 @@ identity and refuses an unknown one."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-import time
-import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,7 +21,7 @@ from eet.bootstrap import initialise
 from eet.store.engine import get_engine
 from eet.store.models import UserSession, utcnow
 from eet.texts import t
-from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, free_port, running_dashboard
+from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, free_port, running_dashboard, serving
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
 
@@ -36,25 +33,11 @@ def provider(tmp_path_factory):
     """oidc-provider-mock on a free port, with one predefined user (KNOWN)."""
     port = free_port()
     log = tmp_path_factory.mktemp("oidc") / "provider.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "oidc-provider-mock"), "--port", str(port),
-             "--user-claims", json.dumps(KNOWN)], stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                urllib.request.urlopen(base + "/.well-known/openid-configuration", timeout=1)
-                break
-            except OSError:
-                if time.time() > deadline or process.poll() is not None:
-                    raise RuntimeError(f"the provider did not start; see {log}") from None
-                time.sleep(0.2)
+    command = [str(Path(sys.executable).parent / "oidc-provider-mock"), "--port", str(port),
+               "--user-claims", json.dumps(KNOWN)]
+    with serving(command, base + "/.well-known/openid-configuration", log, timeout=30):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -26,11 +26,10 @@ from eet.bootstrap import initialise
 from eet.entry import organisations, services
 from eet.entry.schemas import DwellingIn, EventIn, ParticipantIn
 from eet.figures.progress import default_since
-from eet.review.comparison import default_comparison
 from eet.review.pack import write_pack
 from eet.store.engine import get_engine
 from eet.texts import label, sheet, t
-from tests.attacker import Attack, parse, percent
+from tests.attacker import Attack, percent
 from tests.test_pages import APP
 
 VIEWER = Actor("stuurgroep", "viewer")

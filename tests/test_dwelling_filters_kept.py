@@ -12,7 +12,6 @@ from streamlit.testing.v1 import AppTest
 
 from eet import figures
 from eet.accounts.access import Actor
-from eet.bootstrap import initialise
 from eet.store.engine import get_engine
 from eet.texts import formatting as fmt
 from eet.texts import t
@@ -21,13 +20,6 @@ APP = Path(__file__).resolve().parent.parent / "dashboard.py"
 pytestmark = pytest.mark.usefixtures("entry_script_every_run")
 
 
-@pytest.fixture()
-def demo_url(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'eet.db'}"
-    monkeypatch.setenv("EET_DATABASE_URL", url)
-    initialise(get_engine(url), demo=True)
-    yield url
-    get_engine(url).dispose()
 
 
 def metric(at: AppTest, title: str) -> str:

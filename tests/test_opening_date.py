@@ -3,7 +3,6 @@ a real or empty database at today (issue 14)."""
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from eet.accounts.access import Actor
-from eet.bootstrap import initialise
 from eet.store import contents
 from eet.store.engine import get_engine, session_scope
 from eet.store.models import DwellingStatusChange, Participant, ParticipantEvent
@@ -53,13 +51,6 @@ def test_a_real_or_empty_database_opens_at_today(engine, actors):
         assert contents.opening_date(s, FAR) == FAR
 
 
-@pytest.fixture()
-def demo_url(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'eet.db'}"
-    monkeypatch.setenv("EET_DATABASE_URL", url)
-    initialise(get_engine(url), demo=True)
-    yield url
-    get_engine(url).dispose()
 
 
 @pytest.mark.usefixtures("entry_script_every_run")

@@ -3,8 +3,6 @@ figures for that date, on two dates and in both languages; sign-in, roles, the U
 
 from __future__ import annotations
 
-import os
-import time
 from datetime import date
 from pathlib import Path
 
@@ -17,12 +15,12 @@ from eet import figures
 from eet.figures import registers
 from eet.texts import formatting as fmt
 from eet.accounts.access import Actor
-from eet.bootstrap import initialise
 from eet.store import get_engine
 from eet.demo.newsletter import DEMO_PASSWORD
 from eet.texts import label, t
 from eet.store.models import Organisation
 from eet.figures.report import build_report
+from conftest import module_demo_database
 
 APP = Path(__file__).resolve().parent.parent / "dashboard.py"
 DATES = [date(2021, 1, 15), date(2021, 5, 31)]
@@ -36,16 +34,8 @@ pytestmark = pytest.mark.usefixtures("entry_script_every_run")
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'eet.db'}"
-    previous = os.environ.get("EET_DATABASE_URL")
-    os.environ["EET_DATABASE_URL"] = url
-    initialise(get_engine(url), demo=True)
-    yield url
-    get_engine(url).dispose()
-    if previous is None:
-        os.environ.pop("EET_DATABASE_URL", None)
-    else:
-        os.environ["EET_DATABASE_URL"] = previous
+    """One demo database for the module's read-only page tests."""
+    yield from module_demo_database(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

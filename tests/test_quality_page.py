@@ -4,7 +4,6 @@ organisation, reopens the month and sets a threshold; a viewer is turned away.""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest

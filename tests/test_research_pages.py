@@ -3,7 +3,6 @@ payer as eet computes them, and the meeting pack carries both (suppressed for a 
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from eet.accounts.access import SYSTEM, Actor
-from eet.bootstrap import initialise
 from eet.figures import business_case as bc
 from eet.figures.recovery import recovery_12m
 from eet.figures.report import build_report
@@ -21,6 +19,7 @@ from eet.review.pack import write_pack
 from eet.store.engine import get_engine
 from eet.texts import formatting as fmt
 from eet.texts import label, sheet, t
+from conftest import module_demo_database
 
 APP = Path(__file__).resolve().parent.parent / "dashboard.py"
 AS_OF = date(2021, 5, 31)
@@ -29,16 +28,8 @@ pytestmark = pytest.mark.usefixtures("entry_script_every_run")
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('research') / 'eet.db'}"
-    previous = os.environ.get("EET_DATABASE_URL")
-    os.environ["EET_DATABASE_URL"] = url
-    initialise(get_engine(url), demo=True)
-    yield url
-    get_engine(url).dispose()
-    if previous is None:
-        os.environ.pop("EET_DATABASE_URL", None)
-    else:
-        os.environ["EET_DATABASE_URL"] = previous
+    """One demo database for the module's read-only page tests."""
+    yield from module_demo_database(tmp_path_factory)
 
 
 def _open(actor: Actor, lang: str) -> AppTest:

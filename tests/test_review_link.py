@@ -10,20 +10,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from eet.accounts.access import Actor
-from eet.bootstrap import initialise
-from eet.store.engine import get_engine
 
 APP = Path(__file__).resolve().parent.parent / "dashboard.py"
 pytestmark = pytest.mark.usefixtures("entry_script_every_run")
 
 
-@pytest.fixture()
-def demo_url(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'eet.db'}"
-    monkeypatch.setenv("EET_DATABASE_URL", url)
-    initialise(get_engine(url), demo=True)
-    yield url
-    get_engine(url).dispose()
 
 
 def test_meeting_date_comes_from_the_link_and_goes_back_into_it(demo_url):

@@ -13,7 +13,6 @@ from streamlit.testing.v1 import AppTest
 from eet.review import decisions
 from eet.texts import formatting as fmt
 from eet.accounts.access import Actor
-from eet.bootstrap import initialise
 from eet.store import get_engine
 from eet.store.models import AuditRecord, Decision, ReviewMeeting
 from eet.figures.report import build_report
@@ -29,14 +28,6 @@ ADMIN = Actor("test-admin", "admin")
 pytestmark = pytest.mark.usefixtures("entry_script_every_run")
 
 
-@pytest.fixture()
-def demo_url(tmp_path, monkeypatch):
-    """A fresh demo database per test: the form tests write to it."""
-    url = f"sqlite:///{tmp_path / 'eet.db'}"
-    monkeypatch.setenv("EET_DATABASE_URL", url)
-    initialise(get_engine(url), demo=True)
-    yield url
-    get_engine(url).dispose()
 
 
 def open_review(actor: Actor, lang: str = "nl", as_of: date = MEETING) -> AppTest:
