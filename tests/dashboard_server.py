@@ -64,3 +64,17 @@ def running_dashboard(database_url: str, log: Path, port: int | None = None,
                "--server.fileWatcherType=none", *extra_args]
     with serving(command, base + "/_stcore/health", log, env=env, cwd=ROOT):
         yield base
+
+
+def demo_dashboard(tmp_path_factory, name: str) -> Iterator[str]:
+    """The body of a module-scoped fixture: the dashboard on a fresh demo database; yields its
+    base URL."""
+    from eet.bootstrap import initialise
+    from eet.store.engine import get_engine
+
+    folder = tmp_path_factory.mktemp(name)
+    url = f"sqlite:///{folder / 'eet.db'}"
+    initialise(get_engine(url), demo=True)
+    get_engine(url).dispose()
+    with running_dashboard(url, folder / "streamlit.log") as base:
+        yield base

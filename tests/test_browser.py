@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from eet.bootstrap import initialise
-from eet.store.engine import get_engine
-from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, running_dashboard
+from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, demo_dashboard
 
 SHOTS = Path(os.environ.get("EET_SCREENSHOTS", "/tmp/eet-screens"))
 PAGES = {"overzicht": "Overzicht", "woningen": "Woningen", "deelnemers": "Deelnemers", "onderzoek": "Onderzoek"}
@@ -21,12 +19,7 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debia
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("browser")
-    url = f"sqlite:///{folder / 'eet.db'}"
-    initialise(get_engine(url), demo=True)
-    get_engine(url).dispose()
-    with running_dashboard(url, folder / "streamlit.log") as base:
-        yield base
+    yield from demo_dashboard(tmp_path_factory, "browser")
 
 
 def settle(page) -> None:

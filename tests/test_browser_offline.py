@@ -10,9 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from eet.bootstrap import initialise
-from eet.store.engine import get_engine
-from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, running_dashboard
+from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, demo_dashboard
 
 SHOTS = Path(os.environ.get("EET_SCREENSHOTS", "/tmp/eet-screens"))
 
@@ -22,12 +20,7 @@ playwright = pytest.importorskip("playwright.sync_api")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("offline")
-    url = f"sqlite:///{folder / 'eet.db'}"
-    initialise(get_engine(url), demo=True)
-    get_engine(url).dispose()
-    with running_dashboard(url, folder / "streamlit.log") as base:
-        yield base
+    yield from demo_dashboard(tmp_path_factory, "offline")
 
 
 def test_a_page_load_requests_nothing_from_another_host(server):

@@ -20,7 +20,7 @@ from eet.figures.report import build_report
 from eet.review.pack import write_pack
 from eet.store.engine import get_engine
 from eet.texts import label, sheet, t
-from tests.test_pages import APP
+from test_pages import open_page as open_as
 
 VIEWER = Actor("stuurgroep", "viewer")
 pytestmark = pytest.mark.usefixtures("entry_script_every_run")
@@ -83,15 +83,9 @@ def demo_url(tmp_path_factory):
 
 
 def open_page(page: str, as_of: date, monkeypatch, url: str, lang: str = "nl") -> AppTest:
+    """`page` as the viewer sees it on the database at `url`."""
     monkeypatch.setenv("EET_DATABASE_URL", url)
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.session_state["actor"] = VIEWER
-    at.query_params["as_of"] = as_of.isoformat()
-    at.query_params["lang"] = lang
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_as(page, VIEWER, as_of, lang, timeout=120)
 
 
 def test_the_viewers_overview_today_shows_retention_as_a_band_with_the_verdict(demo_url, monkeypatch):
