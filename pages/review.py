@@ -18,6 +18,7 @@ from eet.review.tables import all_tables, cell_text, item_label
 from eet.texts import label, t
 from eet.review import comparison
 from eet.review.known import known_tables, moment_text
+from eet.quality import settings as quality_settings
 from eet.quality import signoff, stuck
 
 actor, lang, as_of = ui.context()
@@ -141,7 +142,9 @@ else:
     st.caption(t("quality_none_signed", lang))
 if actor.role in ("admin", "coordinator"):  # row-level lists: counted here, listed on the quality page
     stuck_counts = stuck.summary(ui.read(stuck.stuck_records, actor, meeting_date, None))
-    fx.dataframe({t("quality_stuck", lang): [t(f"quality_rule_{rule}", lang, days="…") for rule in stuck_counts],
+    limits = ui.read(quality_settings.thresholds)
+    fx.dataframe({t("quality_stuck", lang): [t(f"quality_rule_{rule}", lang, days=limits.get(stuck.SETTING_OF.get(rule, "")))
+                                             for rule in stuck_counts],
                   t("col_count", lang): list(stuck_counts.values())}, hide_index=True, key="review_stuck")
 
 # --- the meeting pack ----------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def test_the_demo_retention_today_reads_as_the_issue_asks():
     assert disclosure.verdict_text(rate, "nl") == "Doel (90%) gehaald."
     small_cohort = disclosure.retention(11 / 12, 12, 0.9, True, 5)
     assert disclosure.rate_text(small_cohort, "nl") == "91–100%"
-    assert disclosure.rate_text(disclosure.retention(1.0, 3, 0.9, True, 5), "en") == "≥ 90%: target met"
+    assert disclosure.rate_text(disclosure.retention(1.0, 3, 0.9, True, 5), "en") == "–"  # 3 people: no verdict
     assert disclosure.retention(85 / 86, 86, 0.9, False).value == 85 / 86  # exact for researchers
 
 
@@ -138,3 +138,12 @@ def test_on_27_05_2021_the_review_page_the_pack_and_the_overview_show_the_same_d
     for status_code in ("available", "occupied"):
         name = label("status", status_code, lang)
         assert page_cells[name] == pack_rows[status_code] == html_cells[name] == combined
+
+
+@pytest.mark.parametrize("cohort", [1, 2, 3, 4])
+def test_a_cohort_of_one_to_four_shows_no_rate_and_no_verdict(cohort):
+    """The verdict on 1 to 4 people tells about each of them ("≥ 90%" of 2 is: both stayed)."""
+    for left in range(cohort + 1):
+        rate = disclosure.retention((cohort - left) / cohort, cohort, 0.9, True, 5)
+        assert rate.value is None and rate.low is None and rate.met is None and rate.cohort == "<5"
+        assert disclosure.rate_text(rate, "nl") == "–" and disclosure.verdict_text(rate, "nl") == ""

@@ -299,7 +299,8 @@ def retention(rate: float | None, cohort: int, target: float, hide: bool, limit:
     """The retention at 12 months as a viewer sees it (rule 5). For a viewer the exact rate only
     where the retained and those who left are both 0 or at least the threshold; else a band (the
     rates of every number who left that would read the same), never across the target; a cohort
-    below the threshold shows the verdict alone ("<5")."""
+    below the threshold shows neither rate nor verdict, only "<5": the verdict on 1 to 4 people
+    would tell whether each of them stayed."""
     if rate is None or not cohort:
         return Rate(None, None, None, None, cohort if not hide else suppress(cohort), target)
     left = cohort - round(rate * cohort)
@@ -308,7 +309,8 @@ def retention(rate: float | None, cohort: int, target: float, hide: bool, limit:
     limit = threshold() if limit is None else limit
     met = (cohort - left) / cohort >= target - 1e-12
     if small(cohort, limit):
-        return Rate(None, target if met else 0.0, 1.0 if met else target, met, suppress(cohort, limit), target)
+        # 1 to 4 people: even the verdict would say whether each of them stayed (all of 2 did)
+        return Rate(None, None, None, None, suppress(cohort, limit), target)
     members, met = _band_of(cohort, left, target, limit)
     if len(members) == 1:
         return Rate(rate, None, None, met, cohort, target)

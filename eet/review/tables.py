@@ -90,8 +90,8 @@ def headline_tables(review: Review, lang: str) -> list[Table]:
                       codes=[], change_columns=(3,))
         for figure in (f for f in review.headline if f.group == group):
             wrap = _percent if figure.item == "rate" else (lambda v: v)
-            table.rows.append([item_label(group, figure.item, review, lang), shown_cell(figure.then, lang),
-                               shown_cell(figure.now, lang), wrap(figure.change)])
+            table.rows.append([item_label(group, figure.item, review, lang), wrap(shown_cell(figure.then, lang)),
+                               wrap(shown_cell(figure.now, lang)), wrap(figure.change)])
             if not review.compared:  # at or before the launch: D alone
                 del table.rows[-1][1], table.rows[-1][-1]
             table.codes.append(REPORT_PATHS[group].format(item=figure.item))
