@@ -54,7 +54,7 @@ st.metric(t("quality_last_update", lang), moment_text(last, lang) if last else f
 months = ui.read(timeliness.timeliness, actor, organisation_id, as_of)
 if months:
     st.caption(t("quality_timely_note", lang, days=limits["quality.timely_days"]))
-    fx.dataframe({t("quality_month", lang): [m.month for m in months],
+    fx.dataframe({t("quality_month", lang): [fmt.month_label(m.month, lang) for m in months],
                   t("quality_steps", lang): [m.steps for m in months],
                   t("quality_timely", lang): [m.timely for m in months],
                   t("quality_share", lang): [fmt.MISSING if m.share is None else fmt.percent(m.share, lang)
@@ -75,7 +75,7 @@ st.caption(t("quality_signoff_intro", lang))
 closed = ui.read(signoff.signed_off, actor.organisation_id if not actor.is_admin else organisation_id)
 if closed:
     fx.dataframe({t("organisation", lang): [c["organisation"] for c in closed],
-                  t("quality_month", lang): [c["month"].strftime("%Y-%m") for c in closed],
+                  t("quality_month", lang): [fmt.month_label(c["month"].strftime("%Y-%m"), lang) for c in closed],
                   t("quality_signed_by", lang): [c["signed_by"] for c in closed]}, hide_index=True, key="signed_off")
 else:
     st.caption(t("quality_none_signed", lang))
@@ -86,14 +86,14 @@ while (year, month) > (LAUNCH.year, LAUNCH.month):
     ended.append(f"{year:04d}-{month:02d}")
 if actor.role == "coordinator":
     with st.form("sign_off"):
-        st.selectbox(t("quality_month", lang), ended, key="so_month")
+        st.selectbox(t("quality_month", lang), ended, key="so_month", format_func=lambda m: fmt.month_label(m, lang))
         fx.field_error("sign_off", "month")
         st.form_submit_button(t("quality_sign_off", lang), type="primary", on_click=fx.submit,
                               args=("sign_off", signoff.sign_off),
                               kwargs={"values": lambda: fx.value("so_month"), "done": "{result.month}"})
     fx.outcome("sign_off", lang, ("month",))
 elif closed:
-    choices = {i: f'{c["organisation"]} · {c["month"].strftime("%Y-%m")}' for i, c in enumerate(closed)}
+    choices = {i: f'{c["organisation"]} · {fmt.month_label(c["month"].strftime("%Y-%m"), lang)}' for i, c in enumerate(closed)}
     with st.form("reopen"):
         st.selectbox(t("quality_month", lang), list(choices), format_func=choices.get, key="ro_pick")
 

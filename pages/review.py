@@ -136,7 +136,7 @@ closed = ui.read(signoff.signed_off, None)
 st.subheader(t("quality_signed_off_review", lang))
 if closed:
     fx.dataframe({t("organisation", lang): [c["organisation"] for c in closed],
-                  t("quality_month", lang): [c["month"].strftime("%Y-%m") for c in closed]},
+                  t("quality_month", lang): [fmt.month_label(c["month"].strftime("%Y-%m"), lang) for c in closed]},
                  hide_index=True, key="review_signed_off")
 else:
     st.caption(t("quality_none_signed", lang))

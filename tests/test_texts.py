@@ -38,6 +38,7 @@ def test_formatting_edges():
     assert fmt.number(np.int64(1234567), "nl") == "1.234.567"    # numpy scalars from pandas
     assert fmt.percent(np.float64(0.5), "en", 0) == "50%"
     assert fmt.euro(31500.5, "nl") == f"€{NBSP}31.500"           # whole euros
+    assert fmt.euro(-4500, "nl") == f"€{NBSP}\u22124.500"          # the minus sign, as every change
     assert [fmt.signed(12, "nl"), fmt.signed(-1234, "nl"), fmt.signed(0, "nl")] == ["+12", "−1.234", "0"]
     assert [fmt.long_date(date(2021, m, 1), "nl").split()[1] for m in (3, 5, 10)] == ["maart", "mei", "oktober"]
 

@@ -71,8 +71,9 @@ def euro(amount: float | None, lang: str) -> str:
     if amount is None:
         return MISSING
     loc = locale(lang)
-    return format_currency(_plain_number(amount), "EUR", format=_whole_euro_pattern(str(loc)),
+    text = format_currency(_plain_number(amount), "EUR", format=_whole_euro_pattern(str(loc)),
                            locale=loc, currency_digits=False)
+    return text.replace("-", "\u2212")  # the minus sign of every other change (−24), not a hyphen
 
 
 def long_date(day: date | None, lang: str) -> str:
