@@ -47,7 +47,7 @@ def detail_widgets(form: fx.Form, with_status: bool = True) -> None:
     if with_status:
         c1, c2 = st.columns(2)
         form.field(c1.selectbox, "status", DWELLING_STATUSES, format_func=lambda v: label("status", v, lang))
-        form.field(c2.date_input, "status_date", value=None, max_value=today, format="DD-MM-YYYY")
+        form.field(c2.date_input, "status_date", value=None, format="DD-MM-YYYY")
 
 
 new_tab, batch_tab, status_tab, edit_tab = st.tabs(
@@ -118,7 +118,7 @@ with status_tab:
         with st.form(form.name):
             c1, c2 = st.columns(2)
             form.field(c1.selectbox, "status", DWELLING_STATUSES, format_func=lambda v: label("status", v, lang))
-            form.field(c2.date_input, "effective_on", value=None, max_value=today, format="DD-MM-YYYY")
+            form.field(c2.date_input, "effective_on", value=None, format="DD-MM-YYYY")
             form.error("ref")
 
             def status_write(session, who, values):

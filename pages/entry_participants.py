@@ -53,7 +53,7 @@ with new_tab:
         c1, c2 = st.columns(2)
         form.field(c1.text_input, "code", max_chars=40, placeholder="P-0001")
         form.field(c1.selectbox, "referrer", [None, *referrers], format_func=dash())
-        form.field(c1.date_input, "referred_on", value=None, max_value=today, format="DD-MM-YYYY")
+        form.field(c1.date_input, "referred_on", value=None, format="DD-MM-YYYY")
         form.field(c2.selectbox, "care_provider", [None, *providers], format_func=dash())
         form.field(c2.selectbox, "municipality", [None, *municipalities], format_func=dash())
         form.field(c2.selectbox, "central_waiting_list", [None, True, False], format_func=dash(yes_no))
@@ -72,7 +72,7 @@ def step_widgets(form: fx.Form, kind: str, with_code: bool) -> None:
     c1, c2 = st.columns(2)
     if with_code:
         form.field(c1.selectbox, "code", [None, *codes], label="choose_participant", format_func=dash())
-    form.field(c1.date_input, "date", value=None, max_value=today, format="DD-MM-YYYY")
+    form.field(c1.date_input, "date", value=None, format="DD-MM-YYYY")
     outcome_key = form.key(f"outcome_{kind}")
     if kind in OUTCOMES:
         c2.radio(t(f"outcome_{kind}", lang), OUTCOMES[kind], index=None, key=outcome_key,
@@ -182,7 +182,7 @@ with st.form("zrm"):
     c1.selectbox(t("code", lang), [None, *codes], key="zrm_code", format_func=dash())
     with c1:
         fx.field_error("zrm", "code")
-    c2.date_input(t("date", lang), value=None, max_value=today, key="zrm_date", format="DD-MM-YYYY")
+    c2.date_input(t("date", lang), value=None, key="zrm_date", format="DD-MM-YYYY")
     with c2:
         fx.field_error("zrm", "date")
     for column, domains in zip(st.columns(3), (ZRM_DOMAINS[0:5], ZRM_DOMAINS[5:9], ZRM_DOMAINS[9:])):

@@ -122,6 +122,13 @@ def test_new_dwelling_good_and_bad(db):
     submit(at, "new_dwelling")
     assert "is verplicht" in errors_text(at)
     assert snapshot(db) == before
+    # a date in the future: its real reason under the field, in Dutch, not "is verplicht"
+    future = date.today().replace(year=date.today().year + 3)
+    at.date_input(key="nd_status_date").set_value(future)
+    submit(at, "new_dwelling")
+    assert "ligt in de toekomst" in errors_text(at) and "is verplicht" not in errors_text(at)
+    assert at.date_input(key="nd_status_date").value == future  # kept, as typed
+    assert snapshot(db) == before
     # good
     at.date_input(key="nd_status_date").set_value(date(2021, 4, 1))
     submit(at, "new_dwelling")
