@@ -16,7 +16,7 @@ from eet.entry.schemas import DwellingIn
 from eet.store.engine import get_engine
 from eet.store.models import ReviewMeeting
 from sqlmodel import select
-from tests.test_review_page import ADMIN, demo_url, open_review  # noqa: F401 (fixture)
+from tests.test_review_page import ADMIN, open_review
 
 pytestmark = pytest.mark.usefixtures("entry_script_every_run")
 HELD = date(2021, 5, 27)  # the demo's recorded meeting
