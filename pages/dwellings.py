@@ -126,10 +126,9 @@ else:
         # side by side, each as wide as its words, wrapping on a narrow page (a column of 1/7 cut
         # "Downloaden (csv)" to "Downloade…" at 1280 px)
         downloads = st.container(horizontal=True, gap="small")
-        left = right = downloads
-        left.download_button(t("download_csv", lang), ui.deferred(dwelling_table.to_csv_for, actor, as_of, scope, lang),
+        downloads.download_button(t("download_csv", lang), ui.deferred(dwelling_table.to_csv_for, actor, as_of, scope, lang),
                              file_name=f"woningen-{stamp}.csv", mime="text/csv", key="dl_csv")
-        right.download_button(t("download_xlsx", lang),
+        downloads.download_button(t("download_xlsx", lang),
                               ui.deferred(dwelling_table.to_xlsx_for, actor, as_of, scope, lang),
                               file_name=f"woningen-{stamp}.xlsx", key="dl_xlsx",
                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -219,8 +219,3 @@ def demo_accounts_open(session: Session) -> bool:
     if not demo_database(session):
         return False
     return session.exec(select(User.id).where(User.is_demo.is_(True), User.active.is_(True))).first() is not None
-
-
-def is_locked(session: Session, username: str) -> bool:
-    user = session.exec(select(User).where(User.username == username.strip())).first()
-    return bool(user and user.locked_until and user.locked_until > utcnow())

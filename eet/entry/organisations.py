@@ -22,9 +22,3 @@ def partners(session: Session, kind: str, as_of: date | None = None) -> list[tup
     if as_of is not None:
         query = query.where(ORG.joined_on <= as_of)
     return [tuple(row) for row in session.execute(query).all()]
-
-
-def name_of(session: Session, org_id: int | None) -> str | None:
-    if org_id is None:
-        return None
-    return session.execute(select(ORG.name).where(ORG.id == org_id)).scalar()

@@ -6,7 +6,6 @@ Applied in `eet`, where the figures are read for an actor, never in a page.
 
 from __future__ import annotations
 
-from typing import Mapping
 
 from eet.accounts.access import Actor, sees_suppressed_counts
 from eet.store.config import get_settings
@@ -25,10 +24,6 @@ def suppress(n: int, limit: int | None = None) -> Count:
 
 def for_actor(actor: Actor, n: int) -> Count:
     return suppress(n) if sees_suppressed_counts(actor) else n
-
-
-def mapping_for_actor(actor: Actor, counts: Mapping[str, int]) -> dict[str, Count]:
-    return {key: for_actor(actor, n) for key, n in counts.items()}
 
 
 def is_suppressed(value: Count) -> bool:

@@ -12,38 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Integer, String, case, cast, func, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy import String, case, cast, func, select
 from sqlmodel import Session
 
 from eet.accounts.access import Actor, require_role, row_scope
 from eet.figures.query import (
     CHANGE, CHANGES, DWELLING, DWELLINGS, EVENT, EVENTS, ORG, PARTICIPANT, PARTICIPANTS, DwellingFilter,
-    ParticipantFilter,
+    ParticipantFilter, days_between,
 )
 from eet.quality.settings import thresholds
 from eet.store.models import PARTNER_KINDS
-
-
-class days_after(FunctionElement):
-    """Whole days from a date to the (UTC) day of a moment recorded after it."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-@compiles(days_after)
-def _days_after_default(element, compiler, **kw):
-    moment, day = list(element.clauses)
-    return f"(CAST({compiler.process(moment, **kw)} AS DATE) - {compiler.process(day, **kw)})"
-
-
-@compiles(days_after, "sqlite")
-def _days_after_sqlite(element, compiler, **kw):
-    moment, day = list(element.clauses)
-    return (f"(CAST(julianday(date({compiler.process(moment, **kw)})) AS INTEGER) - "
-            f"CAST(julianday({compiler.process(day, **kw)}) AS INTEGER))")
 
 
 @dataclass(frozen=True)
@@ -91,7 +69,8 @@ def timeliness(session: Session, actor: Actor, organisation_id: int | None = Non
     org = _scope(actor, organisation_id)
     limit = thresholds(session)["quality.timely_days"]
     month = func.substr(cast(EVENT.occurred_on, String()), 1, 7)
-    timely = func.sum(case((days_after(EVENT.recorded_at, EVENT.occurred_on) <= limit, 1), else_=0))
+    # days from the step's date to the (UTC) day it was recorded
+    timely = func.sum(case((days_between(func.date(EVENT.recorded_at), EVENT.occurred_on) <= limit, 1), else_=0))
     source = EVENTS.join(PARTICIPANTS, PARTICIPANT.id == EVENT.participant_id) if org is not None else EVENTS
     where = [EVENT.voided_at.is_(None), *ParticipantFilter(org).clauses()]
     if until is not None:

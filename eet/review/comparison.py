@@ -297,14 +297,6 @@ def compare_headline(then: dict, now: dict, suppressed: bool = False, views: tup
     return out, then_combined
 
 
-def moved_by(session: Session, since: date, as_of: date, dimension: str) -> list[Moved]:
-    """Counter, pipeline and occupied dwellings per value of a dwelling column (building_type,
-    route, site) at both dates, ordered by value with the unrecorded last (exact)."""
-    now = figures.dwelling_counts(session, as_of, by=dimension)
-    return _moved(figures.dwelling_counts(session, since, by=dimension),
-                  disclosure.dwelling_rows(now, False))
-
-
 def _moved(then: dict, now_shown: dict, suppressed: bool = False, then_all: bool = False,
            ordered: bool = True) -> list[Moved]:
     """Rows at both dates: the later date's cells from its disclosure pass (`now_shown`), the
