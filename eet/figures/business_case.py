@@ -19,12 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, literal, or_, select
+import numpy as np
+from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from eet import figures
 
-from eet.figures.query import EVENT, EVENTS, days_between, known_at_of, live
+from eet.figures.timeline import day_number, timeline_of
 from eet.store.models import PAYERS, CostParameter
 
 DAYS_PER_YEAR = 365.25
@@ -62,19 +63,20 @@ class BusinessCase:
 
 def participant_years(session: Session, as_of: date) -> float:
     """Years lived in the dwellings up to D: per participant from the first move-in to the last exit
-    (if it follows the last move-in) or to D. A gap between an exit and a later move-in is counted;
-    re-housing is rare enough that this one aggregate is kept simple."""
-    per_participant = (
-        select(func.min(case((EVENT.kind == "housed", EVENT.occurred_on))).label("first_in"),
-               func.max(case((EVENT.kind == "housed", EVENT.occurred_on))).label("last_in"),
-               func.max(case((EVENT.kind == "exited", EVENT.occurred_on))).label("last_out"))
-        .select_from(EVENTS).where(live(EVENT, known_at_of(session)), EVENT.occurred_on <= as_of,
-                                   EVENT.kind.in_(("housed", "exited")))
-        .group_by(EVENT.participant_id).subquery())
-    p = per_participant.c
-    end = case((p.last_out.is_not(None) & (p.last_out >= p.last_in), p.last_out), else_=literal(as_of))
-    days = session.execute(select(func.sum(days_between(end, p.first_in))).where(p.first_in.is_not(None))).scalar()
-    return float(days or 0) / DAYS_PER_YEAR
+    (if it is dated on or after the last move-in) or to D. A gap between an exit and a later move-in
+    is counted; re-housing is rare enough that this rule is kept simple. From the participants'
+    move-ins and exits on or before D (eet.figures.timeline)."""
+    history = timeline_of(session).participants
+    day = day_number(as_of)
+    until = history.stay_day <= day
+    owner, on, is_exit = history.stay_owner[until], history.stay_day[until], history.stay_is_exit[until]
+    last_in = np.full(len(history.id), -1, np.int64)
+    last_out = np.full(len(history.id), -1, np.int64)
+    np.maximum.at(last_in, owner[~is_exit], on[~is_exit])
+    np.maximum.at(last_out, owner[is_exit], on[is_exit])
+    housed = last_in >= 0
+    end = np.where((last_out >= 0) & (last_out >= last_in), last_out, day)[housed]
+    return float((end - history.housed[housed]).sum()) / DAYS_PER_YEAR
 
 
 COST = CostParameter.__table__.c

@@ -7,20 +7,17 @@ date: the one recorded last); a dwelling whose first change is after D does not 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import case, func, select
+import numpy as np
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from eet.store.models import (
     COUNTER_STATUSES, DWELLING_STATUSES, PARTNER_KINDS, Target,
 )
-from eet.figures.query import (
-    CHANGES, CHANGE, DWELLING, DWELLINGS, DwellingFilter, NO_DWELLING_FILTER, ORG, known_at_of, live, memoised,
-)
-from eet.figures.participants import (
-    _first_move_in,
-)
+from eet.figures.query import DwellingFilter, NO_DWELLING_FILTER, ORG, memoised
+from eet.figures.timeline import EPOCH, day_number, timeline_of
 
 
 # --- coalition and targets -----------------------------------------------------------------------
@@ -66,35 +63,34 @@ def targets(session: Session, as_of: date) -> dict[str, TargetValue]:
 
 # --- dwellings -----------------------------------------------------------------------------------
 
-def _status_at(as_of: date, known=None):
-    """The status at D of the dwelling in the outer query (NULL if it did not exist yet): its
-    latest non-voided change (as known at K), one backward step in the covering index
-    ix_change_current, which both SQLite and PostgreSQL plan as an index-only probe per dwelling."""
-    return (select(CHANGE.status)
-            .where(CHANGE.dwelling_id == DWELLING.id, live(CHANGE, known), CHANGE.effective_on <= as_of)
-            .order_by(CHANGE.effective_on.desc(), CHANGE.id.desc()).limit(1)
-            .correlate(DWELLINGS).scalar_subquery())
+def _current(session: Session, as_of: date, scope: DwellingFilter):
+    """(timeline, mask of the status intervals holding at D for dwellings in scope)."""
+    timeline = timeline_of(session)
+    intervals = timeline.dwellings.status
+    holding = intervals.at(day_number(as_of))
+    in_scope = timeline.dwelling_scope(scope)
+    if in_scope is not None:
+        holding &= in_scope[intervals.owner]
+    return timeline, holding
+
+
+def _by_status(codes: np.ndarray) -> dict[str, int]:
+    counts = np.bincount(codes, minlength=len(DWELLING_STATUSES))
+    return {status: int(counts[i]) for i, status in enumerate(DWELLING_STATUSES) if counts[i]}
 
 
 @memoised
 def dwelling_counts(session: Session, as_of: date, by: str | None = None,
                     scope: DwellingFilter = NO_DWELLING_FILTER) -> dict:
-    """Dwellings by status at D; with `by` (a dwelling column such as municipality_id or
-    building_type) a dict of such dicts keyed by that column's value."""
-    keys = [DWELLING[by].label("key")] if by else []
-    current = (select(*keys, _status_at(as_of, known_at_of(session)).label("status")).select_from(DWELLINGS)
-               .where(*scope.clauses()).subquery("current"))
-    group = ([current.c.key] if by else []) + [current.c.status]
-    # Dwellings not existing at D (status NULL) are grouped too and dropped here: a WHERE on the
-    # status would make PostgreSQL run the per-dwelling probe twice.
-    rows = session.execute(select(*group, func.count()).group_by(*group)).all()
+    """Dwellings by status at D (with_totals: every status, counter, pipeline, ambition); with `by`
+    (a dwelling column such as municipality_id or building_type) a dict of such dicts keyed by that
+    column's value, for the values that have a dwelling existing at D. A dwelling's status at D is
+    that of its latest change on or before D (as known at K; ties on a date: the one recorded last);
+    counted from the dwellings' histories (eet.figures.timeline)."""
     if not by:
-        return with_totals({status: n for status, n in rows if status is not None})
-    out: dict = {}
-    for key, status, n in rows:
-        if status is not None:
-            out.setdefault(key, {})[status] = n
-    return {key: with_totals(counts) for key, counts in out.items()}
+        timeline, holding = _current(session, as_of, scope)
+        return with_totals(_by_status(timeline.dwellings.status.kind[holding]))
+    return dwelling_counts_by(session, as_of, (by,), scope)[by]
 
 
 def with_totals(by_status: dict[str, int]) -> dict[str, int]:
@@ -127,52 +123,48 @@ def dwelling_totals_and_municipalities(session: Session, as_of: date,
 @memoised
 def dwelling_counts_by(session: Session, as_of: date, columns: tuple[str, ...],
                        scope: DwellingFilter = NO_DWELLING_FILTER) -> dict[str, dict]:
-    """dwelling_counts(by=c) for each of the columns, from one pass grouped by all of them (a few
-    hundred combinations) and summed here."""
-    keys = [DWELLING[c].label(f"key_{i}") for i, c in enumerate(columns)]
-    current = (select(*keys, _status_at(as_of, known_at_of(session)).label("status")).select_from(DWELLINGS)
-               .where(*scope.clauses()).subquery("current"))
-    group = [current.c[f"key_{i}"] for i in range(len(columns))] + [current.c.status]
-    rows = session.execute(select(*group, func.count()).group_by(*group)).all()
-    out: dict[str, dict] = {c: {} for c in columns}
-    for *values, status, n in rows:
-        if status is None:
-            continue
-        for column, value in zip(columns, values):
-            into = out[column].setdefault(value, {})
-            into[status] = into.get(status, 0) + n
-    return {c: {key: with_totals(counts) for key, counts in out[c].items()} for c in columns}
+    """dwelling_counts(by=c) for each of the columns: {column: {value: with_totals counts}}."""
+    timeline, holding = _current(session, as_of, scope)
+    intervals = timeline.dwellings.status
+    statuses = len(DWELLING_STATUSES)
+    out: dict[str, dict] = {}
+    for column in columns:
+        codes, keys = timeline.dwelling_groups((column,))
+        grouped = np.bincount(codes[intervals.owner[holding]] * statuses + intervals.kind[holding],
+                              minlength=len(keys) * statuses).reshape(len(keys), statuses)
+        out[column] = {keys[i]: with_totals({s: int(grouped[i, j]) for j, s in enumerate(DWELLING_STATUSES)})
+                       for i in np.flatnonzero(grouped.sum(axis=1))}
+    return out
 
 
 @memoised
 def dwelling_trend(session: Session, until: date, scope: DwellingFilter = NO_DWELLING_FILTER,
                    since: date | None = None) -> list[dict]:
-    """Counts by status after each date on which anything changed, up to D: one row per date.
-
-    One query: each change adds one to its status and takes one from the status before it
-    (LAG over the dwelling's changes, read in the order of ix_change_current); the changes are
-    counted per date, status and status before, and the running sum here gives the state after
-    each date. (A UNION of the entering and the leaving rows made SQLite run the window twice.)
-    """
-    ordered = select(
-        CHANGE.effective_on, CHANGE.status,
-        func.lag(CHANGE.status).over(partition_by=CHANGE.dwelling_id,
-                                     order_by=(CHANGE.effective_on, CHANGE.id)).label("previous"),
-    ).select_from(CHANGES.join(DWELLINGS, DWELLING.id == CHANGE.dwelling_id) if scope.clauses() else CHANGES
-                  ).where(live(CHANGE, known_at_of(session)), CHANGE.effective_on <= until, *scope.clauses()
-                          ).subquery()
-    o = ordered.c
-    rows = session.execute(
-        select(o.effective_on, o.status, o.previous, func.count())
-        .group_by(o.effective_on, o.status, o.previous).order_by(o.effective_on)).all()
-    running = dict.fromkeys(DWELLING_STATUSES, 0)
-    series: dict[date, dict] = {}
-    for on, status, previous, n in rows:
-        running[status] += int(n)
-        if previous is not None:
-            running[previous] -= int(n)
-        series[on] = with_totals(running)
-    points = [{"date": on, **counts} for on, counts in series.items()]
+    """Counts by status (with_totals) after each date on which a status change is dated, up to D:
+    [{"date", status..., "counter", "pipeline", "ambition"}], oldest first; with `since`, the dates
+    before it folded into one point dated `since`. The state after a date is the number of status
+    intervals begun on or before it less those ended on or before it."""
+    timeline = timeline_of(session)
+    history = timeline.dwellings
+    last = day_number(until)
+    intervals = history.status
+    in_scope = timeline.dwelling_scope(scope)
+    change_days = history.change_day if in_scope is None else history.change_day[in_scope[history.change_owner]]
+    days = np.unique(change_days[change_days <= last])
+    if in_scope is not None:
+        chosen = in_scope[intervals.owner]
+        intervals = type(intervals)(intervals.owner[chosen], intervals.start[chosen], intervals.end[chosen],
+                                    intervals.kind[chosen])
+    running = {}
+    for code, status in enumerate(DWELLING_STATUSES):
+        of_status = intervals.kind == code
+        starts = np.sort(intervals.start[of_status])
+        ends = np.sort(intervals.end[of_status])
+        running[status] = (np.searchsorted(starts, days, side="right")
+                           - np.searchsorted(ends, days, side="right")).tolist()
+    points = [{"date": EPOCH + timedelta(days=int(day)),
+               **with_totals({status: running[status][i] for status in DWELLING_STATUSES})}
+              for i, day in enumerate(days.tolist())]
     if since is not None:
         before = [p for p in points if p["date"] <= since]
         points = ([{**before[-1], "date": since}] if before else []) + [p for p in points if p["date"] > since]
@@ -182,19 +174,16 @@ def dwelling_trend(session: Session, until: date, scope: DwellingFilter = NO_DWE
 @memoised
 def counter_and_housed_at(session: Session, days: list[date]) -> list[dict]:
     """{"date", "counter", "housed"} at each of the days, as dwelling_counts(day)["counter"] and
-    funnel(day)["housed"] give them, from two passes instead of two per day: the counter from
-    dwelling_trend (the state after each date), the housed from the day each participant first
-    counts as housed (referred and moved in: the later of the two dates)."""
-    if not days:
-        return []
-    trend = dwelling_trend(session, max(days))
-    first = _first_move_in(max(days), known=known_at_of(session))
-    counts_from = case((first.c.first_in > first.c.referred_on, first.c.first_in), else_=first.c.referred_on)
-    housed_from = session.execute(select(counts_from, func.count()).group_by(counts_from)
-                                  .order_by(counts_from)).all()
-    out = []
-    for day in days:
-        before = [p["counter"] for p in trend if p["date"] <= day]
-        out.append({"date": day, "counter": before[-1] if before else 0,
-                    "housed": sum(int(n) for on, n in housed_from if on <= day)})
-    return out
+    funnel(day)["housed"] give them: the counter from the status intervals of the counter's
+    statuses, the housed from the day each participant first counts as housed (referred, recorded
+    by K and moved in: the later of the two dates)."""
+    timeline = timeline_of(session)
+    numbers = np.array([day_number(day) for day in days], np.int64)
+    status = timeline.dwellings.status
+    counted = np.isin(status.kind, [DWELLING_STATUSES.index(s) for s in COUNTER_STATUSES])
+    counter = (np.searchsorted(np.sort(status.start[counted]), numbers, side="right")
+               - np.searchsorted(np.sort(status.end[counted]), numbers, side="right"))
+    people = timeline.participants
+    housed_from = np.sort(np.maximum(people.referred, people.housed)[people.known])
+    housed = np.searchsorted(housed_from, numbers, side="right")
+    return [{"date": day, "counter": int(c), "housed": int(h)} for day, c, h in zip(days, counter, housed)]

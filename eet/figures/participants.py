@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import compress
 from typing import Iterable
 
-from sqlalchemy import String, and_, case, cast, func, literal, select
+import numpy as np
+from sqlalchemy import and_, func, select
 from sqlmodel import Session
 
 from eet.figures.query import (
-    EVENTS, PARTICIPANT, PARTICIPANTS, BREAKDOWNS, EVENT, FUNNEL_STEPS, NO_PARTICIPANT_FILTER, ParticipantFilter, RETENTION_DAYS, days_between, memoised,
-    known_at_of, live, participants_known,
+    EVENTS, PARTICIPANT, PARTICIPANTS, EVENT, FUNNEL_STEPS, NO_PARTICIPANT_FILTER, ParticipantFilter,
+    RETENTION_DAYS, live, memoised,
 )
+from eet.figures.timeline import NEVER, day_number, timeline_of
 
 
 # --- participants --------------------------------------------------------------------------------
@@ -26,79 +29,50 @@ def _events_until(as_of: date, *kinds: str, known=None):
                 EVENT.kind.in_(kinds) if len(kinds) > 1 else EVENT.kind == kinds[0])
 
 
-def _route(as_of: date, known=None):
-    """Per participant with events on or before D (as known at K), one row read in participant
-    order from the covering index ix_event_route: which steps they took, and the dates of their
-    latest eligible and other assessment, latest move-in and latest exit."""
-    def took(kind: str):
-        return func.max(case((EVENT.kind == kind, 1), else_=0))
-
-    def last(*conditions):
-        return func.max(case((and_(*conditions), EVENT.occurred_on)))
-
-    return (select(
-        EVENT.participant_id.label("participant_id"),
-        took("assessed").label("assessed"),
-        last(EVENT.kind == "assessed", EVENT.outcome == "eligible").label("eligible_on"),
-        last(EVENT.kind == "assessed", func.coalesce(EVENT.outcome, "") != "eligible").label("ineligible_on"),
-        took("matched").label("matched"),
-        last(EVENT.kind == "housed").label("housed_on"),
-        last(EVENT.kind == "exited").label("exited_on"),
-        took("withdrawn").label("withdrawn"),
-    ).where(live(EVENT, known), EVENT.occurred_on <= as_of)
-        .group_by(EVENT.participant_id).subquery("route"))
-
-
-def _latest_is(route, later_on, earlier_on, kinds: tuple[str, ...], column, value: str, known=None):
-    """1 when the latest (by date, then by id) of the participant's events of these kinds is the
-    one dated `later_on` and has `column` == value; `later_on` / `earlier_on` are the latest dates
-    of the two groups. Only a same-day tie needs to look at the events themselves."""
-    tie = (select(column).where(
-        EVENT.participant_id == route.c.participant_id, live(EVENT, known),
-        EVENT.kind.in_(kinds), EVENT.occurred_on == later_on)
-        .order_by(EVENT.id.desc()).limit(1).correlate(route).scalar_subquery())
-    return case((later_on.is_(None), 0), (earlier_on.is_(None), 1), (later_on > earlier_on, 1),
-                (later_on < earlier_on, 0), (tie == value, 1), else_=0)
+def _at(day: date) -> int:
+    return day_number(day)
 
 
 @memoised
-def funnel(session: Session, as_of: date, by: str | None = None,
+def funnel(session: Session, as_of: date, by: str | tuple[str, ...] | None = None,
            scope: ParticipantFilter = NO_PARTICIPANT_FILTER) -> dict:
-    """The funnel at D; with `by` (a participant column such as referrer_id or care_provider_id)
-    one funnel per value of that column. One query, one pass over the participants and their
-    events: eligible means the latest assessment says eligible, housed_now that the latest move-in
-    or exit is a move-in."""
-    if by is None and scope == NO_PARTICIPANT_FILTER:
-        # The breakdowns' pass gives the total too; a dashboard then reads the events once for
-        # the report, the participant view, the changes and the business case together.
-        return funnel_breakdowns(session, as_of, BREAKDOWNS)[0]
-    known = known_at_of(session)
-    route = _route(as_of, known)
-    r = route.c
-    eligible = _latest_is(route, r.eligible_on, r.ineligible_on, ("assessed",), EVENT.outcome, "eligible", known)
-    housed_now = _latest_is(route, r.housed_on, r.exited_on, ("housed", "exited"), EVENT.kind, "housed", known)
-    columns = [
-        func.count().label("referred"),
-        func.sum(func.coalesce(r.assessed, 0)).label("assessed"),
-        func.sum(eligible).label("eligible"),
-        func.sum(func.coalesce(r.matched, 0)).label("matched"),
-        func.sum(case((r.housed_on.is_not(None), 1), else_=0)).label("housed"),
-        func.sum(housed_now).label("housed_now"),
-        func.sum(func.coalesce(r.withdrawn, 0)).label("withdrawn"),
-    ]
-    source = PARTICIPANTS.outerjoin(route, r.participant_id == PARTICIPANT.id)
-    where = [PARTICIPANT.referred_on <= as_of, *participants_known(known), *scope.clauses()]
-    if isinstance(by, tuple):  # several columns: keyed by the tuple of their values
-        keys = [PARTICIPANT[b] for b in by]
-        query = select(*keys, *columns).select_from(source).where(*where).group_by(*keys)
-        return {tuple(row[:len(by)]): {s: int(row[len(by) + i] or 0) for i, s in enumerate(FUNNEL_STEPS)}
-                for row in session.execute(query).all()}
-    if by:
-        query = select(PARTICIPANT[by], *columns).select_from(source).where(*where).group_by(PARTICIPANT[by])
-        return {row[0]: {s: int(row[i + 1] or 0) for i, s in enumerate(FUNNEL_STEPS)}
-                for row in session.execute(query).all()}
-    row = session.execute(select(*columns).select_from(source).where(*where)).one()
-    return {s: int(row[i] or 0) for i, s in enumerate(FUNNEL_STEPS)}
+    """The funnel at D: {step: participants} for the steps of FUNNEL_STEPS; with `by` (a participant
+    column such as referrer_id, or a tuple of them) one funnel per value (per tuple of values) that
+    occurs among the referred. Referred: referred on or before D (and recorded by K); each other step
+    among those: an event of that kind on or before D; eligible: the latest assessment on or before D
+    (by date, then as recorded) says eligible; housed_now: the latest move-in or exit is a move-in.
+    Counted from the participants' histories (eet.figures.timeline), not read per date."""
+    timeline = timeline_of(session)
+    history = timeline.participants
+    day = _at(as_of)
+    base = history.known & (history.referred <= day)
+    in_scope = timeline.participant_scope(scope)
+    if in_scope is not None:
+        base &= in_scope
+    steps = {
+        "referred": base,
+        "assessed": base & (history.assessed <= day),
+        "eligible": base & _holding(history.eligible, day, len(base)),
+        "matched": base & (history.matched <= day),
+        "housed": base & (history.housed <= day),
+        "housed_now": base & _holding(history.housed_now, day, len(base)),
+        "withdrawn": base & (history.withdrawn <= day),
+    }
+    if by is None:
+        return {step: int(mask.sum()) for step, mask in steps.items()}
+    columns = by if isinstance(by, tuple) else (by,)
+    codes, keys = timeline.participant_groups(columns)
+    per_step = {step: np.bincount(codes[mask], minlength=len(keys)) for step, mask in steps.items()}
+    present = per_step["referred"] > 0
+    return {keys[i]: {step: int(per_step[step][i]) for step in FUNNEL_STEPS}
+            for i in np.flatnonzero(present)}
+
+
+def _holding(intervals, day: int, size: int) -> np.ndarray:
+    """Mask per owner: one of its intervals holds on `day` (an owner's intervals never overlap)."""
+    mask = np.zeros(size, bool)
+    mask[intervals.owner[intervals.at(day)]] = True
+    return mask
 
 
 @memoised
@@ -122,29 +96,33 @@ def funnel_breakdowns(session: Session, as_of: date, bys: tuple[str, ...],
 @memoised
 def central_waiting_list(session: Session, as_of: date,
                          scope: ParticipantFilter = NO_PARTICIPANT_FILTER) -> dict[str, int]:
-    """Referred participants by whether they came from the central waiting list."""
-    label = case((PARTICIPANT.central_waiting_list.is_(True), "yes"),
-                 (PARTICIPANT.central_waiting_list.is_(False), "no"), else_="unknown")
-    rows = session.execute(select(label, func.count()).where(
-        PARTICIPANT.referred_on <= as_of, *participants_known(known_at_of(session)), *scope.clauses()
-    ).group_by(label)).all()
-    counts = {"yes": 0, "no": 0, "unknown": 0}
-    counts.update({key: int(n) for key, n in rows})
-    return counts
+    """Referred participants (on or before D, recorded by K) by whether they came from the central
+    waiting list: {"yes", "no", "unknown": participants}."""
+    timeline = timeline_of(session)
+    history = timeline.participants
+    base = history.known & (history.referred <= _at(as_of))
+    in_scope = timeline.participant_scope(scope)
+    if in_scope is not None:
+        base &= in_scope
+    counts = np.bincount(history.central_waiting_list[base] + 1, minlength=3)
+    return {"yes": int(counts[2]), "no": int(counts[1]), "unknown": int(counts[0])}
 
 
 @memoised
 def withdrawals(session: Session, as_of: date, scope: ParticipantFilter = NO_PARTICIPANT_FILTER,
                 limit: int = 20) -> list[tuple[str, int]]:
-    """Withdrawal reasons (free text) up to D, most frequent first."""
-    reason = func.coalesce(EVENT.outcome, "")
-    # Participants are joined only to filter them (the join tripled the time on PostgreSQL).
-    source = EVENTS.join(PARTICIPANTS, PARTICIPANT.id == EVENT.participant_id) if scope.clauses() else EVENTS
-    rows = session.execute(
-        select(reason, func.count()).select_from(source)
-        .where(_events_until(as_of, "withdrawn", known=known_at_of(session)), *scope.clauses())
-        .group_by(reason).order_by(func.count().desc(), reason).limit(limit)).all()
-    return [(r or "", int(n)) for r, n in rows]
+    """Withdrawal reasons (free text, "" for none) of the withdrawal events on or before D: at most
+    `limit` (reason, events), most frequent first, then by reason."""
+    timeline = timeline_of(session)
+    history = timeline.participants
+    chosen = history.withdrawal_day <= _at(as_of)
+    in_scope = timeline.participant_scope(scope)
+    if in_scope is not None:
+        chosen &= in_scope[history.withdrawal_owner]
+    counts: dict[str, int] = {}
+    for reason in compress(history.withdrawal_reason, chosen.tolist()):
+        counts[reason] = counts.get(reason, 0) + 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
 
 
 def _first_move_in(as_of: date, scope: ParticipantFilter = NO_PARTICIPANT_FILTER, known=None):
@@ -209,16 +187,36 @@ def lead_time_trend(session: Session, as_of: date, scope: ParticipantFilter = NO
     return lead_times(lead_time_counts(session, as_of, scope))[2]
 
 
+def _housed_by(timeline, as_of: date, scope: ParticipantFilter) -> np.ndarray:
+    """Mask of the participants in scope whose first move-in (as known at K) is on or before D."""
+    mask = timeline.participants.housed <= _at(as_of)
+    in_scope = timeline.participant_scope(scope)
+    return mask & in_scope if in_scope is not None else mask
+
+
 @memoised
 def lead_time_counts(session: Session, as_of: date, scope: ParticipantFilter = NO_PARTICIPANT_FILTER
                      ) -> list[tuple[str, int, int]]:
-    """(month of first move-in 'YYYY-MM', lead time in days, participants): one pass from which
-    lead_time, lead_time_distribution and lead_time_trend all follow (see lead_times)."""
-    first = _first_move_in(as_of, scope, known_at_of(session))
-    month = func.substr(cast(first.c.first_in, String()), 1, 7)
-    days = days_between(first.c.first_in, first.c.referred_on)
-    return [(m, int(d), int(n)) for m, d, n in session.execute(
-        select(month, days, func.count()).group_by(month, days).order_by(month, days)).all()]
+    """(month of first move-in 'YYYY-MM', lead time in days, participants), sorted, for the
+    participants first housed on or before D: one pass from which lead_time,
+    lead_time_distribution and lead_time_trend all follow (see lead_times)."""
+    timeline = timeline_of(session)
+    history = timeline.participants
+    housed = _housed_by(timeline, as_of, scope)
+    first_in = history.housed[housed]
+    months = first_in.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    days = first_in - history.referred[housed]
+    if not len(days):
+        return []
+    low = int(days.min())
+    span = int(days.max()) - low + 1
+    keys, counts = np.unique(months * span + (days - low), return_counts=True)
+    return [(_month_text(int(k // span)), int(k % span) + low, int(n)) for k, n in zip(keys, counts)]
+
+
+def _month_text(months_since_1970: int) -> str:
+    year, month = divmod(months_since_1970, 12)
+    return f"{1970 + year:04d}-{month + 1:02d}"
 
 
 def lead_times(counts: list[tuple[str, int, int]], bucket_days: int = 30
@@ -254,22 +252,17 @@ class Retention:
 def retention_12m(session: Session, as_of: date, scope: ParticipantFilter = NO_PARTICIPANT_FILTER,
                   target: float = 0.9) -> Retention:
     """Among participants first housed at least 365 days before D, the share without a negative
-    exit within 365 days of that move-in; a death within those days leaves them out."""
-    known = known_at_of(session)
-    first = _first_move_in(as_of, scope, known)
-    cutoff = as_of - timedelta(days=RETENTION_DAYS)
-
-    def exit_within(outcome: str):
-        return select(EVENT.id).where(
-            EVENT.participant_id == first.c.participant_id, _events_until(as_of, "exited", known=known),
-            EVENT.outcome == outcome, EVENT.occurred_on >= first.c.first_in,
-            days_between(EVENT.occurred_on, first.c.first_in) <= RETENTION_DAYS).exists()
-
-    row = session.execute(
-        select(func.count(), func.sum(case((exit_within("negative"), 0), else_=1)))
-        .where(first.c.first_in <= cutoff, ~exit_within("deceased"))).one()
-    cohort, retained = int(row[0] or 0), int(row[1] or 0)
-    return Retention(retained / cohort if cohort else None, cohort, retained, target)
+    exit within 365 days of that move-in (0 to 365 days after it, both included); a death within
+    those days leaves them out. Those exits all lie on or before D, so they are known per
+    participant whatever D is (eet.figures.timeline)."""
+    timeline = timeline_of(session)
+    history = timeline.participants
+    cohort = _housed_by(timeline, as_of - timedelta(days=RETENTION_DAYS), scope)
+    first_in = history.housed
+    cohort &= ~(history.deceased_exit - first_in <= RETENTION_DAYS)
+    retained = cohort & ~(history.negative_exit - first_in <= RETENTION_DAYS)
+    size, kept = int(cohort.sum()), int(retained.sum())
+    return Retention(kept / size if size else None, size, kept, target)
 
 
 @dataclass
@@ -286,31 +279,26 @@ class SurvivalCurve:
 @memoised
 def kaplan_meier(session: Session, as_of: date, scope: ParticipantFilter = NO_PARTICIPANT_FILTER
                  ) -> SurvivalCurve:
-    """Time from first move-in to the first negative exit; a positive exit, a death, or D censors.
-    The database groups participants by (days, event); the product runs over those few rows."""
-    known = known_at_of(session)
-    first = _first_move_in(as_of, scope, known)
-
-    def first_exit(*outcomes: str):
-        return func.min(case((EVENT.outcome.in_(outcomes), EVENT.occurred_on)))
-
-    # One join of the first move-ins to their exits on or after them, grouped per participant
-    # (scalar subqueries here were inlined by PostgreSQL and probed the index a dozen times each).
-    per_participant = (select(
-        first.c.first_in, first_exit("negative").label("negative"),
-        first_exit("positive", "deceased").label("censor"))
-        .select_from(first.outerjoin(EVENTS, and_(
-            EVENT.participant_id == first.c.participant_id, _events_until(as_of, "exited", known=known),
-            EVENT.occurred_on >= first.c.first_in)))
-        .group_by(first.c.participant_id, first.c.first_in).subquery())
-    p = per_participant.c
-    is_event = and_(p.negative.is_not(None), (p.censor.is_(None)) | (p.negative <= p.censor))
-    end = case((is_event, p.negative), (p.censor.is_not(None), p.censor), else_=literal(as_of))
-    duration = days_between(end, p.first_in)
-    event_flag = case((is_event, 1), else_=0)
-    rows = session.execute(select(duration, event_flag, func.count()).group_by(duration, event_flag)
-                           .order_by(duration)).all()
-    return _kaplan_meier_product(rows)
+    """Time from first move-in to the first negative exit, for participants first housed on or
+    before D; a positive exit, a death, or D censors (exits on or before D, on or after the first
+    move-in). The product runs over the distinct (days, event) pairs."""
+    timeline = timeline_of(session)
+    history = timeline.participants
+    day = _at(as_of)
+    housed = _housed_by(timeline, as_of, scope)
+    first_in = history.housed[housed]
+    negative = history.negative_exit[housed]
+    censor = history.censoring_exit[housed]
+    negative = np.where(negative <= day, negative, NEVER)
+    censor = np.where(censor <= day, censor, NEVER)
+    is_event = (negative != NEVER) & (negative <= censor)
+    end = np.where(is_event, negative, np.where(censor != NEVER, censor, day))
+    duration = end - first_in
+    if not len(duration):
+        return _kaplan_meier_product([])
+    low = int(duration.min())
+    keys, counts = np.unique((duration - low) * 2 + is_event, return_counts=True)
+    return _kaplan_meier_product((int(k // 2) + low, int(k % 2), int(n)) for k, n in zip(keys, counts))
 
 
 def _kaplan_meier_product(rows: Iterable[tuple[int, int, int]]) -> SurvivalCurve:

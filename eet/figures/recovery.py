@@ -19,28 +19,26 @@ The rate is recovered / judged, where judged = the measured members plus the mem
 exit and no two measurements: a negative exit is not a sustainable recovery, measured or not, and
 leaving those out would flatter the rate. `measured` (the coverage) is shown beside it against the
 cohort. Per domain, among measured members who scored that domain both times: improved, same,
-declined. One SQL aggregate; no rows leave the database.
+declined.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import and_, case, func, literal, select
+import numpy as np
 from sqlmodel import Session
 
 from eet.accounts.access import Actor, sees_suppressed_counts
 from eet.figures import disclosure, privacy
 from eet.figures.disclosure import Rate
-from eet.figures.participants import _events_until, _first_move_in
-from eet.figures.query import EVENT, RETENTION_DAYS, days_between, memoised
-from eet.store.models import ZRM_DOMAINS, Measurement
+from eet.figures.query import RETENTION_DAYS, memoised
+from eet.figures.timeline import day_number, timeline_of
+from eet.store.models import ZRM_DOMAINS
 
 INTAKE_BEFORE, INTAKE_AFTER = 180, 30  # days around the first move-in
 FOLLOW_UP, FOLLOW_UP_WINDOW = 365, 90  # the 12-month measurement: 365 days after, 90 days either side
-MEASUREMENTS = Measurement.__table__
-M = MEASUREMENTS.c
 
 
 @dataclass(frozen=True)
@@ -72,71 +70,61 @@ class Recovery:
         return self.measured / self.cohort if self.cohort else None
 
 
-def _chosen(members, as_of: date, low: int, high: int, order, name: str):
-    """Per cohort member the one measurement (all its columns) from `low` to `high` days after the
-    first move-in (both included), recorded on or before D and not voided: the first in `order`
-    (a window function, so each member's measurements are read once)."""
-    days = days_between(M.measured_on, members.c.first_in)
-    ranked = (select(M.participant_id, *(M[d] for d in ZRM_DOMAINS),
-                     func.row_number().over(partition_by=M.participant_id, order_by=order(days)).label("rank"))
-              .select_from(MEASUREMENTS.join(members, members.c.participant_id == M.participant_id))
-              .where(M.voided_at.is_(None), M.measured_on <= as_of, days >= low, days <= high)
-              .subquery(f"{name}_ranked"))
-    return select(ranked).where(ranked.c.rank == 1).subquery(name)
+def _first_per_owner(owner: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(owners, row index) of the first row per owner in the order of `keys` (most significant
+    first), among the rows given."""
+    if not len(owner):
+        return owner, owner
+    order = np.lexsort((*reversed(keys), owner))
+    owners = owner[order]
+    first = np.ones(len(order), bool)
+    first[1:] = owners[1:] != owners[:-1]
+    return owners[first], order[first]
+
+
+def _scores(history, count: int, chosen: np.ndarray, days: np.ndarray, window: tuple[int, int],
+            *order: np.ndarray) -> np.ndarray:
+    """Per participant (count rows, NaN where none) the scores of the one measurement within
+    `window` days (both included) of the first move-in among the `chosen` rows, first in `order`."""
+    rows = chosen & (days >= window[0]) & (days <= window[1])
+    owners, index = _first_per_owner(history.measurement_owner[rows], *(key[rows] for key in order))
+    scores = np.full((count, len(ZRM_DOMAINS)), np.nan)
+    scores[owners] = history.measurement_scores[np.flatnonzero(rows)[index]]
+    return scores
 
 
 @memoised
 def recovery_12m(session: Session, as_of: date, target: float = 0.9) -> Recovery:
-    """Sustainable recovery at 12 months at D (the module's docstring gives the rule)."""
-    first = _first_move_in(as_of)
-    cutoff = as_of - timedelta(days=RETENTION_DAYS)
-
-    def exit_within(outcome: str):
-        return select(EVENT.id).where(
-            EVENT.participant_id == first.c.participant_id, _events_until(as_of, "exited"),
-            EVENT.outcome == outcome, EVENT.occurred_on >= first.c.first_in,
-            days_between(EVENT.occurred_on, first.c.first_in) <= RETENTION_DAYS).exists()
-
-    members = (select(first.c.participant_id, first.c.first_in,
-                      case((exit_within("negative"), 0), else_=1).label("retained"))
-               .where(first.c.first_in <= cutoff, ~exit_within("deceased")).subquery("members"))
-    a = _chosen(members, as_of, -INTAKE_BEFORE, INTAKE_AFTER, lambda days: (M.measured_on.desc(), M.id.desc()),
-                "intake")
-    b = _chosen(members, as_of, FOLLOW_UP - FOLLOW_UP_WINDOW, FOLLOW_UP + FOLLOW_UP_WINDOW,
-                lambda days: (func.abs(days - FOLLOW_UP), M.measured_on.desc(), M.id.desc()), "later")
-
-    def both(d: str):
-        return and_(a.c[d].is_not(None), b.c[d].is_not(None))
-
-    def total(side) -> object:
-        return sum((case((both(d), side.c[d]), else_=0) for d in ZRM_DOMAINS), literal(0))
-
-    def sign(d: str):  # 1 improved, 0 same, -1 declined, None not scored both times
-        return case((~both(d), None), (b.c[d] > a.c[d], 1), (b.c[d] < a.c[d], -1), else_=0)
-
-    common = sum((case((both(d), 1), else_=0) for d in ZRM_DOMAINS), literal(0))
-    pairs = (select(members.c.retained,
-                    case((common > 0, 1), else_=0).label("measured"),
-                    case((total(b) >= total(a), 1), else_=0).label("kept_up"),
-                    *(sign(d).label(d) for d in ZRM_DOMAINS))
-             .select_from(members.outerjoin(a, a.c.participant_id == members.c.participant_id)
-                          .outerjoin(b, b.c.participant_id == members.c.participant_id))
-             .subquery("pairs"))
-    p = pairs.c
-    measured, retained = p.measured == 1, p.retained == 1
-    columns = [
-        func.count(),
-        func.sum(case((measured, 1), else_=0)),
-        func.sum(case((measured | ~retained, 1), else_=0)),
-        func.sum(case((and_(measured, retained, p.kept_up == 1), 1), else_=0)),
-    ]
-    for d in ZRM_DOMAINS:
-        columns += [func.sum(case((and_(measured, p[d] == value), 1), else_=0)) for value in (1, 0, -1)]
-    row = [int(v or 0) for v in session.execute(select(*columns)).one()]
-    cohort, n_measured, judged, recovered = row[:4]
-    domains = [DomainChange(d, *row[4 + 3 * i: 7 + 3 * i]) for i, d in enumerate(ZRM_DOMAINS)]
-    return Recovery(recovered / judged if judged else None, cohort, n_measured, judged, recovered,
-                    target, domains)
+    """Sustainable recovery at 12 months at D (the module's docstring gives the rule), as known at
+    the session's K (eet.figures.query.as_known_at), from the participants' histories
+    (eet.figures.timeline)."""
+    history = timeline_of(session).participants
+    day = day_number(as_of)
+    first_in = history.housed
+    members = (first_in <= day - RETENTION_DAYS) & ~(history.deceased_exit - first_in <= RETENTION_DAYS)
+    retained = ~(history.negative_exit - first_in <= RETENTION_DAYS)
+    owner = history.measurement_owner
+    chosen = members[owner] & (history.measurement_day <= day) if len(owner) else np.zeros(0, bool)
+    days = history.measurement_day - first_in[owner] if len(owner) else owner
+    count = len(first_in)
+    # Intake: the latest (then the later recorded); at 12 months: the nearest to 365 days, then the
+    # later date, then the later recorded.
+    intake = _scores(history, count, chosen, days, (-INTAKE_BEFORE, INTAKE_AFTER),
+                     -history.measurement_day, -history.measurement_id)
+    later = _scores(history, count, chosen, days, (FOLLOW_UP - FOLLOW_UP_WINDOW, FOLLOW_UP + FOLLOW_UP_WINDOW),
+                    np.abs(days - FOLLOW_UP), -history.measurement_day, -history.measurement_id)
+    intake, later = intake[members], later[members]
+    both = ~np.isnan(intake) & ~np.isnan(later)
+    measured = both.any(axis=1)
+    kept_up = np.where(both, later, 0).sum(axis=1) >= np.where(both, intake, 0).sum(axis=1)
+    retained = retained[members]
+    judged = int((measured | ~retained).sum())
+    recovered = int((measured & retained & kept_up).sum())
+    change = np.sign(np.where(both, later - intake, np.nan))[measured]
+    domains = [DomainChange(d, int((change[:, i] == 1).sum()), int((change[:, i] == 0).sum()),
+                            int((change[:, i] == -1).sum())) for i, d in enumerate(ZRM_DOMAINS)]
+    return Recovery(recovered / judged if judged else None, int(members.sum()), int(measured.sum()), judged,
+                    recovered, target, domains)
 
 
 @dataclass(frozen=True)

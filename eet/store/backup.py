@@ -22,7 +22,7 @@ from sqlmodel import SQLModel
 
 from eet.store import models  # noqa: F401  (registers the tables)
 from eet.store.engine import schema_revision
-from eet.store.models import DataVersion, utcnow
+from eet.store.models import AuditRecord, DataVersion, utcnow
 
 FORMAT = "eet-backup"
 
@@ -193,6 +193,11 @@ def restore(engine: Engine, path: Path, replace: bool = False, max_bytes: int | 
                     conn.execute(text(
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                         f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"))
+        # The restore in the audit trail: what was read from the trail before (the figures'
+        # histories, eet.figures.timeline) is read again, not patched.
+        conn.execute(AuditRecord.__table__.insert(), [{
+            "actor": "system", "role": None, "action": "restore", "entity": "backup", "entity_id": None,
+            "source": str(path)[:200], "before": None, "after": json.dumps(counts, sort_keys=True), "at": utcnow()}])
     return counts
 
 
