@@ -7,12 +7,14 @@ date either side is timed at, it is timed at for the first time (no cached answe
 both sides' answers are checked equal there.
 
 Cases (issue 15):
-- first report: a fresh process, timed from after its imports: ours = engine + build_report; the
-  peer = load every table + compute;
+- first report: a fresh process, timed from after its imports: ours = engine + build_report (with
+  the timeline file eet.figures.timeline_file keeps, and once without it: every history read from
+  the tables); the peer = load every table + compute;
 - a new as-of date: ours = build_report at a date not asked before; the peer = compute only (it
   holds the tables already);
 - date slider: ten consecutive month-ends, one after another, the same way;
-- whole process: `python -m eet report --format json` against `python bench/peer.py`;
+- whole process: `python -m eet report --format json` against `python bench/peer.py` (with the
+  timeline file, and without it);
 - after a write: a participant registered through the service layer (as the form does), then the
   report at the date: ours = build_report (which must count the new participant); the peer must
   load the tables again to see it = load + compute. Writes a few participants (BENCH-…) into the
@@ -36,6 +38,7 @@ HERE = Path(__file__).resolve()
 SLIDER_DATES = 10
 # What issue 15 asks of each case, as ours / peer (None: no target named).
 TARGETS = {"first report (fresh process)": None, "a new as-of date": 1 / 3,
+           "whole process, histories from the tables": 1 / 5,
            "date slider (10 month-ends)": 1 / 3, "whole process (eet report vs peer.py)": 1 / 5,
            "report after a write": 1 / 3}
 
@@ -64,14 +67,21 @@ def month_ends(last: date, count: int) -> list[date]:
     return out[::-1]
 
 
-def _child(side: str, url: str, as_of: date) -> float:
+def _without_file(kept: bool) -> dict[str, str]:
+    """The environment of a child: with the timeline file of eet.figures.timeline_file, or not
+    (EET_TIMELINE_FILE=off: every history read from the tables, as after a change by another
+    process)."""
+    return {**os.environ, "EET_TIMELINE_FILE": "on" if kept else "off"}
+
+
+def _child(side: str, url: str, as_of: date, kept: bool = True) -> float:
     out = subprocess.run([sys.executable, str(HERE), "first", side, url, as_of.isoformat()],
-                         cwd=ROOT, check=True, capture_output=True, text=True)
+                         cwd=ROOT, check=True, capture_output=True, text=True, env=_without_file(kept))
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def _whole(command: list[str], url: str) -> None:
-    env = {**os.environ, "EET_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+def _whole(command: list[str], url: str, kept: bool = True) -> None:
+    env = {**_without_file(kept), "EET_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
     subprocess.run(command, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 
 
@@ -93,7 +103,10 @@ def side_by_side(url: str, engine, as_of: date, repeats: int) -> list[tuple[str,
     def check(day: date, ours: dict) -> None:
         checked.append((day, ours))
 
-    rows = [("first report (fresh process)",
+    rows = [("first report, histories from the tables",
+             *_interleaved(lambda i: _child("ours", url, as_of - timedelta(days=i), kept=False),
+                           lambda i: _child("peer", url, as_of - timedelta(days=i)), repeats)),
+            ("first report (fresh process)",
              *_interleaved(lambda i: _child("ours", url, as_of - timedelta(days=i)),
                            lambda i: _child("peer", url, as_of - timedelta(days=i)), repeats))]
 
@@ -112,6 +125,11 @@ def side_by_side(url: str, engine, as_of: date, repeats: int) -> list[tuple[str,
         lambda i: [check(d, ours_at(d)) for d in windows[i]],
         lambda i: [peer.compute(tables, d) for d in windows[i]], repeats)))
 
+    rows.append(("whole process, histories from the tables", *_interleaved(
+        lambda i: _whole([sys.executable, "-m", "eet", "report", "--as-of", as_of.isoformat(),
+                          "--format", "json"], url, kept=False),
+        lambda i: _whole([sys.executable, str(HERE.parent / "peer.py"), "--as-of", as_of.isoformat()], url),
+        repeats)))
     rows.append(("whole process (eet report vs peer.py)", *_interleaved(
         lambda i: _whole([sys.executable, "-m", "eet", "report", "--as-of", as_of.isoformat(),
                           "--format", "json"], url),

@@ -1,20 +1,15 @@
-"""The histories every figure of DESIGN.md is counted from, read once per data version (issue 15).
+"""One timeline per database, data version and moment K: the histories (eet.figures.histories)
+kept in memory and in a file, and patched after a write (issue 15).
 
-Every figure at a date D is a count or a distribution over participants or dwellings whose state
-changes on dated events. So the events and status changes are read from SQL once per data version
-(and moment K) into arrays of *intervals*: a participant is eligible from the date of an eligible
-assessment until the date of their next assessment, a dwelling has a status from one change to the
-next, a funnel step counts from its first event. A figure at D is then a few vectorised comparisons
-over those arrays (`start <= D < end`), milliseconds at national size, where reading the tables
-again cost a second per date.
-
-Dates are whole days since 1970-01-01 (int32); NEVER marks an interval without end or a step not
-taken. A later write patches only the participants and dwellings it touched (read from the audit
-trail), so the next figures after a form write cost no more than a new date; anything the audit
-trail cannot place (a restore, a bulk load, an unknown kind of row) reads everything again.
-
-The arrays are never changed after they are built: a patched history is a new object, so a page
-still drawing from the old one is not disturbed.
+A national history takes about a second to read; every figure at a date then takes milliseconds.
+So a timeline is read once per data version and K, kept in this process (a few at a time) and, as
+known now, in a file beside the database (eet.figures.timeline_file), so that the next process
+(`python -m eet report`) need not read it again. A later write through eet patches only the
+participants and dwellings the audit trail names since the timeline was read, so the figures after
+a form write cost no more than a new date; anything the audit trail cannot place (a restore, a bulk
+load, an unknown kind of row, more than PATCH_LIMIT records) reads everything again. A timeline is
+never changed once made: a patched one is a new object, so a page drawing from the old one is not
+disturbed.
 """
 
 from __future__ import annotations
@@ -22,25 +17,19 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Sequence
 
 import numpy as np
-from sqlalchemy import Integer, case, event, func, literal, select
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import FunctionElement
 from sqlmodel import Session
 
-from eet.figures.query import (
-    CHANGE, DWELLING, EVENT, PARTICIPANT, DwellingFilter, ParticipantFilter, known_at_of, live,
+from eet.figures import timeline_file
+from eet.figures.histories import (
+    EPOCH, NEVER, DwellingHistory, Intervals, ParticipantHistory, Timeline, day_number, read_histories,
+    read_dwellings, read_participants,
 )
-from eet.store.models import AuditRecord, DataVersion, DWELLING_STATUSES, ZRM_DOMAINS, Measurement
-
-EPOCH = date(1970, 1, 1)
-NEVER = np.int32(np.iinfo(np.int32).max)
-NONE_ID = -1  # an empty organisation column
+from eet.figures.query import CHANGE, EVENT, known_at_of
+from eet.store.models import AuditRecord, DataVersion, Measurement
 
 # Audit entities whose rows a patch re-reads; writes of these kinds change no history here.
 PATCHED = {"participant": "participant", "participant_event": "event", "measurement": "measurement",
@@ -48,324 +37,6 @@ PATCHED = {"participant": "participant", "participant_event": "event", "measurem
 UNRELATED = {"cost", "review_meeting", "decision", "month_sign_off", "setting", "target",
              "user", "organisation", "session", "sign_in_failure", "user_session"}
 PATCH_LIMIT = 2000  # audit records beyond which reading everything again is cheaper
-
-
-def day_number(day: date) -> int:
-    """Whole days from 1970-01-01 to `day`."""
-    return (day - EPOCH).days
-
-
-class day_of(FunctionElement):
-    """A date column as whole days since 1970-01-01 (an integer computed by the database)."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-@compiles(day_of)
-def _day_of_default(element, compiler, **kw):
-    return f"({compiler.process(list(element.clauses)[0], **kw)} - DATE '1970-01-01')"
-
-
-@compiles(day_of, "sqlite")
-def _day_of_sqlite(element, compiler, **kw):  # julianday('1970-01-01') is 2440587.5
-    return f"CAST(julianday({compiler.process(list(element.clauses)[0], **kw)}) - 2440587.5 AS INTEGER)"
-
-
-# --- the arrays ----------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Intervals:
-    """[start, end) day intervals, each of one owner (an index into the participant or dwelling
-    arrays), with a small integer `kind` (a status code, or 0)."""
-
-    owner: np.ndarray
-    start: np.ndarray
-    end: np.ndarray
-    kind: np.ndarray
-
-    def at(self, day: int) -> np.ndarray:
-        """Boolean mask of the intervals holding on `day`."""
-        return (self.start <= day) & (day < self.end)
-
-    @staticmethod
-    def empty() -> "Intervals":
-        return Intervals(*(np.empty(0, np.int64) for _ in range(4)))
-
-
-@dataclass(frozen=True)
-class ParticipantHistory:
-    """One row per participant: ids, organisations (NONE_ID for none), referral day, whether the
-    participant was recorded by K, the first day of each funnel step (NEVER if not taken), and, for
-    participants ever housed, the first negative, censoring (positive or deceased) and deceased exit
-    on or after the first move-in (NEVER if none)."""
-
-    id: np.ndarray
-    referrer_id: np.ndarray
-    care_provider_id: np.ndarray
-    municipality_id: np.ndarray
-    central_waiting_list: np.ndarray  # 1 yes, 0 no, -1 unknown
-    known: np.ndarray
-    referred: np.ndarray
-    assessed: np.ndarray
-    matched: np.ndarray
-    housed: np.ndarray  # the first move-in
-    withdrawn: np.ndarray
-    negative_exit: np.ndarray
-    censoring_exit: np.ndarray
-    deceased_exit: np.ndarray
-    eligible: Intervals  # while the latest assessment says eligible
-    housed_now: Intervals  # while the latest move-in or exit is a move-in
-    withdrawal_owner: np.ndarray  # every withdrawal event: its participant, day and reason
-    withdrawal_day: np.ndarray
-    withdrawal_reason: tuple[str, ...]
-    stay_owner: np.ndarray  # every move-in and exit: its participant, day, whether an exit
-    stay_day: np.ndarray
-    stay_is_exit: np.ndarray
-    measurement_owner: np.ndarray  # every ZRM measurement: participant, day, id, scores (NaN: not scored)
-    measurement_day: np.ndarray
-    measurement_id: np.ndarray
-    measurement_scores: np.ndarray  # (measurements, len(ZRM_DOMAINS)) float
-
-
-@dataclass(frozen=True)
-class DwellingHistory:
-    """One row per dwelling (its columns as stored) and its status intervals (kind: the status's
-    index in DWELLING_STATUSES); `change_day` holds the day of every status change, for the trend."""
-
-    id: np.ndarray
-    columns: dict[str, np.ndarray]  # municipality_id, corporation_id, care_provider_id, building_type, route, site
-    status: Intervals
-    change_owner: np.ndarray
-    change_day: np.ndarray
-
-
-@dataclass
-class Timeline:
-    """Both histories as known at K, at one data version (`stamp`), with the audit record they were
-    read up to (`audit_mark`)."""
-
-    participants: ParticipantHistory
-    dwellings: DwellingHistory
-    stamp: tuple
-    audit_mark: int
-    audit_mark_at: datetime | None
-    _groups: dict = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    # --- scopes and groups, computed once per timeline ---
-
-    def participant_scope(self, scope: ParticipantFilter) -> np.ndarray | None:
-        """Mask of the participants in `scope` (None: all)."""
-        if scope.organisation_id is None:
-            return None
-        return self._cached(("p-scope", scope), lambda: _any_equal(
-            self.participants, ("referrer_id", "care_provider_id", "municipality_id"), scope.organisation_id))
-
-    def dwelling_scope(self, scope: DwellingFilter) -> np.ndarray | None:
-        """Mask of the dwellings in `scope` (None: all)."""
-        if scope == DwellingFilter():
-            return None
-
-        def build():
-            columns = self.dwellings.columns
-            mask = np.ones(len(self.dwellings.id), bool)
-            for name in ("municipality_id", "corporation_id", "care_provider_id", "building_type", "route"):
-                value = getattr(scope, name)
-                if value is not None:
-                    mask &= columns[name] == value
-            if scope.organisation_id is not None:
-                org = scope.organisation_id
-                mask &= ((columns["municipality_id"] == org) | (columns["corporation_id"] == org)
-                         | (columns["care_provider_id"] == org))
-            return mask
-        return self._cached(("d-scope", scope), build)
-
-    def participant_groups(self, columns: tuple[str, ...]) -> tuple[np.ndarray, list]:
-        """(group code per participant, key per code): the keys are the columns' values (None for
-        none), a tuple of them for several columns."""
-        return self._cached(("p-groups", columns), lambda: _factorize(
-            [getattr(self.participants, c) for c in columns], ids=True))
-
-    def dwelling_groups(self, columns: tuple[str, ...]) -> tuple[np.ndarray, list]:
-        return self._cached(("d-groups", columns), lambda: _factorize(
-            [self.dwellings.columns[c] for c in columns], ids=False))
-
-    def _cached(self, key, build):
-        with self._lock:
-            if key not in self._groups:
-                self._groups[key] = build()
-            return self._groups[key]
-
-
-def _any_equal(history, names: Sequence[str], value: int) -> np.ndarray:
-    mask = np.zeros(len(history.id), bool)
-    for name in names:
-        mask |= getattr(history, name) == value
-    return mask
-
-
-def _factorize(columns: list[np.ndarray], ids: bool) -> tuple[np.ndarray, list]:
-    """Codes 0..k-1 per row of the columns taken together, and the key of each code."""
-    n = len(columns[0]) if columns else 0
-    if ids:  # integer id columns: NONE_ID stands for None
-        stacked = np.stack(columns, axis=1) if n else np.empty((0, len(columns)), np.int64)
-        unique, codes = np.unique(stacked, axis=0, return_inverse=True)
-        keys = [tuple(None if v == NONE_ID else int(v) for v in row) for row in unique]
-    else:
-        lookup: dict = {}
-        codes = np.empty(n, np.int64)
-        for i, row in enumerate(zip(*[c.tolist() for c in columns])):
-            codes[i] = lookup.setdefault(row, len(lookup))
-        keys = list(lookup)
-    keys = [key[0] for key in keys] if len(columns) == 1 else keys
-    return codes.reshape(-1), keys
-
-
-# --- reading the histories -----------------------------------------------------------------------
-
-KINDS = ("assessed", "matched", "housed", "exited", "withdrawn")
-OUTCOMES = ("eligible", "positive", "negative", "deceased")  # 0: any other (or none)
-
-
-def _code(column, values: Sequence[str]):
-    """The column as 1 + its index in `values`, 0 for anything else: integers travel fastest."""
-    return case(*((column == v, i + 1) for i, v in enumerate(values)), else_=0)
-
-
-def _id(column):
-    return func.coalesce(column, NONE_ID)
-
-
-def _matrix(session: Session, statement, width: int) -> np.ndarray:
-    """The rows of a statement whose columns are all integers (or NULL-free booleans), as an
-    (rows, width) int64 array: read from the driver's cursor, without building a Row per row (that
-    took three times as long as the query at national size)."""
-    result = session.connection().execute(statement)
-    try:
-        rows = result.cursor.fetchall()
-    finally:
-        result.close()
-    return np.array(rows, np.int64).reshape(len(rows), width)
-
-
-def _in_order(rows: np.ndarray, *columns: int) -> np.ndarray:
-    """The rows sorted by the given columns, the first most significant (sorting here is several
-    times faster than an ORDER BY the indexes only partly cover)."""
-    if not len(rows):
-        return rows
-    return rows[np.lexsort(tuple(rows[:, c] for c in reversed(columns)))]
-
-
-def _index_of(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Positions of `values` in the sorted array `ids` (every value is in it)."""
-    return np.searchsorted(ids, values)
-
-
-def _read_participants(session: Session, known: datetime | None, only: Sequence[int] | None
-                       ) -> ParticipantHistory:
-    where_p = [PARTICIPANT.id.in_(only)] if only is not None else []
-    where_e = [EVENT.participant_id.in_(only)] if only is not None else []
-    is_known = case((PARTICIPANT.created_at <= known, 1), else_=0) if known is not None else literal(1)
-    waiting = case((PARTICIPANT.central_waiting_list.is_(True), 1),
-                   (PARTICIPANT.central_waiting_list.is_(False), 0), else_=-1)
-    people = _matrix(session, select(
-        PARTICIPANT.id, _id(PARTICIPANT.referrer_id), _id(PARTICIPANT.care_provider_id),
-        _id(PARTICIPANT.municipality_id), waiting, is_known, day_of(PARTICIPANT.referred_on),
-    ).where(*where_p).order_by(PARTICIPANT.id), 7)
-    n = len(people)
-    pid = people[:, 0].copy()
-    # Every live event, in the order that decides ties: per participant, by date, then by id.
-    events = _in_order(_matrix(session, select(
-        EVENT.participant_id, _code(EVENT.kind, KINDS), day_of(EVENT.occurred_on), _code(EVENT.outcome, OUTCOMES),
-        EVENT.id,
-    ).where(live(EVENT, known), *where_e), 5), 0, 2, 4)
-    owner = _index_of(pid, events[:, 0])
-    kind = events[:, 1]
-    day = events[:, 2]
-    outcome = events[:, 3]
-    assessed, matched, moved_in, exits, withdrawn = (kind == i + 1 for i in range(len(KINDS)))
-    eligible, positive, negative, deceased = (outcome == i + 1 for i in range(len(OUTCOMES)))
-
-    def first(mask: np.ndarray) -> np.ndarray:
-        out = np.full(n, NEVER, np.int64)
-        np.minimum.at(out, owner[mask], day[mask])
-        return out
-
-    housed = first(moved_in)
-    after_in = exits & (day >= housed[owner])
-    reasons = session.execute(select(EVENT.participant_id, day_of(EVENT.occurred_on), EVENT.outcome)
-                              .where(live(EVENT, known), EVENT.kind == "withdrawn", *where_e)
-                              .order_by(EVENT.participant_id, EVENT.occurred_on, EVENT.id)).all()
-    stays = moved_in | exits
-    return ParticipantHistory(
-        id=pid, referrer_id=people[:, 1].copy(), care_provider_id=people[:, 2].copy(),
-        municipality_id=people[:, 3].copy(), central_waiting_list=people[:, 4].astype(np.int8),
-        known=people[:, 5].astype(bool), referred=people[:, 6].copy(),
-        assessed=first(assessed), matched=first(matched), housed=housed, withdrawn=first(withdrawn),
-        negative_exit=first(after_in & negative),
-        censoring_exit=first(after_in & (positive | deceased)),
-        deceased_exit=first(after_in & deceased),
-        eligible=_latest_intervals(owner, day, assessed, eligible),
-        housed_now=_latest_intervals(owner, day, stays, moved_in),
-        withdrawal_owner=_index_of(pid, np.array([r[0] for r in reasons], np.int64)),
-        withdrawal_day=np.array([r[1] for r in reasons], np.int64),
-        withdrawal_reason=tuple(r[2] or "" for r in reasons),
-        stay_owner=owner[stays], stay_day=day[stays], stay_is_exit=exits[stays],
-        **_read_measurements(session, known, only, pid),
-    )
-
-
-def _read_measurements(session: Session, known: datetime | None, only: Sequence[int] | None,
-                       pid: np.ndarray) -> dict[str, np.ndarray]:
-    """The ZRM measurements recorded by K and not voided by K (all not voided, without K)."""
-    m = Measurement.__table__.c
-    alive = m.voided_at.is_(None) if known is None else (
-        (m.recorded_at <= known) & ((m.voided_at.is_(None)) | (m.voided_at > known)))
-    rows = _in_order(_matrix(session, select(m.participant_id, day_of(m.measured_on), m.id,
-                                             *(func.coalesce(m[d], 0) for d in ZRM_DOMAINS))
-                             .where(alive, *([m.participant_id.in_(only)] if only is not None else [])),
-                             3 + len(ZRM_DOMAINS)), 0, 1, 2)
-    scores = rows[:, 3:].astype(float)
-    scores[scores == 0] = np.nan  # scored 1 to 5; 0 stood for not scored
-    return {"measurement_owner": _index_of(pid, rows[:, 0]), "measurement_day": rows[:, 1].copy(),
-            "measurement_id": rows[:, 2].copy(), "measurement_scores": scores}
-
-
-def _latest_intervals(owner: np.ndarray, day: np.ndarray, member: np.ndarray, counts: np.ndarray) -> Intervals:
-    """The intervals in which the latest of an owner's `member` rows (rows in owner, date, id order)
-    is one where `counts` holds: each row holds from its day until the next member row of the same
-    owner (a later row on the same day makes it empty), the last one for ever."""
-    o, d, c = owner[member], day[member], counts[member]
-    end = np.full(len(o), NEVER, np.int64)
-    if len(o) > 1:
-        same_owner = o[1:] == o[:-1]
-        end[:-1] = np.where(same_owner, d[1:], NEVER)
-    keep = c & (d < end)
-    return Intervals(o[keep], d[keep], end[keep], np.zeros(int(keep.sum()), np.int64))
-
-
-def _read_dwellings(session: Session, known: datetime | None, only: Sequence[int] | None) -> DwellingHistory:
-    names = ("municipality_id", "corporation_id", "care_provider_id", "building_type", "route", "site")
-    rows = session.execute(select(DWELLING.id, *(DWELLING[c] for c in names))
-                           .where(*([DWELLING.id.in_(only)] if only is not None else []))
-                           .order_by(DWELLING.id)).all()
-    columns = list(zip(*rows)) if rows else [()] * (len(names) + 1)
-    ids = np.array(columns[0], np.int64)
-    changes = _in_order(_matrix(session, select(CHANGE.dwelling_id, day_of(CHANGE.effective_on),
-                                                _code(CHANGE.status, DWELLING_STATUSES) - 1, CHANGE.id)
-                                .where(live(CHANGE, known),
-                                       *([CHANGE.dwelling_id.in_(only)] if only is not None else [])), 4), 0, 1, 3)
-    owner = _index_of(ids, changes[:, 0])
-    day, status = changes[:, 1].copy(), changes[:, 2]
-    end = np.full(len(owner), NEVER, np.int64)
-    if len(owner) > 1:
-        end[:-1] = np.where(owner[1:] == owner[:-1], day[1:], NEVER)
-    keep = day < end
-    stored = {name: np.array([NONE_ID if v is None else v for v in columns[i]], np.int64) if name.endswith("_id")
-              else np.array(columns[i], object) for i, name in enumerate(names, start=1)}
-    return DwellingHistory(id=ids, columns=stored, status=Intervals(owner[keep], day[keep], end[keep], status[keep]),
-                           change_owner=owner, change_day=day)
 
 
 # --- one timeline per database, data version and K ------------------------------------------------
@@ -382,30 +53,43 @@ def timeline_of(session: Session) -> Timeline:
     as what it sees is not yet the data version's."""
     known = known_at_of(session)
     if session.info.get("data_version_bumped") or session.new or session.dirty or session.deleted:
-        return _read(session, known, stamp=None, audit_mark=0)
+        return _read(session, known, stamp=None)
     stamp = _stamp(session)
-    key = (str(session.get_bind().url), known)
+    url = str(session.get_bind().url)
+    key = (url, known)
     with _CACHE_LOCK:
         kept = _CACHE.get(key)
         if kept is not None and kept.stamp == stamp:
             _CACHE.move_to_end(key)
             return kept
         building = _BUILDING.setdefault(key, threading.Lock())
-    with building:  # one reader per key builds; the others wait for it
+    with building:  # one reader per key reads; the others wait for it
         with _CACHE_LOCK:
             kept = _CACHE.get(key)
         if kept is not None and kept.stamp == stamp:
             return kept
-        fresh = _patched(session, kept, stamp, known) if kept is not None else None
+        on_file = known is None and (kept is None or kept.stamp[0] < stamp[0])
+        if on_file:  # another process may have read or patched it since
+            kept = _newer(timeline_file.load(url), kept)
+        fresh = kept if kept is not None and kept.stamp == stamp else None
+        if fresh is None and kept is not None:
+            fresh = _patched(session, kept, stamp, known)
         if fresh is None:
-            mark = _audit_mark(session)
-            fresh = _read(session, known, stamp, mark)
+            fresh = _read(session, known, stamp)
+        if on_file and fresh is not kept:
+            timeline_file.save(url, fresh)
         with _CACHE_LOCK:
             _CACHE[key] = fresh
             _CACHE.move_to_end(key)
             while len(_CACHE) > _CACHE_SIZE:
                 _CACHE.popitem(last=False)
         return fresh
+
+
+def _newer(a: Timeline | None, b: Timeline | None) -> Timeline | None:
+    if a is None or b is None:
+        return a or b
+    return a if a.stamp[0] > b.stamp[0] else b
 
 
 # A write to the histories' tables that does not bump the data version (SQL typed by hand through
@@ -442,10 +126,13 @@ def _rolled_back(conn) -> None:
 
 
 def forget_timelines(url: str | None = None) -> None:
-    """Drop the kept timelines of the database at `url` (None: of every database)."""
+    """Drop the kept timelines of the database at `url` (None: of every database in this
+    process), in memory and, for `url`, its file."""
     with _CACHE_LOCK:
         for key in [k for k in _CACHE if url is None or k[0] == url]:
             del _CACHE[key]
+    if url is not None:
+        timeline_file.remove(url)
 
 
 def _stamp(session: Session) -> tuple:
@@ -461,9 +148,10 @@ def _audit_moment(session: Session, record_id: int):
     return session.execute(select(AuditRecord.at).where(AuditRecord.id == record_id)).scalar()
 
 
-def _read(session: Session, known, stamp, audit_mark: int) -> Timeline:
-    return Timeline(_read_participants(session, known, None), _read_dwellings(session, known, None),
-                    stamp, audit_mark, _audit_moment(session, audit_mark) if audit_mark else None)
+def _read(session: Session, known, stamp) -> Timeline:
+    mark = _audit_mark(session)  # before the rows: a write after it is patched in later
+    participants, dwellings = read_histories(session, known)
+    return Timeline(participants, dwellings, stamp, mark, _audit_moment(session, mark) if mark else None)
 
 
 def _patched(session: Session, kept: Timeline, stamp: tuple, known) -> Timeline | None:
@@ -501,11 +189,11 @@ def _patched(session: Session, kept: Timeline, stamp: tuple, known) -> Timeline 
                                      .where(CHANGE.id.in_(touched["change"]))).scalars())
     participants = kept.participants
     if people:
-        participants = _spliced_participants(participants, _read_participants(session, known, sorted(people)),
+        participants = _spliced_participants(participants, read_participants(session, known, sorted(people)),
                                              np.array(sorted(people), np.int64))
     dwellings = kept.dwellings
     if homes:
-        dwellings = _spliced_dwellings(dwellings, _read_dwellings(session, known, sorted(homes)),
+        dwellings = _spliced_dwellings(dwellings, read_dwellings(session, known, sorted(homes)),
                                        np.array(sorted(homes), np.int64))
     return Timeline(participants, dwellings, stamp, mark, _audit_moment(session, mark))
 
@@ -568,3 +256,7 @@ def _spliced_dwellings(old: DwellingHistory, new: DwellingHistory, replaced: np.
         change_owner=np.concatenate([new_index[old.change_owner[c_keep]], new.change_owner + offset]),
         change_day=np.concatenate([old.change_day[c_keep], new.change_day]),
     )
+
+
+# The figures count with these; they import them from here.
+__all__ = ["EPOCH", "NEVER", "Timeline", "day_number", "forget_timelines", "timeline_of"]
