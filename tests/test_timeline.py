@@ -87,6 +87,7 @@ def test_writes_through_eet_are_patched_in_and_give_the_figures_of_a_fresh_read(
 
 def test_a_new_process_reads_the_timeline_from_its_file(history, monkeypatch):
     expected = _reports(history)
+    timeline.files_written()
     path = timeline_file.path_for(str(history.url))
     assert path is not None and path.exists()
     assert path.stat().st_mode & 0o077 == 0  # like the database: its owner's only
@@ -104,6 +105,7 @@ def test_a_new_process_reads_the_timeline_from_its_file(history, monkeypatch):
 
 def test_a_damaged_file_is_read_again_not_trusted(history):
     expected = _reports(history)
+    timeline.files_written()
     path = timeline_file.path_for(str(history.url))
     path.write_bytes(b"not a timeline")
     timeline.forget_timelines()

@@ -69,14 +69,23 @@ def participant_years(session: Session, as_of: date) -> float:
     history = timeline_of(session).participants
     day = day_number(as_of)
     until = history.stay_day <= day
-    owner, on, is_exit = history.stay_owner[until], history.stay_day[until], history.stay_is_exit[until]
-    last_in = np.full(len(history.id), -1, np.int64)
-    last_out = np.full(len(history.id), -1, np.int64)
-    np.maximum.at(last_in, owner[~is_exit], on[~is_exit])
-    np.maximum.at(last_out, owner[is_exit], on[is_exit])
+    last_in = _last_per_owner(history, until & ~history.stay_is_exit)
+    last_out = _last_per_owner(history, until & history.stay_is_exit)
     housed = last_in >= 0
     end = np.where((last_out >= 0) & (last_out >= last_in), last_out, day)[housed]
     return float((end - history.housed[housed]).sum()) / DAYS_PER_YEAR
+
+
+def _last_per_owner(history, rows: np.ndarray) -> np.ndarray:
+    """Per participant the day of the last of the chosen move-in/exit rows (-1: none); the rows are
+    in participant, date order, so the last row of each participant's run is the latest."""
+    last = np.full(len(history.id), -1, np.int64)
+    index = np.flatnonzero(rows)
+    if len(index):
+        owners = history.stay_owner[index]
+        ends = np.append(owners[1:] != owners[:-1], True)
+        last[owners[ends]] = history.stay_day[index[ends]]
+    return last
 
 
 COST = CostParameter.__table__.c

@@ -9,7 +9,7 @@ import csv
 import io
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -18,6 +18,7 @@ from eet.accounts.access import Actor, row_scope
 from eet.figures.query import (
     CHANGE, CHANGES, DWELLING, DWELLINGS, NO_DWELLING_FILTER, DwellingFilter, known_at_of, live,
 )
+from eet.figures.timeline import day_number, timeline_of
 from eet.store.models import Organisation
 from eet.entry.spreadsheet import neutralise
 
@@ -83,11 +84,16 @@ def dwelling_rows(session: Session, actor: Actor, as_of: date,
 
 def dwelling_count(session: Session, actor: Actor, as_of: date,
                    scope: DwellingFilter = NO_DWELLING_FILTER) -> int:
-    """How many rows dwelling_rows gives without a limit."""
-    exists_at = (select(CHANGE.id).where(CHANGE.dwelling_id == DWELLING.id, live(CHANGE, known_at_of(session)),
-                                         CHANGE.effective_on <= as_of).exists())
-    return int(session.execute(select(func.count()).select_from(DWELLINGS)
-                               .where(exists_at, *_clauses(actor, scope))).scalar() or 0)
+    """How many rows dwelling_rows gives without a limit: the dwellings in scope (and the actor's)
+    with a status change on or before D, counted from their histories (eet.figures.timeline)."""
+    own = row_scope(actor)
+    timeline = timeline_of(session)
+    exists = timeline.dwelling_first_day() <= day_number(as_of)
+    for narrowing in (scope, DwellingFilter(organisation_id=own) if own is not None else NO_DWELLING_FILTER):
+        mask = timeline.dwelling_scope(narrowing)
+        if mask is not None:
+            exists &= mask
+    return int(exists.sum())
 
 
 def export_cells(rows: list[dict], lang: str) -> list[list[object]]:

@@ -162,9 +162,12 @@ def dwelling_trend(session: Session, until: date, scope: DwellingFilter = NO_DWE
         ends = np.sort(intervals.end[of_status])
         running[status] = (np.searchsorted(starts, days, side="right")
                            - np.searchsorted(ends, days, side="right")).tolist()
-    points = [{"date": EPOCH + timedelta(days=int(day)),
-               **with_totals({status: running[status][i] for status in DWELLING_STATUSES})}
-              for i, day in enumerate(days.tolist())]
+    counter = [sum(values) for values in zip(*(running[s] for s in COUNTER_STATUSES))] if len(days) else []
+    pipeline = running["searching"]
+    points = [{"date": EPOCH + timedelta(days=day), **dict(zip(DWELLING_STATUSES, statuses)),
+               "counter": c, "pipeline": p, "ambition": c + p}
+              for day, c, p, *statuses in zip(days.tolist(), counter, pipeline,
+                                              *(running[s] for s in DWELLING_STATUSES))]
     if since is not None:
         before = [p for p in points if p["date"] <= since]
         points = ([{**before[-1], "date": since}] if before else []) + [p for p in points if p["date"] > since]

@@ -166,11 +166,19 @@ class Timeline:
         """(group code per participant, key per code): the keys are the columns' values (None for
         none), a tuple of them for several columns."""
         return self._cached(("p-groups", columns), lambda: _factorize(
-            [getattr(self.participants, c) for c in columns], ids=True))
+            [getattr(self.participants, c) for c in columns]))
 
     def dwelling_groups(self, columns: tuple[str, ...]) -> tuple[np.ndarray, list]:
         return self._cached(("d-groups", columns), lambda: _factorize(
-            [self.dwellings.columns[c] for c in columns], ids=False))
+            [self.dwellings.columns[c] for c in columns]))
+
+    def dwelling_first_day(self) -> np.ndarray:
+        """Per dwelling the day of its first status change (NEVER: none): it exists from then."""
+        def build():
+            first = np.full(len(self.dwellings.id), NEVER, np.int64)
+            np.minimum.at(first, self.dwellings.change_owner, self.dwellings.change_day)
+            return first
+        return self._cached(("d-first",), build)
 
     def _cached(self, key, build):
         with self._lock:
@@ -186,20 +194,32 @@ def _any_equal(history, names: Sequence[str], value: int) -> np.ndarray:
     return mask
 
 
-def _factorize(columns: list[np.ndarray], ids: bool) -> tuple[np.ndarray, list]:
-    """Codes 0..k-1 per row of the columns taken together, and the key of each code."""
-    n = len(columns[0]) if columns else 0
-    if ids:  # integer id columns: NONE_ID stands for None
-        stacked = np.stack(columns, axis=1) if n else np.empty((0, len(columns)), np.int64)
-        unique, codes = np.unique(stacked, axis=0, return_inverse=True)
-        keys = [tuple(None if v == NONE_ID else int(v) for v in row) for row in unique]
-    else:
-        lookup: dict = {}
-        codes = np.empty(n, np.int64)
-        for i, row in enumerate(zip(*[c.tolist() for c in columns])):
-            codes[i] = lookup.setdefault(row, len(lookup))
-        keys = list(lookup)
-    keys = [key[0] for key in keys] if len(columns) == 1 else keys
+def _factorize(columns: list[np.ndarray]) -> tuple[np.ndarray, list]:
+    """Codes 0..k-1 per row of the columns taken together, and the key of each code (the value,
+    or the tuple of values for several columns; None for none)."""
+    keys_per_column, codes_per_column = [], []
+    for column in columns:
+        if column.dtype != object:  # integer ids: NONE_ID stands for None
+            values, codes = np.unique(column, return_inverse=True)
+            keys_per_column.append([None if v == NONE_ID else int(v) for v in values.tolist()])
+        else:  # text: "0" for None, "1" before every text, so that None sorts apart
+            text = np.array(["0" if v is None else "1" + str(v) for v in column.tolist()])
+            values, codes = np.unique(text, return_inverse=True)
+            keys_per_column.append([None if v == "0" else v[1:] for v in values.tolist()])
+        codes_per_column.append(codes.reshape(-1).astype(np.int64))
+    if len(columns) == 1:
+        return codes_per_column[0], keys_per_column[0]
+    combined = np.zeros(len(columns[0]), np.int64)
+    for codes, keys in zip(codes_per_column, keys_per_column):
+        combined = combined * len(keys) + codes
+    present, codes = np.unique(combined, return_inverse=True)
+    keys = []
+    for value in present.tolist():
+        key = []
+        for per_column in reversed(keys_per_column):
+            value, code = divmod(value, len(per_column))
+            key.append(per_column[code])
+        keys.append(tuple(reversed(key)))
     return codes.reshape(-1), keys
 
 

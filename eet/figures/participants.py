@@ -1,5 +1,6 @@
 """The participant figures of DESIGN.md at a date D: the funnel, the central waiting list,
-withdrawals, lead times, retention at 12 months and the Kaplan-Meier curve.
+withdrawals, lead times, retention at 12 months and the Kaplan-Meier curve, each counted from the
+participants' histories (eet.figures.timeline) at the date.
 
 A participant counts at a funnel step when they have such an event dated on or before D; "within
 365 days of the first move-in" means 0 to 365 days after it, both ends included."""
@@ -12,22 +13,13 @@ from itertools import compress
 from typing import Iterable
 
 import numpy as np
-from sqlalchemy import and_, func, select
 from sqlmodel import Session
 
-from eet.figures.query import (
-    EVENTS, PARTICIPANT, PARTICIPANTS, EVENT, FUNNEL_STEPS, NO_PARTICIPANT_FILTER, ParticipantFilter,
-    RETENTION_DAYS, live, memoised,
-)
+from eet.figures.query import FUNNEL_STEPS, NO_PARTICIPANT_FILTER, ParticipantFilter, RETENTION_DAYS, memoised
 from eet.figures.timeline import NEVER, day_number, timeline_of
 
 
 # --- participants --------------------------------------------------------------------------------
-
-def _events_until(as_of: date, *kinds: str, known=None):
-    return and_(live(EVENT, known), EVENT.occurred_on <= as_of,
-                EVENT.kind.in_(kinds) if len(kinds) > 1 else EVENT.kind == kinds[0])
-
 
 def _at(day: date) -> int:
     return day_number(day)
@@ -125,20 +117,6 @@ def withdrawals(session: Session, as_of: date, scope: ParticipantFilter = NO_PAR
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
 
 
-def _first_move_in(as_of: date, scope: ParticipantFilter = NO_PARTICIPANT_FILTER, known=None):
-    """Per participant housed by D (as known at K): the first move-in date and the referral date.
-    The date test is
-    on the first move-in (HAVING), which gives the same rows as on each move-in and lets SQLite read
-    the covering index ix_event_kind_participant in participant order instead of sorting."""
-    return (select(EVENT.participant_id.label("participant_id"),
-                   func.min(EVENT.occurred_on).label("first_in"),
-                   func.min(PARTICIPANT.referred_on).label("referred_on"))
-            .select_from(EVENTS.join(PARTICIPANTS, PARTICIPANT.id == EVENT.participant_id))
-            .where(live(EVENT, known), EVENT.kind == "housed", *scope.clauses())
-            .group_by(EVENT.participant_id).having(func.min(EVENT.occurred_on) <= as_of)
-            .subquery("first_move_in"))
-
-
 @dataclass(frozen=True)
 class LeadTime:
     median: float | None
@@ -148,9 +126,15 @@ class LeadTime:
 
 @memoised
 def lead_time(session: Session, as_of: date, scope: ParticipantFilter = NO_PARTICIPANT_FILTER) -> LeadTime:
-    """Days from referral to first move-in, for participants housed by D: median, 75th percentile
-    and how many (from the one pass of lead_time_counts)."""
-    return lead_times(lead_time_counts(session, as_of, scope))[0]
+    """Days from referral to first move-in, for participants first housed on or before D: median,
+    75th percentile (numpy's linear interpolation) and how many."""
+    timeline = timeline_of(session)
+    housed = _housed_by(timeline, as_of, scope)
+    days = timeline.participants.housed[housed] - timeline.participants.referred[housed]
+    if not len(days):
+        return LeadTime(None, None, 0)
+    median, p75 = np.percentile(days, [50, 75])
+    return LeadTime(float(median), float(p75), len(days))
 
 
 def percentile_of_counts(counts: list[tuple[int, int]], fraction: float) -> float | None:

@@ -99,11 +99,6 @@ def live(columns, known_at: datetime | None) -> ColumnElement:
     return (columns.recorded_at <= known_at) & or_(columns.voided_at.is_(None), columns.voided_at > known_at)
 
 
-def participants_known(known_at: datetime | None) -> list[ColumnElement]:
-    """Participants recorded at or before K (none left out without K)."""
-    return [] if known_at is None else [PARTICIPANT.created_at <= known_at]
-
-
 # --- portable date arithmetic --------------------------------------------------------------------
 
 class days_between(FunctionElement):

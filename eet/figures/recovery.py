@@ -82,14 +82,15 @@ def _first_per_owner(owner: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, 
     return owners[first], order[first]
 
 
-def _scores(history, count: int, chosen: np.ndarray, days: np.ndarray, window: tuple[int, int],
-            *order: np.ndarray) -> np.ndarray:
-    """Per participant (count rows, NaN where none) the scores of the one measurement within
-    `window` days (both included) of the first move-in among the `chosen` rows, first in `order`."""
+def _scores(history, position: np.ndarray, count: int, chosen: np.ndarray, days: np.ndarray,
+            window: tuple[int, int], *order: np.ndarray) -> np.ndarray:
+    """Per cohort member (count rows in cohort order, NaN where none) the scores of the one
+    measurement within `window` days (both included) of the first move-in among the `chosen` rows,
+    first in `order`. `position` gives each participant's row in the cohort."""
     rows = chosen & (days >= window[0]) & (days <= window[1])
     owners, index = _first_per_owner(history.measurement_owner[rows], *(key[rows] for key in order))
     scores = np.full((count, len(ZRM_DOMAINS)), np.nan)
-    scores[owners] = history.measurement_scores[np.flatnonzero(rows)[index]]
+    scores[position[owners]] = history.measurement_scores[np.flatnonzero(rows)[index]]
     return scores
 
 
@@ -106,14 +107,15 @@ def recovery_12m(session: Session, as_of: date, target: float = 0.9) -> Recovery
     owner = history.measurement_owner
     chosen = members[owner] & (history.measurement_day <= day) if len(owner) else np.zeros(0, bool)
     days = history.measurement_day - first_in[owner] if len(owner) else owner
-    count = len(first_in)
+    count = int(members.sum())
+    position = np.cumsum(members) - 1  # a member's row among the members
     # Intake: the latest (then the later recorded); at 12 months: the nearest to 365 days, then the
     # later date, then the later recorded.
-    intake = _scores(history, count, chosen, days, (-INTAKE_BEFORE, INTAKE_AFTER),
+    intake = _scores(history, position, count, chosen, days, (-INTAKE_BEFORE, INTAKE_AFTER),
                      -history.measurement_day, -history.measurement_id)
-    later = _scores(history, count, chosen, days, (FOLLOW_UP - FOLLOW_UP_WINDOW, FOLLOW_UP + FOLLOW_UP_WINDOW),
+    later = _scores(history, position, count, chosen, days,
+                    (FOLLOW_UP - FOLLOW_UP_WINDOW, FOLLOW_UP + FOLLOW_UP_WINDOW),
                     np.abs(days - FOLLOW_UP), -history.measurement_day, -history.measurement_id)
-    intake, later = intake[members], later[members]
     both = ~np.isnan(intake) & ~np.isnan(later)
     measured = both.any(axis=1)
     kept_up = np.where(both, later, 0).sum(axis=1) >= np.where(both, intake, 0).sum(axis=1)

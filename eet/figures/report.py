@@ -67,8 +67,7 @@ def _build_report(session: Session, as_of: date) -> dict:
     participant_goal = goals.get("participants")
     retention_goal = goals.get("retention")
     totals, by_municipality = figures.dwelling_totals_and_municipalities(session, as_of)
-    # In the shape the participant view reads too, so that a dashboard computes it once.
-    lead, _, _ = figures.lead_times(figures.lead_time_counts(session, as_of))
+    lead = figures.lead_time(session, as_of)
     retention = figures.retention_12m(session, as_of,
                                       target=retention_goal.value if retention_goal else 0.9)
     recovery = recovery_12m(session, as_of)

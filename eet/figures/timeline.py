@@ -41,6 +41,7 @@ PATCH_LIMIT = 2000  # audit records beyond which reading everything again is che
 
 # --- one timeline per database, data version and K ------------------------------------------------
 
+SEEN_KEY = "timeline_seen"
 _CACHE: "OrderedDict[tuple, Timeline]" = OrderedDict()
 _CACHE_SIZE = 4
 _BUILDING: dict[tuple, threading.Lock] = {}
@@ -54,7 +55,18 @@ def timeline_of(session: Session) -> Timeline:
     known = known_at_of(session)
     if session.info.get("data_version_bumped") or session.new or session.dirty or session.deleted:
         return _read(session, known, stamp=None)
-    stamp = _stamp(session)
+    # Within one transaction of the session the answer stays the same: asked once (a report asks
+    # for it a dozen times).
+    seen = session.info.setdefault(SEEN_KEY, {})
+    transaction = session.get_transaction()
+    if transaction is not None and known in seen and seen[known][0] is transaction:
+        return seen[known][1]
+    timeline = _timeline_at(session, known, _stamp(session))
+    seen[known] = (session.get_transaction(), timeline)
+    return timeline
+
+
+def _timeline_at(session: Session, known, stamp: tuple) -> Timeline:
     url = str(session.get_bind().url)
     key = (url, known)
     with _CACHE_LOCK:
@@ -76,14 +88,34 @@ def timeline_of(session: Session) -> Timeline:
             fresh = _patched(session, kept, stamp, known)
         if fresh is None:
             fresh = _read(session, known, stamp)
-        if on_file and fresh is not kept:
-            timeline_file.save(url, fresh)
+            if known is None:  # a patched one is not written: the next process patches the file's
+                _save_later(url, fresh)
         with _CACHE_LOCK:
             _CACHE[key] = fresh
             _CACHE.move_to_end(key)
             while len(_CACHE) > _CACHE_SIZE:
                 _CACHE.popitem(last=False)
         return fresh
+
+
+_SAVING: list[threading.Thread] = []
+
+
+def _save_later(url: str, fresh: Timeline) -> None:
+    """Write the timeline's file in a thread of its own: the page that read it need not wait for
+    the disk (the process waits for it before it exits)."""
+    thread = threading.Thread(target=timeline_file.save, args=(url, fresh), name="eet-timeline-file")
+    thread.start()
+    with _CACHE_LOCK:
+        _SAVING[:] = [t for t in _SAVING if t.is_alive()] + [thread]
+
+
+def files_written() -> None:
+    """Wait until every timeline file being written is written (tests)."""
+    with _CACHE_LOCK:
+        pending = list(_SAVING)
+    for thread in pending:
+        thread.join()
 
 
 def _newer(a: Timeline | None, b: Timeline | None) -> Timeline | None:
@@ -165,7 +197,7 @@ def _patched(session: Session, kept: Timeline, stamp: tuple, known) -> Timeline 
         return None
     records = session.execute(select(AuditRecord.entity, AuditRecord.entity_id)
                               .where(AuditRecord.id > kept.audit_mark).limit(PATCH_LIMIT + 1)).all()
-    if not records or len(records) > PATCH_LIMIT:
+    if len(records) > PATCH_LIMIT:
         return None
     touched: dict[str, set[int]] = {kind: set() for kind in PATCHED.values()}
     for entity, entity_id in records:
@@ -187,6 +219,8 @@ def _patched(session: Session, kept: Timeline, stamp: tuple, known) -> Timeline 
     if touched["change"]:
         homes |= set(session.execute(select(CHANGE.dwelling_id)
                                      .where(CHANGE.id.in_(touched["change"]))).scalars())
+    # No record at all: a transaction that took the writers' lock and wrote nothing audited; the
+    # histories are as they were.
     participants = kept.participants
     if people:
         participants = _spliced_participants(participants, read_participants(session, known, sorted(people)),
@@ -259,4 +293,4 @@ def _spliced_dwellings(old: DwellingHistory, new: DwellingHistory, replaced: np.
 
 
 # The figures count with these; they import them from here.
-__all__ = ["EPOCH", "NEVER", "Timeline", "day_number", "forget_timelines", "timeline_of"]
+__all__ = ["EPOCH", "NEVER", "Timeline", "day_number", "files_written", "forget_timelines", "timeline_of"]
