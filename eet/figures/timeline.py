@@ -80,9 +80,8 @@ def _timeline_at(session: Session, known, stamp: tuple) -> Timeline:
             kept = _CACHE.get(key)
         if kept is not None and kept.stamp == stamp:
             return kept
-        on_file = known is None and (kept is None or kept.stamp[0] < stamp[0])
-        if on_file:  # another process may have read or patched it since
-            kept = _newer(timeline_file.load(url), kept)
+        if kept is None and known is None:  # a new process: start from the file, if one is kept
+            kept = timeline_file.load(url)
         fresh = kept if kept is not None and kept.stamp == stamp else None
         if fresh is None and kept is not None:
             fresh = _patched(session, kept, stamp, known)
@@ -116,12 +115,6 @@ def files_written() -> None:
         pending = list(_SAVING)
     for thread in pending:
         thread.join()
-
-
-def _newer(a: Timeline | None, b: Timeline | None) -> Timeline | None:
-    if a is None or b is None:
-        return a or b
-    return a if a.stamp[0] > b.stamp[0] else b
 
 
 # A write to the histories' tables that does not bump the data version (SQL typed by hand through
