@@ -1,6 +1,7 @@
-"""Every figure of DESIGN.md at an as-of date, as SQL aggregates, and how each role may see it.
+"""Every figure of DESIGN.md at an as-of date, and how each role may see it.
 
-The definitions live in `dwellings` and `participants` (on the shared queries of `query`); the
+The definitions live in `dwellings` and `participants`, counted from the histories that `timeline`
+keeps per data version (`histories` reads them, `timeline_file` keeps them for the next process); the
 pages, `python -m eet report` and the meeting pack read them from here. Beside them: `privacy`
 (small-count suppression), `disclosure` (the rules that keep 1 to 4 people out of reach) and `shown`
 (their one pass per date over everything a viewer sees), `progress` (forecast, changes, headlines), `participant_view`,
