@@ -180,6 +180,15 @@ class Timeline:
             return first
         return self._cached(("d-first",), build)
 
+    def worked_out(self) -> dict:
+        """What the timeline has worked out so far (scopes, groups), by key."""
+        with self._lock:
+            return dict(self._groups)
+
+    def remember(self, key, value) -> None:
+        with self._lock:
+            self._groups.setdefault(key, value)
+
     def _cached(self, key, build):
         with self._lock:
             if key not in self._groups:

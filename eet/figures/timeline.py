@@ -222,7 +222,13 @@ def _patched(session: Session, kept: Timeline, stamp: tuple, known) -> Timeline 
     if homes:
         dwellings = _spliced_dwellings(dwellings, read_dwellings(session, known, sorted(homes)),
                                        np.array(sorted(homes), np.int64))
-    return Timeline(participants, dwellings, stamp, mark, _audit_moment(session, mark))
+    patched = Timeline(participants, dwellings, stamp, mark, _audit_moment(session, mark))
+    # What was worked out from a history the write did not touch holds for the new timeline too.
+    for key, value in kept.worked_out().items():
+        if (key[0].startswith("p-") and participants is kept.participants) or \
+                (key[0].startswith("d-") and dwellings is kept.dwellings):
+            patched.remember(key, value)
+    return patched
 
 
 def _keep_map(ids: np.ndarray, replaced: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
