@@ -82,16 +82,14 @@ def _first_per_owner(owner: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, 
     return owners[first], order[first]
 
 
-def _scores(history, position: np.ndarray, count: int, chosen: np.ndarray, days: np.ndarray,
-            window: tuple[int, int], *order: np.ndarray) -> np.ndarray:
-    """Per cohort member (count rows in cohort order, NaN where none) the scores of the one
-    measurement within `window` days (both included) of the first move-in among the `chosen` rows,
-    first in `order`. `position` gives each participant's row in the cohort."""
+def _chosen_scores(history, chosen: np.ndarray, days: np.ndarray, window: tuple[int, int],
+                   *order: np.ndarray) -> dict[int, np.ndarray]:
+    """{participant: scores (NaN: not scored)} of the one measurement per participant within
+    `window` days (both included) of the first move-in among the `chosen` rows, first in `order`."""
     rows = chosen & (days >= window[0]) & (days <= window[1])
     owners, index = _first_per_owner(history.measurement_owner[rows], *(key[rows] for key in order))
-    scores = np.full((count, len(ZRM_DOMAINS)), np.nan)
-    scores[position[owners]] = history.measurement_scores[np.flatnonzero(rows)[index]]
-    return scores
+    scores = history.measurement_scores[np.flatnonzero(rows)[index]]
+    return dict(zip(owners.tolist(), scores))
 
 
 @memoised
@@ -103,26 +101,26 @@ def recovery_12m(session: Session, as_of: date, target: float = 0.9) -> Recovery
     day = day_number(as_of)
     first_in = history.housed
     members = (first_in <= day - RETENTION_DAYS) & ~(history.deceased_exit - first_in <= RETENTION_DAYS)
-    retained = ~(history.negative_exit - first_in <= RETENTION_DAYS)
+    negative = members & (history.negative_exit - first_in <= RETENTION_DAYS)
     owner = history.measurement_owner
-    chosen = members[owner] & (history.measurement_day <= day) if len(owner) else np.zeros(0, bool)
-    days = history.measurement_day - first_in[owner] if len(owner) else owner
-    count = int(members.sum())
-    position = np.cumsum(members) - 1  # a member's row among the members
+    chosen = members[owner] & (history.measurement_day <= day)
+    days = history.measurement_day - first_in[owner]
     # Intake: the latest (then the later recorded); at 12 months: the nearest to 365 days, then the
-    # later date, then the later recorded.
-    intake = _scores(history, position, count, chosen, days, (-INTAKE_BEFORE, INTAKE_AFTER),
-                     -history.measurement_day, -history.measurement_id)
-    later = _scores(history, position, count, chosen, days,
-                    (FOLLOW_UP - FOLLOW_UP_WINDOW, FOLLOW_UP + FOLLOW_UP_WINDOW),
-                    np.abs(days - FOLLOW_UP), -history.measurement_day, -history.measurement_id)
-    both = ~np.isnan(intake) & ~np.isnan(later)
+    # later date, then the later recorded. Only members with both are compared.
+    intake = _chosen_scores(history, chosen, days, (-INTAKE_BEFORE, INTAKE_AFTER),
+                            -history.measurement_day, -history.measurement_id)
+    later = _chosen_scores(history, chosen, days, (FOLLOW_UP - FOLLOW_UP_WINDOW, FOLLOW_UP + FOLLOW_UP_WINDOW),
+                           np.abs(days - FOLLOW_UP), -history.measurement_day, -history.measurement_id)
+    pairs = sorted(set(intake) & set(later))
+    a = np.array([intake[p] for p in pairs]).reshape(len(pairs), len(ZRM_DOMAINS))
+    b = np.array([later[p] for p in pairs]).reshape(len(pairs), len(ZRM_DOMAINS))
+    both = ~np.isnan(a) & ~np.isnan(b)
     measured = both.any(axis=1)
-    kept_up = np.where(both, later, 0).sum(axis=1) >= np.where(both, intake, 0).sum(axis=1)
-    retained = retained[members]
-    judged = int((measured | ~retained).sum())
+    kept_up = np.where(both, b, 0).sum(axis=1) >= np.where(both, a, 0).sum(axis=1)
+    retained = ~negative[np.array(pairs, np.int64)]
+    judged = int(measured.sum()) + int(negative.sum()) - int((measured & ~retained).sum())
     recovered = int((measured & retained & kept_up).sum())
-    change = np.sign(np.where(both, later - intake, np.nan))[measured]
+    change = np.sign(np.where(both, b - a, np.nan))[measured]
     domains = [DomainChange(d, int((change[:, i] == 1).sum()), int((change[:, i] == 0).sum()),
                             int((change[:, i] == -1).sum())) for i, d in enumerate(ZRM_DOMAINS)]
     return Recovery(recovered / judged if judged else None, int(members.sum()), int(measured.sum()), judged,

@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 
 from eet.figures.histories import DwellingHistory, Intervals, ParticipantHistory, Timeline
 
-FORMAT = 1
+FORMAT = 2
 INTERVALS = ("eligible", "housed_now")
 TEXTS = ("withdrawal_reason",)
 
@@ -87,20 +87,18 @@ def load(url: str) -> Timeline | None:
         return None
     try:
         with np.load(path, allow_pickle=False) as data:
-            return _timeline({name: _widen(data[name]) for name in data.files})
+            return _timeline({name: data[name] for name in data.files})
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
 def _narrow(values: np.ndarray) -> np.ndarray:
-    """Integers as int32 where they fit (ids and day numbers do): half the file to write and read."""
+    """Integers as int32 where they fit (ids and day numbers do): half the file to write and read.
+    They are counted as int32 too: every sum numpy widens, and no difference of two days or ids
+    leaves int32."""
     if values.dtype == np.int64 and (not values.size or (values.min() >= -2**31 and values.max() < 2**31)):
         return values.astype(np.int32)
     return values
-
-
-def _widen(values: np.ndarray) -> np.ndarray:
-    return values.astype(np.int64) if values.dtype == np.int32 else values
 
 
 def _arrays(timeline: Timeline) -> dict[str, np.ndarray]:
@@ -113,14 +111,14 @@ def _arrays(timeline: Timeline) -> dict[str, np.ndarray]:
         if isinstance(value, Intervals):
             out.update({f"p.{name}.{part}": getattr(value, part) for part in ("owner", "start", "end", "kind")})
         elif name in TEXTS:
-            out[f"p.{name}"] = np.array(json.dumps(list(value)))
+            out.update(_texts(f"p.{name}", list(value)))
         else:
             out[f"p.{name}"] = value
     homes = timeline.dwellings
-    out.update({"d.id": homes.id, "d.change_owner": homes.change_owner, "d.change_day": homes.change_day,
-                "d.columns": np.array(json.dumps({name: values.tolist() for name, values in homes.columns.items()
-                                                  if values.dtype == object}))})
-    out.update({f"d.column.{name}": values for name, values in homes.columns.items() if values.dtype != object})
+    out.update({"d.id": homes.id, "d.change_owner": homes.change_owner, "d.change_day": homes.change_day})
+    for name, values in homes.columns.items():
+        out.update(_texts(f"d.text.{name}", values.tolist()) if values.dtype == object
+                   else {f"d.column.{name}": values})
     out.update({f"d.status.{part}": getattr(homes.status, part) for part in ("owner", "start", "end", "kind")})
     return out
 
@@ -134,17 +132,32 @@ def _timeline(data: dict[str, np.ndarray]) -> Timeline | None:
         if name in INTERVALS:
             fields[name] = Intervals(*(data[f"p.{name}.{part}"] for part in ("owner", "start", "end", "kind")))
         elif name in TEXTS:
-            fields[name] = tuple(json.loads(str(data[f"p.{name}"])))
+            fields[name] = tuple(_read_texts(data, f"p.{name}").tolist())
         else:
             fields[name] = data[f"p.{name}"]
-    columns = {name: np.array(values, object) for name, values in json.loads(str(data["d.columns"])).items()}
-    columns.update({key.removeprefix("d.column."): data[key] for key in data if key.startswith("d.column.")})
+    columns = {key.removeprefix("d.column."): data[key] for key in data if key.startswith("d.column.")}
+    columns.update({key.removeprefix("d.text.").removesuffix(".codes"): _read_texts(data, key.removesuffix(".codes"))
+                    for key in data if key.startswith("d.text.") and key.endswith(".codes")})
     homes = DwellingHistory(
         id=data["d.id"], columns=columns,
         status=Intervals(*(data[f"d.status.{part}"] for part in ("owner", "start", "end", "kind"))),
         change_owner=data["d.change_owner"], change_day=data["d.change_day"])
     return Timeline(ParticipantHistory(**fields), homes, (meta["version"], _moment(meta["changed_at"])),
                     meta["audit_mark"], _moment(meta["audit_mark_at"]))
+
+
+def _texts(name: str, values: list) -> dict[str, np.ndarray]:
+    """Texts (None included) as codes into their distinct values: a few kB where the texts
+    themselves took megabytes."""
+    distinct = sorted(set(values), key=lambda v: (v is not None, v or ""))
+    code = {value: i for i, value in enumerate(distinct)}
+    return {f"{name}.codes": np.array([code[v] for v in values], np.int32),
+            f"{name}.values": np.array(json.dumps(distinct))}
+
+
+def _read_texts(data: dict[str, np.ndarray], name: str) -> np.ndarray:
+    distinct = np.array(json.loads(str(data[f"{name}.values"])) + [None], object)[:-1]
+    return distinct[data[f"{name}.codes"]]
 
 
 def _moment_text(moment: datetime | None) -> str | None:
