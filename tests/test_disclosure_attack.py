@@ -138,7 +138,7 @@ def read_pack_html(attack: Attack, path, days: list[date]) -> None:
         items = [label("step", s, LANG) for s in STEPS] if key == "funnel" else None
         traces = json.loads(spec)
         for trace, day in zip(traces, days[-len(traces):]):
-            names = trace.get("y") if key == "funnel" else trace.get("x")
+            names = trace.get("y") if trace.get("orientation") == "h" else trace.get("x")  # both horizontal now
             values = trace.get("text") or []
             for name, value in zip(names or [], values):
                 if key == "funnel" and name in items:
