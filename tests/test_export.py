@@ -230,7 +230,7 @@ def test_cli_export_at_or_before_the_launch_has_no_comparison_and_a_future_date_
         assert out.returncode == 0, out.stderr
         assert "without a comparison" in out.stdout
         funnel = list(load_workbook(tmp_path / f"{day}.xlsx")[sheet("funnel", "nl")].iter_rows(values_only=True))
-        assert len(funnel[0]) == 3  # figure, the date, code: no comparison date, no change
+        assert len(funnel[0]) == 2  # figure and the date: no comparison date, no change
     out = _cli(url, "export", "--as-of", "2021-01-15", "--out", str(tmp_path / "launch.html"))
     assert out.returncode == 0 and "nog niets om mee te vergelijken" in (tmp_path / "launch.html").read_text()
     out = _cli(url, "export", "--as-of", "2030-01-01", "--out", str(tmp_path / "future.html"))
