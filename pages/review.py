@@ -2,24 +2,69 @@
 what moved per municipality and initiative, the forecast towards 200 by 2022-07-01, open bottlenecks,
 the decisions, and the meeting pack to download. The admin records meetings and decisions here."""
 
+import re
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from ui import forms as fx
 import ui
 from eet.review import decisions as register
-from eet.review import pack as export
+from eet.review import files as pack_files  # the pack's writer (eet.review.pack) loads on a download only
 from eet.charts import review as review_charts
 from eet.texts import formatting as fmt
 from eet.store.models import DECISION_STATUSES, DECISION_TOPICS
 from eet.figures.privacy import threshold
-from eet.review.tables import all_tables, cell_text, item_label
+from eet.review.comparison import MOVED_MEASURES
+from eet.review.tables import Table, all_tables, cell_text, item_label, measure_view, transposed
 from eet.texts import label, t
 from eet.review import comparison
 from eet.review.known import known_tables, moment_text
 from eet.quality import settings as quality_settings
 from eet.quality import signoff, stuck
+
+APPLY_TYPED_DATE = """<div class="eet-applied-date" data-date="{applied}" hidden></div><script>
+(() => {
+  if (window.eetTypedDate) return;
+  window.eetTypedDate = true;
+  const field = () => document.querySelector('.st-key-review_date input[type="date"]');
+  const applied = () => document.querySelector('.eet-applied-date')?.dataset.date;
+  const waiting = () => !!(field() && field().value && applied() && field().value !== applied());
+  document.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter' || !(e.target.closest && e.target.closest('.st-key-review_date'))) return;
+    // The field applies a typed date when one interacts outside it (a press elsewhere), as a click would.
+    for (const kind of ['pointerdown', 'mousedown', 'pointerup', 'mouseup', 'click']) {
+      const Kind = kind.startsWith('pointer') ? PointerEvent : MouseEvent;
+      document.body.dispatchEvent(new Kind(kind, {bubbles: true, cancelable: true, button: 0, pointerType: 'mouse', isPrimary: true}));
+    }
+    e.target.blur();
+  }, true);
+  let pending = null;
+  document.addEventListener('pointerdown', (e) => {
+    const box = e.target.closest && e.target.closest('.st-key-download_html, .st-key-download_xlsx');
+    pending = box && waiting() ? [...box.classList].find((c) => c.startsWith('st-key-download_')) : null;
+  }, true);
+  document.addEventListener('click', (e) => {
+    if (!pending || !e.isTrusted) return;
+    const key = pending;
+    pending = null;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    document.activeElement?.blur();
+    const started = Date.now();
+    const again = () => {
+      const running = document.querySelector('[data-testid="stStatusWidget"], [data-stale="true"]');
+      if (!waiting() && !running) {
+        document.querySelector('.' + key + ' button')?.click();
+      } else if (Date.now() - started < 20000) {
+        setTimeout(again, 100);
+      }
+    };
+    setTimeout(again, 100);
+  }, true);
+})();
+</script>"""
 
 actor, lang, as_of = ui.context()
 st.title(t("page_review", lang))
@@ -27,9 +72,11 @@ ui.demo_banner(lang)
 date_format = "DD-MM-YYYY" if lang == "nl" else "YYYY-MM-DD"
 
 # --- the two dates -------------------------------------------------------------------------------
-left, middle, right = fx.columns(3, 240)  # stacked on a tablet: the date and the labels stay whole
+left, right = fx.columns(2, 300)  # stacked on a tablet: the date and the labels stay whole
 meeting_date = ui.url_date("meeting", "review_date", as_of, lambda **kw: left.date_input(
     t("meeting_date", lang), max_value=date.today(), format=date_format, help=t("meeting_date_help", lang), **kw))
+basis = right.radio(t("pace_basis", lang), ("comparison", "launch"), key="review_basis", horizontal=True,
+                    format_func=lambda b: t(f"basis_{b}", lang))
 options = ui.read(comparison.comparison_options, meeting_date)
 if not options:
     st.info(t("no_comparison", lang, date=fmt.long_date(date(2021, 1, 15), lang)))
@@ -39,28 +86,50 @@ choices = [o.on for o in options] + ([recorded] if recorded not in [o.on for o i
 names = {o.on: t("option_meeting", lang, title=o.title, date=fmt.long_date(o.on, lang)) if o.kind == "meeting"
          else t("option_launch", lang, date=fmt.long_date(o.on, lang)) for o in options}
 names.setdefault(recorded, t("option_register", lang, date=fmt.long_date(recorded, lang)))
-compare_with = middle.selectbox(t("compare_with", lang), choices, index=choices.index(recorded),
-                                format_func=names.get, key=f"review_compare_{meeting_date.isoformat()}")
-basis = right.radio(t("pace_basis", lang), ("comparison", "launch"), key="review_basis",
-                    format_func=lambda b: t(f"basis_{b}", lang))
+# The whole width: a meeting's title and its date are read whole, also on a tablet.
+compare_with = st.selectbox(t("compare_with", lang), choices, index=choices.index(recorded),
+                            format_func=names.get, key=f"review_compare_{meeting_date.isoformat()}")
 
 review = ui.read(comparison.build_review, actor, meeting_date, compare_with, basis)
 tables = {table.key: table for table in all_tables(review, lang)}
-charts = dict(review_charts.all_charts(review, lang))
+# The figures are built once per review and language, not on every run (issue 15).
+charts = ui.built(review_charts.charts_by_key, review, lang, key=(actor, meeting_date, compare_with, basis))
 st.caption(t("pack_subtitle", lang, as_of=fmt.long_date(review.as_of, lang),
              since=fmt.long_date(review.compare_with, lang)))
 if review.known_at is not None:  # a recorded meeting: its figures as they were presented
     st.info(t("known_at_note", lang, moment=moment_text(review.known_at, lang)))
 
 
-def show(key: str) -> None:
-    """A table as plain text cells (user text is never read as markdown or HTML)."""
-    table = tables[key]
+def shown_text(text) -> str:
+    """A cell or header as st.table shows it: markdown escaped, and a date (30-05-2021) never
+    broken over two lines at its hyphens (non-breaking hyphens, on the screen only)."""
+    return fx.plain(re.sub(r"(?<=\d)-(?=\d)", "\u2011", str(text)))
+
+
+def plain_table(cells: dict[str, list[str]]) -> None:
+    """Columns of text as a static table, wrapped rather than cut (st.table; a data grid cuts a
+    column off). st.table reads a cell as markdown: what it shows is escaped (fx.plain), so a typed
+    text is shown as typed, while the table keeps the text itself. Columns of numbers to the right."""
+    frame = pd.DataFrame(cells)
+    numbers = set(fx.numbers_right(cells)) - {frame.columns[0]}
+    styler = frame.style.format(shown_text).format_index(shown_text, axis=1)
+    if numbers:
+        styler = styler.set_properties(subset=sorted(numbers), **{"text-align": "right !important"})
+    st.table(styler, hide_index=True)
+
+
+def table_of(table) -> None:
+    """A table as plain text cells (user text is never read as markdown or HTML), drawn whole:
+    st.table wraps a long cell where a data grid would cut its column off; numbers to the right."""
     if table.rows:
-        fx.dataframe({name: [cell_text(row[i], lang, i in table.change_columns) for row in table.rows]
-                      for i, name in enumerate(table.columns)}, hide_index=True, key=f"table_{key}")
+        plain_table({name: [cell_text(row[i], lang, i in table.change_columns) for row in table.rows]
+                     for i, name in enumerate(table.columns)})
     if table.note:
         st.caption(fx.plain(table.note))
+
+
+def show(key: str) -> None:
+    table_of(tables[key])
 
 
 # --- headline ------------------------------------------------------------------------------------
@@ -97,12 +166,17 @@ for known in known_tables(review, lang):
     show(known.key)
 
 # --- what moved ----------------------------------------------------------------------------------
+# One breakdown and one measure at a time: the server sends only what is shown (issue 15), and a
+# table of four columns reads whole on a tablet.
 st.header(t("moved", lang))
-st.plotly_chart(charts["municipality"], key="chart_municipality")
-for tab, key in zip(st.tabs([tables[k].title for k in ("municipality", "building_type", "route", "site")]),
-                    ("municipality", "building_type", "route", "site")):
-    with tab:
-        show(key)
+dimensions = ("municipality", "building_type", "route", "site")
+by = st.segmented_control(t("review_moved_by", lang), dimensions, default="municipality", required=True,
+                          format_func=lambda k: tables[k].title, key="review_moved_by") or "municipality"
+if by == "municipality":
+    st.plotly_chart(charts["municipality"], key="chart_municipality")
+measure = st.segmented_control(t("figure", lang), MOVED_MEASURES, default="counter", required=True,
+                               format_func=lambda m: t(f"measure_{m}", lang), key="review_moved_measure") or "counter"
+table_of(measure_view(tables[by], measure, review.compared))
 
 # --- forecast ------------------------------------------------------------------------------------
 st.header(t("forecast", lang))
@@ -119,54 +193,69 @@ for forecast in review.forecasts:
                 verdict=t({True: "on_track", False: "behind", None: "unknown_track"}[forecast.on_track], lang),
                 gap=fmt.number(forecast.gap, lang), needed=fmt.number(forecast.needed_per_month, lang, 1))
     (st.success if forecast.on_track else st.warning)(fx.plain(message))
-left, right = fx.columns(2, 380)
-left.plotly_chart(charts["forecast_dwellings"], key="chart_forecast_dwellings")
-right.plotly_chart(charts["forecast_participants"], key="chart_forecast_participants")
-show("forecast")
+chart_col, table_col = fx.columns(2, 380)
+with chart_col:
+    shown = st.segmented_control(t("review_forecast_chart", lang), ("dwellings", "participants"),
+                                 default="dwellings", required=True, format_func=lambda m: t(f"forecast_{m}", lang),
+                                 key="review_forecast_chart") or "dwellings"
+    st.plotly_chart(charts[f"forecast_{shown}"], key="chart_forecast")
+with table_col:
+    forecast_table = transposed(tables["forecast"])
+    forecast_table.note = None  # said above the sentences
+    table_of(forecast_table)
 
 # --- bottlenecks and decisions -------------------------------------------------------------------
 st.header(tables["bottlenecks"].title)
 show("bottlenecks")
 st.header(t("decisions", lang))
-show("decisions")
+# Per meeting (its date and title above its decisions): five columns read whole on a tablet.
+decisions = tables["decisions"]
+for meeting in dict.fromkeys((row[0], row[1]) for row in decisions.rows):
+    st.markdown(f"**{fx.plain(cell_text(meeting[0], lang))} · {fx.plain(meeting[1])}**")
+    table_of(Table(decisions.key, decisions.title, decisions.columns[2:],
+                   [row[2:] for row in decisions.rows if (row[0], row[1]) == meeting]))
+if decisions.note:
+    st.caption(fx.plain(decisions.note))
 
 # --- data quality: which months are signed off, what looks stuck (issue 16) ---------------------
 st.header(t("quality_review_summary", lang, date=fmt.long_date(meeting_date, lang)))
 closed = ui.read(signoff.signed_off, None)
 st.subheader(t("quality_signed_off_review", lang))
 if closed:
-    fx.dataframe({t("organisation", lang): [c["organisation"] for c in closed],
-                  t("quality_month", lang): [fmt.month_label(c["month"].strftime("%Y-%m"), lang) for c in closed]},
-                 hide_index=True, key="review_signed_off")
+    plain_table({t("organisation", lang): [c["organisation"] for c in closed],
+                 t("quality_month", lang): [fmt.month_label(c["month"].strftime("%Y-%m"), lang) for c in closed]})
 else:
     st.caption(t("quality_none_signed", lang))
 if actor.role in ("admin", "coordinator"):  # row-level lists: counted here, listed on the quality page
     stuck_counts = stuck.summary(ui.read(stuck.stuck_records, actor, meeting_date, None))
     limits = ui.read(quality_settings.thresholds)
-    fx.dataframe({t("quality_stuck", lang): [t(f"quality_rule_{rule}", lang, days=limits.get(stuck.SETTING_OF.get(rule, "")))
-                                             for rule in stuck_counts],
-                  t("col_count", lang): list(stuck_counts.values())}, hide_index=True, key="review_stuck")
+    plain_table({t("quality_stuck", lang): [t(f"quality_rule_{rule}", lang, days=limits.get(stuck.SETTING_OF.get(rule, "")))
+                                            for rule in stuck_counts],
+                 t("col_count", lang): [fmt.number(n, lang) for n in stuck_counts.values()]})
 
 # --- the meeting pack ----------------------------------------------------------------------------
 # The pack is sent round: small counts suppressed for every role; exact only when an admin or a
 # researcher asks for it (eet.export refuses anyone else).
-exact = actor.role in export.EXACT_ROLES and st.checkbox(
+exact = actor.role in pack_files.EXACT_ROLES and st.checkbox(
     t("pack_exact_choice", lang), value=False, key="pack_exact", help=t("pack_exact_help", lang, n=threshold()))
-left, right = st.columns(2)
-left.download_button(t("download_html", lang),
-                     ui.deferred(export.pack_bytes, actor, ".html", meeting_date, compare_with, lang, basis, exact),
-                     file_name=export.file_name(review, ".html", lang), mime="text/html", key="download_html",
-                     on_click="ignore")
-right.download_button(t("review_download_xlsx", lang),
-                      ui.deferred(export.pack_bytes, actor, ".xlsx", meeting_date, compare_with, lang, basis, exact),
-                      file_name=export.file_name(review, ".xlsx", lang), key="download_xlsx", on_click="ignore",
-                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+downloads = st.container(horizontal=True, gap="small")
+for suffix, text, mime in ((".html", "download_html", "text/html"),
+                           (".xlsx", "review_download_xlsx",
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")):
+    downloads.download_button(
+        t(text, lang), ui.deferred(pack_files.pack_bytes, actor, suffix, meeting_date, compare_with, lang, basis, exact),
+        file_name=pack_files.file_name(meeting_date, suffix, lang, exact), mime=mime,
+        key=f"download_{suffix[1:]}", on_click="ignore")
+# A date typed into the meeting date counts once the field is left: Enter applies it, and a
+# download asked for while a typed date is not yet applied waits until the page has applied it,
+# so that the pack is that of the date in the field (the date applied is written below the
+# buttons, after them, so that the new buttons are there once it changes).
+st.html(APPLY_TYPED_DATE.replace("{applied}", meeting_date.isoformat()), unsafe_allow_javascript=True)
 
 # --- the register (admin) ------------------------------------------------------------------------
-st.header(t("register", lang))
-if not actor.is_admin:
-    st.caption(t("admin_only", lang))
+if not actor.is_admin:  # only the admin records meetings and decisions: no heading without a form
     st.stop()
+st.header(t("register", lang))
 
 meetings = ui.read(register.meetings)
 meeting_names = {m["id"]: f'{fmt.short_date(m["held_on"], lang)} · {m["title"]}' for m in meetings}

@@ -9,6 +9,7 @@ import re
 from datetime import date
 
 import pytest
+from pack_codes import code_of
 from openpyxl import load_workbook
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
@@ -117,20 +118,20 @@ def test_on_27_05_2021_the_review_page_the_pack_and_the_overview_show_the_same_d
     assert any(t("combined_note", lang, n=5) == str(c.value) for c in overview.caption)
     # the review page: the status table, the meeting date's column
     review = open_page("pages/review.py", day, monkeypatch, demo_url)
-    status = next(df.value for df in review.dataframe
-                  if label("status", "searching", lang) in list(df.value.iloc[:, 0]))
+    status = next(frame for frame in (element.value for element in (*review.table, *review.dataframe))
+                  if label("status", "searching", lang) in list(frame.iloc[:, 0]))
     now_column = status.columns[2]
     page_cells = dict(zip(status.iloc[:, 0], status[now_column]))
     # the pack, as it is sent round
     xlsx = tmp_path / "pack.xlsx"
     write_pack(Session(get_engine(demo_url)), SYSTEM, xlsx, day, lang=lang)
-    pack_rows = {row[-1].split(".")[-1]: row[2] for row in load_workbook(xlsx)[sheet("status", lang)].iter_rows(
-        min_row=2, values_only=True) if row and row[-1]}
+    pack_rows = {code_of("status", row[0], lang).split(".")[-1]: row[2] for row in load_workbook(xlsx)[
+        sheet("status", lang)].iter_rows(min_row=2, values_only=True) if row and code_of("status", row[0], lang)}
     html = tmp_path / "pack.html"
     write_pack(Session(get_engine(demo_url)), SYSTEM, html, day, lang=lang)
     spec = re.search(r'Plotly\.newPlot\(\s*"chart-status",\s*(\[.*?\]),\s*\{', html.read_text(), re.S).group(1)
     html_now = json.loads(spec)[-1]
-    html_cells = dict(zip(html_now["x"], html_now["text"]))
+    html_cells = dict(zip(html_now["y"], html_now["text"]))  # horizontal bars: the statuses on y
     for status_code in ("searching", "location_found", "in_use"):
         name = label("status", status_code, lang)
         assert str(bar[status_code]) == page_cells[name] == str(pack_rows[status_code]) == html_cells[name], status_code

@@ -27,6 +27,7 @@ from eet.entry import organisations, services
 from eet.entry.schemas import DwellingIn, EventIn, ParticipantIn
 from eet.figures.progress import default_since
 from eet.review.pack import write_pack
+from pack_codes import code_of
 from eet.store.engine import get_engine
 from eet.texts import label, sheet, t
 from tests.attacker import Attack, percent
@@ -75,12 +76,12 @@ def read_pack(attack: Attack, path, meeting: date) -> list[date]:
     for key in ("status", "funnel", "lead_time", "retention"):
         rows = list(book[sheet(key, LANG)].iter_rows(values_only=True))
         header = rows[0]
-        days = [_date(h) for h in header[1:-1]]
+        days = [_date(h) for h in header[1:]]  # the two dates and the change, or D alone
         compared = len(days) >= 3
         for row in rows[1:]:
-            if not row or not isinstance(row[-1], str):
+            code = code_of(key, row[0], LANG) if row else None  # a row read by its label, as a person does
+            if code is None:
                 continue
-            code = row[-1]
             then_day, now_day = (days[0], days[1]) if compared else (None, days[0])
             values = (row[1], row[2], row[3]) if compared else (None, row[1], None)
             if code in codes:
@@ -137,7 +138,7 @@ def read_pack_html(attack: Attack, path, days: list[date]) -> None:
         items = [label("step", s, LANG) for s in STEPS] if key == "funnel" else None
         traces = json.loads(spec)
         for trace, day in zip(traces, days[-len(traces):]):
-            names = trace.get("y") if key == "funnel" else trace.get("x")
+            names = trace.get("y") if trace.get("orientation") == "h" else trace.get("x")  # both horizontal now
             values = trace.get("text") or []
             for name, value in zip(names or [], values):
                 if key == "funnel" and name in items:

@@ -22,7 +22,8 @@ from eet.store.config import PROJECT_ROOT
 from eet.review.pack import ExportError, write_pack
 from eet.figures.report import build_report
 from eet.review.comparison import build_review
-from eet.texts import sheet
+from eet.texts import sheet, t
+from pack_codes import code_of
 
 AS_OF, SINCE = date(2021, 5, 31), date(2021, 1, 15)
 CHROMIUM = "/usr/bin/chromium"
@@ -95,11 +96,13 @@ def test_html_pack_opens_offline_with_every_chart_drawn_and_prints_on_a4(demo_en
 # --- the xlsx against the JSON report ------------------------------------------------------------
 
 def _sheet_rows(book, key: str) -> dict[str, tuple]:
-    """code -> (then, now, change) of a headline sheet."""
+    """code -> (then, now, change) of a headline sheet, its rows read by their labels (the pack has
+    no code column: issue 14)."""
     ws = book[sheet(key, "nl")]
     header = [c.value for c in ws[1]]
-    assert header[-1] == "code"
-    return {row[-1]: row[1:4] for row in ws.iter_rows(min_row=2, values_only=True) if row and row[-1]}
+    assert "code" not in header, header
+    return {code_of(key, row[0]): row[1:4] for row in ws.iter_rows(min_row=2, values_only=True)
+            if row and code_of(key, row[0])}
 
 
 def _at(report: dict, code: str):
@@ -227,7 +230,7 @@ def test_cli_export_at_or_before_the_launch_has_no_comparison_and_a_future_date_
         assert out.returncode == 0, out.stderr
         assert "without a comparison" in out.stdout
         funnel = list(load_workbook(tmp_path / f"{day}.xlsx")[sheet("funnel", "nl")].iter_rows(values_only=True))
-        assert len(funnel[0]) == 3  # figure, the date, code: no comparison date, no change
+        assert len(funnel[0]) == 2  # figure and the date: no comparison date, no change
     out = _cli(url, "export", "--as-of", "2021-01-15", "--out", str(tmp_path / "launch.html"))
     assert out.returncode == 0 and "nog niets om mee te vergelijken" in (tmp_path / "launch.html").read_text()
     out = _cli(url, "export", "--as-of", "2030-01-01", "--out", str(tmp_path / "future.html"))
@@ -245,3 +248,38 @@ def test_exact_pack_only_for_admins_and_researchers(demo_session, tmp_path):
     assert not review.suppressed  # the researcher's page is exact; the pack is not, unless asked
     path = _pack(demo_session, tmp_path, ".xlsx", actor=Actor("r", "researcher"))
     assert _sheet_rows(load_workbook(path), "funnel")["participants.funnel.withdrawn"][0] == "<5"
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_xlsx_has_no_code_column_named_sheets_and_formatted_shares(demo_session, tmp_path, lang):
+    """Issue 14: no internal "code" column on any sheet, every sheet named with a capital in the
+    pack's language, and a share (the recovery target of 0.9) formatted as 90%, not 0.9."""
+    book = load_workbook(_pack(demo_session, tmp_path, ".xlsx", lang=lang, exact=True))
+    for ws in book:
+        header = [c.value for c in ws[1]]
+        assert "code" not in header and not any(str(v).startswith("participants.") for row in ws.iter_rows(
+            values_only=True) for v in row if v), ws.title
+        assert ws.title[0].isupper(), ws.title
+    english = {"Recovery", "Recovery by domain", "Business case per payer", "Forecast", "Decisions"}
+    dutch = {"Herstel", "Herstel per domein", "Businesscase per betaler", "Prognose", "Besluiten"}
+    assert (english if lang == "en" else dutch) <= set(book.sheetnames)
+    assert not (dutch if lang == "en" else english) & set(book.sheetnames)
+    recovery = book[sheet("recovery", lang)]
+    target = next(row[1] for row in recovery.iter_rows() if row[0].value == t("col_target", lang))
+    assert target.value == pytest.approx(0.9) and target.number_format == "0%"
+    forecast = book[sheet("forecast", lang)]
+    assert forecast.cell(row=2, column=4).number_format == "#,##0.0"  # the pace per month: 8,3 in Dutch Excel
+    euros = book[sheet("business_case", lang)]
+    assert euros.cell(row=2, column=2).number_format.startswith('"€"')
+    dates = book[sheet("decisions", lang)]
+    assert dates.cell(row=2, column=1).number_format == ("DD-MM-YYYY" if lang == "nl" else "YYYY-MM-DD")
+
+
+def test_the_exact_pack_is_named_so_that_nobody_sends_it_round():
+    """Issue 14: the exact pack (not for distribution) has a file name of its own, in the pack's language."""
+    from eet.review.files import file_name
+
+    assert file_name(AS_OF, ".html", "nl") == "vergaderstuk-2021-05-31.html"
+    assert file_name(AS_OF, ".xlsx", "nl", exact=True) == "vergaderstuk-2021-05-31-exacte-aantallen.xlsx"
+    assert file_name(AS_OF, ".html", "en", exact=True) == "meeting-pack-2021-05-31-exact-counts.html"
+    assert file_name(AS_OF, ".xlsx", "en") == "meeting-pack-2021-05-31.xlsx"

@@ -38,8 +38,9 @@ def test_the_page_shows_a_recorded_meeting_as_presented_and_the_corrections_sinc
     assert [i for i in at.info if "zoals bekend op" in i.value]
     subheaders = [s.value for s in at.subheader]
     assert any(s.startswith("Correcties sinds") for s in subheaders)
-    corrections = [df.value for df in at.dataframe if "Wat" in df.value.columns]
+    tables = [element.value for element in (*at.table, *at.dataframe)]
+    corrections = [frame for frame in tables if "Wat" in frame.columns]
     assert corrections and list(corrections[0]["Wat"]) == ["woningstatus later ingevoerd"]
-    then_now = [df.value for df in at.dataframe if "zoals nu bekend" in df.value.columns][0]
+    then_now = [frame for frame in tables if "zoals nu bekend" in frame.columns][0]
     counter = then_now[then_now["Cijfer"] == "Teller"].iloc[0]
     assert counter["zoals nu bekend"] == str(int(counter.iloc[1]) + 1)

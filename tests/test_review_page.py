@@ -34,12 +34,17 @@ def open_review(actor: Actor, lang: str = "nl", as_of: date = MEETING) -> AppTes
     return open_page(PAGE, actor, as_of, lang, timeout=90)
 
 
+def _tables(at: AppTest) -> list:
+    """Every table of the page (st.table since issue 14, or a data grid) as a data frame."""
+    return [element.value for element in (*at.table, *at.dataframe)]
+
+
 def _table(at: AppTest, column: str, holding: str):
     """The table with that column holding that cell (read-only tables carry no key in AppTest)."""
-    for df in at.dataframe:
-        if column in df.value.columns and holding in list(df.value[column]):
-            return df.value
-    raise AssertionError(f"no table with {holding!r} in {column!r}: {[list(d.value.columns) for d in at.dataframe]}")
+    for frame in _tables(at):
+        if column in frame.columns and holding in list(frame[column]):
+            return frame
+    raise AssertionError(f"no table with {holding!r} in {column!r}: {[list(f.columns) for f in _tables(at)]}")
 
 
 def test_review_page_shows_both_dates_with_the_report_figures(demo_url):
@@ -62,7 +67,9 @@ def test_review_page_shows_both_dates_with_the_report_figures(demo_url):
                                           for s in now["participants"]["funnel"]]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Teller"] == fmt.number(now["dwellings"]["counter"], "nl")
-    assert len(at.get("plotly_chart")) == 6
+    # Headline, status, funnel, per municipality (the breakdown shown first) and one forecast: the
+    # other forecast and the other breakdowns are drawn when chosen (issue 15).
+    assert len(at.get("plotly_chart")) == 5
     _table(at, "Besluit", "Extra zoekinspanning voor 20 woningen in Zeist en Houten")
     _table(at, "Titel", "Kostendelersnorm bij woningdelen")
     assert {b.label for b in at.get("download_button")} == {"Vergaderstuk downloaden (html)",
@@ -75,7 +82,7 @@ def test_review_page_in_english_for_a_viewer_suppresses_small_counts_and_hides_t
     funnel = _table(at, "Figure", "Referred")
     withdrawn = funnel[funnel["Figure"] == "Withdrawn"].iloc[0]
     assert withdrawn["2021-01-15"] == "<5" and withdrawn["Change"] == "–"
-    assert any("Only the admin records" in c.value for c in at.caption)
+    assert "Record meetings and decisions" not in [h.value for h in at.header]
     assert not at.get("form")  # no register forms for a viewer
 
 
@@ -133,7 +140,10 @@ def test_admin_meeting_form_refuses_a_comparison_after_the_meeting_and_a_taken_d
 def test_only_the_admin_sees_the_register_forms(demo_url, role):
     at = open_review(Actor(f"test-{role}", role, organisation_id=1 if role == "coordinator" else None))
     assert not [b for b in at.button if "Opslaan" in (b.label or "")]
-    assert any("Alleen de beheerder" in c.value for c in at.caption)
+    # No heading over nothing (issue 14): a role that cannot record meetings does not see the section.
+    assert "Vergaderingen en besluiten vastleggen" not in [h.value for h in at.header]
+    assert not at.tabs
+    assert "Vergaderingen en besluiten vastleggen" in [h.value for h in open_review(ADMIN).header]
 
 
 def test_non_admin_cannot_add_through_eet_either(demo_url):
@@ -150,3 +160,59 @@ def test_non_admin_cannot_add_through_eet_either(demo_url):
 def _submit(at: AppTest, form: str) -> None:
     button = next(b for b in at.button if b.form_id == form)
     button.click().run()
+
+
+def test_a_viewer_reads_every_withheld_cell_in_words_in_the_tables_and_beside_the_bars(demo_url):
+    """Issue 14: for a viewer occupied and available are shown only in their sum, and some funnel
+    steps are withheld. No bar may go missing without a word where it would be, and no table cell
+    is left empty: each says "<5", "–" (explained under the table) or the words."""
+    import json
+
+    at = open_review(Actor("steering", "viewer"))
+    at.selectbox(key="review_compare_2021-05-31").set_value(date(2021, 1, 15)).run()
+    for frame in _tables(at):
+        assert not [(column, i) for column in frame.columns for i, cell in enumerate(frame[column])
+                    if cell is None or not str(cell).strip()], frame
+    status = _table(at, "Cijfer", "Bewoond of beschikbaar")
+    occupied = status[status["Cijfer"] == "Bewoond"].iloc[0]
+    assert occupied["31-05-2021"] == "in bewoond of beschikbaar"
+    captions = " ".join(c.value for c in at.caption)
+    assert "samen als één getal" in captions and "niet getoond" in captions
+
+    charts = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+    def bars(category: str) -> list[tuple]:
+        """(date, text, where) of the bars of the chart whose categories hold `category`."""
+        spec = next(c for c in charts if any(category in (tr.get("y") or []) for tr in c["data"]))
+        out = []
+        for trace in spec["data"]:
+            positions = trace["textposition"] if isinstance(trace["textposition"], list) else \
+                [trace["textposition"]] * len(trace["y"])
+            out += [(trace["name"], text, where, x) for name, text, where, x in
+                    zip(trace["y"], trace["text"], positions, trace["x"]) if name == category]
+        return out
+
+    # Status: the later date's occupied bar is the words, written beside the axis; the earlier one a bar.
+    occupied_bars = bars("Bewoond")
+    assert ("31 mei 2021", "in bewoond of beschikbaar", "outside", 0) in occupied_bars
+    assert any(name == "15 januari 2021" and x > 0 for name, _, _, x in occupied_bars)
+    # The funnel: a withheld step is "niet getoond" beside the axis at each date, never a silent gap.
+    assessed = bars("Beoordeeld")
+    assert len(assessed) == 2 and all(text == "niet getoond" and where == "outside" for _, text, where, _ in assessed)
+    # Every bar of both charts has a text: a number, "<5" or words.
+    for category in ("Aangemeld", "Gematcht", "Woont nu", "Uitgevallen", "Beschikbaar", "Vervallen"):
+        assert all(text not in (None, "") for _, text, _, _ in bars(category)), category
+
+
+def test_the_review_page_does_not_load_the_pack_writer_until_a_download(demo_url):
+    """Issue 15: eet.review.pack (plotly.io, openpyxl) loads in the download's callable only."""
+    import subprocess
+    import sys
+
+    code = ("import sys, importlib; importlib.import_module('eet.review.files'); "
+            "import eet.charts.review, eet.review.tables; print('eet.review.pack' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.stdout.strip() == "False"
+    page = (Path(__file__).resolve().parent.parent / PAGE).read_text()
+    assert "from eet.review import pack" not in page and "import eet.review.pack" not in page

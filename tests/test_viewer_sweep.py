@@ -24,6 +24,7 @@ from eet.accounts.access import SYSTEM, Actor
 from eet.bootstrap import initialise
 from eet.store.engine import get_engine
 from eet.review.pack import write_pack
+from pack_codes import code_of
 from eet.texts import catalogue, has, label, sheet, t
 from eet.entry.schemas import DwellingIn, EventIn, ParticipantIn, StatusChangeIn
 from tests.test_pages import APP, open_page
@@ -119,7 +120,7 @@ def sweep_page(at: AppTest, page: str, lang: str) -> list[str]:
                 problems.append(f"{page}: metric {m.label} = {m.value}")
         if m.label in (t("housed_vs_target", lang), *names) and small(m.delta):
             problems.append(f"{page}: metric {m.label} change {m.delta}")
-    for df in at.dataframe:
+    for df in (*at.table, *at.dataframe):  # st.table (the review page since issue 14) and data grids
         frame = df.value
         first = frame.columns[0]
         # Occupied dwellings beside housed (or housed now): their difference counts people too.
@@ -147,6 +148,23 @@ def sweep_page(at: AppTest, page: str, lang: str) -> list[str]:
     return problems
 
 
+def sweep_review_choices(at: AppTest, lang: str) -> list[str]:
+    """The review page shows one breakdown, one measure and one forecast chart at a time: each of
+    them chosen in turn and swept."""
+    problems: list[str] = []
+    if not at.button_group:  # at or before the launch there is nothing to choose
+        return problems
+    at.button_group(key="review_forecast_chart").set_value("participants").run()
+    problems += sweep_page(at, "review (participants' forecast)", lang)
+    for by in ("municipality", "building_type", "route", "site"):
+        for measure in ("counter", "pipeline", "occupied", "in_use"):
+            at.button_group(key="review_moved_by").set_value(by)
+            at.button_group(key="review_moved_measure").set_value(measure).run()
+            assert not at.exception, [e.message for e in at.exception]
+            problems += sweep_page(at, f"review ({by}, {measure})", lang)
+    return problems
+
+
 def open_as_viewer(page: str, as_of: date, lang: str) -> AppTest:
     return open_page(page, VIEWER, as_of, lang, timeout=90)
 
@@ -164,7 +182,7 @@ def sweep_pack(session: Session, tmp_path, as_of: date, lang: str) -> list[str]:
         rows = list(ws.iter_rows(values_only=True))
         header = rows[0] if rows else ()
         for row in rows[1:]:
-            code = row[-1] if row and isinstance(row[-1], str) else ""
+            code = (code_of(key, row[0], lang) or "") if row else ""  # a row read by its label
             people_row = (key in ("funnel", "retention") and not code.endswith("rate")) or code.endswith(
                 "occupied") or code.endswith("lead_time_days.n") or (
                 key == "forecast" and row[0] == t("forecast_participants", lang))
@@ -252,7 +270,10 @@ def test_viewer_sees_no_small_count_of_people_on_any_page_or_in_the_pack(
     monkeypatch.setenv("EET_DATABASE_URL", url)
     problems = []
     for page in PAGES:
-        problems += sweep_page(open_as_viewer(page, as_of, lang), page, lang)
+        at = open_as_viewer(page, as_of, lang)
+        problems += sweep_page(at, page, lang)
+        if page.endswith("review.py"):  # what the page draws on choice: every breakdown and measure, both forecasts
+            problems += sweep_review_choices(at, lang)
     with Session(get_engine(url)) as session:
         problems += sweep_pack(session, tmp_path, as_of, lang)
     assert not problems, "\n".join(problems)

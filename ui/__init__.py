@@ -81,6 +81,20 @@ def read(function: Callable, *args):
     return _read(function, _name(function), current_version(), get_settings().database_url, args)
 
 
+@st.cache_resource(show_spinner=False, max_entries=256,
+                   hash_funcs={Actor: lambda a: (a.username, a.role, a.organisation_id)})
+def _built(_function: Callable, name: str, version: int, url: str, args: tuple, key: tuple, _source):
+    return _function(_source, *args)
+
+
+def built(function: Callable, source, *args, key: tuple = ()):
+    """`function(source, *args)` made once per process for each (function, args, key, data version)
+    and shared by every session, not copied: for objects that are only read, such as the Plotly
+    figures of a page (rebuilding and validating them costs more than the cached read they come
+    from). `source` itself is not hashed: `key` holds the arguments of the read that gave it."""
+    return _built(function, _name(function), current_version(), get_settings().database_url, args, key, source)
+
+
 def deferred(function: Callable, *args):
     """A callable for st.download_button: the file is made when it is asked for (on a thread of
     its own), not on every run of the page; cached like read()."""

@@ -14,12 +14,17 @@ from eet.texts import label, t
 
 THEN_COLOUR = charts.OKABE_ITO["sky_blue"]
 NOW_COLOUR = charts.MAIN_COLOUR
+WORD_COLOUR = "#555555"  # text beside a bar (a value that does not fit in it, or a cell in words)
 
 
 def _two_dates(review: Review, names: list[str], then: list, now: list, lang: str,
                horizontal: bool = False) -> go.Figure:
-    """Grouped bars: the comparison date and the meeting date; a suppressed count is an empty bar
-    labelled "<5".
+    """Grouped bars: the comparison date and the meeting date.
+
+    A cell that has no bar says so in words where its bar would be: a suppressed count "<5", a
+    withheld one "niet getoond", occupied / available shown only in their sum "in bewoond of
+    beschikbaar" (never a missing bar without a word: eet.figures.disclosure). Such a word is written
+    from the axis outwards (so it needs the horizontal bars of the status and funnel charts).
 
     Two bars side by side are narrow: a value is printed inside its bar, at the end, when it fits there
     (so a tall bar's value cannot run into the target line above it), else just past the end; either
@@ -27,15 +32,16 @@ def _two_dates(review: Review, names: list[str], then: list, now: list, lang: st
     (eet.charts.UNIFORM_TEXT), so it never runs into its neighbour's. The hover and the table next
     to the chart hold every value."""
     fig = go.Figure()
-    # A withheld count or a cell shown only in a sum has no bar, and says so in words (never a
-    # bar of 0 without a word: eet.figures.disclosure).
     then, now = ([_word(v, lang) for v in values] for values in (then, now))
     dates = ((review.compare_with, then, THEN_COLOUR), (review.as_of, now, NOW_COLOUR))
     for day, values, colour in dates if review.compared else dates[1:]:  # at the launch: D alone
         heights = charts._heights(values)
+        beside = [isinstance(v, str) or v == 0 for v in values]  # no bar to hold it: a word, "<5" or 0
         axis = dict(y=names, x=heights, orientation="h") if horizontal else dict(x=names, y=heights)
         fig.add_bar(**axis, name=fmt.long_date(day, lang), marker_color=colour,
-                    text=charts._texts(values, lang), textposition="auto",
+                    text=charts._texts(values, lang),
+                    textposition=["outside" if b else "auto" for b in beside],
+                    outsidetextfont=dict(color=WORD_COLOUR),
                     insidetextanchor="end", cliponaxis=False,
                     hovertemplate="%{" + ("y" if horizontal else "x") + "}, %{fullData.name}: %{text}<extra></extra>")
     fig.update_layout(bargroupgap=0.08)
@@ -67,11 +73,15 @@ def headline_chart(review: Review, lang: str) -> go.Figure:
 
 
 def status_chart(review: Review, lang: str) -> go.Figure:
+    """The dwellings per status at both dates, as horizontal bars so that a status shown only in
+    a sum (occupied / available for a viewer) can say so in words beside the axis."""
     rows = [f for f in review.headline if f.group == "status"]
     fig = _two_dates(review, [label("status", f.item, lang) for f in rows], [f.then for f in rows],
-                     [f.now for f in rows], lang)
-    fig.update_yaxes(title=t("dwellings_axis", lang), rangemode="tozero")
-    return charts._layout(fig, lang, height=340, barmode="group")
+                     [f.now for f in rows], lang, horizontal=True)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title=t("dwellings_axis", lang),
+                     range=[0, max(charts._heights([f.now for f in rows] + [f.then for f in rows]) + [1]) * 1.2])
+    return charts._layout(fig, lang, height=120 + 56 * len(rows), barmode="group")
 
 
 def municipality_chart(review: Review, lang: str) -> go.Figure:
@@ -134,3 +144,8 @@ def all_charts(review: Review, lang: str) -> list[tuple[str, go.Figure]]:
         ("forecast_dwellings", forecast_chart(review, "dwellings", lang)),
         ("forecast_participants", forecast_chart(review, "participants", lang)),
     ]
+
+
+def charts_by_key(review: Review, lang: str) -> dict[str, go.Figure]:
+    """The charts of all_charts by their key (the review page draws them from a cache)."""
+    return dict(all_charts(review, lang))

@@ -37,6 +37,7 @@ from eet.review.tables import Percent, Table, all_tables, cell_text
 from eet.review.known import known_tables, moment_text
 from eet.texts import label, sheet, t
 from eet.entry.spreadsheet import neutralise
+from eet.review.files import EXACT_ROLES
 
 TEMPLATE = Path(__file__).with_name("pack_template.html")
 SUFFIXES = (".html", ".xlsx")
@@ -47,9 +48,6 @@ MAX_SHEET_NAME = 31
 
 class ExportError(ValueError):
     """The pack cannot be written as asked (unknown file type, unwritable place)."""
-
-
-EXACT_ROLES = ("admin", "researcher")
 
 
 def meeting_pack(session: Session, actor: Actor, as_of: date, compare_with: date | None = None,
@@ -84,11 +82,6 @@ def write_pack(session: Session, actor: Actor, path: Path, as_of: date, compare_
     except OSError as exc:
         raise ExportError(f"{path} cannot be written: {exc.strerror or exc}") from None
     return review
-
-
-def file_name(review: Review, suffix: str, lang: str) -> str:
-    stem = "vergaderstuk" if lang == "nl" else "meeting-pack"
-    return f"{stem}-{review.as_of.isoformat()}{suffix}"
 
 
 # --- html ----------------------------------------------------------------------------------------
@@ -282,22 +275,21 @@ def to_xlsx(review: Review, lang: str) -> bytes:
     for row in rows:
         about.append([neutralise(v) for v in row])
     about["A1"].font = Font(bold=True, size=14)
-    _format_cells(about)
+    _format_cells(about, lang)
     about.column_dimensions["A"].width = 60
     about.column_dimensions["B"].width = 16
 
     for table in [*all_tables(review, lang), *research_tables(review, lang), *known_tables(review, lang)]:
         ws = book.create_sheet(_sheet_name(sheet(table.key, lang)))
-        columns = table.columns + (["code"] if table.codes else [])
-        ws.append([neutralise(c) for c in columns])
+        ws.append([neutralise(c) for c in table.columns])
         for i, row in enumerate(table.rows):
             # Every text cell (a site, a bottleneck's title, a decision, an owner) stays text: a
             # value typed as "=HYPERLINK(...)" must not become a live formula in the pack.
-            ws.append([float(v) if isinstance(v, Percent) else neutralise(v) for v in row]
-                      + ([table.codes[i]] if table.codes else []))
+            ws.append([float(v) if isinstance(v, Percent) else neutralise(v) for v in row])
             for j, value in enumerate(row):
-                if isinstance(value, Percent):
-                    ws.cell(row=i + 2, column=j + 1).number_format = "0.0%"
+                number_format = _number_format(value, table.key in EURO_TABLES and j > 0)
+                if number_format:
+                    ws.cell(row=i + 2, column=j + 1).number_format = number_format
         if table.note:
             ws.append([])
             ws.append([neutralise(table.note)])
@@ -306,8 +298,8 @@ def to_xlsx(review: Review, lang: str) -> bytes:
             cell.fill = HEADER_FILL
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.freeze_panes = "A2"
-        _format_cells(ws)
-        for j, name in enumerate(columns, start=1):
+        _format_cells(ws, lang)
+        for j, name in enumerate(table.columns, start=1):
             longest = max([len(str(name))] + [len(cell_text(r[j - 1], lang)) for r in table.rows if j - 1 < len(r)])
             ws.column_dimensions[get_column_letter(j)].width = min(max(10, longest + 2), 60)
     out = io.BytesIO()
@@ -315,11 +307,27 @@ def to_xlsx(review: Review, lang: str) -> bytes:
     return out.getvalue()
 
 
-def _format_cells(ws) -> None:
+EURO_TABLES = ("business_case",)  # amounts in euro after the first column
+
+
+def _number_format(value, euro: bool = False) -> str | None:
+    """A cell's Excel number format: a share as a percentage (90%, 12.5%), an amount in euro, a
+    count with a thousands separator and a fraction with one decimal. Excel writes them with the
+    separators of the reader's language settings (90%, € 18.097, 8,3 in Dutch)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, Percent):
+        return "0%" if round(value * 100, 6).is_integer() else "0.0%"
+    if euro:
+        return '"€" #,##0;"€" -#,##0'
+    return "#,##0" if float(value).is_integer() else "#,##0.0"
+
+
+def _format_cells(ws, lang: str) -> None:
     for row in ws.iter_rows():
         for cell in row:
             if isinstance(cell.value, date):
-                cell.number_format = "DD-MM-YYYY"
+                cell.number_format = "DD-MM-YYYY" if lang == "nl" else "YYYY-MM-DD"
 
 
 def _sheet_name(name: str) -> str:

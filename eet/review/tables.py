@@ -201,3 +201,21 @@ def all_tables(review: Review, lang: str) -> list[Table]:
         bottleneck_table(review, lang),
         decision_table(review, lang),
     ]
+
+
+def measure_view(table: Table, measure: str, compared: bool) -> Table:
+    """A table of what moved (moved_table) narrowed to one measure: the first column and that
+    measure's columns (both dates and the change, or D alone), so that it reads whole on a tablet."""
+    i = MOVED_MEASURES.index(measure)
+    keep = [0, *(range(1 + 3 * i, 4 + 3 * i) if compared else (1 + i,))]
+    return Table(table.key, table.title, [table.columns[j] for j in keep],
+                 [[row[j] for j in keep] for row in table.rows],
+                 change_columns=(3,) if compared else (), note=table.note)
+
+
+def transposed(table: Table) -> Table:
+    """Rows become columns: a table of two or three rows and many columns (the forecast) as one
+    that is narrow enough to read whole; its first row's cells become the headers."""
+    columns = [table.columns[0], *(str(row[0]) for row in table.rows)]
+    rows = [[name, *(row[j] for row in table.rows)] for j, name in enumerate(table.columns) if j > 0]
+    return Table(table.key, table.title, columns, rows, note=table.note)
