@@ -123,16 +123,48 @@ def sign_in(page, username: str, password: str, app_title: str | None = None) ->
 class Server:
     """The dashboard served through bench/served.py; `runs_after(t)` reads its script runs."""
 
-    def __init__(self, base: str, run_log: Path):
-        self.base, self.run_log = base, run_log
+    def __init__(self, base: str, run_log: Path, pid: int):
+        self.base, self.run_log, self.pid = base, run_log, pid
 
-    def last_run_end(self, clicked_at: float) -> float | None:
-        """When the last script run that ended after the click ended (epoch ms), if any."""
+    def runs_after(self, clicked_at: float) -> tuple[float | None, float]:
+        """(when the last script run that ended after the click ended (epoch ms), if any; the
+        server's CPU ms in the runs that ended after the click)."""
         if not self.run_log.exists():
-            return None
-        ends = [run["end"] for run in map(json.loads, self.run_log.read_text().splitlines())
-                if run["end"] > clicked_at]
-        return max(ends, default=None)
+            return None, 0.0
+        runs = [run for run in map(json.loads, self.run_log.read_text().splitlines()) if run["end"] > clicked_at]
+        return max((run["end"] for run in runs), default=None), sum(run.get("cpu", 0.0) for run in runs)
+
+
+def _processes() -> dict[int, tuple[int, float]]:
+    """{pid: (parent pid, CPU ms so far)} of every process this user may read (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # ended meanwhile
+                continue
+            found[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) * 1000 / tick)
+    return found
+
+
+def browser_cpu_ms(server: Server | None) -> float:
+    """CPU ms used so far by this benchmark's Chromium (with playwright's driver): every process
+    descended from this one except the dashboard server's. Dead processes no longer count, so read
+    it around one page, whose renderer lives on."""
+    processes = _processes()
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _) in processes.items():
+        children.setdefault(parent, []).append(pid)
+    total, todo = 0.0, list(children.get(os.getpid(), []))
+    while todo:
+        pid = todo.pop()
+        if server is not None and pid == server.pid:
+            continue
+        total += processes[pid][1]
+        todo.extend(children.get(pid, []))
+    return total
 
 
 @contextmanager
@@ -161,7 +193,7 @@ def serving(database_url: str, folder: Path, options: list[str], port: int | Non
                     if time.time() > deadline or process.poll() is not None:
                         raise RuntimeError(f"the dashboard did not start; see {folder / 'streamlit.log'}") from None
                     time.sleep(0.2)
-            yield Server(base, run_log)
+            yield Server(base, run_log, process.pid)
         finally:
             process.terminate()
             try:
@@ -170,15 +202,19 @@ def serving(database_url: str, folder: Path, options: list[str], port: int | Non
                 process.kill()
 
 
-def wait_drawn(page, title: str, clicked_at: float, server: Server | None = None) -> tuple[float, ...]:
-    """(ms until the title showed, ms until drawn, ms until the server's run ended) after the click
-    at `clicked_at` (epoch ms); the last is 0 without a server to ask."""
+def wait_drawn(page, title: str, clicked_at: float, server: Server | None = None,
+               cpu_before: float | None = None) -> tuple[float, ...]:
+    """(ms until the title showed, ms until drawn, ms until the server's run ended, the browser's
+    CPU ms, the server's CPU ms) after the click at `clicked_at` (epoch ms); the server's are 0
+    without a server to ask, the browser's 0 without `cpu_before` (browser_cpu_ms before the click;
+    it then counts until the page has been still for QUIET_MS, the polling of this wait included)."""
     page.wait_for_function(DRAWN, arg=[title, QUIET_MS], polling=25, timeout=TIMEOUT_MS)
+    browser_cpu = 0.0 if cpu_before is None else browser_cpu_ms(server) - cpu_before
     titled, last = page.evaluate("() => [window.__eet.titled, window.__eet.last]")
-    ended = server.last_run_end(clicked_at) if server else None
+    ended, server_cpu = server.runs_after(clicked_at) if server else (None, 0.0)
     # The title is noticed at the next poll (25 ms): never later than the last change.
     return (min(titled or last, last) - clicked_at, last - clicked_at,
-            0.0 if ended is None else ended - clicked_at)
+            0.0 if ended is None else ended - clicked_at, browser_cpu, server_cpu)
 
 
 def nav_titles(page) -> list[str]:
@@ -237,10 +273,11 @@ def measure(server: Server, url: str, as_of: date, roles: list[str], rounds: int
                 for round_number in range(rounds):
                     state = "cold" if round_number == 0 else "warm"
                     for title in order:
+                        cpu_before = browser_cpu_ms(server)
                         clicked = page.evaluate(CLICK_NAV, title)
                         if clicked is None:
                             raise RuntimeError(f"no sidebar link {title!r} for {role}")
-                        timing = wait_drawn(page, title, clicked, server)
+                        timing = wait_drawn(page, title, clicked, server, cpu_before)
                         if page.locator("[data-testid='stException']").count():
                             raise RuntimeError(f"{title} shows an exception for {role}")
                         results.setdefault((role, title, state), []).append(timing)
@@ -342,6 +379,20 @@ def print_table(results: dict, roles: list[str], as_of: date) -> int:
             cells.append(f"{drawn:.0f} /{titled:>4.0f} /{served:>4.0f} {'ok' if met else 'OVER'}")
         print(f"{title:<30} " + " ".join(f"{c:>24}" for c in cells))
     print(f"targets: {'all met' if not over else str(len(over)) + ' over: ' + '; '.join(over)}")
+    print(f"\nCPU ms of each click until drawn, medians: the browser's (Chromium's processes, until "
+          f"{QUIET_MS} ms still) + the server's (its script runs); a loaded machine stretches the times "
+          f"above, not these")
+    print(f"{'page':<30} " + " ".join(f"{role + ' ' + state:>24}" for role, state in columns))
+    for title in pages:
+        cells = []
+        for role, state in columns:
+            timings = results.get((role, title, state))
+            if not timings or len(timings[0]) < 5 or not any(t[3] for t in timings):
+                cells.append("-")
+                continue
+            browser, server = (statistics.median(t[i] for t in timings) for i in (3, 4))
+            cells.append(f"{browser:.0f} + {server:.0f}")
+        print(f"{title:<30} " + " ".join(f"{c:>24}" for c in cells))
     return len(over)
 
 
