@@ -238,8 +238,8 @@ def _bump(url: str) -> None:
 
 def _signed_in_page(browser, server: Server, role: str, as_of: date, lang: str):
     """A fresh browser session (its own cache, as a first visit) signed in as `role`; returns
-    (context, page, ms from opening the address until the sign-in form shows, (title ms, drawn ms,
-    server ms) of the sign-in until the overview is drawn)."""
+    (context, page, ms from opening the address until the sign-in form shows, wait_drawn's tuple
+    from the sign-in until the overview is drawn)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_init_script(TRACK_CHANGES)
     page = context.new_page()
@@ -256,11 +256,12 @@ def _chromium(p):
 
 
 def measure(server: Server, url: str, as_of: date, roles: list[str], rounds: int, lang: str = "nl") -> dict:
-    """{(role, page title, "cold"|"warm"): [(title ms, drawn ms, server ms), ...]} with the sign-in
-    under the page title "sign-in → <overview>"; raises when a page shows an exception."""
+    """{(role, page title, "cold"|"warm"): [wait_drawn's tuple, ...]} with the sign-in under the page
+    title "sign-in → <overview>" (no browser CPU: it spans a navigation); raises when a page shows
+    an exception."""
     from playwright.sync_api import sync_playwright
 
-    results: dict[tuple[str, str, str], list[tuple[float, float, float]]] = {}
+    results: dict[tuple[str, str, str], list[tuple[float, ...]]] = {}
     with sync_playwright() as p:
         browser = _chromium(p)
         try:
@@ -289,8 +290,8 @@ def measure(server: Server, url: str, as_of: date, roles: list[str], rounds: int
 
 def sign_ins(server: Server, as_of: date, role: str, count: int, lang: str = "nl") -> list[tuple]:
     """`count` sign-ins as `role`, each in a fresh browser session (nothing in its cache), the
-    server's caches as they are: [(form ms, (title ms, drawn ms, server ms)), ...]: until the form
-    shows, and from the sign-in until the overview is drawn."""
+    server's caches as they are: [(form ms, wait_drawn's tuple), ...]: from opening the address
+    until the form shows, and from the sign-in until the overview is drawn."""
     from playwright.sync_api import sync_playwright
 
     timings = []
@@ -309,7 +310,7 @@ def sign_ins(server: Server, as_of: date, role: str, count: int, lang: str = "nl
 def first_sign_ins(url: str, folder: Path, options: list[str], port: int | None, as_of: date, role: str,
                    count: int, lang: str = "nl") -> list[tuple]:
     """`count` times: start the server, and as soon as it answers, the first visitor opens the
-    sign-in page and signs in. [(start s, form ms, (title, drawn, server ms)), ...]: the server's
+    sign-in page and signs in. [(start s, form ms, wait_drawn's tuple), ...]: the server's
     start until its health check answers, the first page's load until the sign-in form shows, then
     (once the sign-in page is drawn) the sign-in until the overview is drawn."""
     from playwright.sync_api import sync_playwright
