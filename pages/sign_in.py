@@ -87,10 +87,12 @@ with right:
         st.caption(t("demo_accounts_note", lang))
 
 # The chart code fetched while the person types (see above): out of sight, out of the tab order and
-# of what a screen reader reads (visibility), and out of the layout (absolute).
-st.html("<style>.st-key-sign_in_warm_up {position: absolute; left: -10000px; top: 0; width: 320px; "
-        "height: 120px; overflow: hidden; visibility: hidden; pointer-events: none;}</style>")
+# of what a screen reader reads (visibility), and out of the layout (absolute). The style rides in
+# the container it hides (st.html is what the sign-in's redirect is made of).
 with st.container(key="sign_in_warm_up"):
+    st.markdown("<style>.st-key-sign_in_warm_up {position: absolute; left: -10000px; top: 0; width: 320px; "
+                "height: 120px; overflow: hidden; visibility: hidden; pointer-events: none;}</style>",
+                unsafe_allow_html=True)
     st.plotly_chart(go.Figure(go.Bar(x=[0], y=[0]), layout={"height": 100, "width": 300}),
                     config={"displayModeBar": False, "staticPlot": True}, width="content")
     st.dataframe({t("organisation", lang): []})
