@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install init bench bench-pilot bench-browser clean
+.PHONY: run test install init bench bench-pilot bench-browser bench-quick clean
 
 $(STAMP): requirements.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,9 +35,18 @@ bench: $(STAMP)
 bench-pilot: $(STAMP)
 	$(PY) bench/run.py --size pilot
 
-# Chromium clicks through every page as a viewer and an admin on the demo: ms until drawn.
+# Chromium clicks through every page as a viewer and an admin on the demo: ms until drawn, against
+# issue 15's targets (a page under 1 s, sign-in to a drawn overview under 2 s), and the CPU it took;
+# then ten sign-ins in fresh browser sessions, and three first sign-ins on a freshly started server.
 bench-browser: $(STAMP)
-	$(PY) bench/browser.py
+	$(PY) bench/browser.py --sign-ins 10
+	$(PY) bench/browser.py --first-sign-ins 3
+
+# What CI runs (tests/test_bench_smoke.py), in about two minutes: pilot size on SQLite, and the
+# browser bench as the admin, once through the pages. Times are printed, never asserted.
+bench-quick: $(STAMP)
+	$(PY) bench/run.py --size pilot --backend sqlite
+	$(PY) bench/browser.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -9,14 +9,18 @@ sign-in cookie:
 - the return from the organisation's provider (st.login) goes back to the page the person started
   on, not to "/".
 Before serving, it migrates the database and imports every module the pages use, so the first
-sign-in after a start never meets a half-imported module (issue 18).
+sign-in after a start never meets a half-imported module (issue 18), and does once what the first
+visitor's script runs would otherwise do lazily (issue 15: the texts, the language data, Plotly's
+figure code, Streamlit's emoji table; measured with bench/browser.py --first-sign-ins).
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
 from contextlib import asynccontextmanager
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -33,6 +37,8 @@ import eet
 from eet.accounts import sessions
 from eet.bootstrap import initialise
 from eet.store.engine import get_engine, session_scope
+from eet.texts import LANGUAGES, t
+from eet.texts import formatting as fmt
 
 ROOT = Path(__file__).resolve().parent
 NEXT_COOKIE = "eet_next"  # where the provider's return continues to (10 minutes, HttpOnly)
@@ -125,8 +131,49 @@ def import_everything() -> None:
     for module in pkgutil.walk_packages(eet.__path__, "eet."):
         if not module.name.endswith("__main__"):
             importlib.import_module(module.name)
-    for name in ("plotly.graph_objects", "plotly.express", "pandas", "ui", "ui.forms"):
+    # The charting and table libraries, with what Streamlit imports of them at its first chart or
+    # table; streamlit.emojis compiles a 0.2 s regular expression at the first non-ASCII alert.
+    for name in ("plotly.graph_objects", "plotly.express", "plotly.io", "plotly.tools", "pandas", "pyarrow",
+                 "streamlit.emojis", "ui", "ui.forms"):
         importlib.import_module(name)
+
+
+def warm_up() -> None:
+    """What the first runs after a start would otherwise do lazily, each once per process (0.6 s
+    of the first sign-in's server time under load, and the overview's SQL compiled at its first
+    run, cProfile through bench/served.py): read the text catalogue, load each language's number
+    and date data (Babel), compute the overview's figures at its opening date (SQLAlchemy compiles
+    each statement once) and serialise its chart as st.plotly_chart does, and let Streamlit make
+    its one-time check of how it was started (a walk of the whole call stack at the first element
+    drawn). A failure here is logged, never a reason not to serve."""
+    import plotly.io
+    from streamlit import delta_generator, runtime
+
+    from eet.accounts.access import Actor
+    from eet.charts import viewer as viewer_charts
+    from eet.figures import progress
+    from eet.store import contents
+
+    try:
+        for lang in LANGUAGES:
+            t("app_title", lang)
+            fmt.long_date(date.today(), lang)
+            fmt.number(1234.5, lang, 1)
+            fmt.percent(0.5, lang)
+            fmt.euro(1, lang)
+        with session_scope(get_engine()) as session:
+            day = contents.opening_date(session, date.today())
+            viewer = Actor("warm-up", "viewer")  # no account: the figures are computed, nothing is written
+            head = progress.headline(session, viewer, day)
+            progress.outlook(session, viewer, day)
+            progress.changes_since(session, viewer, day, progress.default_since(day))
+        for lang in LANGUAGES:
+            plotly.io.to_json(viewer_charts.counter_bar(head, lang), validate=False)
+    except Exception:  # the pages will meet the same again and show it; serving is what matters here
+        logging.getLogger(__name__).exception("warming up before serving failed")
+    check = getattr(delta_generator, "_maybe_print_use_warning", None)
+    if check is not None and runtime.exists():  # under a server it only notes that it was checked
+        check()
 
 
 @asynccontextmanager
@@ -138,6 +185,7 @@ async def lifespan(_app):
     PagesManager.uses_pages_directory = False
     await run_in_threadpool(import_everything)
     await run_in_threadpool(initialise, get_engine())
+    await run_in_threadpool(warm_up)
     yield
 
 

@@ -1,8 +1,16 @@
 """Sign-in, drawn by dashboard.py in place of the page a signed-out person asked for: with a user
 name and password of this monitor, or through the organisation's provider (OpenID Connect, when
 .streamlit/secrets.toml has an [auth] section). Afterwards the browser continues to the page asked
-for, at its date and in its language. The demo accounts are listed only on demo data."""
+for, at its date and in its language. The demo accounts are listed only on demo data.
 
+While the form shows, the browser also fetches the code that draws charts, tables and metrics
+(Streamlit loads it only when the first such element arrives; the Plotly part alone is 4.7 MB to
+fetch and run): a small chart, table and metric, hidden, with no data. The page after signing in
+then finds that code in the browser's cache instead of leaving its first chart blank while it
+loads (bench/FINDINGS-issue15.md, finding 5; measured by bench/browser.py).
+"""
+
+import plotly.graph_objects as go
 import streamlit as st
 
 import ui
@@ -77,3 +85,15 @@ with right:
             t("organisation", lang): [org or "–" for _, _, org in DEMO_ACCOUNTS],
         })
         st.caption(t("demo_accounts_note", lang))
+
+# The chart code fetched while the person types (see above): out of sight, out of the tab order and
+# of what a screen reader reads (visibility), and out of the layout (absolute). The style rides in
+# the container it hides (st.html is what the sign-in's redirect is made of).
+with st.container(key="sign_in_warm_up"):
+    st.markdown("<style>.st-key-sign_in_warm_up {position: absolute; left: -10000px; top: 0; width: 320px; "
+                "height: 120px; overflow: hidden; visibility: hidden; pointer-events: none;}</style>",
+                unsafe_allow_html=True)
+    st.plotly_chart(go.Figure(go.Bar(x=[0], y=[0]), layout={"height": 100, "width": 300}),
+                    config={"displayModeBar": False, "staticPlot": True}, width="content")
+    st.dataframe({t("organisation", lang): []})
+    st.metric(t("counter", lang), "–", label_visibility="collapsed")

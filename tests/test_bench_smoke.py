@@ -1,7 +1,8 @@
 """The benchmarks keep working: bench/run.py at pilot size on SQLite prints its tables (the figures
 against bare SQL, and ours against the pandas peer with the answers checked equal), and
-bench/browser.py clicks once through every page in Chromium. Timings are not asserted (they are
-measured by the benchmarks, not by tests); that every row is there with a positive time is."""
+bench/browser.py --quick clicks once through every page in Chromium as the admin. Timings are not
+asserted (they are measured by the benchmarks, not by tests); that every row is there with a
+positive time, and judged against its target as the numbers say, is."""
 
 import re
 import subprocess
@@ -36,28 +37,30 @@ def test_bench_prints_the_table_at_pilot_size():
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
-def test_browser_bench_clicks_through_every_page():
-    result = subprocess.run([sys.executable, "bench/browser.py", "--roles", "viewer,admin", "--rounds", "1"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=400)
+def test_browser_bench_quick_clicks_through_every_page():
+    """What CI runs: --quick, the admin (who sees every page) once through the sidebar. Each cell is
+    measured and judged against issue 15's target (ok/OVER), but which it says is not asserted."""
+    result = subprocess.run([sys.executable, "bench/browser.py", "--quick"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert "load average" in out and re.search(r"^page\s+admin cold\s*$", out, re.M), out[-3000:]
     rows = {}
-    cell = r"-|\d+ /\s*\d+ /\s*\d+"  # drawn / title / server ms, or no access
-    for line in result.stdout.splitlines():
-        match = re.match(rf"^(\S.*?)\s{{2,}}((?:\s*(?:{cell}))+)\s*$", line)
+    cell = r"(\d+) /\s*(\d+) /\s*(\d+) (ok|OVER)"  # drawn / title / server ms, against the target
+    for line in out.splitlines():
+        match = re.match(rf"^(\S.*?)\s{{2,}}{cell}\s*$", line)
         if match:
-            rows[match.group(1)] = re.findall(cell, match.group(2))
-    # Viewer: the five aggregate pages; admin: those and entry, upload, registers, admin, audit.
-    assert "sign-in → Overzicht" in rows
-    for page in ("Overzicht", "Woningen", "Deelnemers", "Onderzoek", "Tussentijdse evaluatie"):
-        assert all(cell != "-" for cell in rows[page]), (page, rows[page])
-    for page in ("Invoer woningen", "Beheer", "Audittrail"):
-        viewer, admin = rows[page]
-        assert viewer == "-" and admin != "-", (page, rows[page])
-    served_any = False
-    for cells in rows.values():
-        for cell in cells:
-            if cell != "-":
-                drawn, titled, served = (int(x) for x in re.findall(r"\d+", cell))
-                assert 0 < titled <= drawn, cells
-                served_any = served_any or served > 0
-    assert served_any  # bench/served.py noted the server's runs
+            rows[match.group(1)] = match.groups()[1:]
+    pages = ("sign-in → Overzicht", "Overzicht", "Woningen", "Deelnemers", "Onderzoek", "Tussentijdse evaluatie",
+             "Invoer woningen", "Invoer deelnemers", "Lijst uploaden", "Datakwaliteit", "Registers onderzoek",
+             "Beheer", "Audittrail")
+    assert set(pages) <= set(rows), (sorted(rows), out[-3000:])
+    for page in pages:
+        drawn, titled, served, verdict = rows[page]
+        assert 0 < int(titled) <= int(drawn), (page, rows[page])
+        target = 2000 if page.startswith("sign-in") else 1000
+        assert verdict == ("ok" if int(drawn) < target else "OVER"), (page, rows[page])
+    assert any(int(served) > 0 for _, _, served, _ in rows.values())  # bench/served.py noted the server's runs
+    over = [page for page in pages if rows[page][3] == "OVER"]
+    summary = next(line for line in out.splitlines() if line.startswith("targets: "))
+    assert summary == "targets: all met" if not over else all(page in summary for page in over), summary
