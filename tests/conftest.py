@@ -19,6 +19,7 @@ from sqlmodel import Session, SQLModel
 
 from eet.accounts.access import Actor
 from eet.bootstrap import initialise
+from eet.figures import timeline_file
 from eet.store.engine import get_engine
 
 PG_ADMIN_URL = os.environ.get("EET_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -52,6 +53,7 @@ def _dispose(url: str) -> None:
     get_engine(url).dispose()
     if url.startswith("postgresql"):
         _drop_pg_database(url)
+        timeline_file.remove(url)  # kept in the user's cache folder, not beside a file of the test's
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
