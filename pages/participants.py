@@ -85,7 +85,9 @@ for title, rows, key in ((t("by_referrer", lang), view.by_referrer, "referrer"),
                          (t("by_care_provider", lang), view.by_care_provider, "care_provider")):
     st.subheader(title)
     names = [row.name or t("not_recorded", lang) for row in rows]
-    left, right = fx.columns(2, 360, gap="medium")
+    # Side by side only where the table's five columns fit beside the chart (from about 1000 px of
+    # page); else the chart above the table, each over the page's width.
+    left, right = fx.columns(2, 500, gap="medium")
     with left:
         style.chart(charts.breakdown_bars([(n, word(r.counts["referred"]), word(r.counts["housed"]))
                                                for n, r in zip(names, rows)], lang), key=f"{key}_chart")

@@ -144,7 +144,7 @@ else:
         t("bc_payer", lang): [label("payer", x.payer, lang) for x in payer_lines],
         t("housing_first", lang): [fmt.euro(x.housing_first, lang) for x in payer_lines],
         t("shelter_model", lang): [fmt.euro(x.shelter, lang) for x in payer_lines],
-        t("bc_difference", lang): [fmt.euro(x.difference, lang) for x in payer_lines],
+        t("bc_difference_short", lang): [fmt.euro(x.difference, lang) for x in payer_lines],
         t("bc_who", lang): [_who(x) for x in payer_lines],
     }, hide_index=True, key="payer_table")
     st.caption(t("bc_payer_caption", lang))

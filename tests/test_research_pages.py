@@ -68,7 +68,7 @@ def test_research_page_shows_recovery_and_payers(demo_url, lang):
     assert metrics[t("recovery_measured", lang)] == f"{r.measured} / {r.cohort}"
     payers = next(df.value for df in at.dataframe if df.value.columns[0] == t("bc_payer", lang))
     assert list(payers[t("bc_payer", lang)]) == [label("payer", x.payer, lang) for x in lines]
-    assert list(payers[t("bc_difference", lang)]) == [fmt.euro(x.difference, lang) for x in lines]
+    assert list(payers[t("bc_difference_short", lang)]) == [fmt.euro(x.difference, lang) for x in lines]
     charts = [c.proto.spec for c in at.get("plotly_chart")]
     assert any(label("zrm", "mental_health", lang) in c for c in charts)  # the per-domain chart
     assert any(spread[0].label in c for c in charts)  # the tornado, largest swing first
