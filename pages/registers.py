@@ -137,6 +137,8 @@ with cost_tab:
         t("valid_from", lang): lambda r: day(r["valid_from"]),
         t("valid_to", lang): lambda r: day(r["valid_to"]),
     }, "cp_table")
+    if ui.demo_data():
+        st.caption(t("demo_costs_note", lang))
     st.caption(t("cost_help", lang))
     fx.record_picker("cost_parameter", "cp", rows, COST,
                      lambda r: f"{label('cost_model', r['model'], lang)} · {r['label']} · "

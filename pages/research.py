@@ -70,6 +70,8 @@ else:
         t("source", lang): [p["source"] for p in case.parameters],
         t("valid_from", lang): [fmt.short_date(p["valid_from"], lang) for p in case.parameters],
     }, hide_index=True, key="cost_table")
+    if ui.demo_data():
+        st.caption(t("demo_costs_note", lang))
 
 st.subheader(t("factors", lang))
 factors = ui.read(registers.factors_by_domain, as_of)
