@@ -106,8 +106,11 @@ def chart_config(lang: str, name: str) -> dict:
     return {
         "displayModeBar": True, "displaylogo": False, "modeBarButtons": [["toImage"]],
         "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2},
-        "locale": lang, "locales": {lang: {"dictionary": {"Download plot as a png": t("chart_png", lang),
-                                                          "Download plot": t("chart_png", lang)}}},
+        # Plotly's own words (its button's title and the note while the image is made), in `lang`.
+        "locale": lang, "locales": {lang: {"dictionary": {
+            "Download plot as a PNG": t("chart_png", lang), "Download plot as a png": t("chart_png", lang),
+            "Download plot": t("chart_png", lang),
+            "Preparing image - this may take a few seconds": t("chart_png_preparing", lang)}}},
     }
 
 
