@@ -45,8 +45,7 @@ def table(rows: list[dict], columns: dict, key: str) -> None:
         return
     fx.dataframe({t("id", lang): [str(row["id"]) for row in rows]}
                  | {title: [cell(row) for row in rows] for title, cell in columns.items()},
-                 hide_index=True, key=key,
-                 column_config={t("id", lang): st.column_config.Column(width="small", alignment="right")})
+                 hide_index=True, key=key)  # the number right-aligned, every column sized (fx.fitted)
 
 
 def edit_write(prefix: str, save, name: str, versioned: bool = False):

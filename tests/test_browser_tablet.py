@@ -38,11 +38,11 @@ def settle(page) -> None:
     page.wait_for_timeout(1000)
 
 
-def signed_in(browser, server: str, width: int, path: str = ""):
-    """A fresh browser (no remembered sidebar state) at `width`, signed in as the researcher, on `path`."""
+def signed_in(browser, server: str, width: int, path: str = "", user: str = "onderzoeker"):
+    """A fresh browser (no remembered sidebar state) at `width`, signed in as `user`, on `path`."""
     page = browser.new_context(viewport={"width": width, "height": 1000}).new_page()
     page.goto(f"{server}/{path}?as_of=2021-05-31&lang=nl")
-    page.get_by_role("textbox", name="Gebruikersnaam").fill("onderzoeker")
+    page.get_by_role("textbox", name="Gebruikersnaam").fill(user)
     page.get_by_role("textbox", name="Wachtwoord").fill("demo")
     page.get_by_role("button", name="Inloggen").click()
     page.wait_for_selector("[data-testid='stSidebarNav']", state="attached", timeout=30000)
@@ -96,4 +96,24 @@ def test_every_chart_offers_its_png_without_hovering_and_the_page_prints(server,
     assert all(hidden), hidden
     block = page.evaluate("document.querySelector(\"[data-testid='stMainBlockContainer']\").getBoundingClientRect().width")
     assert block >= 800  # the content over the paper's width, not a centred column
+    page.context.close()
+
+
+def after(page, selector: str) -> str:
+    """What a ::after writes over an element of Streamlit's own."""
+    return page.evaluate(f"getComputedStyle(document.querySelector(\"{selector}\"), '::after').content")
+
+
+def test_streamlits_own_widget_texts_read_dutch_on_a_dutch_page(server, browser):
+    """An empty date said dd-mm-yyyy and the upload button 'Upload' with '20MB per file' on Dutch
+    pages: neither widget has an option for them, a stylesheet writes them in Dutch."""
+    page = signed_in(browser, server, 1280, "uploaden", user="beheerder")
+    assert after(page, "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p") \
+        == '"Bestand kiezen"'
+    assert "Hoogstens 20 MB per bestand" in after(page, "[data-testid='stFileUploaderDropzoneInstructions'] span")
+    page.goto(page.url.split("/uploaden")[0] + "/audittrail?lang=nl")
+    settle(page)
+    year = "[data-testid='stMain'] [data-testid='stDateInput'] span[data-type='year'][data-placeholder='true']"
+    page.wait_for_selector(year, timeout=30000)
+    assert after(page, year) == '"jjjj"'
     page.context.close()

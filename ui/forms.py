@@ -195,14 +195,17 @@ def fitted(data: dict[str, list] | list[dict], wrap_px: int = WRAP_PX, budget_px
     columns: dict[str, list] = data if isinstance(data, dict) else {
         name: [row.get(name) for row in data] for name in (data[0] if data else {})}
     right = numbers_right(columns)
-    header = {name: len(str(name)) * CHAR_PX + PAD_PX + 12 for name in columns}
+    header = {name: len(str(name)) * CHAR_PX + PAD_PX + 4 for name in columns}
     content = {name: max([len(str(cell)) for cell in cells if cell is not None] + [0]) * CHAR_PX + PAD_PX
                for name, cells in columns.items()}
     # The longest word of a column: narrower, a word would be broken in the middle.
     word = {name: max([len(w) for cell in cells if cell is not None for w in str(cell).split()] + [0]) * CHAR_PX
             + PAD_PX for name, cells in columns.items()}
-    floor = {name: max(header[name], min(word[name], wrap_px), MIN_TEXT_PX) for name in columns}
-    width = {name: max(floor[name], min(content[name], wrap_px)) for name in columns}
+    floor = {name: max(header[name], min(word[name], wrap_px), 0 if name in right else MIN_TEXT_PX)
+             for name in columns}
+    # A text a little longer than wrap_px keeps its line: two lines for a few characters waste a row.
+    width = {name: max(floor[name], content[name] if content[name] <= 1.25 * wrap_px else wrap_px)
+             for name in columns}
     # Narrow the widest columns of long text first, then the other text columns, one step at a
     # time, down to their header or MIN_TEXT_PX: a sentence wraps before a date or a name does.
     for long_only in (True, False):

@@ -41,7 +41,11 @@ _PRINT = """
   [data-testid="stDecoration"], .modebar-container,
   [data-testid="stMain"] [data-testid="stButton"], [data-testid="stMain"] [data-testid="stDownloadButton"],
   [data-testid="stMain"] [data-testid="stForm"], [data-testid="stMain"] [data-testid="stFileUploader"],
-  [data-testid="stMain"] [data-testid="stTabs"] [role="tablist"], [data-testid="stMain"] [data-testid="stPageLink"] {
+  [data-testid="stMain"] [data-testid="stTabs"] [role="tablist"], [data-testid="stMain"] [data-testid="stPageLink"],
+  [data-testid="stMain"] [data-testid="stSelectbox"], [data-testid="stMain"] [data-testid="stMultiSelect"],
+  [data-testid="stMain"] [data-testid="stDateInput"], [data-testid="stMain"] [data-testid="stRadio"],
+  [data-testid="stMain"] [data-testid="stTextInput"], [data-testid="stMain"] [data-testid="stNumberInput"],
+  [data-testid="stMain"] [data-testid="stCheckbox"] {
     display: none !important;
   }
   [data-testid="stAppViewContainer"], [data-testid="stMain"], [data-testid="stMainBlockContainer"] {
