@@ -13,16 +13,18 @@ from pathlib import Path
 import streamlit as st
 
 import ui
+from ui import style
 from eet.texts import formatting as fmt
 from eet.texts import label, t
 
 # The icon from a file beside the code: a ":material/...:" or emoji icon makes the browser fetch it from
 # an outside server, and the monitor sends nothing anywhere (tests/test_browser_offline.py).
 st.set_page_config(page_title="Eerst een Thuis monitor", page_icon=str(Path(__file__).parent / "ui/static/favicon.png"),
-                   layout="wide")
+                   layout="wide", initial_sidebar_state="collapsed")  # open from 1000 px up: ui/style.py
 ui.engine()  # first start: migrate, coalition and targets
 
 lang = ui.language()
+style.apply(lang)  # every page, signed in or not: the sidebar on a tablet, print, Dutch widget texts
 signed_in = ui.resolve_actor()
 
 SIGN_IN = Path(__file__).resolve().parent / "pages" / "sign_in.py"

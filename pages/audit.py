@@ -8,6 +8,7 @@ import streamlit as st
 
 from ui import forms as fx
 import ui
+from eet.accounts.access import SYSTEM
 from eet.store import audit_trail as audit_view
 from eet.store import session_scope
 from eet.texts import formatting as fmt
@@ -34,6 +35,19 @@ def shown(value) -> str:
     return fmt.MISSING if value is None else str(value)
 
 
+def person(name: str | None) -> str:
+    """Who, as a person reads it: the account's name, or what 'system' stands for (an import, the
+    start-up, the command line), in the page's language."""
+    return t("audit_system", lang) if name == SYSTEM.username else fmt.MISSING if name is None else name
+
+
+def who_text(row: dict) -> str:
+    """The account and its role in one cell (two cells cut the table off on a tablet)."""
+    if row["actor"] == SYSTEM.username or not row["role"]:
+        return person(row["actor"])
+    return f'{row["actor"]} ({label("role", row["role"], lang)})'
+
+
 def door(source: str | None) -> str:
     """Through which door: a form, an import of a named file, the command line, a sign-in."""
     if source and source.startswith("import:"):
@@ -54,7 +68,7 @@ with session_scope(ui.engine()) as session:
 c1, c2, c3 = st.columns(3)
 c4, c5, _ = st.columns(3)
 who = c1.selectbox(t("who", lang), [None, *choices["actor"]], key="au_actor",
-                   format_func=lambda v: t("all", lang) if v is None else v)
+                   format_func=lambda v: t("all", lang) if v is None else person(v))
 entity = c2.selectbox(t("entity", lang), [None, *choices["entity"]], key="au_entity",
                       format_func=lambda v: t("all", lang) if v is None else code_label("audit_entity", v, lang))
 action = c3.selectbox(t("action", lang), [None, *choices["action"]], key="au_action",
@@ -79,21 +93,20 @@ with session_scope(ui.engine()) as session:
 # Cells of text: a value someone typed (a note, a title) is never read as markdown or HTML.
 fx.dataframe({
     t("audit_at", lang): [moment(r["at"]) for r in rows],
-    t("who", lang): [r["actor"] for r in rows],
-    t("role", lang): [label("role", r["role"], lang) if r["role"] else "" for r in rows],
+    t("who", lang): [who_text(r) for r in rows],
     t("action", lang): [code_label("audit_action", r["action"], lang) for r in rows],
-    t("entity", lang): [code_label("audit_entity", r["entity"], lang) for r in rows],
-    t("entity_id", lang): [shown(r["entity_id"]) for r in rows],
+    # The kind of record and its number in one cell: eight columns did not fit a tablet.
+    t("entity_id", lang): [f'{code_label("audit_entity", r["entity"], lang)} {shown(r["entity_id"])}' for r in rows],
     t("door", lang): [door(r["source"]) for r in rows],
     t("changes", lang): [changes(r) for r in rows],
-}, hide_index=True, key="au_table")
+}, hide_index=True, key="au_table", wrap_px=260, height=620)
 st.download_button(t("download_csv", lang), audit_view.to_csv(rows), file_name="audittrail.csv", mime="text/csv",
                    key="au_csv", on_click="ignore")
 
 st.subheader(t("record_detail", lang))
 by_id = {r["id"]: r for r in rows}
 chosen = st.selectbox(t("entity_id", lang), list(by_id), key="au_record",
-                      format_func=lambda i: f"{moment(by_id[i]['at'])} · {by_id[i]['actor']} · "
+                      format_func=lambda i: f"{moment(by_id[i]['at'])} · {person(by_id[i]['actor'])} · "
                                             f"{code_label('audit_action', by_id[i]['action'], lang)} · "
                                             f"{code_label('audit_entity', by_id[i]['entity'], lang)} "
                                             f"{shown(by_id[i]['entity_id'])}")

@@ -7,6 +7,7 @@ import streamlit as st
 
 from ui import forms as fx
 import ui
+from ui import style
 from eet.charts import base as charts
 from eet.texts import formatting as fmt
 from eet.charts import viewer as viewer_charts
@@ -72,7 +73,7 @@ else:
     cols[2].metric(t("ambition", lang), fmt.number(totals["ambition"], lang), border=True)
 
     st.subheader(t("by_municipality", lang))
-    st.plotly_chart(viewer_charts.municipality_stacked(by_municipality, lang), key="by_municipality_chart")
+    style.chart(viewer_charts.municipality_stacked(by_municipality, lang), key="by_municipality_chart")
     statuses = ("counter", "pipeline", "location_found", "available", "occupied", "withdrawn")
     if any(not isinstance(row["occupied"], int) for row in by_municipality.values()):
         statuses = (*statuses[:5], "in_use", statuses[5])  # their sum, where they stand together
@@ -92,7 +93,7 @@ else:
 
     st.subheader(t("trend", lang))
     points = ui.read(figures.dwelling_trend, as_of, scope)
-    st.plotly_chart(charts.dwelling_trend(points, int(goal.value) if goal else None,
+    style.chart(charts.dwelling_trend(points, int(goal.value) if goal else None,
                                           goal.due_on if goal else None, LAUNCH, lang), key="trend_chart")
 
 st.subheader(t("dwelling_table", lang, as_of=fmt.long_date(as_of, lang)))

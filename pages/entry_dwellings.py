@@ -127,7 +127,7 @@ with status_tab:
                 record = data_entry.dwelling_for_edit(session, who, values["ref"])
                 st.session_state["st_version"] = record["version"]
                 st.session_state["st_current"] = (record["status"], record["status_date"])
-                return values["ref"] + ": " + result
+                return values["ref"] + ": " + t(f"outcome_{result}", lang)  # the outcome in words, not its code
 
             form.save_button(status_write, ("ref", "status", "effective_on"), clear=False)
         form.outcome(("ref", "status", "effective_on"))
@@ -145,7 +145,7 @@ with edit_tab:
                     ref = st.session_state["ed_ref"]
                     result = data_entry.edit_dwelling(session, who, ref, values, st.session_state.get("ed_version"))
                     st.session_state["ed_version"] = data_entry.dwelling_for_edit(session, who, ref)["version"]
-                    return ref + ": " + result
+                    return ref + ": " + t(f"outcome_{result}", lang)
 
                 form.save_button(edit_write, DETAILS, clear=False)
             form.outcome(DETAILS)

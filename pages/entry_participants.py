@@ -112,7 +112,7 @@ with step_tab:
 
             def step_write(session, who, values):
                 return f"{values['code']}: {event_label(values['event'], lang)} " + \
-                    data_entry.record_step(session, who, values)
+                    t(f"outcome_{data_entry.record_step(session, who, values)}", lang)  # in words, not its code
 
             st.form_submit_button(t("save", lang), type="primary", on_click=fx.submit, args=("step", step_write),
                                   kwargs={"values": lambda: step_values("sp"), "clear": step_keys("sp")})

@@ -7,6 +7,7 @@ import streamlit as st
 
 from ui import forms as fx
 import ui
+from ui import style
 from eet.texts import formatting as fmt
 from eet.charts import viewer as viewer_charts
 from eet.store.coalition import LAUNCH
@@ -29,7 +30,7 @@ st.header(t("counter_headline", lang, counter=fmt.number(dwellings["counter"], l
             pipeline=fmt.number(dwellings["pipeline"], lang)))
 st.caption(t("counter_caption", lang, ambition=fmt.number(dwellings["ambition"], lang),
              target=fmt.number(target, lang), due=due))
-st.plotly_chart(viewer_charts.counter_bar(head, lang), key="counter_bar", config={"displayModeBar": False})
+style.chart(viewer_charts.counter_bar(head, lang), key="counter_bar")
 if head.by_status["available"] == COMBINED:
     st.caption(t("combined_note", lang, n=threshold()))
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui import forms as fx
 import ui
+from ui import style
 from eet.charts import base as charts
 from eet.texts import formatting as fmt
 from eet.charts import viewer as viewer_charts
@@ -34,7 +35,7 @@ if view.funnel["referred"] == 0:
 st.subheader(t("funnel", lang))
 left, right = fx.columns(2, 360, gap="medium")  # stacked on a tablet: the table stays whole
 with left:
-    st.plotly_chart(charts.funnel_bars(list(ROUTE_STEPS), [word(view.funnel[s]) for s in ROUTE_STEPS],
+    style.chart(charts.funnel_bars(list(ROUTE_STEPS), [word(view.funnel[s]) for s in ROUTE_STEPS],
                                        view.conversion, lang), key="funnel_chart")
 with right:
     steps = [*ROUTE_STEPS, "housed_now", "withdrawn"]
@@ -50,7 +51,7 @@ st.subheader(t("waiting_list", lang))
 wait = view.waiting_list
 left, right = st.columns([2, 3], gap="large")
 with left:
-    st.plotly_chart(charts.waiting_list_donut({k: word(v) for k, v in wait.items()}, lang), key="waiting_list_chart")
+    style.chart(charts.waiting_list_donut({k: word(v) for k, v in wait.items()}, lang), key="waiting_list_chart")
 with right:
     if wait["yes"] == 0 and wait["no"] == 0:
         st.markdown(t("waiting_list_none_known", lang, total=fmt.number(wait["unknown"], lang)))
@@ -64,8 +65,9 @@ lead = view.lead_time
 if lead.n == 0:
     st.info(t("lead_time_empty", lang))
 else:
-    st.markdown(t("lead_time_summary", lang, median=fmt.number(lead.median, lang),
-                  p75=fmt.number(lead.p75, lang), n=fmt.number(view.funnel["housed"], lang)))
+    # One decimal, as the review page and the pack give them (187,2 there was 187 here).
+    st.markdown(t("lead_time_summary", lang, median=fmt.number(lead.median, lang, 1),
+                  p75=fmt.number(lead.p75, lang, 1), n=fmt.number(view.funnel["housed"], lang)))
     left, right = fx.columns(2, 360, gap="medium")
     for column, title, chart, hidden, key in (
             (left, "lead_time_distribution", viewer_charts.lead_time_histogram(view.lead_time_distribution, lang),
@@ -77,15 +79,17 @@ else:
         if chart is None:
             column.info(t(hidden, lang, n=view.small_count))
         else:
-            column.plotly_chart(chart, key=key)
+            style.chart(chart, key=key, where=column)
 
 for title, rows, key in ((t("by_referrer", lang), view.by_referrer, "referrer"),
                          (t("by_care_provider", lang), view.by_care_provider, "care_provider")):
     st.subheader(title)
     names = [row.name or t("not_recorded", lang) for row in rows]
-    left, right = fx.columns(2, 360, gap="medium")
+    # Side by side only where the table's five columns fit beside the chart (from about 1000 px of
+    # page); else the chart above the table, each over the page's width.
+    left, right = fx.columns(2, 500, gap="medium")
     with left:
-        st.plotly_chart(charts.breakdown_bars([(n, word(r.counts["referred"]), word(r.counts["housed"]))
+        style.chart(charts.breakdown_bars([(n, word(r.counts["referred"]), word(r.counts["housed"]))
                                                for n, r in zip(names, rows)], lang), key=f"{key}_chart")
     with right:
         fx.dataframe({t("organisation", lang): names,

@@ -27,7 +27,7 @@ st.caption(t("quality_intro", lang, date=fmt.long_date(as_of, lang)))
 
 organisation_id = None
 if actor.is_admin:
-    overview = ui.read(timeliness.per_organisation, actor)
+    overview = ui.read(timeliness.per_organisation, actor, as_of)
     names = {row["organisation_id"]: row["organisation"] for row in overview}
     organisation_id = st.selectbox(t("organisation", lang), [None, *names], key="quality_org",
                                    format_func=lambda o: t("all_organisations", lang) if o is None else names[o])
@@ -49,7 +49,7 @@ for rule in stuck.RULES:
 
 # --- completeness and timeliness -----------------------------------------------------------------
 st.header(t("quality_timeliness", lang))
-last = ui.read(timeliness.last_update, actor, organisation_id)
+last = ui.read(timeliness.last_update, actor, organisation_id, as_of)  # as known at the as-of date
 st.metric(t("quality_last_update", lang), moment_text(last, lang) if last else fmt.MISSING)
 months = ui.read(timeliness.timeliness, actor, organisation_id, as_of)
 if months:
@@ -60,7 +60,9 @@ if months:
                   t("quality_share", lang): [fmt.MISSING if m.share is None else fmt.percent(m.share, lang)
                                              for m in months]}, hide_index=True, key="timeliness")
 else:
-    st.caption(t("quality_none", lang))
+    st.caption(t("quality_none_by", lang, date=fmt.long_date(as_of, lang)))
+    if ui.demo_data():  # the demo's rows were all recorded when it was loaded, after its dates
+        st.caption(t("quality_demo_recorded", lang))
 if actor.is_admin and organisation_id is None:
     fx.dataframe({t("organisation", lang): [r["organisation"] for r in overview],
                   t("quality_last_update", lang): [moment_text(r["last_update"], lang) if r["last_update"]

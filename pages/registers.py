@@ -45,8 +45,7 @@ def table(rows: list[dict], columns: dict, key: str) -> None:
         return
     fx.dataframe({t("id", lang): [str(row["id"]) for row in rows]}
                  | {title: [cell(row) for row in rows] for title, cell in columns.items()},
-                 hide_index=True, key=key,
-                 column_config={t("id", lang): st.column_config.Column(width="small", alignment="right")})
+                 hide_index=True, key=key)  # the number right-aligned, every column sized (fx.fitted)
 
 
 def edit_write(prefix: str, save, name: str, versioned: bool = False):
@@ -137,6 +136,8 @@ with cost_tab:
         t("valid_from", lang): lambda r: day(r["valid_from"]),
         t("valid_to", lang): lambda r: day(r["valid_to"]),
     }, "cp_table")
+    if ui.demo_data():
+        st.caption(t("demo_costs_note", lang))
     st.caption(t("cost_help", lang))
     fx.record_picker("cost_parameter", "cp", rows, COST,
                      lambda r: f"{label('cost_model', r['model'], lang)} · {r['label']} · "

@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui import forms as fx
 import ui
+from ui import style
 from eet.charts import base as charts
 from eet.texts import formatting as fmt
 from eet.figures.research import sees_survival_curve
@@ -35,7 +36,7 @@ if sees_survival_curve(actor):
     if curve.at_risk[0] == 0:
         st.info(t("km_empty", lang))
     else:
-        st.plotly_chart(charts.kaplan_meier(curve.days, curve.survival, head.retention_target, lang), key="km_chart")
+        style.chart(charts.kaplan_meier(curve.days, curve.survival, head.retention_target, lang), key="km_chart")
         st.caption(t("km_caption", lang, events=curve.events, censored=curve.censored))
 
 st.subheader(t("business_case", lang))
@@ -49,7 +50,7 @@ else:
     else:
         left, right = st.columns([2, 3], gap="large")
         with left:
-            st.plotly_chart(charts.cost_comparison(case.hf_recurring, case.hf_one_off_spread, case.shelter, lang),
+            style.chart(charts.cost_comparison(case.hf_recurring, case.hf_one_off_spread, case.shelter, lang),
                             key="cost_chart")
         with right:
             difference = case.difference
@@ -69,6 +70,8 @@ else:
         t("source", lang): [p["source"] for p in case.parameters],
         t("valid_from", lang): [fmt.short_date(p["valid_from"], lang) for p in case.parameters],
     }, hide_index=True, key="cost_table")
+    if ui.demo_data():
+        st.caption(t("demo_costs_note", lang))
 
 st.subheader(t("factors", lang))
 factors = ui.read(registers.factors_by_domain, as_of)
@@ -98,23 +101,32 @@ else:
 # --- issue 17: the living lab's two research questions, answered ---------------------------------
 from eet.charts import research as research_charts  # noqa: E402
 from eet.figures import disclosure, recovery  # noqa: E402
+from eet.figures.privacy import threshold  # noqa: E402
+
+WIDE_BAND = 0.25  # a band wider than 25 percentage points is shown as withheld
 
 st.subheader(t("recovery_title", lang))
 rec = ui.read(recovery.recovery_view, actor, as_of)
 if not rec.cohort:
     st.info(t("recovery_empty", lang))
 else:
+    # A band as wide as "0–88%" says nothing: it is said to be withheld, with the verdict alone.
+    withheld = rec.rate.banded and rec.rate.high - rec.rate.low > WIDE_BAND
     cols = st.columns(2)
-    cols[0].metric(t("recovery_rate", lang), disclosure.rate_text(rec.rate, lang), border=True)
-    cols[1].metric(t("recovery_coverage", lang), f"{fmt.number(rec.measured, lang)} / {fmt.number(rec.cohort, lang)}",
+    cols[0].metric(t("recovery_rate", lang), t("rate_withheld", lang) if withheld else disclosure.rate_text(rec.rate, lang),
                    border=True)
-    st.caption(" ".join(filter(None, (disclosure.verdict_text(rec.rate, lang),
-                                      t("recovery_caption", lang, target=fmt.percent(rec.target, lang, 0))))))
+    cols[1].metric(t("recovery_measured", lang), f"{fmt.number(rec.measured, lang)} / {fmt.number(rec.cohort, lang)}",
+                   border=True, help=t("recovery_coverage", lang))
+    st.caption(" ".join(filter(None, (
+        t("rate_withheld_caption", lang, n=threshold()) if withheld else "", disclosure.verdict_text(rec.rate, lang),
+        t("recovery_caption", lang, target=fmt.percent(rec.target, lang, 0))))))
+    st.markdown("**" + t("recovery_domains", lang) + "**")
     if rec.domains:
-        st.markdown("**" + t("recovery_domains", lang) + "**")
-        st.plotly_chart(research_charts.recovery_domains(rec.domains, lang), key="recovery_chart")
+        style.chart(research_charts.recovery_domains(rec.domains, lang), key="recovery_chart")
     if rec.hidden_domains:
-        st.caption(t("recovery_hidden_domains", lang, n=rec.hidden_domains))
+        # Every domain hidden: the reason in place of the chart, not a line under nothing.
+        (st.caption if rec.domains else st.info)(t("recovery_hidden_domains", lang, n=rec.hidden_domains,
+                                                   small=threshold()))
 
 st.subheader(t("bc_per_payer", lang))
 payer_case = ui.read(business_case.business_case, as_of)
@@ -124,7 +136,7 @@ if total_line.difference is None:
     st.info(t("bc_per_payer_empty", lang))
 else:
     payers = [line for line in payer_lines if line.payer != "total"]
-    st.plotly_chart(research_charts.payer_bars([(x.payer, x.housing_first, x.shelter) for x in payers], lang),
+    style.chart(research_charts.payer_bars([(x.payer, x.housing_first, x.shelter) for x in payers], lang),
                     key="payer_chart")
 
     def _who(line) -> str:
@@ -134,7 +146,7 @@ else:
         t("bc_payer", lang): [label("payer", x.payer, lang) for x in payer_lines],
         t("housing_first", lang): [fmt.euro(x.housing_first, lang) for x in payer_lines],
         t("shelter_model", lang): [fmt.euro(x.shelter, lang) for x in payer_lines],
-        t("bc_difference", lang): [fmt.euro(x.difference, lang) for x in payer_lines],
+        t("bc_difference_short", lang): [fmt.euro(x.difference, lang) for x in payer_lines],
         t("bc_who", lang): [_who(x) for x in payer_lines],
     }, hide_index=True, key="payer_table")
     st.caption(t("bc_payer_caption", lang))
@@ -143,7 +155,7 @@ else:
     if not spread:
         st.info(t("bc_sensitivity_empty", lang))
     else:
-        st.plotly_chart(research_charts.tornado([(s.label, s.difference_at_low, s.difference_at_high) for s in spread],
+        style.chart(research_charts.tornado([(s.label, s.difference_at_low, s.difference_at_high) for s in spread],
                                                 total_line.difference, lang), key="tornado_chart")
         evens = [s for s in spread if s.break_even_eur is not None and s.low_eur <= s.break_even_eur <= s.high_eur]
         for s in evens:

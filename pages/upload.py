@@ -7,6 +7,7 @@ import streamlit as st
 
 from ui import forms as fx
 import ui
+from ui import style
 from eet.entry import upload_templates
 from eet.texts import t
 from eet.entry.imports import KINDS, import_file
@@ -26,7 +27,9 @@ c1.download_button(t("template_csv", lang), upload_templates.template_csv(kind, 
 c2.download_button(t("template_xlsx", lang), upload_templates.template_xlsx(kind, lang), file_name=f"{kind}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="up_tpl_xlsx")
 
-upload = st.file_uploader(t("file", lang), type=[suffix.lstrip(".") for suffix in SUFFIXES], key=f"up_file_{kind}",
+types = [suffix.lstrip(".") for suffix in SUFFIXES]
+style.upload_texts(lang, types, st.get_option("server.maxUploadSize"))  # its button and limit in the page's language
+upload = st.file_uploader(t("file", lang), type=types, key=f"up_file_{kind}",
                           help=t("file_help", lang))
 st.caption(t("file_help", lang))
 sheet = None

@@ -184,3 +184,91 @@ def test_the_upload_preview_speaks_dutch(demo, kind):
     assert any("vanaf 01-06-2021" in text or "aangemeld op 01-05-2021" in text for text in texts), texts
     leaks = _leaks(texts, _pattern(ENGLISH + ["from", "referred", "on"]), set())
     assert not leaks, sorted(leaks)
+
+
+def _submit(at: AppTest, form: str) -> list[str]:
+    """Submit one form; the page's success and error messages after it."""
+    buttons = [b for b in at.button if b.form_id == form]
+    assert buttons, f"no submit button in form {form}"
+    buttons[0].click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return [re.sub(r"\\(.)", r"\1", m.value) for m in at.success]  # as read, without markdown's escapes
+
+
+# Each language writes rows of its own into the module's one demo database.
+SAVE_CASES = {"nl": ("UTR-0901", "P-0901"), "en": ("UTR-0902", "P-0902")}
+
+
+@pytest.mark.usefixtures("entry_script_every_run")
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_save_messages_after_a_submit_speak_the_language_of_the_page(demo, lang):
+    """The sweep read pages as they open; a save message appears only after a submit, and said
+    "UTR-9001: changed" or "beoordeeld created" on Dutch pages (issue 14). A coordinator adds a
+    dwelling, edits it, changes its status, registers a participant and records a step."""
+    from datetime import date
+
+    actors, typed = demo
+    ref, code = SAVE_CASES[lang]
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.session_state["actor"] = actors["coordinator.utrecht"]
+    at.query_params["lang"] = lang
+    at.query_params["as_of"] = AS_OF
+    at.run()
+    at.switch_page("pages/entry_dwellings.py").run()
+    messages = []
+    at.text_input(key="nd_ref").input(ref)
+    at.selectbox(key="nd_municipality").select("Utrecht")
+    at.date_input(key="nd_status_date").set_value(date(2021, 5, 1))
+    messages += _submit(at, "new_dwelling")
+    at.selectbox(key="ed_ref").select(ref).run()
+    at.text_input(key="ed_site").input("Complex Z")
+    messages += _submit(at, "edit_dwelling")
+    at.selectbox(key="st_ref").select(ref).run()
+    at.selectbox(key="st_status").select("location_found")
+    at.date_input(key="st_effective_on").set_value(date(2021, 5, 20))
+    messages += _submit(at, "status")
+    at.switch_page("pages/entry_participants.py").run()
+    at.text_input(key="np_code").input(code)
+    at.selectbox(key="np_referrer").select("Utrecht")
+    at.selectbox(key="np_municipality").select("Utrecht")
+    at.date_input(key="np_referred_on").set_value(date(2021, 5, 3))
+    messages += _submit(at, "new_participant")
+    at.selectbox(key="sp_event").select("assessed").run()
+    at.selectbox(key="sp_code").select(code)
+    at.date_input(key="sp_date").set_value(date(2021, 5, 10))
+    at.radio(key="sp_outcome_assessed").set_value("eligible")
+    messages += _submit(at, "step")
+    messages = list(dict.fromkeys(messages))  # a form's message stays while the next is saved
+    assert sum(ref in m for m in messages) >= 2 and any(code in m for m in messages), messages
+    saved = "Opgeslagen" if lang == "nl" else "Saved"
+    assert all(saved in m for m in messages), messages
+    if lang == "nl":
+        leaks = _leaks(messages, _pattern(ENGLISH + ["assessed", "eligible", "location_found", "edited"]), set())
+    else:
+        leaks = _leaks(messages, _pattern(DUTCH + ["beoordeeld", "geschikt", "locatie_gevonden", "Complex"]),
+                       typed | {"Complex Z"})
+    assert not leaks, sorted(leaks)
+
+
+@pytest.mark.usefixtures("entry_script_every_run")
+@pytest.mark.parametrize("page", ["pages/research.py", "pages/registers.py"])
+def test_the_demo_says_it_is_simulated_in_the_language_of_the_page(demo, page):
+    """The demo's cost parameters and factors carried "(gesimuleerd)", "geen echte bron" and
+    "(demo)" into English pages (issue 14): the demo's rows hold what a programme would type, and
+    the page says, in its language, that they are simulated."""
+    from eet.texts import t
+
+    actors, _ = demo
+    for lang in ("nl", "en"):
+        at = AppTest.from_file(str(APP), default_timeout=90)
+        at.session_state["actor"] = actors["onderzoeker"]
+        at.query_params["lang"] = lang
+        at.query_params["as_of"] = AS_OF
+        at.run()
+        at.switch_page(page).run()
+        assert not at.exception, [e.message for e in at.exception]
+        if lang == "en":
+            texts = " ".join(_page_texts(at))
+            assert not re.search(r"gesimuleerd|geen echte bron|\(demo\)|\\\(demo\\\)", texts)
+        assert t("demo_costs_note", lang) in [c.value for c in at.caption]

@@ -162,3 +162,26 @@ def test_timeliness_month_by_month_and_the_last_update(session, actors):
 def _org(session, name):
     from eet.store.models import Organisation
     return session.exec(select(Organisation).where(Organisation.name == name)).one().id
+
+
+def test_timeliness_and_last_update_read_the_as_of_dates_state(session):
+    """The demo's table showed 0,0% and a last update after the as-of date (issue 14): at a date D
+    only what was recorded by the end of D counts, and no later moment is shown."""
+    utc = timezone.utc
+    participant(session, "P-1", D(2021, 3, 1), municipality="Utrecht")
+    event(session, "P-1", "assessed", D(2021, 3, 10), "eligible")
+    participant(session, "P-3", D(2021, 4, 1), municipality="Utrecht")
+    event(session, "P-3", "assessed", D(2021, 4, 5), "not_eligible")
+    _recorded(session, "P-1", "assessed", datetime(2021, 4, 9, 12, tzinfo=utc))  # in time
+    _recorded(session, "P-3", "assessed", datetime(2021, 6, 1, 12, tzinfo=utc))  # after 30 April
+    session.flush()
+    at_april = timeliness.timeliness(session, SYSTEM, until=D(2021, 4, 30))
+    assert [(m.month, m.steps, m.timely) for m in at_april] == [("2021-03", 1, 1)]
+    assert [(m.month, m.steps) for m in timeliness.timeliness(session, SYSTEM, until=D(2021, 6, 30))] == [
+        ("2021-03", 1), ("2021-04", 1)]
+    # The rows themselves (participants) were created now: by 15 April only P-1's step was there.
+    last = timeliness.last_update(session, SYSTEM, as_of=D(2021, 4, 15))
+    assert last is not None and last.replace(tzinfo=None) == datetime(2021, 4, 9, 12)
+    assert timeliness.last_update(session, SYSTEM, as_of=D(2021, 4, 8)) is None
+    rows = {r["organisation"]: r for r in timeliness.per_organisation(session, SYSTEM, D(2021, 4, 30))}
+    assert (rows["Utrecht"]["steps"], rows["Utrecht"]["timely"]) == (1, 1)

@@ -13,7 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from eet.accounts.access import SYSTEM, Actor
 from eet.figures import business_case as bc
-from eet.figures.recovery import recovery_12m
+from eet.charts.research import payer_bars, tornado
+from eet.figures.privacy import threshold
+from eet.figures.recovery import recovery_12m, recovery_view
 from eet.figures.report import build_report
 from eet.review.pack import write_pack
 from eet.store.engine import get_engine
@@ -63,10 +65,10 @@ def test_research_page_shows_recovery_and_payers(demo_url, lang):
         spread = bc.sensitivity(bc.business_case(s, AS_OF))
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[t("recovery_rate", lang)] == fmt.percent(r.rate, lang)
-    assert metrics[t("recovery_coverage", lang)] == f"{r.measured} / {r.cohort}"
+    assert metrics[t("recovery_measured", lang)] == f"{r.measured} / {r.cohort}"
     payers = next(df.value for df in at.dataframe if df.value.columns[0] == t("bc_payer", lang))
     assert list(payers[t("bc_payer", lang)]) == [label("payer", x.payer, lang) for x in lines]
-    assert list(payers[t("bc_difference", lang)]) == [fmt.euro(x.difference, lang) for x in lines]
+    assert list(payers[t("bc_difference_short", lang)]) == [fmt.euro(x.difference, lang) for x in lines]
     charts = [c.proto.spec for c in at.get("plotly_chart")]
     assert any(label("zrm", "mental_health", lang) in c for c in charts)  # the per-domain chart
     assert any(spread[0].label in c for c in charts)  # the tornado, largest swing first
@@ -75,6 +77,37 @@ def test_research_page_shows_recovery_and_payers(demo_url, lang):
 def test_viewer_sees_the_research_answers_as_aggregates(demo_url):
     at = _open(Actor("stuurgroep", "viewer"), "nl")
     assert any(m.label == t("recovery_rate", "nl") for m in at.metric)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_band_too_wide_is_said_to_be_withheld_and_hidden_domains_say_why(demo_url, lang):
+    """The demo's viewer got "0–88%" for sustainable recovery, and no word where the 13 ZRM domains
+    were all hidden (issue 14)."""
+    viewer = Actor("stuurgroep", "viewer")
+    with Session(get_engine(demo_url)) as s:
+        rec = recovery_view(s, viewer, AS_OF)
+    assert rec.rate.banded and rec.rate.high - rec.rate.low > 0.25 and not rec.domains and rec.hidden_domains
+    at = _open(viewer, lang)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("recovery_rate", lang)] == t("rate_withheld", lang)
+    assert "0–88" not in " ".join(m.value for m in at.metric)
+    captions = " ".join(c.value for c in at.caption)
+    assert t("rate_withheld_caption", lang, n=threshold()) in captions
+    assert t("target_missed", lang, target="90%") in captions  # the verdict is still said
+    assert any(t("recovery_hidden_domains", lang, n=13, small=threshold()) == i.value for i in at.info)
+
+
+def test_payer_amounts_and_tornado_names_fit_a_tablet():
+    """At 820 px the payers' amounts ran into each other and the tornado's long names squeezed its
+    bars (issue 14): the payers are rows of horizontal bars, a long name wraps."""
+    fig = payer_bars([("gemeente", 18142.0, 24000.0), ("zorgverzekeraar", 3000.0, 5000.0)], "nl")
+    assert all(trace.orientation == "h" for trace in fig.data)
+    assert list(fig.data[0].text) == [fmt.euro(18142, "nl"), fmt.euro(3000, "nl")]
+    long = "Opvangplek maatschappelijke opvang (gesimuleerd)"
+    fig = tornado([(long, -1500.0, 9000.0), ("Huur", 2800.0, 3900.0)], 3358.0, "nl")
+    shown = list(fig.layout.yaxis.ticktext)
+    assert shown[0].count("<br>") >= 1 and all(len(line) <= 26 for line in shown[0].split("<br>"))
+    assert shown[1] == "Huur" and list(fig.layout.yaxis.tickvals) == [long, "Huur"]
 
 
 def test_pack_carries_recovery_and_business_case(demo_url, tmp_path):

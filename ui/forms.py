@@ -26,7 +26,7 @@ from eet.entry import RuleError
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 # A number as eet.texts.formatting writes it: 1.234 / 1,234, 98,2%, € 12.500, +3 / −2, 0 %-punt, a suppressed <5.
-_NUMBER = re.compile(r"^(<|>|≥|≤)?[+\-−]?(€\s?)?\d[\d.,]*\s?(%|%-punt|pt)?$")
+_NUMBER = re.compile(r"^(<|>|≥|≤)?[+\-−]?(€\s?)?[+\-−]?\d[\d.,]*\s?(%|%-punt|pt)?$")  # € −4.500 too
 _BLANK = ("", "–", "-", None)
 
 
@@ -177,11 +177,71 @@ def numbers_right(data: dict[str, list] | list[dict]) -> dict:
             if any(cell not in _BLANK for cell in cells) and all(cell in _BLANK or is_number(cell) for cell in cells)}
 
 
-def dataframe(data: dict[str, list] | list[dict], **kwargs):
-    """st.dataframe with its columns of numbers right-aligned (numbers_right); a column_config given
-    for a column replaces that column's."""
-    return st.dataframe(data, column_config={**numbers_right(data), **(kwargs.pop("column_config", None) or {})},
-                        **kwargs)
+# Widths in px of Streamlit's table at its 14 px font (Source Sans): a character, a cell's padding and
+# sort mark, and the most a column of long text takes before its text wraps onto more lines.
+CHAR_PX, PAD_PX, WRAP_PX, LINE_PX = 6.7, 24, 190, 21
+BUDGET_PX, MIN_TEXT_PX = 785, 90  # the page at 820 px (788 px of table); the narrowest text column
+WRAP_ROW_PX = 4 * 16 + 6  # st.dataframe wraps a cell's text only in rows taller than 4rem
+
+
+def fitted(data: dict[str, list] | list[dict], wrap_px: int = WRAP_PX, budget_px: int = BUDGET_PX) -> tuple[dict, int | None]:
+    """Column widths (column_config) and a row height for st.dataframe such that every column can be
+    read whole: each as wide as its header and its content, but no column of long text wider than
+    `wrap_px`, and, where the columns together would be wider than `budget_px` (the page's width on
+    a tablet at 820 px), the widest text columns narrowed further; their text wraps onto up to four
+    lines in taller rows. Without this a table wider than the page cut its last columns off behind
+    a scroll bar. A table that cannot be brought within the budget keeps its widths and scrolls,
+    its first column pinned. Returns (column_config, row_height or None when nothing wraps)."""
+    columns: dict[str, list] = data if isinstance(data, dict) else {
+        name: [row.get(name) for row in data] for name in (data[0] if data else {})}
+    right = numbers_right(columns)
+    header = {name: len(str(name)) * CHAR_PX + PAD_PX + 4 for name in columns}
+    content = {name: max([len(str(cell)) for cell in cells if cell is not None] + [0]) * CHAR_PX + PAD_PX
+               for name, cells in columns.items()}
+    # The longest word of a column: narrower, a word would be broken in the middle.
+    word = {name: max([len(w) for cell in cells if cell is not None for w in str(cell).split()] + [0]) * CHAR_PX
+            + PAD_PX for name, cells in columns.items()}
+    floor = {name: max(header[name], min(word[name], wrap_px), 0 if name in right else MIN_TEXT_PX)
+             for name in columns}
+    # A text a little longer than wrap_px keeps its line: two lines for a few characters waste a row.
+    width = {name: max(floor[name], content[name] if content[name] <= 1.25 * wrap_px else wrap_px)
+             for name in columns}
+    # Narrow the widest columns of long text first, then the other text columns, one step at a
+    # time, down to their header or MIN_TEXT_PX: a sentence wraps before a date or a name does.
+    for long_only in (True, False):
+        while sum(width.values()) > budget_px:
+            shrinkable = [n for n in columns if n not in right and width[n] > floor[n]
+                          and (content[n] > wrap_px or not long_only)]
+            if not shrinkable:
+                break
+            widest = max(shrinkable, key=lambda n: width[n])
+            width[widest] = max(floor[widest], width[widest] - 10)
+    if sum(width.values()) > budget_px:
+        # Too many columns for any page to hold (the dwellings list): wrapping would only make the
+        # rows tall. Their own widths, and the first column (the record's name) kept in sight
+        # while the others scroll past it.
+        first = next(iter(columns), None)
+        return ({name: st.column_config.Column(alignment="right" if name in right else None, pinned=name == first)
+                 for name in columns}, None)
+    lines = max([min(4, -(-int(content[n] - PAD_PX) // int(width[n] - PAD_PX))) for n in columns] + [1])
+    config = {name: st.column_config.Column(width=int(width[name]), alignment="right" if name in right else None)
+              for name in columns}
+    return config, (max(WRAP_ROW_PX, 12 + LINE_PX * lines) if lines > 1 else None)
+
+
+def dataframe(data: dict[str, list] | list[dict], fit: bool = True, **kwargs):
+    """st.dataframe with its columns of numbers right-aligned (numbers_right); with `fit`, every
+    column sized to be read whole (fitted). A column_config given for a column replaces that column's."""
+    if fit:
+        config, row_height = fitted(data, kwargs.pop("wrap_px", WRAP_PX))
+        if row_height:
+            kwargs.setdefault("row_height", row_height)
+            rows = len(next(iter(data.values()), [])) if isinstance(data, dict) else len(data)
+            if rows <= 20:  # every row in sight, as the default height does for short rows
+                kwargs.setdefault("height", 38 + rows * kwargs["row_height"] + 2)
+    else:
+        config = numbers_right(data)
+    return st.dataframe(data, column_config={**config, **(kwargs.pop("column_config", None) or {})}, **kwargs)
 
 
 def value(key: str) -> Any:

@@ -5,12 +5,15 @@ for the research page and the meeting pack alike (layout and palette of eet.char
 
 from __future__ import annotations
 
+import textwrap
+
 import plotly.graph_objects as go
 
-from eet.charts.base import MAIN_COLOUR, OKABE_ITO, SECOND_COLOUR, _layout
+from eet.charts.base import MAIN_COLOUR, OKABE_ITO, SECOND_COLOUR, _layout, plotly_text
 from eet.texts import formatting as fmt
 from eet.texts import label, t
 
+WRAP = 26  # characters on one line of a tornado row's name
 CHANGE_COLOURS = {"improved": OKABE_ITO["green"], "same": OKABE_ITO["grey"], "declined": OKABE_ITO["vermillion"]}
 
 
@@ -34,15 +37,22 @@ def recovery_domains(domains: list[tuple[str, int, int, int]], lang: str) -> go.
 
 
 def payer_bars(lines: list[tuple[str, float, float]], lang: str) -> go.Figure:
-    """Per payer (code, Housing First, shelter model) in euros per participant-year, side by side."""
+    """Per payer (code, Housing First, shelter model) in euros per participant-year: a row per payer
+    with its two bars one above the other, each amount at the end of its own bar, so that no two
+    amounts share a line and none overlap at a tablet's width (side by side, upright, the amounts of
+    neighbouring bars ran into each other at 820 px)."""
     names = [label("payer", payer, lang) for payer, _, _ in lines]
     fig = go.Figure()
-    fig.add_bar(x=names, y=[hf for _, hf, _ in lines], name=t("housing_first", lang), marker_color=MAIN_COLOUR,
-                text=[fmt.euro(hf, lang) for _, hf, _ in lines], textposition="outside")
-    fig.add_bar(x=names, y=[sh for _, _, sh in lines], name=t("shelter_model", lang), marker_color=SECOND_COLOUR,
-                text=[fmt.euro(sh, lang) for _, _, sh in lines], textposition="outside")
-    fig.update_yaxes(title=t("cost_per_year", lang) + " (€)", rangemode="tozero")
-    return _layout(fig, lang, height=380, barmode="group")
+    for index, name, colour in ((1, t("housing_first", lang), MAIN_COLOUR), (2, t("shelter_model", lang), SECOND_COLOUR)):
+        values = [line[index] for line in lines]
+        fig.add_bar(y=names, x=values, orientation="h", name=name, marker_color=colour,
+                    text=[fmt.euro(v, lang) for v in values], textposition="outside", cliponaxis=False,
+                    hovertemplate="%{y}, %{fullData.name}: %{text}<extra></extra>")
+    top = max([v for _, hf, sh in lines for v in (hf, sh)] + [1])
+    # Room to the right of the longest bar for its amount.
+    fig.update_xaxes(title=t("cost_per_year", lang) + " (€)", range=[0, top * 1.3], tickformat="~s")
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, lang, height=max(300, 110 + 64 * len(lines)), barmode="group", bargap=0.25)
 
 
 def tornado(rows: list[tuple[str, float, float]], base: float, lang: str) -> go.Figure:
@@ -52,6 +62,11 @@ def tornado(rows: list[tuple[str, float, float]], base: float, lang: str) -> go.
     and one at zero (break-even)."""
     names = [name for name, _, _ in rows]
     fig = go.Figure()
+    # A long parameter name on lines of at most WRAP characters, so that the names do not squeeze
+    # the bars to a sliver on a tablet (layout text: Plotly_text per line, the <br> is ours).
+    fig.update_yaxes(tickvals=[plotly_text(name) for name in names],
+                     ticktext=["<br>".join(plotly_text(line) for line in textwrap.wrap(name, WRAP)) or plotly_text(name)
+                               for name in names])
     for index, colour, key in ((1, OKABE_ITO["sky_blue"], "bc_at_low"), (2, OKABE_ITO["blue"], "bc_at_high")):
         values = [row[index] for row in rows]
         fig.add_bar(y=names, x=[v - base for v in values], base=base, orientation="h", name=t(key, lang),
@@ -59,6 +74,7 @@ def tornado(rows: list[tuple[str, float, float]], base: float, lang: str) -> go.
                     hovertemplate="%{y}: %{customdata}<extra>%{fullData.name}</extra>")
     fig.add_vline(x=base, line_color=OKABE_ITO["black"], line_width=2)
     fig.add_vline(x=0, line_color=OKABE_ITO["vermillion"], line_dash="dash")
-    fig.update_xaxes(title=t("bc_difference_axis", lang) + " (€)")
+    fig.update_xaxes(title=t("bc_difference_axis", lang) + " (€)", tickformat="~s")
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, lang, height=max(260, 60 + 36 * len(rows)), barmode="overlay")
+    lines = sum(max(1, len(textwrap.wrap(name, WRAP))) for name in names)
+    return _layout(fig, lang, height=max(260, 100 + 22 * lines + 16 * len(rows)), barmode="overlay")

@@ -199,8 +199,7 @@ def _plan_tenancies(plan: _Plan, ref: str, ready: date) -> None:
         left = housed + timedelta(days=after)
         if left > DEMO_END:
             return
-        plan.add(left, "event", EventIn(code=code, event="exited", date=left, outcome=outcome,
-                                        note="Gesimuleerde uitstroom (demo)"))
+        plan.add(left, "event", EventIn(code=code, event="exited", date=left, outcome=outcome))
         free_from = left
 
 
@@ -233,13 +232,13 @@ def _load_registers(session: Session) -> None:
                    status="resolved", raised_on=date(2021, 2, 2), resolved_on=date(2021, 4, 20),
                    resolution="Buurtavond en vast aanspreekpunt", is_demo=True),
         Factor(domain="support", kind="success", description="Vaste begeleider vanaf de eerste dag",
-               observed_on=date(2021, 3, 1), source="Interviews deelnemers (demo)", is_demo=True),
+               observed_on=date(2021, 3, 1), source="Interviews deelnemers", is_demo=True),
         Factor(domain="housing", kind="failure", description="Lange doorlooptijd transformatie",
-               observed_on=date(2021, 4, 1), source="Coördinatorenoverleg (demo)", is_demo=True),
+               observed_on=date(2021, 4, 1), source="Coördinatorenoverleg", is_demo=True),
         Factor(domain="neighbourhood", kind="success", description="Kennismaking met buren voor de verhuizing",
-               observed_on=date(2021, 4, 15), source="Wijkteams (demo)", is_demo=True),
+               observed_on=date(2021, 4, 15), source="Wijkteams", is_demo=True),
         Factor(domain="support", kind="failure", description="Wisseling van begeleider in de eerste maanden",
-               observed_on=date(2021, 5, 3), source="Interviews deelnemers (demo)", is_demo=True),
+               observed_on=date(2021, 5, 3), source="Interviews deelnemers", is_demo=True),
         # Issue 17: the same totals as before (Housing First 21,500 a year + 3,000 once; shelter
         # 32,000 a year), now split by who pays and with a simulated range; named source, simulated.
         *_demo_costs(),
@@ -262,23 +261,25 @@ def _load_registers(session: Session) -> None:
     assert HEUVELRUG_JOINED < date(2021, 2, 1)
 
 
-COST_SOURCE = "Rekenmodel demo Eerst een Thuis, mei 2021 (gesimuleerd, geen echte bron)"
+# The labels and sources as a programme would type them; that they are simulated is said in the
+# page's language by the pages (demo_banner, demo_costs_note), not in Dutch inside the data.
+COST_SOURCE = "Rekenmodel Eerst een Thuis, mei 2021"
 # (model, category, label, amount, unit, payer, low, high): simulated amounts per participant.
 DEMO_COSTS = [
-    ("housing_first", "support", "Ambulante woonbegeleiding Wmo (gesimuleerd)", 11000, "per_participant_year",
+    ("housing_first", "support", "Ambulante woonbegeleiding Wmo", 11000, "per_participant_year",
      "gemeente", 8500, 14500),
-    ("housing_first", "support", "GGZ-behandeling Zvw (gesimuleerd)", 3000, "per_participant_year",
+    ("housing_first", "support", "GGZ-behandeling Zvw", 3000, "per_participant_year",
      "zorgverzekeraar", 1500, 5000),
-    ("housing_first", "housing", "Huurtoeslag (gesimuleerd)", 3000, "per_participant_year", "rijk", 2500, 3500),
-    ("housing_first", "housing", "Huurderving en woonbeheer (gesimuleerd)", 4500, "per_participant_year",
+    ("housing_first", "housing", "Huurtoeslag", 3000, "per_participant_year", "rijk", 2500, 3500),
+    ("housing_first", "housing", "Huurderving en woonbeheer", 4500, "per_participant_year",
      "woningcorporatie", 2500, 7000),
-    ("housing_first", "one_off", "Inrichting (gesimuleerd)", 3000, "one_off_per_participant", "gemeente",
+    ("housing_first", "one_off", "Inrichting", 3000, "one_off_per_participant", "gemeente",
      2000, 4500),
-    ("shelter", "shelter", "Opvangplek maatschappelijke opvang (gesimuleerd)", 24000, "per_participant_year",
+    ("shelter", "shelter", "Opvangplek maatschappelijke opvang", 24000, "per_participant_year",
      "gemeente", 19000, 30000),
-    ("shelter", "shelter", "GGZ en verslavingszorg in de opvang (gesimuleerd)", 5000, "per_participant_year",
+    ("shelter", "shelter", "GGZ en verslavingszorg in de opvang", 5000, "per_participant_year",
      "zorgverzekeraar", 3000, 7000),
-    ("shelter", "shelter", "Uitkering en toeslagen in de opvang (gesimuleerd)", 3000, "per_participant_year",
+    ("shelter", "shelter", "Uitkering en toeslagen in de opvang", 3000, "per_participant_year",
      "rijk", 2500, 3500),
 ]
 

@@ -1,0 +1,83 @@
+"""Tables are read whole at 820 px (issue 14): ui.forms.fitted gives every column the width of its
+header and its longest word, narrows long text so that the columns fit the page and lets it wrap,
+and leaves a table that can never fit to scroll with its first column in sight."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from eet.accounts.access import Actor
+from eet.texts import t
+from tests.conftest import module_demo_database
+from ui.forms import BUDGET_PX, CHAR_PX, fitted
+
+COSTS = {  # the research page's cost table as the demo fills it
+    "Model": ["Housing First", "Opvangmodel"], "Categorie": ["Woonlasten", "Opvang"],
+    "Omschrijving": ["Huurderving en woonbeheer (gesimuleerd)", "Opvangplek maatschappelijke opvang (gesimuleerd)"],
+    "Bedrag": ["€ 4.500", "€ 24.000"], "Eenheid": ["per deelnemerjaar", "eenmalig per deelnemer"],
+    "Bron": ["Rekenmodel demo Eerst een Thuis, mei 2021 (gesimuleerd, geen echte bron)"] * 2,
+    "Geldig vanaf": ["01-01-2021", "01-01-2021"],
+}
+
+
+def _widths(config: dict) -> dict:
+    return {name: column.get("width") for name, column in config.items()}
+
+
+def test_a_wide_table_of_text_fits_the_page_and_wraps():
+    config, row_height = fitted(COSTS)
+    widths = _widths(config)
+    assert sum(widths.values()) <= BUDGET_PX
+    for name, cells in COSTS.items():
+        longest_word = max(len(w) for cell in cells for w in cell.split())
+        assert widths[name] >= min(len(name), 20) * CHAR_PX, name  # the header is read whole
+        assert widths[name] >= longest_word * CHAR_PX, name  # no word broken in the middle
+    assert row_height and row_height > 64  # Streamlit wraps a cell's text only in rows over 4rem
+    assert config["Bedrag"]["alignment"] == "right" and config["Model"].get("alignment") is None
+
+
+def test_a_narrow_table_keeps_its_rows_single():
+    config, row_height = fitted({"Stap": ["Aangemeld", "Gehuisvest"], "Aantal": ["114", "86"]})
+    assert row_height is None and sum(_widths(config).values()) < BUDGET_PX
+
+
+def test_a_table_that_cannot_fit_scrolls_with_its_first_column_pinned():
+    many = {f"Kolom met een lange naam {i}": ["Bestaande bouw, projectmatig"] for i in range(9)}
+    config, row_height = fitted(many)
+    assert row_height is None
+    assert [c.get("pinned") for c in config.values()] == [True] + [False] * 8
+    assert all(c.get("width") is None for c in config.values())
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory):
+    yield from module_demo_database(tmp_path_factory)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_every_table_of_the_research_and_audit_pages_fits_820_px(demo_url, lang):
+    """The research page's cost table and the audit trail cut their last columns off at 820 px;
+    the audit trail's 'Wie' said 'system'."""
+    for actor, page in ((Actor("onderzoeker", "researcher"), "pages/research.py"),
+                        (Actor("beheerder", "admin"), "pages/audit.py")):
+        at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard.py"), default_timeout=90)
+        at.session_state["actor"] = actor
+        at.query_params["lang"] = lang
+        at.query_params["as_of"] = "2021-05-31"
+        at.run()
+        at.switch_page(page).run()
+        assert not at.exception, [e.message for e in at.exception]
+        for frame in at.dataframe:
+            config = json.loads(frame.proto.columns)
+            widths = [c.get("width") for name, c in config.items() if name != "_index"]
+            if all(isinstance(w, int) for w in widths) and widths:
+                assert sum(widths) <= BUDGET_PX, (page, list(config))
+            else:  # a table too wide for any page scrolls with its first column in sight
+                assert any(c.get("pinned") for c in config.values()), (page, list(config))
+        if page == "pages/audit.py":
+            who = list(at.dataframe[0].value[t("who", lang)])
+            assert "system" not in who and t("audit_system", lang) in who
