@@ -103,18 +103,14 @@ from eet.charts import research as research_charts  # noqa: E402
 from eet.figures import disclosure, recovery  # noqa: E402
 from eet.figures.privacy import threshold  # noqa: E402
 
-WIDE_BAND = 0.25  # a band wider than 25 percentage points is shown as withheld
-
 st.subheader(t("recovery_title", lang))
 rec = ui.read(recovery.recovery_view, actor, as_of)
 if not rec.cohort:
     st.info(t("recovery_empty", lang))
 else:
-    # A band as wide as "0–88%" says nothing: it is said to be withheld, with the verdict alone.
-    withheld = rec.rate.banded and rec.rate.high - rec.rate.low > WIDE_BAND
+    withheld = disclosure.band_withheld(rec.rate)
     cols = st.columns(2)
-    cols[0].metric(t("recovery_rate", lang), t("rate_withheld", lang) if withheld else disclosure.rate_text(rec.rate, lang),
-                   border=True)
+    cols[0].metric(t("recovery_rate", lang), disclosure.rate_text(rec.rate, lang), border=True)
     cols[1].metric(t("recovery_measured", lang), f"{fmt.number(rec.measured, lang)} / {fmt.number(rec.cohort, lang)}",
                    border=True, help=t("recovery_coverage", lang))
     st.caption(" ".join(filter(None, (

@@ -340,9 +340,19 @@ def two_dates(then, now, hide: bool, limit: int | None = None):
     return then, change
 
 
+WIDE_BAND = 0.25  # a band wider than this (25 percentage points) says nothing: it is withheld
+
+
+def band_withheld(rate: Rate) -> bool:
+    """True for a band so wide ("0–88%") that it tells a reader nothing but how small the group is:
+    it is said to be withheld, and only its verdict is given (issue 14)."""
+    return rate.banded and rate.high - rate.low > WIDE_BAND
+
+
 def rate_text(rate: Rate, lang: str) -> str:
     """A rate as a person reads it: "98,8%", "95–100%", or "≥ 90%: doel gehaald" where the band
-    runs from the target to 100%; "–" when there is nothing to measure."""
+    runs from the target to 100%; "niet getoond" for a band wider than WIDE_BAND; "–" when there
+    is nothing to measure."""
     from eet.texts import formatting as fmt
     from eet.texts import t
 
@@ -350,6 +360,8 @@ def rate_text(rate: Rate, lang: str) -> str:
         return fmt.percent(rate.value, lang)
     if rate.low is None:
         return fmt.MISSING
+    if band_withheld(rate):
+        return t("rate_withheld", lang)
     if rate.met and abs(rate.low - rate.target) < 1e-9 and rate.high >= 1 - 1e-9:
         return t("rate_band_met", lang, target=fmt.percent(rate.target, lang, 0))
     return t("rate_band", lang, low=fmt.number(rate.low * 100, lang), high=fmt.number(rate.high * 100, lang))
