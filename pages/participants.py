@@ -39,13 +39,18 @@ with left:
                                        view.conversion, lang), key="funnel_chart")
 with right:
     steps = [*ROUTE_STEPS, "housed_now", "withdrawn"]
-    fx.dataframe({t("step", lang): [label("step", s, lang) for s in steps],
-                  t("count_column", lang): [fmt.number(view.funnel[s], lang) for s in steps],
-                  t("conversion", lang): [fmt.percent(view.conversion.get(s), lang) if s in view.conversion
-                                          else "" for s in steps]},
-                 hide_index=True, key="funnel_table")
+    table = {t("step", lang): [label("step", s, lang) for s in steps],
+             t("count_column", lang): [fmt.number(view.funnel[s], lang) for s in steps]}
+    # A column of dashes says nothing: when every conversion is withheld the column goes, and the
+    # caption says why.
+    every_conversion_withheld = all(v is None for v in view.conversion.values())
+    if not every_conversion_withheld:
+        table[t("conversion", lang)] = [fmt.percent(view.conversion.get(s), lang) if s in view.conversion
+                                        else "" for s in steps]
+    fx.dataframe(table, hide_index=True, key="funnel_table")
     if any(view.funnel[s] is None for s in steps):
-        st.caption(t("withheld_note", lang, n=view.small_count - 1))
+        st.caption(t("withheld_note", lang, n=view.small_count - 1)
+                   + (" " + t("conversion_withheld", lang) if every_conversion_withheld else ""))
 
 st.subheader(t("waiting_list", lang))
 wait = view.waiting_list

@@ -10,6 +10,7 @@ import streamlit as st
 
 from ui import forms as fx
 import ui
+from ui import style
 from eet.review import decisions as register
 from eet.review import files as pack_files  # the pack's writer (eet.review.pack) loads on a download only
 from eet.charts import review as review_charts
@@ -144,15 +145,15 @@ for col, code in zip(cols, ("dwellings.counter", "dwellings.pipeline", "dwelling
                None if figure.change is None else cell_text(figure.change, lang, signed=True), border=True,
                delta_color="gray", delta_arrow=fx.arrow(figure.change))
 chart_col, table_col = fx.columns(2, 380)
-chart_col.plotly_chart(charts["headline"], key="chart_headline")
+style.chart(charts["headline"], key="chart_headline", where=chart_col)
 with table_col:
     for key in ("dwellings", "coalition", "status"):
         st.subheader(tables[key].title)
         show(key)
-st.plotly_chart(charts["status"], key="chart_status")
+style.chart(charts["status"], key="chart_status")
 st.subheader(t("group_funnel", lang))
 chart_col, table_col = fx.columns(2, 380)
-chart_col.plotly_chart(charts["funnel"], key="chart_funnel")
+style.chart(charts["funnel"], key="chart_funnel", where=chart_col)
 with table_col:
     show("funnel")
     for key in ("lead_time", "retention"):
@@ -173,7 +174,7 @@ dimensions = ("municipality", "building_type", "route", "site")
 by = st.segmented_control(t("review_moved_by", lang), dimensions, default="municipality", required=True,
                           format_func=lambda k: tables[k].title, key="review_moved_by") or "municipality"
 if by == "municipality":
-    st.plotly_chart(charts["municipality"], key="chart_municipality")
+    style.chart(charts["municipality"], key="chart_municipality")
 measure = st.segmented_control(t("figure", lang), MOVED_MEASURES, default="counter", required=True,
                                format_func=lambda m: t(f"measure_{m}", lang), key="review_moved_measure") or "counter"
 table_of(measure_view(tables[by], measure, review.compared))
@@ -198,7 +199,7 @@ with chart_col:
     shown = st.segmented_control(t("review_forecast_chart", lang), ("dwellings", "participants"),
                                  default="dwellings", required=True, format_func=lambda m: t(f"forecast_{m}", lang),
                                  key="review_forecast_chart") or "dwellings"
-    st.plotly_chart(charts[f"forecast_{shown}"], key="chart_forecast")
+    style.chart(charts[f"forecast_{shown}"], key="chart_forecast")
 with table_col:
     forecast_table = transposed(tables["forecast"])
     forecast_table.note = None  # said above the sentences

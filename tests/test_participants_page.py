@@ -1,0 +1,47 @@
+"""The participants page's funnel table as each role reads it (issue 14): a viewer on the demo at the
+May review, where every conversion borders on a withheld count, gets no column of dashes but a
+caption that says why; a researcher reads every conversion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from eet.accounts.access import Actor
+from eet.texts import t
+from conftest import module_demo_database
+
+APP = Path(__file__).resolve().parent.parent / "dashboard.py"
+pytestmark = pytest.mark.usefixtures("entry_script_every_run")
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory):
+    yield from module_demo_database(tmp_path_factory)
+
+
+def _funnel_table(role: str, lang: str):
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state["actor"] = Actor("test", role)
+    at.query_params["as_of"] = "2021-05-31"
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page("pages/participants.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at, at.dataframe[0].value
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_viewer_gets_no_column_of_dashes_but_the_reason(demo_url, lang):
+    at, table = _funnel_table("viewer", lang)
+    assert t("conversion", lang) not in table.columns
+    assert any(t("conversion_withheld", lang) in c.value for c in at.caption)
+
+
+def test_a_researcher_reads_every_conversion(demo_url):
+    at, table = _funnel_table("researcher", "nl")
+    shown = [v for v in table[t("conversion", "nl")] if v]
+    assert len(shown) == 4 and all(v.endswith("%") for v in shown)
+    assert not any(t("conversion_withheld", "nl") in c.value for c in at.caption)
