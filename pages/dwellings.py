@@ -73,7 +73,10 @@ else:
     cols[2].metric(t("ambition", lang), fmt.number(totals["ambition"], lang), border=True)
 
     st.subheader(t("by_municipality", lang))
-    style.chart(viewer_charts.municipality_stacked(by_municipality, lang), key="by_municipality_chart")
+    # Built once per data version and view (ui.built): validating a Plotly figure costs more than
+    # the cached read it draws.
+    style.chart(ui.built(viewer_charts.municipality_stacked, by_municipality, lang, key=(actor, as_of, scope)),
+                key="by_municipality_chart")
     statuses = ("counter", "pipeline", "location_found", "available", "occupied", "withdrawn")
     if any(not isinstance(row["occupied"], int) for row in by_municipality.values()):
         statuses = (*statuses[:5], "in_use", statuses[5])  # their sum, where they stand together
@@ -93,8 +96,8 @@ else:
 
     st.subheader(t("trend", lang))
     points = ui.read(figures.dwelling_trend, as_of, scope)
-    style.chart(charts.dwelling_trend(points, int(goal.value) if goal else None,
-                                          goal.due_on if goal else None, LAUNCH, lang), key="trend_chart")
+    style.chart(ui.built(charts.dwelling_trend, points, int(goal.value) if goal else None,
+                         goal.due_on if goal else None, LAUNCH, lang, key=(as_of, scope)), key="trend_chart")
 
 st.subheader(t("dwelling_table", lang, as_of=fmt.long_date(as_of, lang)))
 if not can_read_rows(actor):

@@ -35,8 +35,10 @@ if view.funnel["referred"] == 0:
 st.subheader(t("funnel", lang))
 left, right = fx.columns(2, 360, gap="medium")  # stacked on a tablet: the table stays whole
 with left:
-    style.chart(charts.funnel_bars(list(ROUTE_STEPS), [word(view.funnel[s]) for s in ROUTE_STEPS],
-                                       view.conversion, lang), key="funnel_chart")
+    # Each chart built once per data version and view (ui.built): validating a Plotly figure costs
+    # more than the cached read it draws.
+    style.chart(ui.built(charts.funnel_bars, list(ROUTE_STEPS), [word(view.funnel[s]) for s in ROUTE_STEPS],
+                         view.conversion, lang, key=(actor, as_of)), key="funnel_chart")
 with right:
     steps = [*ROUTE_STEPS, "housed_now", "withdrawn"]
     table = {t("step", lang): [label("step", s, lang) for s in steps],
@@ -56,7 +58,8 @@ st.subheader(t("waiting_list", lang))
 wait = view.waiting_list
 left, right = st.columns([2, 3], gap="large")
 with left:
-    style.chart(charts.waiting_list_donut({k: word(v) for k, v in wait.items()}, lang), key="waiting_list_chart")
+    style.chart(ui.built(charts.waiting_list_donut, {k: word(v) for k, v in wait.items()}, lang, key=(actor, as_of)),
+                key="waiting_list_chart")
 with right:
     if wait["yes"] == 0 and wait["no"] == 0:
         st.markdown(t("waiting_list_none_known", lang, total=fmt.number(wait["unknown"], lang)))
@@ -75,9 +78,10 @@ else:
                   p75=fmt.number(lead.p75, lang, 1), n=fmt.number(view.funnel["housed"], lang)))
     left, right = fx.columns(2, 360, gap="medium")
     for column, title, chart, hidden, key in (
-            (left, "lead_time_distribution", viewer_charts.lead_time_histogram(view.lead_time_distribution, lang),
+            (left, "lead_time_distribution", ui.built(viewer_charts.lead_time_histogram, view.lead_time_distribution, lang,
+                                                        key=(actor, as_of)),
              "lead_time_hist_hidden", "lead_hist"),
-            (right, "lead_time_trend", viewer_charts.lead_time_trend(view.lead_time_trend, lang),
+            (right, "lead_time_trend", ui.built(viewer_charts.lead_time_trend, view.lead_time_trend, lang, key=(actor, as_of)),
              "lead_time_trend_hidden", "lead_trend")):
         # A chart that would show a small count is not drawn (eet.figures.privacy): a note says why.
         column.markdown("**" + t(title, lang) + "**")
@@ -94,8 +98,9 @@ for title, rows, key in ((t("by_referrer", lang), view.by_referrer, "referrer"),
     # page); else the chart above the table, each over the page's width.
     left, right = fx.columns(2, 500, gap="medium")
     with left:
-        style.chart(charts.breakdown_bars([(n, word(r.counts["referred"]), word(r.counts["housed"]))
-                                               for n, r in zip(names, rows)], lang), key=f"{key}_chart")
+        style.chart(ui.built(charts.breakdown_bars, [(n, word(r.counts["referred"]), word(r.counts["housed"]))
+                                                     for n, r in zip(names, rows)], lang, key=(actor, as_of, key)),
+                    key=f"{key}_chart")
     with right:
         fx.dataframe({t("organisation", lang): names,
                       **{label("step", s, lang): [fmt.number(r.counts[s], lang) for r in rows]
