@@ -36,7 +36,8 @@ if sees_survival_curve(actor):
     if curve.at_risk[0] == 0:
         st.info(t("km_empty", lang))
     else:
-        style.chart(charts.kaplan_meier(curve.days, curve.survival, head.retention_target, lang), key="km_chart")
+        style.chart(ui.built(charts.kaplan_meier, curve.days, curve.survival, head.retention_target, lang,
+                             key=(actor, as_of)), key="km_chart")
         st.caption(t("km_caption", lang, events=curve.events, censored=curve.censored))
 
 st.subheader(t("business_case", lang))
@@ -118,7 +119,8 @@ else:
         t("recovery_caption", lang, target=fmt.percent(rec.target, lang, 0))))))
     st.markdown("**" + t("recovery_domains", lang) + "**")
     if rec.domains:
-        style.chart(research_charts.recovery_domains(rec.domains, lang), key="recovery_chart")
+        style.chart(ui.built(research_charts.recovery_domains, rec.domains, lang, key=(actor, as_of)),
+                    key="recovery_chart")
     if rec.hidden_domains:
         # Every domain hidden: the reason in place of the chart, not a line under nothing.
         (st.caption if rec.domains else st.info)(t("recovery_hidden_domains", lang, n=rec.hidden_domains,
@@ -132,7 +134,8 @@ if total_line.difference is None:
     st.info(t("bc_per_payer_empty", lang))
 else:
     payers = [line for line in payer_lines if line.payer != "total"]
-    style.chart(research_charts.payer_bars([(x.payer, x.housing_first, x.shelter) for x in payers], lang),
+    style.chart(ui.built(research_charts.payer_bars, [(x.payer, x.housing_first, x.shelter) for x in payers], lang,
+                         key=(as_of,)),
                     key="payer_chart")
 
     def _who(line) -> str:
@@ -151,8 +154,9 @@ else:
     if not spread:
         st.info(t("bc_sensitivity_empty", lang))
     else:
-        style.chart(research_charts.tornado([(s.label, s.difference_at_low, s.difference_at_high) for s in spread],
-                                                total_line.difference, lang), key="tornado_chart")
+        style.chart(ui.built(research_charts.tornado, [(s.label, s.difference_at_low, s.difference_at_high)
+                                                       for s in spread], total_line.difference, lang, key=(as_of,)),
+                    key="tornado_chart")
         evens = [s for s in spread if s.break_even_eur is not None and s.low_eur <= s.break_even_eur <= s.high_eur]
         for s in evens:
             st.caption(t("bc_break_even", lang, label=fmt.plain(s.label), value=fmt.euro(s.break_even_eur, lang)))
