@@ -41,6 +41,7 @@ def choose(column, title: str, options: list, format_func, key: str):
     kept = st.session_state.get(f"kept_{key}")
     st.session_state[key] = kept if kept in options else None
     return column.selectbox(title, [None, *options], key=key, on_change=_keep, args=(key,),
+                            placeholder=t("all", lang),
                             format_func=lambda v: t("all", lang) if v is None else format_func(v))
 
 
@@ -79,7 +80,10 @@ else:
                 key="by_municipality_chart")
     statuses = ("counter", "pipeline", "location_found", "available", "occupied", "withdrawn")
     if any(not isinstance(row["occupied"], int) for row in by_municipality.values()):
-        statuses = (*statuses[:5], "in_use", statuses[5])  # their sum, where they stand together
+        # Their sum, where they stand together; where they stand together in every row, the two
+        # columns would only repeat "in bewoond of beschikbaar": the sum's column alone.
+        together_everywhere = all(not isinstance(row["occupied"], int) for row in by_municipality.values())
+        statuses = (*statuses[:3], *(() if together_everywhere else statuses[3:5]), "in_use", statuses[5])
 
     def column(status: str) -> list:
         """Numbers, or all text where a viewer's column holds a cell shown only in a sum."""

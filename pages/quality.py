@@ -88,7 +88,11 @@ while (year, month) > (LAUNCH.year, LAUNCH.month):
     ended.append(f"{year:04d}-{month:02d}")
 if actor.role == "coordinator":
     with st.form("sign_off"):
-        st.selectbox(t("quality_month", lang), ended, key="so_month", format_func=lambda m: fmt.month_label(m, lang))
+        # Offered first: the last month that had ended by the date the page shows.
+        shown_month = (as_of.year - 1, 12) if as_of.month == 1 else (as_of.year, as_of.month - 1)
+        first = f"{shown_month[0]:04d}-{shown_month[1]:02d}"
+        st.selectbox(t("quality_month", lang), ended, key="so_month", index=ended.index(first) if first in ended else 0,
+                     format_func=lambda m: fmt.month_label(m, lang))
         fx.field_error("sign_off", "month")
         st.form_submit_button(t("quality_sign_off", lang), type="primary", on_click=fx.submit,
                               args=("sign_off", signoff.sign_off),

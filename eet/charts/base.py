@@ -135,6 +135,8 @@ def municipality_stacked(by_municipality: dict[str, dict[str, int]], lang: str) 
     fig = go.Figure()
     for status in STACK_ORDER:
         values = [by_municipality[n][status] for n in names]
+        if not any(values):  # no legend entry for a status no bar shows
+            continue
         fig.add_bar(y=names, x=values, orientation="h", name=label("status", status, lang),
                     marker_color=STATUS_COLOURS[status],
                     text=[fmt.number(v, lang) if v else "" for v in values], textposition="inside",
@@ -191,7 +193,8 @@ def funnel_bars(steps: list[str], counts: list, conversion: dict[str, float | No
                            hovertemplate="%{y}: %{text}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title=t("participants_axis", lang), range=[0, max(_heights(counts) + [1]) * 1.1])
-    fig.update_layout(title=dict(text=t("conversion", lang) + ": % " + t("from_previous", lang), font_size=13))
+    if any(v is not None for v in conversion.values()):  # no title promising percentages none shows
+        fig.update_layout(title=dict(text=t("conversion", lang) + ": % " + t("from_previous", lang), font_size=13))
     return _layout(fig, lang, height=90 + 50 * len(steps), showlegend=False, margin=dict(l=10, r=20, t=40, b=10))
 
 
