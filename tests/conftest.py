@@ -151,3 +151,20 @@ def module_demo_database(tmp_path_factory):
         os.environ.pop("EET_DATABASE_URL", None)
     else:
         os.environ["EET_DATABASE_URL"] = previous
+
+
+def open_page(page: str, actor: Actor, as_of: str, lang: str = "nl"):
+    """An AppTest of the dashboard at `page` (a pages/ file) for `actor`, at `as_of`, in `lang`,
+    run once through the entry script as a click in the sidebar would; fails on an exception."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard.py"), default_timeout=60)
+    at.session_state["actor"] = actor
+    at.query_params["as_of"] = as_of
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at

@@ -4,16 +4,12 @@ caption that says why; a researcher reads every conversion."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from eet.accounts.access import Actor
 from eet.texts import t
-from conftest import module_demo_database
+from conftest import module_demo_database, open_page
 
-APP = Path(__file__).resolve().parent.parent / "dashboard.py"
 pytestmark = pytest.mark.usefixtures("entry_script_every_run")
 
 
@@ -23,13 +19,7 @@ def demo_url(tmp_path_factory):
 
 
 def _funnel_table(role: str, lang: str):
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.session_state["actor"] = Actor("test", role)
-    at.query_params["as_of"] = "2021-05-31"
-    at.query_params["lang"] = lang
-    at.run()
-    at.switch_page("pages/participants.py").run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = open_page("pages/participants.py", Actor("test", role), "2021-05-31", lang)
     return at, at.dataframe[0].value
 
 

@@ -6,16 +6,13 @@ series that have a bar, and an empty filter says "Alle" in the page's language."
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from eet.accounts.access import Actor
 from eet.texts import label, t
-from conftest import module_demo_database
+from conftest import module_demo_database, open_page
 
-APP = Path(__file__).resolve().parent.parent / "dashboard.py"
 pytestmark = pytest.mark.usefixtures("entry_script_every_run")
 
 
@@ -25,14 +22,7 @@ def demo_url(tmp_path_factory):
 
 
 def _dwellings(role: str, lang: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.session_state["actor"] = Actor("test", role)
-    at.query_params["as_of"] = "2021-05-31"
-    at.query_params["lang"] = lang
-    at.run()
-    at.switch_page("pages/dwellings.py").run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_page("pages/dwellings.py", Actor("test", role), "2021-05-31", lang)
 
 
 def _legend(at: AppTest) -> list[str]:
