@@ -6,6 +6,7 @@ series that have a bar, and an empty filter says "Alle" in the page's language."
 from __future__ import annotations
 
 import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
