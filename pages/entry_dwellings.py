@@ -16,9 +16,10 @@ actor, lang, _ = ui.context()
 st.title(t("page_entry_dwellings", lang))
 ui.demo_banner(lang)
 
-municipalities = [name for _, name in ui.read(organisations.partners, "municipality")]
-corporations = [name for _, name in ui.read(organisations.partners, "housing_corporation")]
-providers = [name for _, name in ui.read(organisations.partners, "care_provider")]
+# Only what the actor may put on a dwelling: a coordinator's own organisation where it is of the kind.
+municipalities = [name for _, name in ui.read(organisations.choosable, actor, "municipality")]
+corporations = [name for _, name in ui.read(organisations.choosable, actor, "housing_corporation")]
+providers = [name for _, name in ui.read(organisations.choosable, actor, "care_provider")]
 today = date.today()
 DETAILS = ("municipality", "corporation", "care_provider", "site", "building_type", "route", "status",
            "status_date", "expected_date")

@@ -25,8 +25,9 @@ ui.demo_banner(lang)
 
 referrers = sorted({name for kind in ("municipality", "care_provider", "housing_corporation", "referral")
                     for _, name in ui.read(organisations.partners, kind)})
-municipalities = [name for _, name in ui.read(organisations.partners, "municipality")]
-providers = [name for _, name in ui.read(organisations.partners, "care_provider")]
+# Only what the actor may put on a participant: a coordinator's own organisation where it is of the kind.
+municipalities = [name for _, name in ui.read(organisations.choosable, actor, "municipality")]
+providers = [name for _, name in ui.read(organisations.choosable, actor, "care_provider")]
 codes = ui.read(data_entry.participant_codes, actor)
 refs = ui.read(data_entry.dwelling_refs, actor)
 today = date.today()
@@ -103,7 +104,7 @@ def step_keys(p: str) -> tuple[str, ...]:
 
 with step_tab:
     if not codes:
-        st.info(t("no_rows", lang))
+        st.info(t("no_participant_rows", lang))
     else:
         form = fx.Form("step", "sp", lang)
         kind = kind_of_step(form)
@@ -120,7 +121,7 @@ with step_tab:
 
 with correct_tab:
     if not codes:
-        st.info(t("no_rows", lang))
+        st.info(t("no_participant_rows", lang))
     else:
         code = st.selectbox(t("choose_participant", lang), [None, *codes], key="cr_code", format_func=dash())
         if code:

@@ -111,3 +111,77 @@ def test_coordinator_adds_a_dwelling_and_the_counter_rises(server):
     with Session(engine) as s:
         from eet.store.models import Dwelling
         assert s.exec(select(Dwelling.site).where(Dwelling.ref == "UTR-9001")).one() == SCRIPT
+
+
+def test_the_form_cases_of_issue_14_in_a_real_browser(server, tmp_path):
+    """As the coordinator of Utrecht, in Chromium: a future date is refused with its reason under the
+    field; a saved form is cleared; the municipality offers Utrecht only; after "Bevestigen en
+    opslaan" only the outcome stays; a dwellings filter survives a trip to another page."""
+    base, engine = server
+    upload = tmp_path / "lijst.csv"
+    upload.write_bytes("kenmerk;gemeente;status;statusdatum\r\nUTR-9101;Utrecht;zoekend;01-03-2021\r\n"
+                       .encode("utf-8"))
+    with playwright.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(base)
+        page.get_by_role("textbox", name="Gebruikersnaam").fill("coordinator.utrecht")
+        page.get_by_role("textbox", name="Wachtwoord").fill("demo")
+        page.get_by_role("button", name="Inloggen").click()
+        _counter(page)
+
+        # Coordinator's choices: the municipality offers their own only.
+        page.get_by_role("link", name="Invoer woningen").click()
+        form = page.locator('[data-testid="stForm"]').first
+        form.get_by_label("Kenmerk", exact=True).wait_for(timeout=30000)
+        form.get_by_label("Gemeente", exact=True).click()
+        options = page.get_by_role("option").all_inner_texts()
+        assert options == ["–", "Utrecht"], options  # none, or their own
+        page.keyboard.press("Escape")
+
+        # A future date: the reason under the field, what was typed kept.
+        form.get_by_label("Kenmerk", exact=True).fill("UTR-9002")
+        _select(page, form, "Gemeente", "Utrecht")
+        _select(page, form, "Status", "Zoekend (pijplijn)")
+        date_box = form.get_by_label("Statusdatum", exact=True)
+        date_box.locator('[role="spinbutton"]').first.click()
+        page.keyboard.type("01012031")
+        form.get_by_role("button", name="Opslaan").click()
+        page.get_by_text("ligt in de toekomst").first.wait_for(timeout=30000)
+        assert form.get_by_label("Kenmerk", exact=True).input_value() == "UTR-9002"
+
+        # Saved: the form is cleared, so a second press cannot say "bestaat al".
+        date_box.locator('[role="spinbutton"]').first.click()
+        page.keyboard.type("01052021")
+        form.get_by_role("button", name="Opslaan").click()
+        page.get_by_text("Opgeslagen: UTR-9002").wait_for(timeout=30000)
+        page.wait_for_function("() => [...document.querySelectorAll('input[aria-label=\"Kenmerk\"]')]"
+                               ".every(box => box.value === '')", timeout=10000)
+
+        # Upload after confirming: only the outcome stays.
+        page.get_by_role("link", name="Lijst uploaden").click()
+        page.locator('input[type="file"]').first.set_input_files(str(upload))
+        page.get_by_role("button", name="Controleren (er wordt niets opgeslagen)").click()
+        page.get_by_text("Er is nog niets opgeslagen").first.wait_for(timeout=30000)
+        page.get_by_role("button", name="Bevestigen en opslaan").click()
+        page.get_by_text("Opgeslagen: 1 nieuw").first.wait_for(timeout=30000)
+        page.wait_for_timeout(500)
+        assert page.get_by_text("Er is nog niets opgeslagen").count() == 0
+        assert page.get_by_role("button", name="Bevestigen en opslaan").count() == 0
+
+        # A dwellings filter survives another page, and the closed panel says it is on.
+        page.get_by_role("link", name="Woningen", exact=True).click()
+        page.get_by_text("Filters", exact=True).first.click()
+        panel = page.locator('[data-testid="stExpander"]').first
+        panel.get_by_label("Bouwtype", exact=True).wait_for(timeout=30000)
+        page.screenshot(path=str(SHOTS / "5_filters_open.png"))
+        _select(page, panel, "Bouwtype", "Nieuwbouw")
+        page.get_by_role("link", name="Overzicht").click()
+        _counter(page)
+        page.get_by_role("link", name="Woningen", exact=True).click()
+        page.get_by_text("Filters (1 actief)").first.wait_for(timeout=30000)
+        page.get_by_text("Filters (1 actief)").first.click()
+        assert "Nieuwbouw" in page.get_by_label("Bouwtype", exact=True).input_value() or \
+            page.get_by_text("Nieuwbouw").count() > 0
+        page.screenshot(path=str(SHOTS / "5_filters_kept.png"))
+        browser.close()

@@ -69,8 +69,10 @@ def submit(form: str, write: Callable, *args, fields: dict[str, str] | None = No
         st.session_state[f"_errors_{form}"] = {"_denied": [exc]}
         return
     st.session_state[f"_done_{form}"] = (done or "{result}").format(result=result)
+    # Set to empty rather than dropped: a dropped key leaves the browser showing what was typed.
     for key in clear:
-        st.session_state.pop(key, None)
+        current = st.session_state.get(key)
+        st.session_state[key] = "" if isinstance(current, str) else False if isinstance(current, bool) else None
 
 
 class Form:

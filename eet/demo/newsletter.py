@@ -155,14 +155,24 @@ def load_demo(session: Session, seed: int = 2021) -> dict[str, int]:
     return counts
 
 
-def _participant(plan: _Plan, referred: date, referrer: str | None = None) -> str:
+def _municipality_of(ref: str) -> str:
+    """The municipality of a demo dwelling, read from its ref's prefix (UTR-0001: Utrecht)."""
+    prefixes = {row[4]: name for name, row in LAUNCH_DWELLINGS.items()} | {"UHR": "Utrechtse Heuvelrug"}
+    return prefixes[ref.split("-", 1)[0]]
+
+
+def _participant(plan: _Plan, referred: date, referrer: str | None = None,
+                 municipality: str | None = None) -> str:
+    """A participant referred on `referred`; `municipality`: the one they are housed in, so that its
+    coordinator finds them among their own (issue 14). Chosen without the random generator, so the
+    demo's figures stay as they were."""
     code = plan.new_code()
     names = [name for name, _ in REFERRERS]
     weights = [w for _, w in REFERRERS]
     plan.add(referred, "participant", ParticipantIn(
         code=code, referrer=referrer or plan.rng.choices(names, weights)[0],
         care_provider=plan.rng.choice(["Lister", "Leger des Heils", "Kwintes", "Tussenvoorziening", "BijBram"]),
-        central_waiting_list=plan.rng.random() < 0.7, referred_on=referred,
+        central_waiting_list=plan.rng.random() < 0.7, referred_on=referred, municipality=municipality,
         age_band=plan.rng.choice(["18-22", "23-29", "30-39", "30-39", "40-49", "50-64"])))
     return code
 
@@ -176,7 +186,7 @@ def _plan_tenancies(plan: _Plan, ref: str, ready: date) -> None:
             return
         referred = matched - timedelta(days=plan.rng.randint(45, 220))
         assessed = referred + timedelta(days=plan.rng.randint(10, 35))
-        code = _participant(plan, referred)
+        code = _participant(plan, referred, municipality=_municipality_of(ref))
         if plan.rng.random() < 0.08:  # first found not eligible, re-assessed later
             plan.add(assessed, "event", EventIn(code=code, event="assessed", date=assessed, outcome="not_eligible"))
             assessed = assessed + timedelta(days=plan.rng.randint(5, 20))
