@@ -7,6 +7,7 @@ import streamlit as st
 
 from ui import forms as fx
 import ui
+from eet.store import audit_trail
 from eet.accounts import administration, sessions
 from eet.texts import formatting as fmt
 from eet.texts import code_label, label, t
@@ -31,8 +32,8 @@ def text(value) -> str:
 
 
 def moment(value) -> str:
-    """A recorded UTC time, in the language's date format."""
-    return "" if value is None else f"{fmt.short_date(value.date(), lang)} {value.strftime('%H:%M')}"
+    """A recorded moment in Amsterdam time (as the audit trail shows it), in the language's format."""
+    return "" if value is None else audit_trail.moment(value, lang)
 
 
 def target_value(key: str, value: float) -> str:

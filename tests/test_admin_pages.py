@@ -477,3 +477,19 @@ def test_audit_page_shows_a_sign_in_at_once_in_english(accounts):
     assert at.title[0].value == "Audit trail"
     assert list(table(at, "Who").columns)[:3] == ["Time", "Who", "Action"]  # Amsterdam time (issue 14)
     assert len(at.get("download_button")) == 1
+
+
+def test_account_times_in_amsterdam_time_without_utc(db):
+    """The accounts table shows its moments as the audit trail does (Amsterdam time, seconds), not
+    UTC with "(UTC)" in the header (issue 14, the final walk-through)."""
+    at = page("pages/admin.py", ADMIN)
+    created = table(at, t("created_at", "nl"))
+    assert not any("UTC" in name for name in created.columns)
+    assert all(v == "" or len(v.split()) == 2 and v.count(":") == 2 for v in created[t("created_at", "nl")])
+
+
+def test_chart_axes_write_whole_numbers_not_thousands_as_k():
+    from eet.charts import research
+    fig = research.payer_bars([("municipality", 30000.0, 45000.0)], "nl")
+    assert fig.layout.separators == ",." and fig.layout.xaxis.exponentformat == "none"
+    assert fig.layout.xaxis.separatethousands is True

@@ -93,8 +93,11 @@ def _layout(fig: go.Figure, lang: str, height: int = 380, **extra) -> go.Figure:
         uniformtext=UNIFORM_TEXT, hoverlabel=dict(font_size=14))
     fig.update_layout(**{**settings, **extra})
     fig.update_traces(textangle=0, selector=dict(type="bar"))  # a value is read level, or not shown
-    fig.update_xaxes(gridcolor="#E5E5E5", zerolinecolor="#BBBBBB", automargin=True)
-    fig.update_yaxes(gridcolor="#E5E5E5", zerolinecolor="#BBBBBB", automargin=True)
+    # Whole numbers on the axes with the language's separators (30.000), not Plotly's "30k".
+    axes = dict(gridcolor="#E5E5E5", zerolinecolor="#BBBBBB", automargin=True, exponentformat="none",
+                separatethousands=True)
+    fig.update_xaxes(**axes)
+    fig.update_yaxes(**axes)
     return fig
 
 
