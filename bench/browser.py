@@ -43,11 +43,9 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -58,6 +56,7 @@ sys.path.insert(0, str(ROOT))
 
 from eet.demo.newsletter import DEMO_ACCOUNTS, DEMO_PASSWORD  # noqa: E402
 from eet.texts import t  # noqa: E402
+from tests import dashboard_server  # noqa: E402
 from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 
 QUIET_MS = 500
@@ -175,31 +174,14 @@ def serving(database_url: str, folder: Path, options: list[str], port: int | Non
     run_log = folder / "runs.jsonl"
     env = {**os.environ, "EET_DATABASE_URL": database_url, "EET_LANG": "nl",
            "EET_BENCH_RUN_LOG": str(run_log), "PYTHONPATH": str(ROOT)}
-    with open(folder / "streamlit.log", "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, str(ROOT / "bench" / "served.py"), str(ROOT / "app.py"),
-             "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
-             "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
-             *(f"--{option}" for option in options)],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.time() + 60
-            while True:
-                try:
-                    urllib.request.urlopen(base + "/_stcore/health", timeout=1)
-                    break
-                except OSError:
-                    if time.time() > deadline or process.poll() is not None:
-                        raise RuntimeError(f"the dashboard did not start; see {folder / 'streamlit.log'}") from None
-                    time.sleep(0.2)
-            yield Server(base, run_log, process.pid)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    command = [sys.executable, str(ROOT / "bench" / "served.py"), str(ROOT / "app.py"),
+               "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
+               "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
+               *(f"--{option}" for option in options)]
+    base = f"http://127.0.0.1:{port}"
+    with dashboard_server.serving(command, base + "/_stcore/health", folder / "streamlit.log", env=env,
+                                  cwd=ROOT) as process:
+        yield Server(base, run_log, process.pid)
 
 
 def wait_drawn(page, title: str, clicked_at: float, server: Server | None = None,

@@ -27,9 +27,9 @@ def free_port() -> int:
 
 @contextmanager
 def serving(command: list[str], ready_url: str, log: Path, env: dict | None = None,
-            timeout: float = 60, cwd: Path | None = None) -> Iterator[None]:
-    """A local server started by `command`, ready once `ready_url` answers; stopped afterwards. Its
-    output goes to `log` (a pipe nobody reads would fill up and stall it)."""
+            timeout: float = 60, cwd: Path | None = None) -> Iterator[subprocess.Popen]:
+    """A local server started by `command`, ready once `ready_url` answers (its process is yielded);
+    stopped afterwards. Its output goes to `log` (a pipe nobody reads would fill up and stall it)."""
     with open(log, "wb") as out:
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
@@ -42,7 +42,7 @@ def serving(command: list[str], ready_url: str, log: Path, env: dict | None = No
                 if time.time() > deadline or process.poll() is not None:
                     raise RuntimeError(f"{Path(command[0]).name} did not start; see {log}") from None
                 time.sleep(0.2)
-        yield
+        yield process
     finally:
         process.terminate()
         try:
