@@ -176,6 +176,8 @@ def test_the_form_cases_of_issue_14_in_a_real_browser(server, tmp_path):
         panel.get_by_label("Bouwtype", exact=True).wait_for(timeout=30000)
         page.screenshot(path=str(SHOTS / "5_filters_open.png"))
         _select(page, panel, "Bouwtype", "Nieuwbouw")
+        # The choice is kept by the rerun it starts: wait for that run before leaving the page.
+        page.get_by_text("Filters (1 actief)").first.wait_for(timeout=30000)
         page.get_by_role("link", name="Overzicht").click()
         _counter(page)
         page.get_by_role("link", name="Woningen", exact=True).click()
