@@ -6,6 +6,7 @@ hand, a restore, a damaged file) makes everything be read again. On SQLite and P
 from __future__ import annotations
 
 import dataclasses
+import threading
 from datetime import date
 
 import numpy as np
@@ -121,6 +122,37 @@ def test_sql_typed_by_hand_is_seen_after_its_commit(history):
     after = _reports(history)
     assert after != before
     assert after[-1]["participants"]["funnel"]["housed"] == 0
+    assert after == _fresh_reports(history)
+
+
+def test_a_file_being_written_does_not_outlive_sql_typed_by_hand(history, monkeypatch):
+    """The race CI met once: the file of the timeline read before a hand-typed write was still being
+    written when that write's commit forgot the timelines, and landed after it, so the next read
+    took the old rows from it. A forget now waits for a file under way, then removes it."""
+    real_save, started, gate = timeline_file.save, threading.Event(), threading.Event()
+
+    def slow_save(*args):
+        started.set()
+        gate.wait(30)
+        real_save(*args)
+    monkeypatch.setattr(timeline_file, "save", slow_save)
+    before = _reports(history)
+    assert started.wait(30)
+
+    def hand_typed_write():
+        with history.begin() as conn:
+            conn.execute(update(ParticipantEvent.__table__).where(ParticipantEvent.__table__.c.kind == "housed")
+                         .values(voided_at=utcnow()))
+    writer = threading.Thread(target=hand_typed_write)
+    writer.start()
+    writer.join(0.5)
+    assert writer.is_alive(), "the forget did not wait for the file being written"
+    gate.set()
+    writer.join(30)
+    timeline.files_written()
+    assert not timeline_file.path_for(str(history.url)).exists()
+    after = _reports(history)
+    assert after != before and after[-1]["participants"]["funnel"]["housed"] == 0
     assert after == _fresh_reports(history)
 
 

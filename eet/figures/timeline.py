@@ -46,6 +46,13 @@ _CACHE: "OrderedDict[tuple, Timeline]" = OrderedDict()
 _CACHE_SIZE = 4
 _BUILDING: dict[tuple, threading.Lock] = {}
 _CACHE_LOCK = threading.Lock()
+# Bumped by every forget: a timeline read while its database was forgotten (SQL typed by hand
+# committed during the read) is neither kept nor written to file, as it may hold the old rows.
+_GENERATION: dict[str | None, int] = {}  # None: every database's
+
+
+def _generation(url: str) -> tuple[int, int]:
+    return _GENERATION.get(None, 0), _GENERATION.get(url, 0)
 
 
 def timeline_of(session: Session) -> Timeline:
@@ -80,6 +87,8 @@ def _timeline_at(session: Session, known, stamp: tuple) -> Timeline:
             kept = _CACHE.get(key)
         if kept is not None and kept.stamp == stamp:
             return kept
+        with _CACHE_LOCK:
+            generation = _generation(url)
         if kept is None and known is None:  # a new process: start from the file, if one is kept
             kept = timeline_file.load(url)
         fresh = kept if kept is not None and kept.stamp == stamp else None
@@ -88,8 +97,10 @@ def _timeline_at(session: Session, known, stamp: tuple) -> Timeline:
         if fresh is None:
             fresh = _read(session, known, stamp)
             if known is None:  # a patched one is not written: the next process patches the file's
-                _save_later(url, fresh)
+                _save_later(url, fresh, generation)
         with _CACHE_LOCK:
+            if _generation(url) != generation:
+                return fresh  # forgotten while it was read: good for this question only
             _CACHE[key] = fresh
             _CACHE.move_to_end(key)
             while len(_CACHE) > _CACHE_SIZE:
@@ -100,13 +111,20 @@ def _timeline_at(session: Session, known, stamp: tuple) -> Timeline:
 _SAVING: list[threading.Thread] = []
 
 
-def _save_later(url: str, fresh: Timeline) -> None:
+def _save_later(url: str, fresh: Timeline, generation: tuple[int, int]) -> None:
     """Write the timeline's file in a thread of its own: the page that read it need not wait for
-    the disk (the process waits for it before it exits)."""
-    thread = threading.Thread(target=timeline_file.save, args=(url, fresh), name="eet-timeline-file")
-    thread.start()
+    the disk (the process waits for it before it exits). Not written when the database was
+    forgotten since `generation` was taken; forget_timelines waits for a write already begun."""
+    def save() -> None:
+        with _CACHE_LOCK:
+            if _generation(url) != generation:
+                return
+        timeline_file.save(url, fresh)
+
+    thread = threading.Thread(target=save, name="eet-timeline-file")
     with _CACHE_LOCK:
         _SAVING[:] = [t for t in _SAVING if t.is_alive()] + [thread]
+    thread.start()
 
 
 def files_written() -> None:
@@ -156,6 +174,10 @@ def forget_timelines(url: str | None = None) -> None:
     with _CACHE_LOCK:
         for key in [k for k in _CACHE if url is None or k[0] == url]:
             del _CACHE[key]
+        _GENERATION[url] = _GENERATION.get(url, 0) + 1
+    # A file being written from before the forget must not outlive it: wait, then remove.
+    if threading.current_thread().name != "eet-timeline-file":
+        files_written()
     if url is not None:
         timeline_file.remove(url)
 
