@@ -89,14 +89,15 @@ if not rows:
     st.stop()
 with session_scope(ui.engine()) as session:
     named = audit_view.names(session, rows)  # ids in before/after by name (Gemeente 4: Utrecht)
+    subjects = audit_view.subjects(session, rows)  # the records by name (account 4: coordinator.utrecht)
 
 # Cells of text: a value someone typed (a note, a title) is never read as markdown or HTML.
 fx.dataframe({
     t("audit_at", lang): [moment(r["at"]) for r in rows],
     t("who", lang): [who_text(r) for r in rows],
     t("action", lang): [code_label("audit_action", r["action"], lang) for r in rows],
-    # The kind of record and its number in one cell: eight columns did not fit a tablet.
-    t("entity_id", lang): [f'{code_label("audit_entity", r["entity"], lang)} {shown(r["entity_id"])}' for r in rows],
+    # The kind of record and its name in one cell: eight columns did not fit a tablet.
+    t("entity_id", lang): [audit_view.subject_text(r, lang, subjects) for r in rows],
     t("door", lang): [door(r["source"]) for r in rows],
     t("changes", lang): [changes(r) for r in rows],
 }, hide_index=True, key="au_table", wrap_px=260, height=620)
@@ -108,8 +109,7 @@ by_id = {r["id"]: r for r in rows}
 chosen = st.selectbox(t("entity_id", lang), list(by_id), key="au_record",
                       format_func=lambda i: f"{moment(by_id[i]['at'])} · {person(by_id[i]['actor'])} · "
                                             f"{code_label('audit_action', by_id[i]['action'], lang)} · "
-                                            f"{code_label('audit_entity', by_id[i]['entity'], lang)} "
-                                            f"{shown(by_id[i]['entity_id'])}")
+                                            f"{audit_view.subject_text(by_id[i], lang, subjects)}")
 fields = audit_view.readable_changes(by_id[chosen], lang, named) if chosen in by_id else []
 if not fields:
     st.caption(t("no_values", lang))

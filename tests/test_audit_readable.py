@@ -92,3 +92,23 @@ def test_the_dutch_audit_page_shows_words_not_codes(demo_url):
     assert fields["Bouwtype"] in {label("building_type", c, "nl") for c in ("new_build", "existing", "transformation")}
     assert not any(name.endswith("_id") or name in ("is_demo", "created_at") for name in fields)
     assert "(UTC)" not in " ".join(at.dataframe[0].value.columns)
+
+
+def test_records_are_named_by_what_a_person_knows_them_by(engine):
+    """Not "account 4" or "deelnemersstap 17": the account's name, the step's participant's code;
+    a record that has no name (a target) keeps its number."""
+    with session_scope(engine) as s:
+        data_entry.add_dwelling(s, ADMIN, {"ref": "UTR-0778", "municipality": "Utrecht", "status": "searching",
+                                           "status_date": "2021-02-01", "building_type": "new_build"})
+    with session_scope(engine) as s:
+        data_entry.change_status(s, ADMIN, {"ref": "UTR-0778", "status": "available", "effective_on": "2021-03-01"},
+                                 expected_version=1)
+    with Session(engine) as s:
+        rows, _ = audit_trail.audit_rows(s, ADMIN, audit_trail.AuditFilter())
+        named = audit_trail.subjects(s, rows)
+    texts = {audit_trail.subject_text(r, "nl", named) for r in rows}
+    assert "woning UTR-0778" in texts
+    change = next(r for r in rows if r["entity"] == "dwelling_status_change")
+    assert audit_trail.subject_text(change, "nl", named).endswith(" UTR-0778")
+    gone = {"entity": "target", "entity_id": 999, "action": "create"}
+    assert audit_trail.subject_text(gone, "en", named) == "target #999"

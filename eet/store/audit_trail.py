@@ -22,7 +22,10 @@ from sqlmodel import Session
 
 from eet.accounts.access import Actor, require_role
 from eet.entry.spreadsheet import neutralise
-from eet.store.models import AuditRecord, Dwelling, Organisation, Participant, ReviewMeeting
+from eet.store.models import (
+    AuditRecord, Bottleneck, CostParameter, Dwelling, DwellingStatusChange, Measurement, Organisation, Participant,
+    ParticipantEvent, ReviewMeeting, User,
+)
 from eet.texts.catalogue import code_label, event_label, has, label, t, template
 from eet.texts import formatting as fmt
 
@@ -127,6 +130,48 @@ def names(session: Session, rows: list[dict[str, Any]]) -> dict[str, dict[int, s
         table, column = _NAMED_BY[field]
         out[field] = dict(session.execute(select(table.id, column).where(table.id.in_(sorted(ids)))).all())
     return out
+
+
+# What names the record itself, by its kind: its own name column, or (for a step, a status change or
+# a measurement) the name of the participant or dwelling it belongs to. Other kinds keep their number.
+_SUBJECT_NAMED_BY = {
+    "dwelling": (Dwelling.id, Dwelling.ref, None), "participant": (Participant.id, Participant.code, None),
+    "organisation": (Organisation.id, Organisation.name, None), "user": (User.id, User.username, None),
+    "review_meeting": (ReviewMeeting.id, ReviewMeeting.title, None),
+    "bottleneck": (Bottleneck.id, Bottleneck.title, None), "cost_parameter": (CostParameter.id, CostParameter.label, None),
+    "dwelling_status_change": (DwellingStatusChange.id, Dwelling.ref, DwellingStatusChange.dwelling_id == Dwelling.id),
+    "participant_event": (ParticipantEvent.id, Participant.code, ParticipantEvent.participant_id == Participant.id),
+    "measurement": (Measurement.id, Participant.code, Measurement.participant_id == Participant.id),
+}
+
+
+def subjects(session: Session, rows: list[dict[str, Any]]) -> dict[tuple[str, int], str]:
+    """(entity, entity_id) -> the name a person knows the record by (a dwelling's ref, a participant's
+    code, an account's user name; a step by its participant's code), for the rows' records that still
+    exist and have such a name. Shape: one query per kind of record in the rows."""
+    wanted: dict[str, set[int]] = {}
+    for row in rows:
+        if row.get("entity") in _SUBJECT_NAMED_BY and isinstance(row.get("entity_id"), int):
+            wanted.setdefault(row["entity"], set()).add(row["entity_id"])
+    out: dict[tuple[str, int], str] = {}
+    for entity, ids in wanted.items():
+        key, name, join = _SUBJECT_NAMED_BY[entity]
+        query = select(key, name)
+        if join is not None:
+            query = query.join(name.class_, join)
+        for record_id, text in session.execute(query.where(key.in_(sorted(ids)))).all():
+            out[(entity, record_id)] = str(text)
+    return out
+
+
+def subject_text(row: dict[str, Any], lang: str, subjects_named: dict[tuple[str, int], str]) -> str:
+    """The kind of record and the name it is known by ("deelnemer UTR-0001", "account coordinator.utrecht");
+    its number where it has no name or no longer exists ("doel 3")."""
+    kind = code_label("audit_entity", row["entity"], lang) if row.get("entity") else fmt.MISSING
+    record_id = row.get("entity_id")
+    if record_id is None:
+        return kind
+    return f"{kind} {subjects_named.get((row['entity'], record_id), f'#{record_id}')}"
 
 
 def _all_values(row: dict[str, Any]):
