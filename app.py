@@ -39,6 +39,7 @@ from eet.bootstrap import initialise
 from eet.store.engine import get_engine, session_scope
 from eet.texts import LANGUAGES, t
 from eet.texts import formatting as fmt
+from ui.navigation import is_unknown_page
 
 ROOT = Path(__file__).resolve().parent
 NEXT_COOKIE = "eet_next"  # where the provider's return continues to (10 minutes, HttpOnly)
@@ -125,6 +126,16 @@ class ProviderReturn(BaseHTTPMiddleware):
         return response
 
 
+class UnknownPage(BaseHTTPMiddleware):
+    """A mistyped or old link (/woning) goes to the overview, its query (language, date) kept,
+    rather than to Streamlit's "Page not found" dialog, which is in English only."""
+
+    async def dispatch(self, request: Request, call_next):
+        if request.method == "GET" and is_unknown_page(request.url.path):
+            return _redirect("/" + (f"?{request.url.query}" if request.url.query else ""))
+        return await call_next(request)
+
+
 def import_everything() -> None:
     """Import every module of eet and the charting libraries the pages use, once, before the first
     request (a page run on one thread met a module half imported by another)."""
@@ -192,4 +203,4 @@ async def lifespan(_app):
 app = st.App(str(ROOT / "dashboard.py"), lifespan=lifespan,
              routes=[Route("/_eet/session", session_route, methods=["POST"]),
                      Route("/_eet/logout", logout_route, methods=["POST"])],
-             middleware=[Middleware(ProviderReturn)])
+             middleware=[Middleware(ProviderReturn), Middleware(UnknownPage)])

@@ -14,6 +14,7 @@ import streamlit as st
 
 import ui
 from ui import style
+from ui.navigation import PAGES
 from eet.texts import formatting as fmt
 from eet.texts import label, t
 
@@ -28,24 +29,6 @@ style.apply(lang)  # every page, signed in or not: the sidebar on a tablet, prin
 signed_in = ui.resolve_actor()
 
 SIGN_IN = Path(__file__).resolve().parent / "pages" / "sign_in.py"
-EVERYONE = ("admin", "coordinator", "researcher", "viewer")
-ENTRY = ("admin", "coordinator")
-# (file, title, icon, url path, roles that see it)
-PAGES = [
-    ("overview", "page_overview", "home", "", EVERYONE),
-    ("dwellings", "page_dwellings", "apartment", "woningen", EVERYONE),
-    ("participants", "page_participants", "group", "deelnemers", EVERYONE),
-    ("research", "page_research", "science", "onderzoek", EVERYONE),
-    ("review", "page_review", "event_note", "evaluatie", EVERYONE),
-    ("entry_dwellings", "page_entry_dwellings", "edit", "invoer-woningen", ENTRY),
-    ("entry_participants", "page_entry_participants", "edit_note", "invoer-deelnemers", ENTRY),
-    ("upload", "page_upload", "upload_file", "uploaden", ENTRY),
-    ("quality", "page_quality", "fact_check", "datakwaliteit", ENTRY),
-    # Registers and administration by role; eet refuses the same again for any other role.
-    ("registers", "page_registers", "fact_check", "registers", ("admin", "researcher")),
-    ("admin", "page_admin", "admin_panel_settings", "beheer", ("admin",)),
-    ("audit", "page_audit", "history", "audittrail", ("admin",)),
-]
 role = signed_in.role if signed_in else None
 allowed = {}
 pages = []

@@ -50,3 +50,30 @@ def test_a_page_load_requests_nothing_from_another_host(server):
     outside = sorted({url for url in requested
                       if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).netloc != own})
     assert outside == [], outside
+
+
+def test_a_web_address_that_is_no_page_goes_to_the_overview(server):
+    """Streamlit answers an unknown page with an English-only "Page not found" dialog; the monitor
+    sends a mistyped or old link to the overview instead, with its language and date kept, and
+    leaves the pages and Streamlit's own addresses alone."""
+    import urllib.error
+    import urllib.request
+
+    class NoFollow(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+    opener = urllib.request.build_opener(NoFollow)
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        opener.open(server + "/woning?lang=en&as_of=2021-01-15", timeout=30)
+    assert answer.value.code == 303 and answer.value.headers["location"] == "/?lang=en&as_of=2021-01-15"
+    for path in ("/woningen", "/Woningen", "/audittrail", "/_stcore/health", "/"):
+        assert opener.open(server + path, timeout=30).status == 200, path
+
+
+def test_only_addresses_shaped_as_pages_count_as_unknown():
+    from ui.navigation import is_unknown_page
+
+    assert [p for p in ("/woning", "/beheerr/", "/x") if not is_unknown_page(p)] == []
+    assert [p for p in ("/", "/woningen", "/DEELNEMERS", "/_stcore/health", "/static/app.js", "/favicon.png",
+                        "/oauth2callback", "/auth/login", "/_eet/session", "/media/abc.png")
+            if is_unknown_page(p)] == []

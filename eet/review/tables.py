@@ -168,7 +168,7 @@ def series_table(review: Review, lang: str) -> Table:
 
 
 def bottleneck_table(review: Review, lang: str) -> Table:
-    table = Table("bottlenecks", t("review_bottlenecks", lang, as_of=fmt.short_date(review.as_of, lang)),
+    table = Table("bottlenecks", t("review_bottlenecks", lang, as_of=fmt.long_date(review.as_of, lang)),
                   [t("title", lang), t("domain", lang), t("owner", lang), t("status", lang), t("raised_on", lang)])
     table.rows = [[b["title"], label("domain", b["domain"], lang), b["owner"] or fmt.MISSING,
                    label("bottleneck_status", b["status"], lang), b["raised_on"]] for b in review.bottlenecks]
