@@ -201,11 +201,17 @@ def funnel_bars(steps: list[str], counts: list, conversion: dict[str, float | No
     return _layout(fig, lang, height=90 + 50 * len(steps), showlegend=False, margin=dict(l=10, r=20, t=40, b=10))
 
 
+def days_range(first: int, last: int, lang: str) -> str:
+    """A bucket's label, "0–30" (the axis says the unit: "dagen" under every bar crowded a tablet)."""
+    return f"{fmt.number(first, lang)}–{fmt.number(last, lang)}"
+
+
 def lead_time_histogram(buckets: list[tuple[int, object]], bucket_days: int, lang: str) -> go.Figure:
-    names = [t("days_bucket", lang, start=start, end=start + bucket_days - 1) for start, _ in buckets]
+    names = [days_range(start, start + bucket_days - 1, lang) for start, _ in buckets]
     values = [n for _, n in buckets]
     fig = go.Figure(go.Bar(x=names, y=_heights(values), marker_color=MAIN_COLOUR, text=_texts(values, lang),
-                           textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{y}<extra></extra>"))
+                           textposition="outside", cliponaxis=False,
+                           hovertemplate="%{x} " + t("days", lang).lower() + ": %{text}<extra></extra>"))
     fig.update_yaxes(title=t("participants_axis", lang), rangemode="tozero")
     fig.update_xaxes(title=t("days", lang))
     return _layout(fig, lang, height=340, showlegend=False)

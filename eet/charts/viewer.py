@@ -49,7 +49,7 @@ def lead_time_histogram(buckets: list[tuple[int, int, object]], lang: str) -> go
     if not any(isinstance(n, int) and n for _, _, n in buckets):
         return None
     fig = charts.lead_time_histogram([(first, n) for first, _, n in buckets], 1, lang)
-    fig.data[0].x = [t("days_bucket", lang, start=first, end=last) for first, last, _ in buckets]
+    fig.data[0].x = [charts.days_range(first, last, lang) for first, last, _ in buckets]
     return fig
 
 
