@@ -22,7 +22,7 @@ import pkgutil
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
@@ -39,7 +39,7 @@ from eet.bootstrap import initialise
 from eet.store.engine import get_engine, session_scope
 from eet.texts import LANGUAGES, t
 from eet.texts import formatting as fmt
-from ui.navigation import is_unknown_page
+from ui.navigation import NOT_FOUND, is_unknown_page
 
 ROOT = Path(__file__).resolve().parent
 NEXT_COOKIE = "eet_next"  # where the provider's return continues to (10 minutes, HttpOnly)
@@ -127,12 +127,15 @@ class ProviderReturn(BaseHTTPMiddleware):
 
 
 class UnknownPage(BaseHTTPMiddleware):
-    """A mistyped or old link (/woning) goes to the overview, its query (language, date) kept,
-    rather than to Streamlit's "Page not found" dialog, which is in English only."""
+    """A mistyped or old link (/woning) goes to the overview, its query (language, date) kept and
+    the address named (?niet_gevonden=woning: the overview says so in the page's language), rather
+    than to Streamlit's "Page not found" dialog, which is in English only."""
 
     async def dispatch(self, request: Request, call_next):
         if request.method == "GET" and is_unknown_page(request.url.path):
-            return _redirect("/" + (f"?{request.url.query}" if request.url.query else ""))
+            query = [(k, v) for k, v in parse_qsl(request.url.query) if k != NOT_FOUND]
+            query.append((NOT_FOUND, request.url.path.strip("/")[:80]))
+            return _redirect("/?" + urlencode(query))
         return await call_next(request)
 
 

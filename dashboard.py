@@ -14,7 +14,7 @@ import streamlit as st
 
 import ui
 from ui import style
-from ui.navigation import PAGES
+from ui.navigation import NOT_FOUND, PAGES
 from eet.texts import formatting as fmt
 from eet.texts import label, t
 
@@ -56,6 +56,10 @@ with st.sidebar:
         ui.sign_out(ui.here(page.url_path))
         st.info(t("signing_out", lang))
         st.stop()
+missing = st.query_params.get(NOT_FOUND)
+if missing:  # app.py sent an address that is no page here
+    st.info(t("page_not_found", lang, path="/" + missing, page=page.title))
+    del st.query_params[NOT_FOUND]
 if not allowed.get(page.url_path, False):
     st.title(page.title)
     st.warning(t("page_not_allowed", lang, role=label("role", signed_in.role, lang)))

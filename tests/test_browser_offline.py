@@ -45,6 +45,13 @@ def test_a_page_load_requests_nothing_from_another_host(server):
         page.wait_for_timeout(2500)
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "offline-overview.png"), full_page=True)
+        # Streamlit's menu holds English only items (Print, Record screen, "Made with Streamlit"): none.
+        assert page.locator('[data-testid="stMainMenu"]').count() == 0
+        # A mistyped address: the overview, saying so in Dutch, and the address cleaned up.
+        page.goto(server + "/woning?as_of=2021-01-15")
+        page.get_by_text("Het adres /woning is geen pagina van de monitor").wait_for(timeout=30000)
+        assert "niet_gevonden" not in page.url and "as_of=2021-01-15" in page.url
+        page.get_by_role("heading", name="Overzicht").first.wait_for(timeout=30000)
         browser.close()
     assert signed_out > 0 and len(requested) > signed_out  # the recorder saw both loads
     outside = sorted({url for url in requested
@@ -65,7 +72,8 @@ def test_a_web_address_that_is_no_page_goes_to_the_overview(server):
     opener = urllib.request.build_opener(NoFollow)
     with pytest.raises(urllib.error.HTTPError) as answer:
         opener.open(server + "/woning?lang=en&as_of=2021-01-15", timeout=30)
-    assert answer.value.code == 303 and answer.value.headers["location"] == "/?lang=en&as_of=2021-01-15"
+    assert answer.value.code == 303
+    assert answer.value.headers["location"] == "/?lang=en&as_of=2021-01-15&niet_gevonden=woning"
     for path in ("/woningen", "/Woningen", "/audittrail", "/_stcore/health", "/"):
         assert opener.open(server + path, timeout=30).status == 200, path
 

@@ -22,6 +22,7 @@ PAGES = [
     ("admin", "page_admin", "admin_panel_settings", "beheer", ("admin",)),
     ("audit", "page_audit", "history", "audittrail", ("admin",)),
 ]
+NOT_FOUND = "niet_gevonden"  # query parameter: the address that was no page, for the notice
 PAGE_PATHS = frozenset(path for _, _, _, path, _ in PAGES if path)
 
 

@@ -12,8 +12,8 @@ that it writes in English whatever the page's language.
 - Charts: `chart()` draws a Plotly figure with its mode bar always shown, holding one button, the
   PNG download (a tablet has no hover to reveal it), titled in the page's language.
 - Dutch pages: the empty date field reads dd-mm-jjjj (react-aria writes the browser's "yyyy"), and
-  the file upload's button and limit read in Dutch (`upload_texts`): st.date_input and
-  st.file_uploader have no option for either text.
+  the file upload's button and limit read in Dutch and the chosen file's size ("333.0B") is left
+  out (`upload_texts`): st.date_input and st.file_uploader have no option for these texts.
 """
 
 from __future__ import annotations
@@ -96,7 +96,9 @@ def upload_css(lang: str, types: list[str], max_mb: int) -> str:
     limit = t("upload_limit", lang, mb=max_mb, types=", ".join(kind.upper() for kind in types))
     return (_replaced('[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p',
                       t("upload_button", lang))
-            + _replaced('[data-testid="stFileUploaderDropzoneInstructions"] span', limit))
+            + _replaced('[data-testid="stFileUploaderDropzoneInstructions"] span', limit)
+            # The chosen file's size beside its name, "333.0B", in English notation: left out.
+            + '[data-testid="stFileChipName"] + div { display: none !important; }\n')
 
 
 def upload_texts(lang: str, types: list[str], max_mb: int) -> None:
