@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo_commands.add_parser("remove", help="delete the demo data and the demo accounts (audited), so that "
                                             "real accounts and real data can come in")
 
+    commands.add_parser("refresh", help="after a change made outside eet (SQL typed by hand): every running "
+                                        "dashboard and the next report read all data again (audited)")
+
     synth = commands.add_parser("synth", help="load valid synthetic histories (for benchmarks and tests)")
     synth.add_argument("--participants", type=int, required=True)
     synth.add_argument("--seed", type=int, default=1)
@@ -94,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"init": cmd_init, "import": cmd_import, "report": cmd_report, "user": cmd_user,
                "backup": cmd_backup,
-               "restore": cmd_restore, "synth": cmd_synth, "export": cmd_export, "demo": cmd_demo}[args.command]
+               "restore": cmd_restore, "refresh": cmd_refresh, "synth": cmd_synth, "export": cmd_export, "demo": cmd_demo}[args.command]
     return handler(args)
 
 
@@ -133,6 +136,18 @@ def cmd_import(args) -> int:
     if not result.ok:
         return _fail(result.summary())
     print(result.summary())
+    return 0
+
+
+def cmd_refresh(args) -> int:
+    from eet.accounts.access import SYSTEM
+    from eet.figures import timeline
+    from eet.store import get_engine
+    from sqlmodel import Session
+
+    with Session(get_engine()) as session:
+        timeline.refresh(session, SYSTEM)
+    print(f"every figure of {_safe_url()} is read again from the tables at its next use")
     return 0
 
 

@@ -11,7 +11,7 @@ from datetime import date
 
 import numpy as np
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlmodel import Session, select
 
 from eet.accounts.access import SYSTEM
@@ -21,8 +21,8 @@ from eet.entry.measurements import MeasurementIn, record_measurement
 from eet.figures import timeline, timeline_file
 from eet.report import build_report
 from eet.store import backup
-from eet.store.models import ParticipantEvent, utcnow
-from tests.test_figures import dwelling, event, participant, status
+from eet.store.models import AuditRecord, ParticipantEvent, utcnow
+from tests.test_figures import dwelling, event, housed_person, participant, status
 
 DATES = [date(2019, 6, 30), date(2021, 5, 31), date(2022, 12, 31), date.today()]
 
@@ -86,6 +86,97 @@ def test_writes_through_eet_are_patched_in_and_give_the_figures_of_a_fresh_read(
     assert patched == _fresh_reports(history)
 
 
+def test_an_exit_frees_its_dwelling_in_the_patched_timeline(history, monkeypatch):
+    """An exit names no dwelling and its dwelling's status change has no audit record of its own
+    (the attacker's finding): the patch finds the dwelling through the change's event, for the exit
+    and for its void."""
+    with Session(history) as s:
+        housed_person(s, "TL-X1", "TL-X", date(2021, 2, 1), date(2021, 3, 1))
+        s.commit()
+    _reports(history)
+    with Session(history) as s:
+        event(s, "TL-X1", "exited", date(2021, 5, 1), "negative")
+        s.commit()
+    with monkeypatch.context() as m:
+        _no_full_read(m)
+        after_exit = _reports(history)
+    assert after_exit == _fresh_reports(history)
+    with Session(history) as s:
+        exit_id = s.exec(select(ParticipantEvent.id).where(ParticipantEvent.kind == "exited")
+                         .order_by(ParticipantEvent.id.desc())).first()
+        services.void_event(s, SYSTEM, exit_id, "entered for the wrong participant")
+        s.commit()
+    with monkeypatch.context() as m:
+        _no_full_read(m)
+        after_void = _reports(history)
+    assert after_void != after_exit
+    assert after_void == _fresh_reports(history)
+
+
+def test_a_refresh_after_a_change_outside_eet_makes_every_process_read_again(history, monkeypatch):
+    """SQL typed in psql or sqlite3 leaves no trace; `python -m eet refresh` records it and every
+    process, holding a timeline or starting from the file, reads every history again."""
+    before = _reports(history)
+    timeline.files_written()
+    with history.connect() as conn:  # as another program would: no listener of this process sees it
+        conn.info["eet_version_bumped"] = True
+        conn.execute(update(ParticipantEvent.__table__).where(ParticipantEvent.__table__.c.kind == "housed")
+                     .values(voided_at=utcnow()))
+        conn.commit()
+    assert _reports(history) == before  # unseen, as documented
+    with Session(history) as s:
+        timeline.refresh(s, SYSTEM)
+        assert s.exec(select(AuditRecord.action).order_by(AuditRecord.id.desc())).first() == "refresh"
+    after = _reports(history)
+    assert after != before and after[-1]["participants"]["funnel"]["housed"] == 0
+    assert after == _fresh_reports(history)
+
+
+def test_a_writer_waiting_for_the_lock_is_not_passed_over_by_a_reader(history, monkeypatch):
+    """PostgreSQL (the attacker's finding): writer A's audit record took its id before A waited for
+    the writers' lock, which B held and committed under a later id; a reader between the two
+    commits marked B's id, and the patch after A's commit passed A over for good. The lock now comes
+    before any audit record is flushed, so ids grow in commit order."""
+    if history.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one writer at a time into the file at all")
+    from eet.store import audit
+
+    written, go, failures = threading.Event(), threading.Event(), []
+
+    def writer_a():
+        try:
+            with Session(history) as s:
+                participant(s, "TL-A1", date(2021, 2, 1))  # waits for B's lock inside
+                written.set()
+                go.wait(30)
+                s.commit()
+        except Exception as exc:  # noqa: BLE001 - shown by the assertion below
+            failures.append(exc)
+            written.set()
+
+    _reports(history)  # a timeline kept, to be patched
+    with Session(history) as b:
+        audit.bump_data_version(b)  # B takes the lock first (a move-in or an import does)
+        a = threading.Thread(target=writer_a)
+        a.start()
+        with history.connect() as watch:  # until A waits for B's lock
+            for _ in range(300):
+                if watch.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar():
+                    break
+                threading.Event().wait(0.1)
+        participant(b, "TL-B1", date(2021, 2, 1))
+        b.commit()
+    assert written.wait(30) and not failures, failures
+    between = _reports(history)  # the reader between B's commit and A's
+    go.set()
+    a.join(30)
+    with monkeypatch.context() as m:
+        _no_full_read(m)
+        patched = _reports(history)
+    assert patched != between
+    assert patched == _fresh_reports(history)
+
+
 def test_a_new_process_reads_the_timeline_from_its_file(history, monkeypatch):
     expected = _reports(history)
     timeline.files_written()
@@ -108,10 +199,13 @@ def test_a_damaged_file_is_read_again_not_trusted(history):
     expected = _reports(history)
     timeline.files_written()
     path = timeline_file.path_for(str(history.url))
-    path.write_bytes(b"not a timeline")
-    timeline.forget_timelines()
-    assert timeline_file.load(str(history.url)) is None
-    assert _reports(history) == expected
+    kept = path.read_bytes()
+    for damaged in (b"not a timeline", b"", kept[: len(kept) // 2]):  # garbage, empty, cut off
+        path.write_bytes(damaged)
+        timeline.forget_timelines()
+        assert timeline_file.load(str(history.url)) is None
+        assert _reports(history) == expected
+        timeline.files_written()
 
 
 def test_sql_typed_by_hand_is_seen_after_its_commit(history):

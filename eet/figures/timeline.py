@@ -34,6 +34,7 @@ from eet.store.models import AuditRecord, DataVersion, Measurement
 # Audit entities whose rows a patch re-reads; writes of these kinds change no history here.
 PATCHED = {"participant": "participant", "participant_event": "event", "measurement": "measurement",
            "dwelling": "dwelling", "dwelling_status_change": "change"}
+REFRESH = "timeline"  # an audit entity no patch can place: every process reads everything again
 UNRELATED = {"cost", "review_meeting", "decision", "month_sign_off", "setting", "target",
              "user", "organisation", "session", "sign_in_failure", "user_session"}
 PATCH_LIMIT = 2000  # audit records beyond which reading everything again is cheaper
@@ -137,8 +138,9 @@ def files_written() -> None:
 
 # A write to the histories' tables that does not bump the data version (SQL typed by hand through
 # SQLAlchemy in this process, a test's fixture) makes every kept timeline of that database be read
-# again after its commit. eet's own writes bump the version and are patched instead. Writes by
-# another process outside eet are seen after the next write through eet.
+# again after its commit. eet's own writes bump the version and are patched instead. A change made
+# outside eet altogether (psql, sqlite3) leaves no trace this process can see, cheaply or at all:
+# `python -m eet refresh` afterwards makes every process read everything again (REFRESH below).
 HISTORY_TABLES = {"participant", "participant_event", "dwelling", "dwelling_status_change"}
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
 
@@ -180,6 +182,18 @@ def forget_timelines(url: str | None = None) -> None:
         files_written()
     if url is not None:
         timeline_file.remove(url)
+
+
+def refresh(session: Session, actor) -> None:
+    """After a change made outside eet (SQL typed by hand): record it in the audit trail and bump
+    the data version, so that every process, this one and the servers', reads every history again
+    at its next figure (an audit record of an entity no patch can place); the file goes too.
+    Commits the caller's session."""
+    from eet.store import audit
+
+    audit.record(session, actor, "refresh", REFRESH, None, None, None, "cli")
+    session.commit()
+    forget_timelines(str(session.get_bind().url))
 
 
 def _stamp(session: Session) -> tuple:
@@ -228,6 +242,9 @@ def _patched(session: Session, kept: Timeline, stamp: tuple, known) -> Timeline 
             people.add(participant_id)
             if dwelling_id is not None:
                 homes.add(dwelling_id)
+        # An exit names no dwelling, yet frees the one left: its status change carries the event.
+        homes |= set(session.execute(select(CHANGE.dwelling_id)
+                                     .where(CHANGE.event_id.in_(touched["event"]))).scalars())
     if touched["measurement"]:
         m = Measurement.__table__.c
         people |= set(session.execute(select(m.participant_id).where(m.id.in_(touched["measurement"]))).scalars())

@@ -88,7 +88,7 @@ def load(url: str) -> Timeline | None:
     try:
         with np.load(path, allow_pickle=False) as data:
             return _timeline({name: data[name] for name in data.files})
-    except (OSError, ValueError, KeyError, TypeError):
+    except Exception:  # noqa: BLE001 - truncated (BadZipFile), empty (EOFError), anything: read again
         return None
 
 

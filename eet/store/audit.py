@@ -31,14 +31,14 @@ def record(session: Session, actor: Actor, action: str, entity: str, entity_id: 
            data_changed: bool = True) -> None:
     """Add an audit record to the caller's transaction. `data_changed=False` for events that change
     no figure (a sign-in), so that they do not clear every cached read."""
+    if data_changed:  # the writers' lock first (bump_data_version says why)
+        bump_data_version(session)
     session.add(AuditRecord(
         actor=actor.username, role=actor.role, action=action, entity=entity, entity_id=entity_id,
         source=source,
         before=json.dumps(before, ensure_ascii=False, sort_keys=True) if before is not None else None,
         after=json.dumps(after, ensure_ascii=False, sort_keys=True) if after is not None else None,
     ))
-    if data_changed:
-        bump_data_version(session)
 
 
 def created(session: Session, actor: Actor, entity: str, row: SQLModel, source: str | None) -> SQLModel:
@@ -67,8 +67,13 @@ def bump_data_version(session: Session) -> None:
     """Once per transaction: the row lock also serialises concurrent writers on PostgreSQL."""
     if session.info.get("data_version_bumped"):
         return
-    result = session.execute(update(DataVersion).where(DataVersion.id == 1).values(
-        version=DataVersion.version + 1, changed_at=utcnow()))
+    # The lock before anything pending is flushed: an audit record inserted before it would take its
+    # id (PostgreSQL's sequence) before a concurrent writer's that commits first, and a reader's
+    # audit mark taken between the two commits would pass it over (eet.figures.timeline patches only
+    # the records after its mark). Inside the lock ids grow in commit order.
+    with session.no_autoflush:
+        result = session.execute(update(DataVersion).where(DataVersion.id == 1).values(
+            version=DataVersion.version + 1, changed_at=utcnow()))
     if result.rowcount == 0:
         session.add(DataVersion(id=1, version=1))
         session.flush()
