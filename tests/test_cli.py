@@ -159,3 +159,24 @@ def test_backup_is_readable_by_its_owner_only(demo_db, tmp_path):
     target = tmp_path / "b.json.gz"
     assert run_eet(demo_db, "backup", str(target)).returncode == 0
     assert target.stat().st_mode & 0o777 == 0o600
+
+
+def test_refresh_after_sql_typed_outside_the_monitor(tmp_path):
+    """A change made with sqlite3 is not seen through the kept timeline file; after `refresh` it is,
+    and the refresh is in the audit trail."""
+    import sqlite3
+
+    path = tmp_path / "eet.db"
+    url = f"sqlite:///{path}"
+    assert run_eet(url, "init", "--demo").returncode == 0
+    before = report_json(url, "2021-05-31")
+    assert before["participants"]["funnel"]["housed"] > 0
+    with sqlite3.connect(path) as conn:  # another program: the monitor sees nothing of it
+        conn.execute("UPDATE participant_event SET voided_at = CURRENT_TIMESTAMP WHERE kind = 'housed'")
+    assert report_json(url, "2021-05-31") == before
+    result = run_eet(url, "refresh")
+    assert result.returncode == 0, result.stderr
+    assert report_json(url, "2021-05-31")["participants"]["funnel"]["housed"] == 0
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT action, entity FROM audit_record ORDER BY id DESC LIMIT 1").fetchone() == (
+            "refresh", "timeline")
