@@ -44,7 +44,6 @@ partners_tab, targets_tab, accounts_tab = st.tabs([t("partners", lang), t("targe
 
 with partners_tab:
     fx.dataframe({
-        t("id", lang): [str(org["id"]) for org in organisations],
         t("name", lang): [org["name"] for org in organisations],
         t("org_kind", lang): [code_label("org_kind", org["kind"], lang) for org in organisations],
         t("joined_on", lang): [fmt.short_date(org["joined_on"], lang) for org in organisations],
@@ -52,7 +51,7 @@ with partners_tab:
     }, hide_index=True, key="og_table")
     st.caption(t("partner_help", lang))
     fx.record_picker("organisation", "og", organisations, ORGANISATION, lambda org: org["name"], lang,
-                     lambda: ui.read(administration.organisations, actor))
+                     lambda: ui.read(administration.organisations, actor), numbered=False)  # names are unique
     new_partner = st.session_state.get("og_id") is None
     form = fx.Form("organisation", "og", lang)
     with st.form(form.name):

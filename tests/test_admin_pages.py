@@ -278,6 +278,8 @@ def test_partner_good_and_bad(db):
         lopik = s.exec(select(Organisation).where(Organisation.name == "Lopik")).one()
     assert (lopik.kind, lopik.joined_on) == ("municipality", date(2021, 6, 1))
     assert "Lopik" in column(at, "Naam")
+    assert "Nr." not in [c for c in at.dataframe[0].value.columns]  # a partner is known by its name
+    assert "Lopik" in at.selectbox(key="og_id").options  # not "#13 · Lopik"
     # edit it: a note, and a clash refused
     at.selectbox(key="og_id").select(lopik.id).run()
     assert at.date_input(key="og_joined_on").value == date(2021, 6, 1)

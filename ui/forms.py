@@ -259,10 +259,12 @@ def values(prefix: str, names: tuple[str, ...]) -> dict[str, Any]:
 
 
 def record_picker(form: str, prefix: str, rows: list[dict], fields: tuple[str, ...], describe: Callable[[dict], str],
-                  lang: str, reload: Callable[[], list[dict]]) -> Callable[[], None]:
+                  lang: str, reload: Callable[[], list[dict]], numbered: bool = True) -> Callable[[], None]:
     """The selectbox above a form that adds or edits: "+ new" empties the form's widgets, an existing
     row loads its values (and its version, when it has one) into them. Returns the loader, for a
-    reload button after a version conflict. `reload` reads the rows afresh inside the callback."""
+    reload button after a version conflict. `reload` reads the rows afresh inside the callback.
+    `numbered`: each row by its register number and description ("#3 · Wachtlijst"), where two rows
+    may read alike; False where the description is unique (a partner's name)."""
     by_id = {row["id"]: row for row in rows}
 
     def load() -> None:
@@ -278,7 +280,8 @@ def record_picker(form: str, prefix: str, rows: list[dict], fields: tuple[str, .
         st.session_state[f"{prefix}_version"] = record.get("version") if record else None
 
     st.selectbox(t("choose_record", lang), [None, *by_id], key=f"{prefix}_id", on_change=load,
-                 format_func=lambda i: t("new_record", lang) if i is None else f"#{i} · {describe(by_id[i])}")
+                 format_func=lambda i: t("new_record", lang) if i is None
+                 else f"#{i} · {describe(by_id[i])}" if numbered else describe(by_id[i]))
     return load
 
 
