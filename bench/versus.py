@@ -15,6 +15,9 @@ Cases (issue 15):
 - date slider: ten consecutive month-ends, one after another, the same way;
 - whole process: `python -m eet report --format json` against `python bench/peer.py` (with the
   timeline file, and without it);
+- imports only: Python started with each side's imports and nothing else (ours: eet's command
+  line with SQLAlchemy, SQLModel and NumPy; the peer: pandas, NumPy, SQLAlchemy), the floor under
+  the whole process: ours over the peer's whole process is the best ratio a process can reach;
 - after a write: a participant registered through the service layer (as the form does), then the
   report at the date: ours = build_report (which must count the new participant); the peer must
   load the tables again to see it = load + compute. Writes a few participants (BENCH-…) into the
@@ -135,6 +138,11 @@ def side_by_side(url: str, engine, as_of: date, repeats: int) -> list[tuple[str,
                           "--format", "json"], url),
         lambda i: _whole([sys.executable, str(HERE.parent / "peer.py"), "--as-of", as_of.isoformat()], url),
         repeats)))
+
+    # The floor under the whole process: Python starting and importing what each side needs, no data.
+    rows.append(("imports only (the whole process's floor)", *_interleaved(
+        lambda i: _whole([sys.executable, "-c", "import eet.cli, eet.figures.report, eet.store"], url),
+        lambda i: _whole([sys.executable, "-c", "import numpy, pandas, sqlalchemy"], url), repeats)))
 
     rows.append(("report after a write", *_after_writes(engine, as_of, repeats, ours_at)))
 
