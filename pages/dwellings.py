@@ -99,7 +99,7 @@ else:
         st.caption(t("combined_note", lang, n=threshold()))
 
     st.subheader(t("trend", lang))
-    points = ui.read(figures.dwelling_trend, as_of, scope)
+    points = ui.read(figures.counter_trend, as_of, scope)
     style.chart(ui.built(charts.dwelling_trend, points, int(goal.value) if goal else None,
                          goal.due_on if goal else None, LAUNCH, lang, key=(as_of, scope)), key="trend_chart")
 
