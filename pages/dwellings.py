@@ -123,8 +123,11 @@ else:
                 return label(column, value, lang)
             return value
 
-        columns = ("ref", "municipality", "corporation", "care_provider", "site", "building_type", "route",
-                   "status", "status_date", "expected_date")
+        # Two views of the columns, each read whole at 820 px (dwelling_table.VIEWS)
+        views = {"status": t("dwelling_view_status", lang), "partners": t("dwelling_view_partners", lang)}
+        view = st.segmented_control(t("dwelling_view", lang), list(views), default="status", required=True,
+                                    format_func=views.get, key="dwelling_view") or "status"
+        columns = dwelling_table.VIEWS[view]
         heading = {"site": "site_column"}  # the form says "never a person's name"; a column just "Locatie"
         fx.dataframe({t(heading.get(c, c), lang): [show(r[c], c) for r in rows] for c in columns}, hide_index=True,
                      key="dwelling_rows")
