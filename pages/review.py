@@ -168,11 +168,11 @@ for forecast in review.forecasts:
         st.info(t("forecast_hidden", lang, measure=measure, n=threshold()))
         continue
     message = t("forecast_sentence", lang, measure=measure, now=fmt.number(forecast.now, lang),
-                as_of=fmt.long_date(forecast.as_of, lang), pace=fmt.number(forecast.pace_per_month, lang, 1),
+                as_of=fmt.long_date(forecast.as_of, lang), pace=fmt.figure(forecast.pace_per_month, lang),
                 since=fmt.long_date(forecast.since, lang),
                 projected=fmt.number(forecast.projected, lang), due=fmt.long_date(forecast.due_on, lang),
                 verdict=t({True: "on_track", False: "behind", None: "unknown_track"}[forecast.on_track], lang),
-                gap=fmt.number(forecast.gap, lang), needed=fmt.number(forecast.needed_per_month, lang, 1))
+                gap=fmt.number(forecast.gap, lang), needed=fmt.figure(forecast.needed_per_month, lang))
     (st.success if forecast.on_track else st.warning)(fx.plain(message))
 chart_col, table_col = fx.columns(2, 380)
 with chart_col:
