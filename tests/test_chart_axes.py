@@ -73,3 +73,4 @@ def test_the_target_label_stands_beside_its_line():
     fig = base.counter_bar({"occupied": 84, "available": 12, "location_found": 73, "searching": 21}, 200, "nl")
     label = next(a for a in fig.layout.annotations if "200" in a.text)
     assert label.xanchor == "right" and label.x == 200
+    assert (label.yref, label.y, label.yanchor) == ("paper", 1, "bottom")  # above the plot, off the bar

@@ -128,11 +128,12 @@ def counter_bar(counts: dict[str, int], target: int, lang: str) -> go.Figure:
                     marker_color=STATUS_COLOURS[status], text=[fmt.number(n, lang) if n else ""],
                     textposition="inside", insidetextanchor="middle",
                     hovertemplate="%{fullData.name}: %{x}<extra></extra>")
-    fig.add_vline(x=target, line=dict(color=TARGET_COLOUR, width=3, dash="dash"),
-                  annotation_text=t("target_line", lang, target=fmt.number(target, lang)),
-                  # to the left of the line, ending at it: centred on it, the dashes ran through the
-                  # label (and the chart's PNG button stood beside it)
-                  annotation_position="top left", annotation_font_color=TARGET_COLOUR)
+    fig.add_vline(x=target, line=dict(color=TARGET_COLOUR, width=3, dash="dash"))
+    # Above the plot, ending just left of the line: centred on it, the dashes ran through the label
+    # (and inside the plot it sat on the bar).
+    fig.add_annotation(x=target, y=1, yref="paper", xanchor="right", yanchor="bottom", xshift=-3,
+                       showarrow=False, text=t("target_line", lang, target=fmt.number(target, lang)),
+                       font=dict(color=TARGET_COLOUR))
     fig.update_xaxes(range=[0, max(target, sum(counts.get(s, 0) for s in STACK_ORDER)) * 1.05],
                      title=t("dwellings_axis", lang))
     return _layout(fig, lang, height=230, barmode="stack", showlegend=True,
