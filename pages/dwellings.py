@@ -99,7 +99,7 @@ else:
         st.caption(t("combined_note", lang, n=threshold()))
 
     st.subheader(t("trend", lang))
-    points = ui.read(figures.dwelling_trend, as_of, scope)
+    points = ui.read(figures.counter_trend, as_of, scope)
     style.chart(ui.built(charts.dwelling_trend, points, int(goal.value) if goal else None,
                          goal.due_on if goal else None, LAUNCH, lang, key=(as_of, scope)), key="trend_chart")
 
@@ -123,8 +123,11 @@ else:
                 return label(column, value, lang)
             return value
 
-        columns = ("ref", "municipality", "corporation", "care_provider", "site", "building_type", "route",
-                   "status", "status_date", "expected_date")
+        # Two views of the columns, each read whole at 820 px (dwelling_table.VIEWS)
+        views = {"status": t("dwelling_view_status", lang), "partners": t("dwelling_view_partners", lang)}
+        view = st.segmented_control(t("dwelling_view", lang), list(views), default="status", required=True,
+                                    format_func=views.get, key="dwelling_view") or "status"
+        columns = dwelling_table.VIEWS[view]
         heading = {"site": "site_column"}  # the form says "never a person's name"; a column just "Locatie"
         fx.dataframe({t(heading.get(c, c), lang): [show(r[c], c) for r in rows] for c in columns}, hide_index=True,
                      key="dwelling_rows")

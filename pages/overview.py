@@ -52,8 +52,8 @@ st.subheader(t("pace", lang, target=fmt.number(target, lang), due=due))
 pace = ui.read(progress.outlook, actor, as_of)  # the one forecast of eet.figures.progress, since the launch
 if pace is not None:
     left, right = st.columns(2)
-    left.metric(t("pace_needed", lang), t("per_month", lang, value=fmt.number(pace.needed_per_month, lang, 1)))
-    right.metric(t("pace_so_far", lang), t("per_month", lang, value=fmt.number(pace.pace_per_month, lang, 1)))
+    left.metric(t("pace_needed", lang), t("per_month", lang, value=fmt.figure(pace.needed_per_month, lang)))
+    right.metric(t("pace_so_far", lang), t("per_month", lang, value=fmt.figure(pace.pace_per_month, lang)))
     if pace.reached:
         st.success(t("pace_reached", lang, target=fmt.number(pace.target, lang)))
     elif pace.needed_per_month is None:
@@ -64,7 +64,7 @@ if pace is not None:
         st.success(t("pace_on_track", lang, due=due, projected=fmt.number(pace.projected, lang)))
     else:
         st.warning(t("pace_behind", lang, due=due, projected=fmt.number(pace.projected, lang),
-                     extra=fmt.number(pace.needed_per_month - pace.pace_per_month, lang, 1)))
+                     extra=fmt.figure(pace.needed_per_month - pace.pace_per_month, lang)))
     st.caption(t("pace_basis_launch", lang, launch=fmt.long_date(pace.since, lang)))
 
 st.subheader(t("changes_since", lang))

@@ -74,8 +74,8 @@ if lead.n == 0:
     st.info(t("lead_time_empty", lang))
 else:
     # One decimal, as the review page and the pack give them (187,2 there was 187 here).
-    st.markdown(t("lead_time_summary", lang, median=fmt.number(lead.median, lang, 1),
-                  p75=fmt.number(lead.p75, lang, 1), n=fmt.number(view.funnel["housed"], lang)))
+    st.markdown(t("lead_time_summary", lang, median=fmt.figure(lead.median, lang),
+                  p75=fmt.figure(lead.p75, lang), n=fmt.number(view.funnel["housed"], lang)))
     left, right = fx.columns(2, 360, gap="medium")
     for column, title, chart, hidden, key in (
             (left, "lead_time_distribution", ui.built(viewer_charts.lead_time_histogram, view.lead_time_distribution, lang,

@@ -60,7 +60,7 @@ else:
                           shelter=fmt.euro(case.shelter, lang), verdict=verdict))
             if case.hf_one_off_per_participant:
                 st.caption(t("bc_one_off_note", lang, one_off=fmt.euro(case.hf_one_off_per_participant, lang),
-                             housed=fmt.number(head.housed, lang), years=fmt.number(case.participant_years, lang, 1)))
+                             housed=fmt.number(head.housed, lang), years=fmt.figure(case.participant_years, lang)))
     st.markdown("**" + t("cost_parameters_sources", lang) + "**")
     fx.dataframe({
         t("model", lang): [label("cost_model", p["model"], lang) for p in case.parameters],

@@ -2,10 +2,8 @@
 what moved per municipality and initiative, the forecast towards 200 by 2022-07-01, open bottlenecks,
 the decisions, and the meeting pack to download. The admin records meetings and decisions here."""
 
-import re
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from ui import forms as fx
@@ -101,29 +99,11 @@ if review.known_at is not None:  # a recorded meeting: its figures as they were 
     st.info(t("known_at_note", lang, moment=moment_text(review.known_at, lang)))
 
 
-def shown_text(text) -> str:
-    """A cell or header as st.table shows it: markdown escaped, and a date (30-05-2021) never
-    broken over two lines at its hyphens (non-breaking hyphens, on the screen only)."""
-    return fx.plain(re.sub(r"(?<=\d)-(?=\d)", "\u2011", str(text)))
-
-
-def plain_table(cells: dict[str, list[str]]) -> None:
-    """Columns of text as a static table, wrapped rather than cut (st.table; a data grid cuts a
-    column off). st.table reads a cell as markdown: what it shows is escaped (fx.plain), so a typed
-    text is shown as typed, while the table keeps the text itself. Columns of numbers to the right."""
-    frame = pd.DataFrame(cells)
-    numbers = set(fx.numbers_right(cells)) - {frame.columns[0]}
-    styler = frame.style.format(shown_text).format_index(shown_text, axis=1)
-    if numbers:
-        styler = styler.set_properties(subset=sorted(numbers), **{"text-align": "right !important"})
-    st.table(styler, hide_index=True)
-
-
 def table_of(table) -> None:
     """A table as plain text cells (user text is never read as markdown or HTML), drawn whole:
     st.table wraps a long cell where a data grid would cut its column off; numbers to the right."""
     if table.rows:
-        plain_table({name: [cell_text(row[i], lang, i in table.change_columns) for row in table.rows]
+        fx.table({name: [cell_text(row[i], lang, i in table.change_columns) for row in table.rows]
                      for i, name in enumerate(table.columns)})
     if table.note:
         st.caption(fx.plain(table.note))
@@ -188,11 +168,11 @@ for forecast in review.forecasts:
         st.info(t("forecast_hidden", lang, measure=measure, n=threshold()))
         continue
     message = t("forecast_sentence", lang, measure=measure, now=fmt.number(forecast.now, lang),
-                as_of=fmt.long_date(forecast.as_of, lang), pace=fmt.number(forecast.pace_per_month, lang, 1),
+                as_of=fmt.long_date(forecast.as_of, lang), pace=fmt.figure(forecast.pace_per_month, lang),
                 since=fmt.long_date(forecast.since, lang),
                 projected=fmt.number(forecast.projected, lang), due=fmt.long_date(forecast.due_on, lang),
                 verdict=t({True: "on_track", False: "behind", None: "unknown_track"}[forecast.on_track], lang),
-                gap=fmt.number(forecast.gap, lang), needed=fmt.number(forecast.needed_per_month, lang, 1))
+                gap=fmt.number(forecast.gap, lang), needed=fmt.figure(forecast.needed_per_month, lang))
     (st.success if forecast.on_track else st.warning)(fx.plain(message))
 chart_col, table_col = fx.columns(2, 380)
 with chart_col:
@@ -223,14 +203,14 @@ st.header(t("quality_review_summary", lang, date=fmt.long_date(meeting_date, lan
 closed = ui.read(signoff.signed_off, None)
 st.subheader(t("quality_signed_off_review", lang))
 if closed:
-    plain_table({t("organisation", lang): [c["organisation"] for c in closed],
+    fx.table({t("organisation", lang): [c["organisation"] for c in closed],
                  t("quality_month", lang): [fmt.month_label(c["month"].strftime("%Y-%m"), lang) for c in closed]})
 else:
     st.caption(t("quality_none_signed", lang))
 if actor.role in ("admin", "coordinator"):  # row-level lists: counted here, listed on the quality page
     stuck_counts = stuck.summary(ui.read(stuck.stuck_records, actor, meeting_date, None))
     limits = ui.read(quality_settings.thresholds)
-    plain_table({t("quality_stuck", lang): [t(f"quality_rule_{rule}", lang, days=limits.get(stuck.SETTING_OF.get(rule, "")))
+    fx.table({t("quality_stuck", lang): [t(f"quality_rule_{rule}", lang, days=limits.get(stuck.SETTING_OF.get(rule, "")))
                                             for rule in stuck_counts],
                  t("col_count", lang): [fmt.number(n, lang) for n in stuck_counts.values()]})
 

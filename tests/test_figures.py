@@ -113,6 +113,27 @@ def test_trend_equals_the_counts_on_each_date(session):
         assert {k: v for k, v in point.items() if k != "date"} == figures.dwelling_counts(session, point["date"])
 
 
+def test_the_counter_over_time_starts_at_the_launch_with_what_was_counted_before_it(session):
+    """The dwellings page drew the counter from 07-2019, climbing from 0, 1½ years before the
+    launch (15-01-2021): the trend starts at the launch, the count recorded before it in its first point."""
+    dwelling(session, "U-1", "available", D(2019, 7, 1))
+    dwelling(session, "U-2", "occupied", D(2020, 3, 1))
+    dwelling(session, "U-3", "searching", D(2021, 2, 1))
+    trend = figures.counter_trend(session, D(2021, 5, 30))
+    assert [p["date"] for p in trend] == [D(2021, 1, 15), D(2021, 2, 1)]
+    assert (trend[0]["counter"], trend[0]["ambition"]) == (2, 2)  # counted before the launch: kept
+    assert trend[-1] == {**figures.dwelling_counts(session, D(2021, 2, 1)), "date": D(2021, 2, 1)}
+
+
+def test_the_counter_over_time_starts_at_the_first_month_counted_when_that_is_after_the_launch(session):
+    dwelling(session, "U-1", "searching", D(2021, 3, 10))
+    status(session, "U-1", "location_found", D(2021, 4, 2))
+    trend = figures.counter_trend(session, D(2021, 5, 30))
+    assert trend[0]["date"] == D(2021, 3, 1) and trend[0]["ambition"] == 0
+    assert [p["counter"] for p in trend] == [0, 0, 1]
+    assert figures.counter_trend(session, D(2021, 3, 5)) == []  # nothing counted by D: nothing drawn
+
+
 def test_move_in_makes_the_dwelling_occupied_and_exit_available(session):
     housed_person(session, "P-1", "U-1", D(2021, 1, 5), D(2021, 2, 1))
     event(session, "P-1", "exited", D(2021, 6, 1), "negative")

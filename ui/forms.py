@@ -170,13 +170,66 @@ def numbers_right(data: dict[str, list] | list[dict]) -> dict:
     columns: dict[str, list] = data if isinstance(data, dict) else {
         name: [row.get(name) for row in data] for name in (data[0] if data else {})}
 
-    def is_number(cell: Any) -> bool:
-        if isinstance(cell, bool):
-            return False
-        return isinstance(cell, (int, float)) or bool(_NUMBER.match(str(cell).strip()))
-
     return {name: st.column_config.Column(alignment="right") for name, cells in columns.items()
-            if any(cell not in _BLANK for cell in cells) and all(cell in _BLANK or is_number(cell) for cell in cells)}
+            if any(cell not in _BLANK for cell in cells) and all(cell in _BLANK or _is_number(cell) for cell in cells)}
+
+
+_DATE = re.compile(r"^(\d{2}-\d{2}-\d{4}|\d{4}-\d{2}-\d{2})$")
+_HOLDS_DATE = re.compile(r"\d{2}-\d{2}-\d{4}|\d{4}-\d{2}-\d{2}")
+
+
+def _is_number(cell: Any) -> bool:
+    if isinstance(cell, bool):
+        return False
+    return isinstance(cell, (int, float)) or bool(_NUMBER.match(str(cell).strip()))
+
+
+def unbroken(text: Any) -> str:
+    """A cell as st.table shows it (markdown escaped, `plain`), with a date (30-05-2021) and a
+    number with its unit (0 %-punt) never broken over two lines: non-breaking hyphens between
+    digits and in "%-punt", a non-breaking space before the unit (on the screen only)."""
+    text = re.sub(r"(?<=\d)-(?=\d)", "\u2011", str(text)).replace("%-", "%\u2011")
+    return plain(re.sub(r"(?<=\d) (?=%|pt\b)", "\u00a0", text))
+
+
+def table_styler(cells: dict[str, list[str]]):
+    """The Styler st.table draws for columns of text (`table`): every cell through `unbroken`, a
+    cell holding a number or a date never wrapped (white-space: nowrap), and so a header holding a
+    date (st.table shows a column's name as it is: no Styler format reaches it, and "15-01-2021"
+    broke at its hyphen); a column of figures aligned right: every cell a number (numbers_right),
+    or, in a table turned on its side (the forecast: a column per measure, a row per figure), most
+    of them."""
+    import pandas as pd
+
+    frame = pd.DataFrame(cells)
+    first = frame.columns[0] if len(frame.columns) else None
+    right = set(numbers_right(cells))
+    for name, values in cells.items():
+        filled = [v for v in values if v not in _BLANK]
+        if filled and sum(_is_number(v) for v in filled) * 2 > len(filled):
+            right.add(name)
+    right.discard(first)
+    styler = frame.style.format(unbroken)
+    if right:
+        styler = styler.set_properties(subset=sorted(right), **{"text-align": "right !important"})
+    # On the cell's text, not the cell: st.table writes it in a markdown block of its own, whose
+    # "white-space: normal" a cell's nowrap would not reach.
+    whole = [f"th.col{j}" for j, name in enumerate(frame.columns) if _HOLDS_DATE.search(str(name))]
+    whole += [f"td.row{i}.col{j}" for j, values in enumerate(cells.values()) for i, v in enumerate(values)
+              if _is_number(v) or _DATE.match(str(v).strip())]
+    if whole:
+        # one selector a rule: Streamlit puts the table's id before each rule's selector, not
+        # before each part of a list
+        styler = styler.set_table_styles([{"selector": selector, "props": "white-space: nowrap"}
+                                          for cell in whole for selector in (cell, f"{cell} *")])
+    return styler
+
+
+def table(cells: dict[str, list[str]]) -> None:
+    """Columns of text as a static table, wrapped rather than cut (st.table; a data grid cuts a
+    column off), as `table_styler` prepares it: what it shows is escaped, so a typed text is shown
+    as typed; dates and figures whole; columns of figures to the right."""
+    st.table(table_styler(cells), hide_index=True)
 
 
 # Widths in px of Streamlit's table at its 14 px font (Source Sans): a character, a cell's padding and
@@ -184,6 +237,29 @@ def numbers_right(data: dict[str, list] | list[dict]) -> dict:
 CHAR_PX, PAD_PX, WRAP_PX, LINE_PX = 6.7, 24, 190, 21
 BUDGET_PX, MIN_TEXT_PX = 785, 90  # the page at 820 px (788 px of table); the narrowest text column
 WRAP_ROW_PX = 4 * 16 + 6  # st.dataframe wraps a cell's text only in rows taller than 4rem
+
+
+def _words(cell) -> list[str]:
+    """A cell's words as a line breaks them: at spaces, never at a non-breaking one (€ 4.500)."""
+    return [word for word in re.split(r"[ \t\n]+", str(cell)) if word]
+
+
+def lines_at(cells: list, width_px: float) -> int:
+    """The lines the longest-wrapping cell of a column takes at `width_px`: its words put on a line
+    while they fit (a word longer than the line takes a line of its own)."""
+    room = max(1.0, (width_px - PAD_PX) / CHAR_PX)
+    most = 1
+    for cell in cells:
+        if cell is None:
+            continue
+        lines, used = 1, 0
+        for word in _words(cell):
+            if used and used + 1 + len(word) > room:
+                lines, used = lines + 1, len(word)
+            else:
+                used += len(word) + (1 if used else 0)
+        most = max(most, lines)
+    return most
 
 
 def fitted(data: dict[str, list] | list[dict], wrap_px: int = WRAP_PX, budget_px: int = BUDGET_PX) -> tuple[dict, int | None]:
@@ -201,23 +277,24 @@ def fitted(data: dict[str, list] | list[dict], wrap_px: int = WRAP_PX, budget_px
     content = {name: max([len(str(cell)) for cell in cells if cell is not None] + [0]) * CHAR_PX + PAD_PX
                for name, cells in columns.items()}
     # The longest word of a column: narrower, a word would be broken in the middle.
-    word = {name: max([len(w) for cell in cells if cell is not None for w in str(cell).split()] + [0]) * CHAR_PX
+    word = {name: max([len(w) for cell in cells if cell is not None for w in _words(cell)] + [0]) * CHAR_PX
             + PAD_PX for name, cells in columns.items()}
     floor = {name: max(header[name], min(word[name], wrap_px), 0 if name in right else MIN_TEXT_PX)
              for name in columns}
     # A text a little longer than wrap_px keeps its line: two lines for a few characters waste a row.
     width = {name: max(floor[name], content[name] if content[name] <= 1.25 * wrap_px else wrap_px)
              for name in columns}
-    # Narrow the widest columns of long text first, then the other text columns, one step at a
-    # time, down to their header or MIN_TEXT_PX: a sentence wraps before a date or a name does.
-    for long_only in (True, False):
-        while sum(width.values()) > budget_px:
-            shrinkable = [n for n in columns if n not in right and width[n] > floor[n]
-                          and (content[n] > wrap_px or not long_only)]
-            if not shrinkable:
-                break
-            widest = max(shrinkable, key=lambda n: width[n])
-            width[widest] = max(floor[widest], width[widest] - 10)
+    # Narrow one column a step at a time, down to its floor, always the one that then needs the
+    # fewest lines (on a tie: long text before a name, then the widest): the lines a row needs are
+    # spread over the columns, so that no column alone runs to four lines while a neighbour keeps a
+    # line to spare (the cost table's "Bron" ran to four lines beside a one-line "Eenheid").
+    while sum(width.values()) > budget_px:
+        shrinkable = [n for n in columns if n not in right and width[n] > floor[n]]
+        if not shrinkable:
+            break
+        step = {n: max(floor[n], width[n] - 10) for n in shrinkable}
+        chosen = min(shrinkable, key=lambda n: (lines_at(columns[n], step[n]), content[n] <= wrap_px, -width[n]))
+        width[chosen] = step[chosen]
     if sum(width.values()) > budget_px:
         # Too many columns for any page to hold (the dwellings list): wrapping would only make the
         # rows tall. Their own widths, and the first column (the record's name) kept in sight
@@ -225,7 +302,7 @@ def fitted(data: dict[str, list] | list[dict], wrap_px: int = WRAP_PX, budget_px
         first = next(iter(columns), None)
         return ({name: st.column_config.Column(alignment="right" if name in right else None, pinned=name == first)
                  for name in columns}, None)
-    lines = max([min(4, -(-int(content[n] - PAD_PX) // int(width[n] - PAD_PX))) for n in columns] + [1])
+    lines = max([min(4, lines_at(columns[n], width[n])) for n in columns] + [1])
     config = {name: st.column_config.Column(width=int(width[name]), alignment="right" if name in right else None)
               for name in columns}
     return config, (max(WRAP_ROW_PX, 12 + LINE_PX * lines) if lines > 1 else None)

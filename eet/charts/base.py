@@ -13,7 +13,7 @@ to fit it and is hidden, never overlapping its neighbour, when it would get too 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import plotly.graph_objects as go
 
@@ -98,7 +98,17 @@ def _layout(fig: go.Figure, lang: str, height: int = 380, **extra) -> go.Figure:
                 separatethousands=True)
     fig.update_xaxes(**axes)
     fig.update_yaxes(**axes)
+    # A tick format of d3's SI kind ("~s", ".2s") writes 5k and 30k whatever the two settings above
+    # say (the research page's payer and sensitivity charts read "5k … 30k", "−2k … 8k"): no chart
+    # keeps one; a date or percentage format stays.
+    fig.for_each_xaxis(_without_si)
+    fig.for_each_yaxis(_without_si)
     return fig
+
+
+def _without_si(axis) -> None:
+    if axis.tickformat and axis.tickformat[-1:] == "s" and "%" not in axis.tickformat:
+        axis.tickformat = None
 
 
 def _heights(values: list) -> list[float]:
@@ -118,9 +128,12 @@ def counter_bar(counts: dict[str, int], target: int, lang: str) -> go.Figure:
                     marker_color=STATUS_COLOURS[status], text=[fmt.number(n, lang) if n else ""],
                     textposition="inside", insidetextanchor="middle",
                     hovertemplate="%{fullData.name}: %{x}<extra></extra>")
-    fig.add_vline(x=target, line=dict(color=TARGET_COLOUR, width=3, dash="dash"),
-                  annotation_text=t("target_line", lang, target=fmt.number(target, lang)),
-                  annotation_position="top", annotation_font_color=TARGET_COLOUR)
+    fig.add_vline(x=target, line=dict(color=TARGET_COLOUR, width=3, dash="dash"))
+    # Above the plot, ending just left of the line: centred on it, the dashes ran through the label
+    # (and inside the plot it sat on the bar).
+    fig.add_annotation(x=target, y=1, yref="paper", xanchor="right", yanchor="bottom", xshift=-3,
+                       showarrow=False, text=t("target_line", lang, target=fmt.number(target, lang)),
+                       font=dict(color=TARGET_COLOUR))
     fig.update_xaxes(range=[0, max(target, sum(counts.get(s, 0) for s in STACK_ORDER)) * 1.05],
                      title=t("dwellings_axis", lang))
     return _layout(fig, lang, height=230, barmode="stack", showlegend=True,
@@ -151,7 +164,9 @@ def municipality_stacked(by_municipality: dict[str, dict[str, int]], lang: str) 
 def dwelling_trend(points: list[dict], target: int | None, due_on: date | None, launch: date,
                    lang: str) -> go.Figure:
     """The counter and the ambition over time, with the target, the pace it needs from the launch,
-    and the deadline."""
+    and the deadline. The time axis runs from the first point (eet.figures.counter_trend starts it at
+    the launch, or later at the first month with anything counted) to a little past the deadline, so
+    that the deadline's line and its label stand inside the plot at any width."""
     fig = go.Figure()
     dates = [p["date"] for p in points]
     fig.add_scatter(x=dates, y=[p["ambition"] for p in points], mode="lines", line_shape="hv",
@@ -165,7 +180,8 @@ def dwelling_trend(points: list[dict], target: int | None, due_on: date | None, 
                       annotation_text=t("target_line", lang, target=fmt.number(target, lang)),
                       annotation_position="top left", annotation_font_color=TARGET_COLOUR)
     if target is not None and due_on is not None:
-        at_launch = next((p["counter"] for p in reversed(points) if p["date"] <= launch), None)
+        at_launch = next((p["counter"] for p in reversed(points) if p["date"] <= launch),
+                         0 if points else None)  # nothing counted at the launch: the path from 0
         if at_launch is not None:
             fig.add_scatter(x=[launch, due_on], y=[at_launch, target], mode="lines", name=t("needed_path", lang),
                             line=dict(color=TARGET_COLOUR, width=1.5, dash="dot"))
@@ -174,6 +190,10 @@ def dwelling_trend(points: list[dict], target: int | None, due_on: date | None, 
                            + fmt.short_date(due_on, lang), showarrow=False, xanchor="right", yanchor="bottom",
                            font=dict(color=TARGET_COLOUR))
     fig.update_xaxes(tickformat="%m-%Y" if lang == "nl" else "%b %Y", hoverformat="%d-%m-%Y")
+    if dates:
+        end = max([dates[-1]] + ([due_on] if target is not None and due_on is not None else []))
+        fig.update_xaxes(range=[dates[0].isoformat(),
+                                (end + timedelta(days=max(7, (end - dates[0]).days // 25))).isoformat()])
     fig.update_yaxes(title=t("dwellings_axis", lang), rangemode="tozero")
     return _layout(fig, lang, height=400, hovermode="x unified")
 

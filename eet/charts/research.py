@@ -50,7 +50,7 @@ def payer_bars(lines: list[tuple[str, float, float]], lang: str) -> go.Figure:
                     hovertemplate="%{y}, %{fullData.name}: %{text}<extra></extra>")
     top = max([v for _, hf, sh in lines for v in (hf, sh)] + [1])
     # Room to the right of the longest bar for its amount.
-    fig.update_xaxes(title=t("cost_per_year", lang) + " (€)", range=[0, top * 1.3], tickformat="~s")
+    fig.update_xaxes(title=t("cost_per_year", lang) + " (€)", range=[0, top * 1.3])
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, lang, height=max(300, 110 + 64 * len(lines)), barmode="group", bargap=0.25)
 
@@ -74,7 +74,7 @@ def tornado(rows: list[tuple[str, float, float]], base: float, lang: str) -> go.
                     hovertemplate="%{y}: %{customdata}<extra>%{fullData.name}</extra>")
     fig.add_vline(x=base, line_color=OKABE_ITO["black"], line_width=2)
     fig.add_vline(x=0, line_color=OKABE_ITO["vermillion"], line_dash="dash")
-    fig.update_xaxes(title=t("bc_difference_axis", lang) + " (€)", tickformat="~s")
+    fig.update_xaxes(title=t("bc_difference_axis", lang) + " (€)")
     fig.update_yaxes(autorange="reversed")
     lines = sum(max(1, len(textwrap.wrap(name, WRAP))) for name in names)
     return _layout(fig, lang, height=max(260, 100 + 22 * lines + 16 * len(rows)), barmode="overlay")

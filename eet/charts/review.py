@@ -119,12 +119,12 @@ def forecast_chart(review: Review, measure: str, lang: str) -> go.Figure:
         fig.add_scatter(x=[forecast.since, forecast.as_of, forecast.due_on],
                         y=[forecast.then, forecast.now, forecast.projected], mode="lines",
                         name=t("at_pace", lang) + " (" + t("per_month", lang,
-                                                          value=fmt.number(forecast.pace_per_month, lang, 1)) + ")",
+                                                          value=fmt.figure(forecast.pace_per_month, lang)) + ")",
                         line=dict(color=charts.SECOND_COLOUR, width=2, dash="dash"))
     if forecast.needed_per_month is not None:
         fig.add_scatter(x=[forecast.as_of, forecast.due_on], y=[forecast.now, forecast.target], mode="lines",
                         name=t("review_pace_needed", lang) + " (" + t("per_month", lang,
-                                                              value=fmt.number(forecast.needed_per_month, lang, 1)) + ")",
+                                                              value=fmt.figure(forecast.needed_per_month, lang)) + ")",
                         line=dict(color=charts.TARGET_COLOUR, width=1.5, dash="dot"))
     fig.add_hline(y=forecast.target, line=dict(color=charts.TARGET_COLOUR, width=2, dash="dash"),
                   annotation_text=t("target_line", lang, target=fmt.number(forecast.target, lang)),

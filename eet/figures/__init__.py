@@ -9,7 +9,7 @@ pages, `python -m eet report` and the meeting pack read them from here. Beside t
 """
 
 from eet.figures.dwellings import (
-    TargetValue, coalition, counter_and_housed_at, dwelling_counts, dwelling_counts_by, dwelling_trend,
+    TargetValue, coalition, counter_and_housed_at, counter_trend, dwelling_counts, dwelling_counts_by, dwelling_trend,
     dwelling_totals_and_municipalities, dwellings_by_municipality, municipalities, targets, with_totals,
 )
 from eet.figures.participants import (
@@ -23,7 +23,7 @@ from eet.figures.query import (
 )
 
 __all__ = [
-    "TargetValue", "coalition", "counter_and_housed_at", "dwelling_counts", "dwelling_counts_by",
+    "TargetValue", "coalition", "counter_and_housed_at", "counter_trend", "dwelling_counts", "dwelling_counts_by",
     "dwelling_trend", "dwelling_totals_and_municipalities", "dwellings_by_municipality",
     "municipalities", "targets", "with_totals",
     "LeadTime", "Retention", "SurvivalCurve", "central_waiting_list", "funnel", "funnel_breakdowns",

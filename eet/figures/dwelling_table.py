@@ -39,6 +39,16 @@ DUTCH_VALUES = {
 }
 
 
+# The page shows the list in two views of its columns, each read whole on a tablet at 820 px (all
+# ten side by side need some 1.050 px: their headers alone are wider than the page, so the last
+# columns, the dates among them, were cut off behind a sideways scroll). The ref leads both; the
+# status view keeps its rows one line high (a long site, free text, wraps in the other view); the
+# downloads hold every column.
+VIEWS = {
+    "status": ("ref", "municipality", "status", "status_date", "expected_date"),
+    "partners": ("ref", "site", "corporation", "care_provider", "building_type", "route"),
+}
+
 # The page shows this many rows (the first by ref) with the total; the downloads hold them all.
 PAGE_ROWS = 500
 

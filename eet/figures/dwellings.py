@@ -18,6 +18,7 @@ from eet.store.models import (
 )
 from eet.figures.query import DwellingFilter, NO_DWELLING_FILTER, ORG, memoised
 from eet.figures.timeline import EPOCH, day_number, timeline_of
+from eet.store.coalition import LAUNCH
 
 
 # --- coalition and targets -----------------------------------------------------------------------
@@ -168,10 +169,42 @@ def dwelling_trend(session: Session, until: date, scope: DwellingFilter = NO_DWE
                "counter": c, "pipeline": p, "ambition": c + p}
               for day, c, p, *statuses in zip(days.tolist(), counter, pipeline,
                                               *(running[s] for s in DWELLING_STATUSES))]
-    if since is not None:
-        before = [p for p in points if p["date"] <= since]
-        points = ([{**before[-1], "date": since}] if before else []) + [p for p in points if p["date"] > since]
-    return points
+    return folded(points, since) if since is not None else points
+
+
+def folded(points: list[dict], since: date) -> list[dict]:
+    """The points of dwelling_trend from `since` on, those on or before it folded into one point
+    dated `since` (the counts after the last of them), none when nothing was dated by then."""
+    before = [p for p in points if p["date"] <= since]
+    return ([{**before[-1], "date": since}] if before else []) + [p for p in points if p["date"] > since]
+
+
+def trend_start(points: list[dict], until: date, launch: date = LAUNCH) -> date | None:
+    """Where the dashboard's time axis of the counter begins: at the launch, or on the first of the
+    first month in which any dwelling is counted (counter or pipeline) when that is later; never
+    after D. None when nothing is counted by D. Before it there is nothing to draw but the climb of
+    dwellings recorded before the launch, which the first point carries."""
+    first = next((p["date"] for p in points if p["ambition"] > 0), None)
+    if first is None:
+        return None
+    return min(max(launch, first.replace(day=1)), until)
+
+
+@memoised
+def counter_trend(session: Session, until: date, scope: DwellingFilter = NO_DWELLING_FILTER,
+                  launch: date = LAUNCH) -> list[dict]:
+    """dwelling_trend as the counter over time is drawn: from `trend_start` on, what was counted
+    before it (real, recorded before the launch) folded into the first point, so that the line starts
+    at that count instead of climbing from 0 over the months before the programme began. No points
+    when nothing is counted by D."""
+    points = dwelling_trend(session, until, scope)
+    start = trend_start(points, until, launch)
+    if start is None:
+        return []
+    shown = folded(points, start)
+    if shown[0]["date"] > start:  # nothing dated by the start: the line begins there, at 0
+        shown.insert(0, {**dict.fromkeys(shown[0], 0), "date": start})
+    return shown
 
 
 @memoised

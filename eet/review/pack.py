@@ -121,11 +121,11 @@ def _forecast_sentences(review: Review, lang: str) -> str:
             continue
         verdict = {True: "on_track", False: "behind", None: "unknown_track"}[f.on_track]
         items.append(t("forecast_sentence", lang, measure=measure, now=fmt.number(f.now, lang),
-                       as_of=fmt.long_date(f.as_of, lang), pace=fmt.number(f.pace_per_month, lang, 1),
+                       as_of=fmt.long_date(f.as_of, lang), pace=fmt.figure(f.pace_per_month, lang),
                        since=fmt.long_date(f.since, lang),
                        projected=fmt.number(f.projected, lang), due=fmt.long_date(f.due_on, lang),
                        verdict=t(verdict, lang), gap=fmt.number(f.gap, lang),
-                       needed=fmt.number(f.needed_per_month, lang, 1)))
+                       needed=fmt.figure(f.needed_per_month, lang)))
     return '<ul class="forecast">' + "".join(f"<li>{_e(item)}</li>" for item in items) + "</ul>"
 
 

@@ -48,8 +48,7 @@ def cell_text(value, lang: str, signed: bool = False) -> str:
     if isinstance(value, bool):
         return t("yes" if value else "no", lang)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        digits = 0 if float(value).is_integer() else 1
-        return fmt.signed(value, lang, digits) if signed else fmt.number(value, lang, digits)
+        return fmt.figure(value, lang, signed)
     if value is None:
         return fmt.MISSING
     return str(value)

@@ -57,6 +57,22 @@ def number(value: float | int | str | None, lang: str, digits: int = 0) -> str:
     return format_decimal(_plain_number(value), format=_digits_pattern(digits), locale=locale(lang))
 
 
+# Decimals of a measure: a median or percentile of days, a pace per month, participant-years.
+MEASURE_DIGITS = 1
+
+
+def figure(value: float | int | str | None, lang: str, change: bool = False) -> str:
+    """A figure as every page, table and pack shows it: a count (an int) whole, a measure (a float)
+    with MEASURE_DIGITS decimals whatever its value, so that a median reads 156,0 days on the
+    participants page and in the review's table alike (the table wrote 156 beside 145,5 and the
+    page 156,0); with `change`, signed (+10,5, −3). A suppressed text passes, None is a dash."""
+    value = _plain_number(value)
+    if value is None or isinstance(value, str):
+        return number(value, lang)
+    digits = MEASURE_DIGITS if isinstance(value, float) else 0
+    return signed(value, lang, digits) if change else number(value, lang, digits)
+
+
 def percent(fraction: float | None, lang: str, digits: int = 1) -> str:
     """A share (0.982) as a percentage with `digits` decimals (98,2% / 98.2%)."""
     if fraction is None:
