@@ -123,6 +123,7 @@ def test_dwellings_page_by_municipality(demo_url, db, as_of, lang):
 def test_dwellings_filter_narrows_every_figure(demo_url, db):
     at = open_page(PAGES[1], RESEARCHER, date(2021, 5, 31), "nl")
     at.selectbox(key="f_type").set_value("transformation").run()
+    at.segmented_control(key="dwelling_view").set_value("partners").run()  # the view with the building type
     scope = figures.DwellingFilter(building_type="transformation")
     assert metric(at, t("counter", "nl")) == fmt.number(
         figures.dwelling_counts(db, date(2021, 5, 31), scope=scope)["counter"], "nl")
