@@ -88,6 +88,8 @@ class Vocabulary:
                 dutch.setdefault(spelling(word), word)  # one of "niet_geschikt" / "niet geschikt"
         if all(isinstance(code, bool) for code in self.codes):
             english, dutch = ["yes", "no"], {"ja": "ja", "nee": "nee"}
+        if self.what is None:  # no Dutch words in the spec (a cost's model, a payer): the codes
+            english, dutch = [_name(code) for code in self.codes], {}
         return Choices(tuple(english), tuple(dutch.values()),
                        labels=tuple((lang, tuple(self.label(code, lang) for code in self.codes))
                                     for lang in LANGUAGES))
