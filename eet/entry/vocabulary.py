@@ -164,18 +164,9 @@ FACTOR_KIND = Vocabulary(_codes(FACTOR_KINDS), ("label.factor_kind.{code}",))
 BOTTLENECK_STATUS = Vocabulary(_codes(BOTTLENECK_STATUSES), ("label.bottleneck_status.{code}",))
 
 
-def choices(vocabulary: Vocabulary) -> Choices:
-    return vocabulary.choices()
-
-
 def allowed(vocabulary: Vocabulary) -> str:
     """The command line's rendering: the codes, then the spec's Dutch words in brackets."""
     return vocabulary.choices().render("en", cli=True)
-
-
-def normalise(value: object, vocabulary: Vocabulary):
-    """The code of an accepted spelling, or a Refusal (a ValueError) naming what is allowed."""
-    return vocabulary.normalise(value)
 
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
