@@ -23,9 +23,12 @@ kind = st.radio(t("import_kind", lang), KINDS, horizontal=True, key="up_kind",
 st.caption(t("template", lang) + ": " + ", ".join(upload_templates.header(kind, lang)))
 c1, c2 = st.columns(2)
 c1.download_button(t("template_csv", lang), upload_templates.template_csv(kind, lang),
-                   file_name=f"{kind}.csv", mime="text/csv", key="up_tpl_csv")
-c2.download_button(t("template_xlsx", lang), upload_templates.template_xlsx(kind, lang), file_name=f"{kind}.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="up_tpl_xlsx")
+                   file_name=upload_templates.file_name(kind, lang, "csv"), mime="text/csv", key="up_tpl_csv",
+                   help=t("template_csv_help", lang))
+c2.download_button(t("template_xlsx", lang), upload_templates.template_xlsx(kind, lang),
+                   file_name=upload_templates.file_name(kind, lang, "xlsx"),
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="up_tpl_xlsx",
+                   help=t("template_xlsx_help", lang))
 
 types = [suffix.lstrip(".") for suffix in SUFFIXES]
 style.upload_texts(lang, types, st.get_option("server.maxUploadSize"))  # its button and limit in the page's language

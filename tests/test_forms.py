@@ -306,8 +306,7 @@ def test_every_step_good_and_bad(db):
 
     refused("matched", date(2021, 3, 5), "een match vraagt eerst een beoordeling 'geschikt' op of voor 05-03-2021; "
             "P-0001 heeft nog geen beoordeling", ref="UTR-0001")
-    refused("assessed", date(2021, 3, 2), "is verplicht bij de stap 'beoordeeld': geschikt, niet_geschikt "
-            "(eligible, not_eligible)")
+    refused("assessed", date(2021, 3, 2), "is verplicht bij de stap 'beoordeeld': geschikt, niet geschikt")
     refused("assessed", date(2021, 2, 1), "01-02-2021 ligt vóór de aanmelding van P-0001 op 01-03-2021",
             outcome="eligible")
     assert at.radio(key="sp_outcome_assessed").value == "eligible"  # the refused form keeps the choice
@@ -403,10 +402,10 @@ def refuse_a_step(at: AppTest) -> AppTest:
 
 
 STEP_REFUSED = {
-    "nl": ("is verplicht bij de stap 'beoordeeld': geschikt, niet_geschikt (eligible, not_eligible)",
+    "nl": ("is verplicht bij de stap 'beoordeeld': geschikt, niet geschikt",  # the labels of the form's choice
            "01-02-2021 ligt vóór de aanmelding van P-0001 op 01-03-2021",
            "Niet opgeslagen, er is niets gewijzigd."),
-    "en": ("is required for assessed: eligible, not_eligible (geschikt, niet_geschikt)",
+    "en": ("is required for assessed: eligible, not eligible",
            "2021-02-01 lies before P-0001's referral on 2021-03-01",
            "Not saved"),
 }

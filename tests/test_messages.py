@@ -151,11 +151,15 @@ def test_dates_terms_and_allowed_values_in_each_language():
     assert errors["status"].message == (
         "'klaar' is not a known status; use one of: searching, location_found, available, occupied, withdrawn "
         "(zoekend, locatie gevonden, beschikbaar, bewoond, vervallen)")
+    # A page lists the labels it shows for the codes (issue 14), the command line the codes above.
     assert errors["status"].text("nl") == (
-        "'klaar' is geen bekende status; gebruik een van: zoekend, locatie gevonden, beschikbaar, bewoond, "
-        "vervallen (searching, location_found, available, occupied, withdrawn)")
-    assert errors["building_type"].text("nl").startswith("'villa' is geen bekend bouwtype; gebruik een van: "
-                                                         "bestaande bouw, transformatie, nieuwbouw (existing")
+        "'klaar' is geen bekende status; gebruik een van: Zoekend (pijplijn), Locatie gevonden, Beschikbaar, "
+        "Bewoond, Vervallen")
+    assert errors["status"].text("en") == (
+        "'klaar' is not a known status; use one of: Searching (pipeline), Location found, Available, Occupied, "
+        "Withdrawn")
+    assert errors["building_type"].text("nl") == ("'villa' is geen bekend bouwtype; gebruik een van: "
+                                                  "Bestaande bouw, Transformatie, Nieuwbouw")
     assert Choices(("a", "b")).render("nl") == "a, b"
 
 

@@ -73,12 +73,13 @@ def test_the_error_table_speaks_the_language_of_the_page(db):
     language; the command line prints the same refusals in English."""
     expected = {
         "nl": ["'Nergens' is geen bekende gemeente; bekend zijn: Houten, Nieuwegein",
-               "'gesloopt' is geen bekende status; gebruik een van: zoekend, locatie gevonden, beschikbaar, "
-               "bewoond, vervallen (searching, location_found",
+               # the labels the page shows for the statuses, not the codes (issue 14)
+               "'gesloopt' is geen bekende status; gebruik een van: Zoekend (pijplijn), Locatie gevonden, "
+               "Beschikbaar, Bewoond, Vervallen",
                "'2021-13-01' is geen bestaande datum; gebruik DD-MM-JJJJ of JJJJ-MM-DD"],
         "en": ["'Nergens' is not a known municipality; known: Houten, Nieuwegein",
-               "'gesloopt' is not a known status; use one of: searching, location_found, available, occupied, "
-               "withdrawn (zoekend, locatie gevonden",
+               "'gesloopt' is not a known status; use one of: Searching (pipeline), Location found, Available, "
+               "Occupied, Withdrawn",
                "'2021-13-01' is not an existing date; use YYYY-MM-DD or DD-MM-YYYY"],
     }
     for lang, messages in expected.items():

@@ -9,6 +9,7 @@ from typing import Callable, Literal
 
 
 from eet.entry import living_lab, measurements, services
+from eet.entry import vocabulary as vocab
 from eet.store.models import ZRM_DOMAINS
 from eet.texts.messages import ColumnName
 from eet.entry.schemas import DwellingIn, EventIn, InputModel, ParticipantIn
@@ -24,6 +25,9 @@ class Column:
     field: str  # the input model's field
     dutch: str | None = None
     required: bool = False
+    # A coded column: the vocabularies its values come from (their codes, the spec's words and the
+    # labels the app shows are accepted; the template lists the labels). Two for the outcome of a step.
+    values: tuple[vocab.Vocabulary, ...] = ()
 
     def names(self) -> tuple[str, ...]:
         return (self.field,) + ((self.dutch,) if self.dutch else ())
@@ -37,29 +41,31 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "dwellings": (
         Column("ref", "kenmerk", True), Column("municipality", "gemeente", True),
         Column("corporation", "corporatie"), Column("care_provider", "zorgaanbieder"),
-        Column("site", "locatie"), Column("building_type", "bouwtype"), Column("route"),
-        Column("status", None, True), Column("status_date", "statusdatum", True),
-        Column("expected_date", "verwachte_oplevering"),
+        Column("site", "locatie"), Column("building_type", "bouwtype", values=(vocab.BUILDING_TYPE,)),
+        Column("route", values=(vocab.ROUTE,)), Column("status", None, True, (vocab.STATUS,)),
+        Column("status_date", "statusdatum", True), Column("expected_date", "verwachte_oplevering"),
     ),
     "participants": (
         Column("code", None, True), Column("referrer", "toeleider", True),
         Column("care_provider", "zorgaanbieder"), Column("municipality", "gemeente"),
-        Column("central_waiting_list", "centrale_wachtlijst"), Column("referred_on", "aangemeld_op", True),
-        Column("age_band", "leeftijdsgroep"),
+        Column("central_waiting_list", "centrale_wachtlijst", values=(vocab.YES_NO,)),
+        Column("referred_on", "aangemeld_op", True), Column("age_band", "leeftijdsgroep"),
     ),
     "events": (
-        Column("code", None, True), Column("event", "gebeurtenis", True), Column("date", "datum", True),
-        Column("outcome", "uitkomst"), Column("dwelling_ref", "woning"), Column("note", "toelichting"),
+        Column("code", None, True), Column("event", "gebeurtenis", True, (vocab.EVENT,)),
+        Column("date", "datum", True), Column("outcome", "uitkomst", values=(vocab.ASSESSMENT, vocab.EXIT)),
+        Column("dwelling_ref", "woning"), Column("note", "toelichting"),
     ),
 }
 # Issue 17: self-sufficiency measurements and cost parameters (spec/interfaces.md).
 COLUMNS["measurements"] = (Column("code", None, True), Column("date", "datum", True),
                            *(Column(domain, measurements.DUTCH[domain]) for domain in ZRM_DOMAINS))
 COLUMNS["costs"] = (
-    Column("model", None, True), Column("category", "categorie", True), Column("label", "omschrijving", True),
-    Column("amount_eur", "bedrag", True), Column("unit", "eenheid", True), Column("source", "bron", True),
+    Column("model", None, True, (vocab.COST_MODEL,)), Column("category", "categorie", True, (vocab.COST_CATEGORY,)),
+    Column("label", "omschrijving", True), Column("amount_eur", "bedrag", True),
+    Column("unit", "eenheid", True, (vocab.COST_UNIT,)), Column("source", "bron", True),
     Column("valid_from", "geldig_vanaf", True), Column("valid_to", "geldig_tot"),
-    Column("payer", "betaler"), Column("low_eur", "laag"), Column("high_eur", "hoog"),
+    Column("payer", "betaler", values=(vocab.PAYER,)), Column("low_eur", "laag"), Column("high_eur", "hoog"),
 )
 MODELS: dict[str, type[InputModel]] = {"dwellings": DwellingIn, "participants": ParticipantIn, "events": EventIn,
                                        "measurements": measurements.MeasurementIn,

@@ -33,6 +33,7 @@ from eet.entry.data_entry import prepare_write
 from eet.texts.messages import Term, message
 from eet.entry.schemas import RuleError
 from eet.entry.tabular import Formula, Table, TableError, normal_name, read_table
+from eet.entry.upload_templates import NOTES_SHEETS
 from eet.entry.writecache import cached_writes
 
 from eet.entry.import_kinds import (  # noqa: F401  (callers read the kinds here too)
@@ -74,10 +75,13 @@ def _import(engine: Engine, kind: str, source, name: str, actor: Actor, progress
         result.errors.append(Issue(None, None, exc))
         return
     result.sheet, result.sheets = table.sheet, table.sheets
-    if table.sheet_count > 1:  # the sheet read is named in the summary and every error
+    notices = table.notices
+    if _template_with_notes(table):  # the template's notes sheet beside the list: nothing to warn of
+        notices = [n for n in notices if not (n.row is None and n.error.key.startswith("sheet_"))]
+    elif table.sheet_count > 1:  # the sheet read is named in the summary and every error
         result.several_sheets = True
         result.errors.sheet = table.sheet
-    result.warnings += [Issue(n.row, n.column, n.error) for n in table.notices]
+    result.warnings += [Issue(n.row, n.column, n.error) for n in notices]
     columns = _map_columns(kind, table, result)
     if any(column.required and column.field not in columns for column in COLUMNS[kind]):
         return
@@ -90,6 +94,12 @@ def _import(engine: Engine, kind: str, source, name: str, actor: Actor, progress
     result.errors.sort(key=lambda issue: (issue.row or 0))
     result.warnings.sort(key=lambda issue: (issue.row or 0))
     result.rows.sort(key=lambda row: row.row)
+
+
+def _template_with_notes(table: Table) -> bool:
+    """A workbook whose one other sheet is the notes sheet of our template (eet.entry.upload_templates)."""
+    others = [name for name in table.sheets if name != table.sheet]
+    return table.sheet_count == 2 and len(others) == 1 and others[0] in NOTES_SHEETS
 
 
 # --- columns -------------------------------------------------------------------------------------

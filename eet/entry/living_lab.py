@@ -17,12 +17,10 @@ from sqlmodel import Session
 
 from eet.store import audit
 from eet.accounts.access import Actor, require_role
-from eet.store.models import (
-    BOTTLENECK_STATUSES, COST_CATEGORIES, COST_MODELS, COST_UNITS, FACTOR_DOMAINS, FACTOR_KINDS, PAYERS,
-    Bottleneck, CostParameter, Factor,
-)
+from eet.entry import vocabulary as vocab
+from eet.store.models import FACTOR_DOMAINS, Bottleneck, CostParameter, Factor
 from eet.store.contents import is_demo
-from eet.texts.messages import Choices, Refusal, Term
+from eet.texts.messages import Refusal, Term
 from eet.entry.schemas import (
     AnyDate, FieldError, InputModel, OptionalDate, OptionalPastDate, PastDate, RuleError, refused,
 )
@@ -31,19 +29,11 @@ EDITORS = ("admin", "researcher")
 BOTTLENECK_DOMAINS = FACTOR_DOMAINS + ("system",)
 # Which cost categories belong to which model, and the unit a category is counted in.
 CATEGORIES_OF = {"housing_first": ("support", "housing", "one_off"), "shelter": ("shelter",)}
-# Payers as people write them (spec: "Wlz/zorgkantoor", "Rijk"), to the stored code.
-PAYER_SPELLINGS = {"wlz/zorgkantoor": "wlz", "zorgkantoor": "wlz", "overig": "other", "overige": "other",
-                   "municipality": "gemeente", "health_insurer": "zorgverzekeraar",
-                   "housing_corporation": "woningcorporatie", "national_government": "rijk"}
 
 
-def _one_of(value: Any, allowed: tuple[str, ...]) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip().lower()
-    if text not in allowed:
-        raise Refusal("not_allowed", value=value, allowed=Choices(allowed))
-    return text
+def _one_of(value: Any, vocabulary: vocab.Vocabulary) -> str | None:
+    """The code of a coded value (its code, or a label the app shows for it), or a Refusal."""
+    return None if value is None else vocabulary.normalise(value)
 
 
 def _max_len(value: str | None, limit: int) -> str | None:
@@ -79,12 +69,12 @@ class BottleneckIn(InputModel):
     @field_validator("domain", mode="before")
     @classmethod
     def _domain(cls, value: Any) -> str | None:
-        return _one_of(value, BOTTLENECK_DOMAINS)
+        return _one_of(value, vocab.BOTTLENECK_DOMAIN)
 
     @field_validator("status", mode="before")
     @classmethod
     def _status(cls, value: Any) -> str | None:
-        return _one_of(value, BOTTLENECK_STATUSES)
+        return _one_of(value, vocab.BOTTLENECK_STATUS)
 
     @model_validator(mode="after")
     def _resolved(self) -> "BottleneckIn":
@@ -110,12 +100,12 @@ class FactorIn(InputModel):
     @field_validator("domain", mode="before")
     @classmethod
     def _domain(cls, value: Any) -> str | None:
-        return _one_of(value, FACTOR_DOMAINS)
+        return _one_of(value, vocab.FACTOR_DOMAIN)
 
     @field_validator("kind", mode="before")
     @classmethod
     def _kind(cls, value: Any) -> str | None:
-        return _one_of(value, FACTOR_KINDS)
+        return _one_of(value, vocab.FACTOR_KIND)
 
     @field_validator("description")
     @classmethod
@@ -144,9 +134,7 @@ class CostParameterIn(InputModel):
     @field_validator("payer", mode="before")
     @classmethod
     def _payer(cls, value: Any) -> str | None:
-        if isinstance(value, str) and value.strip().lower() in PAYER_SPELLINGS:
-            return PAYER_SPELLINGS[value.strip().lower()]
-        return _one_of(value, PAYERS)
+        return _one_of(value, vocab.PAYER)
 
     @field_validator("low_eur", "high_eur")
     @classmethod
@@ -158,17 +146,17 @@ class CostParameterIn(InputModel):
     @field_validator("model", mode="before")
     @classmethod
     def _model(cls, value: Any) -> str | None:
-        return _one_of(value, COST_MODELS)
+        return _one_of(value, vocab.COST_MODEL)
 
     @field_validator("category", mode="before")
     @classmethod
     def _category(cls, value: Any) -> str | None:
-        return _one_of(value, COST_CATEGORIES)
+        return _one_of(value, vocab.COST_CATEGORY)
 
     @field_validator("unit", mode="before")
     @classmethod
     def _unit(cls, value: Any) -> str | None:
-        return _one_of(value, COST_UNITS)
+        return _one_of(value, vocab.COST_UNIT)
 
     @field_validator("label")
     @classmethod

@@ -166,7 +166,7 @@ OptionalPastDate = Annotated[date | None, BeforeValidator(_past_date)]
 
 
 def _status_value(value: Any) -> str | None:
-    return value if value is None else vocab.normalise(value, vocab.STATUS, "status")
+    return value if value is None else vocab.STATUS.normalise(value)
 
 
 Status = Annotated[str, BeforeValidator(_status_value)]  # a dwelling status, in English or Dutch
@@ -203,12 +203,12 @@ class DwellingIn(InputModel):
     @field_validator("building_type", mode="before")
     @classmethod
     def _building_type(cls, value: Any) -> str | None:
-        return None if value is None else vocab.normalise(value, vocab.BUILDING_TYPE, "building_type")
+        return None if value is None else vocab.BUILDING_TYPE.normalise(value)
 
     @field_validator("route", mode="before")
     @classmethod
     def _route(cls, value: Any) -> str | None:
-        return None if value is None else vocab.normalise(value, vocab.ROUTE, "route")
+        return None if value is None else vocab.ROUTE.normalise(value)
 
 
 class StatusChangeIn(InputModel):
@@ -245,7 +245,7 @@ class ParticipantIn(InputModel):
     def _cwl(cls, value: Any) -> bool | None:
         if value is None or isinstance(value, bool):
             return value
-        return vocab.normalise(value, vocab.YES_NO, "answer")
+        return vocab.YES_NO.normalise(value)
 
     @field_validator("age_band")
     @classmethod
@@ -266,7 +266,7 @@ class EventIn(InputModel):
     @field_validator("event", mode="before")
     @classmethod
     def _event(cls, value: Any) -> str:
-        return value if value is None else vocab.normalise(value, vocab.EVENT, "event")
+        return value if value is None else vocab.EVENT.normalise(value)
 
     @field_validator("note")
     @classmethod
@@ -279,9 +279,9 @@ class EventIn(InputModel):
     def _outcome_and_dwelling(self) -> "EventIn":
         errors = []
         if self.event == "assessed":
-            errors += self._check_outcome(vocab.ASSESSMENT, "assessment_outcome")
+            errors += self._check_outcome(vocab.ASSESSMENT)
         elif self.event == "exited":
-            errors += self._check_outcome(vocab.EXIT, "exit_outcome")
+            errors += self._check_outcome(vocab.EXIT)
         elif self.event in ("matched", "housed"):
             if self.outcome is not None:
                 errors.append(FieldError("outcome", "step_has_no_outcome", {"event": Term("event", self.event)}))
@@ -295,12 +295,12 @@ class EventIn(InputModel):
             raise RuleError(errors)
         return self
 
-    def _check_outcome(self, mapping: dict, what: str) -> list[FieldError]:
+    def _check_outcome(self, vocabulary: vocab.Vocabulary) -> list[FieldError]:
         if self.outcome is None:
             return [FieldError("outcome", "outcome_required",
-                               {"event": Term("event", self.event), "allowed": vocab.choices(mapping)})]
+                               {"event": Term("event", self.event), "allowed": vocabulary.choices()})]
         try:
-            self.outcome = vocab.normalise(self.outcome, mapping, what)
+            self.outcome = vocabulary.normalise(self.outcome)
         except Refusal as exc:
             return [FieldError("outcome", exc.key, exc.params)]
         return []

@@ -3,8 +3,9 @@
 Every refusal a person can read (a FieldError of a form or an import row, an AccessDenied, a file
 that is not a readable table) carries a key of the catalogue (`msg.<key>` in catalogue.toml) and
 named parameters instead of a finished sentence. `.message` is the English text: the command line, the logs and the import's
-`row N, column C: message` lines print it. `.text(lang)` renders it for a page in the user's
-language.
+`row N, column C: message` lines print it (allowed values as codes, what the command line takes).
+`.text(lang)` renders it for a page in the user's language (allowed values as the labels the page
+shows).
 
 Parameters are rendered per language: a date as DD-MM-YYYY in Dutch and ISO in English; a `Term`
 (a code such as an event kind or a status) by the word of that language; a `Choices` list of allowed
@@ -52,13 +53,19 @@ def either(kind: str, codes) -> Either:
 
 @dataclass(frozen=True)
 class Choices:
-    """Allowed values with both spellings: 'searching, available (zoekend, beschikbaar)' in English,
-    'zoekend, beschikbaar (searching, available)' in Dutch."""
+    """Allowed values. On a page, with `labels`: the labels the app shows for them in the page's
+    language ('Zoekend (pijplijn), Beschikbaar' in Dutch, 'Searching (pipeline), Available' in
+    English). On the command line (`cli`), or without labels: both spellings, 'searching, available
+    (zoekend, beschikbaar)' in English, 'zoekend, beschikbaar (searching, available)' in Dutch."""
 
     english: tuple[str, ...]
     dutch: tuple[str, ...] = ()
+    labels: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (language, labels) pairs
 
-    def render(self, lang: str) -> str:
+    def render(self, lang: str, cli: bool = False) -> str:
+        shown = dict(self.labels).get(lang)
+        if shown and not cli:
+            return ", ".join(shown)
         first, second = (self.dutch, self.english) if lang == "nl" and self.dutch else (self.english, self.dutch)
         return ", ".join(first) + (f" ({', '.join(second)})" if second else "")
 
@@ -76,15 +83,17 @@ class ColumnName:
         return f"'{self.dutch}' ({self.english})" if lang == "nl" else f"'{self.english}' ({self.dutch})"
 
 
-def render_value(value: Any, lang: str) -> str:
+def render_value(value: Any, lang: str, cli: bool = False) -> str:
     if isinstance(value, Localised):
-        return value.text(lang)
+        return value.message if cli else value.text(lang)
+    if isinstance(value, Choices):
+        return value.render(lang, cli=cli)
     if hasattr(value, "render"):
         return value.render(lang)
     if isinstance(value, date):
         return fmt.short_date(value, lang)
     if isinstance(value, (list, tuple)):
-        return ", ".join(render_value(item, lang) for item in value)
+        return ", ".join(render_value(item, lang, cli) for item in value)
     return str(value)
 
 
@@ -92,10 +101,12 @@ def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-def render(key: str, params: Mapping[str, Any], lang: str) -> str:
-    """The message `key` in `lang` ('nl' or 'en'; anything else gives English), parameters filled in."""
+def render(key: str, params: Mapping[str, Any], lang: str, *, cli: bool = False) -> str:
+    """The message `key` in `lang` ('nl' or 'en'; anything else gives English), parameters filled in.
+    `cli`: for the command line, which lists codes where a page lists labels."""
     lang = "nl" if lang == "nl" else "en"
-    return template(f"msg.{key}", lang).format(**{name: render_value(value, lang) for name, value in params.items()})
+    return template(f"msg.{key}", lang).format(**{name: render_value(value, lang, cli)
+                                                   for name, value in params.items()})
 
 
 class Localised:
@@ -106,7 +117,7 @@ class Localised:
 
     @property
     def message(self) -> str:
-        return render(self.key, self.params, "en")
+        return render(self.key, self.params, "en", cli=True)
 
     def text(self, lang: str) -> str:
         return render(self.key, self.params, lang)
