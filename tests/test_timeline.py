@@ -57,6 +57,13 @@ def _no_full_read(monkeypatch) -> None:
     monkeypatch.setattr(timeline, "read_histories", refuse)
 
 
+def _patched_reports(engine, monkeypatch) -> list[dict]:
+    """The reports, which must come from a patch (reading everything again fails)."""
+    with monkeypatch.context() as m:
+        _no_full_read(m)
+        return _reports(engine)
+
+
 def test_writes_through_eet_are_patched_in_and_give_the_figures_of_a_fresh_read(history, monkeypatch):
     before = _reports(history)
     with Session(history) as s:
@@ -65,9 +72,7 @@ def test_writes_through_eet_are_patched_in_and_give_the_figures_of_a_fresh_read(
         event(s, "TL-P1", "assessed", date(2021, 2, 10), "eligible")
         event(s, "TL-P1", "matched", date(2021, 3, 2), dwelling_ref="TL-1")
         s.commit()
-    with monkeypatch.context() as m:
-        _no_full_read(m)
-        after_first = _reports(history)  # patched: the new participant and dwelling only
+    after_first = _patched_reports(history, monkeypatch)  # patched: the new participant and dwelling only
     with Session(history) as s:
         event(s, "TL-P1", "housed", date(2021, 4, 1), dwelling_ref="TL-1")
         status(s, "TL-1", "occupied", date(2021, 4, 1))
@@ -79,9 +84,7 @@ def test_writes_through_eet_are_patched_in_and_give_the_figures_of_a_fresh_read(
                                 .order_by(ParticipantEvent.id)).first()
         services.void_event(s, SYSTEM, someone_housed.id, "entered for the wrong participant")
         s.commit()
-    with monkeypatch.context() as m:
-        _no_full_read(m)
-        patched = _reports(history)
+    patched = _patched_reports(history, monkeypatch)
     assert after_first != before
     assert patched == _fresh_reports(history)
 
@@ -97,18 +100,14 @@ def test_an_exit_frees_its_dwelling_in_the_patched_timeline(history, monkeypatch
     with Session(history) as s:
         event(s, "TL-X1", "exited", date(2021, 5, 1), "negative")
         s.commit()
-    with monkeypatch.context() as m:
-        _no_full_read(m)
-        after_exit = _reports(history)
+    after_exit = _patched_reports(history, monkeypatch)
     assert after_exit == _fresh_reports(history)
     with Session(history) as s:
         exit_id = s.exec(select(ParticipantEvent.id).where(ParticipantEvent.kind == "exited")
                          .order_by(ParticipantEvent.id.desc())).first()
         services.void_event(s, SYSTEM, exit_id, "entered for the wrong participant")
         s.commit()
-    with monkeypatch.context() as m:
-        _no_full_read(m)
-        after_void = _reports(history)
+    after_void = _patched_reports(history, monkeypatch)
     assert after_void != after_exit
     assert after_void == _fresh_reports(history)
 
@@ -170,9 +169,7 @@ def test_a_writer_waiting_for_the_lock_is_not_passed_over_by_a_reader(history, m
     between = _reports(history)  # the reader between B's commit and A's
     go.set()
     a.join(30)
-    with monkeypatch.context() as m:
-        _no_full_read(m)
-        patched = _reports(history)
+    patched = _patched_reports(history, monkeypatch)
     assert patched != between
     assert patched == _fresh_reports(history)
 
@@ -184,9 +181,7 @@ def test_a_new_process_reads_the_timeline_from_its_file(history, monkeypatch):
     assert path is not None and path.exists()
     assert path.stat().st_mode & 0o077 == 0  # like the database: its owner's only
     timeline.forget_timelines()  # as a new process
-    with monkeypatch.context() as m:
-        _no_full_read(m)
-        assert _reports(history) == expected
+    assert _patched_reports(history, monkeypatch) == expected  # from the file, nothing read again
     kept = timeline_file.load(str(history.url))
     with Session(history) as s:
         fresh = timeline.read_histories(s, None)
