@@ -10,6 +10,7 @@ import ui
 from ui import style
 from eet.entry import upload_templates
 from eet.texts import t
+from eet.texts import formatting as fmt
 from eet.entry.imports import KINDS, import_file
 from eet.entry.tabular import SUFFIXES, visible_sheets
 
@@ -61,12 +62,17 @@ def run(dry_run: bool):
     return result
 
 
+def place(value) -> str:
+    """A row or column number, or "–" for an issue of the whole file (never Python's None)."""
+    return fmt.MISSING if value is None else str(value)
+
+
 def show(result) -> None:
     if result.sheet:
         st.caption(t("upload_sheet_read", lang, sheet=fx.plain(result.sheet)))
     if result.warnings:  # said, not refused: the file can still be saved
         st.warning(t("upload_warnings", lang, n=len(result.warnings)))
-        fx.dataframe([{t("row", lang): issue.row, t("column", lang): issue.column,
+        fx.dataframe([{t("row", lang): place(issue.row), t("column", lang): place(issue.column),
                        t("message", lang): issue.text(lang)} for issue in result.warnings],
                      hide_index=True, key="up_warnings")
     if result.ignored_columns:
@@ -74,7 +80,7 @@ def show(result) -> None:
     if result.errors:
         st.error(t("preview_errors", lang, n=len(result.errors)))
         # Each issue keeps the refusal itself, so it is told in the page's language.
-        fx.dataframe([{t("row", lang): issue.row, t("column", lang): issue.column,
+        fx.dataframe([{t("row", lang): place(issue.row), t("column", lang): place(issue.column),
                        t("message", lang): issue.text(lang)} for issue in result.errors],
                       hide_index=True, key="up_errors")
         if result.more_errors:

@@ -46,9 +46,8 @@ def refused(at: AppTest, form: str, *fields: str) -> None:
     """Exactly these fields are marked, each with its message, and the form says nothing was saved."""
     assert marked(at, form) == set(fields), errors_text(at)
     assert len(at.error) == len(fields) + 1, errors_text(at)
-    assert at.error[-1].value in ("Niet opgeslagen, er is niets gewijzigd. Verbeter de gemarkeerde velden; uw invoer "
-                                  "staat er nog.", "Not saved, nothing was changed. Correct the marked fields; your "
-                                  "input is still there.")
+    assert at.error[-1].value in ("Niet opgeslagen. Verbeter de gemarkeerde velden; uw invoer staat er nog.",
+                                  "Not saved. Correct the marked fields; your input is still there.")
 
 
 def table(at: AppTest, name: str):

@@ -46,6 +46,7 @@ def test_before_and_after_show_names_and_labels(engine, lang):
     assert shown[t("status_date", lang)] == ("01-02-2021" if lang == "nl" else "2021-02-01")
     assert shown[t("audit_field.is_demo", lang)] == t("no", lang)
     assert "is_demo" not in shown and "municipality_id" not in shown and "created_at" not in shown
+    assert t("audit_field.id", lang) not in shown  # the row number is no change ("Nr.: – → 5")
 
 
 def test_times_are_shown_in_amsterdam_time():

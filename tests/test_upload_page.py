@@ -40,7 +40,7 @@ def test_bad_file_lists_every_error_and_writes_nothing(db):
     assert not at.exception
     errors = at.dataframe[0].value
     rows = [tuple(r) for r in errors.itertuples(index=False)]
-    assert [(r[0], r[1]) for r in rows] == [(3, "gemeente"), (4, "status"), (4, "statusdatum")]
+    assert [(r[0], r[1]) for r in rows] == [("3", "gemeente"), ("4", "status"), ("4", "statusdatum")]
     assert "Nergens" in rows[0][2]
     assert not [b for b in at.button if b.key == "up_confirm"]  # nothing to confirm
     assert snapshot(db) == before
@@ -163,3 +163,14 @@ def test_the_hidden_sheet_case_is_said_on_the_page(db):
     at.button(key="up_check").click().run()
     assert "3 nieuw" in at.success[0].value and "1 waarschuwing" in at.warning[0].value
     assert "verborgen, nooit gelezen: januari (oud)" in at.dataframe[0].value.iloc[0, 2]
+
+
+def test_an_error_of_the_whole_file_has_no_row_or_column_not_none(db):
+    """A damaged workbook is refused as a whole: its row and column cells read "–", never Python's None."""
+    at = page("pages/upload.py", actor(db, "coordinator"))
+    at.file_uploader(key="up_file_dwellings").set_value(("lijst.xlsx", b"not a workbook", "application/octet-stream")).run()
+    at.button(key="up_check").click().run()
+    assert not at.exception
+    rows = [tuple(r) for r in at.dataframe[0].value.itertuples(index=False)]
+    assert rows and all(r[0] == "–" and r[1] == "–" for r in rows), rows
+    assert "None" not in str(rows)

@@ -221,9 +221,10 @@ def readable_changes(row: dict[str, Any], lang: str,
                      named: dict[str, dict[int, str]] | None = None) -> list[tuple[str, str, str]]:
     """(field, before, after) in words for the fields that differ, in the order of changed_fields."""
     entity = row.get("entity") or ""
+    # The record's own row number is no change anybody made; the record column names the record.
     return [(field_label(field, lang), value_text(entity, field, before, lang, named),
              value_text(entity, field, after, lang, named))
-            for field, (before, after) in changed_fields(row).items()]
+            for field, (before, after) in changed_fields(row).items() if field != "id"]
 
 
 def to_csv(rows: list[dict[str, Any]]) -> bytes:
