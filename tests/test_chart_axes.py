@@ -74,3 +74,16 @@ def test_the_target_label_stands_beside_its_line():
     label = next(a for a in fig.layout.annotations if "200" in a.text)
     assert label.xanchor == "right" and label.x == 200
     assert (label.yref, label.y, label.yanchor) == ("paper", 1, "bottom")  # above the plot, off the bar
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_sensitivity_chart_names_both_of_its_lines(lang):
+    """The black line (every parameter at its value) and the dashed one (break-even) carry their
+    meaning on the chart; unnamed, they were read as nothing (second walk-through)."""
+    from eet.texts import formatting as fmt
+    from eet.texts import t
+
+    spread = research.tornado([("Opvangplek", -1800, 9300), ("Huurtoeslag", 2800, 3900)], 3358, lang)
+    texts = [a.text for a in spread.layout.annotations]
+    assert t("bc_base_line", lang, amount=fmt.euro(3358, lang)) in texts
+    assert t("bc_zero_line", lang) in texts

@@ -72,8 +72,16 @@ def tornado(rows: list[tuple[str, float, float]], base: float, lang: str) -> go.
         fig.add_bar(y=names, x=[v - base for v in values], base=base, orientation="h", name=t(key, lang),
                     marker_color=colour, customdata=[fmt.euro(v, lang) for v in values],
                     hovertemplate="%{y}: %{customdata}<extra>%{fullData.name}</extra>")
-    fig.add_vline(x=base, line_color=OKABE_ITO["black"], line_width=2)
-    fig.add_vline(x=0, line_color=OKABE_ITO["vermillion"], line_dash="dash")
+    # Both lines named on the chart itself: a legend holds only traces, and unnamed lines were read
+    # as nothing (second walk-through).
+    fig.add_vline(x=base, line_color=OKABE_ITO["black"], line_width=2,
+                  annotation=dict(text=plotly_text(t("bc_base_line", lang, amount=fmt.euro(base, lang))),
+                                  font=dict(size=12, color=OKABE_ITO["black"])),
+                  annotation_position="top right" if base >= 0 else "top left")
+    fig.add_vline(x=0, line_color=OKABE_ITO["vermillion"], line_dash="dash",
+                  annotation=dict(text=plotly_text(t("bc_zero_line", lang)),
+                                  font=dict(size=12, color=OKABE_ITO["vermillion"])),
+                  annotation_position="bottom left" if base >= 0 else "bottom right")
     fig.update_xaxes(title=t("bc_difference_axis", lang) + " (€)")
     fig.update_yaxes(autorange="reversed")
     lines = sum(max(1, len(textwrap.wrap(name, WRAP))) for name in names)
