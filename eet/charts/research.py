@@ -72,17 +72,18 @@ def tornado(rows: list[tuple[str, float, float]], base: float, lang: str) -> go.
         fig.add_bar(y=names, x=[v - base for v in values], base=base, orientation="h", name=t(key, lang),
                     marker_color=colour, customdata=[fmt.euro(v, lang) for v in values],
                     hovertemplate="%{y}: %{customdata}<extra>%{fullData.name}</extra>")
-    # Both lines named on the chart itself: a legend holds only traces, and unnamed lines were read
-    # as nothing (second walk-through).
-    fig.add_vline(x=base, line_color=OKABE_ITO["black"], line_width=2,
-                  annotation=dict(text=plotly_text(t("bc_base_line", lang, amount=fmt.euro(base, lang))),
-                                  font=dict(size=12, color=OKABE_ITO["black"])),
-                  annotation_position="top right" if base >= 0 else "top left")
-    fig.add_vline(x=0, line_color=OKABE_ITO["vermillion"], line_dash="dash",
-                  annotation=dict(text=plotly_text(t("bc_zero_line", lang)),
-                                  font=dict(size=12, color=OKABE_ITO["vermillion"])),
-                  annotation_position="bottom left" if base >= 0 else "bottom right")
+    # Both lines named on the chart itself, above the bars (on a bar, black text on dark blue could
+    # not be read): a legend holds only traces, and unnamed lines were read as nothing. The two
+    # labels point away from each other, so they never overlap.
+    fig.add_vline(x=base, line_color=OKABE_ITO["black"], line_width=2)
+    fig.add_vline(x=0, line_color=OKABE_ITO["vermillion"], line_dash="dash")
+    for x, key, colour, away in ((base, "bc_base_line", OKABE_ITO["black"], base >= 0),
+                                 (0, "bc_zero_line", OKABE_ITO["vermillion"], base < 0)):
+        fig.add_annotation(x=x, y=1, yref="paper", yanchor="bottom", xanchor="left" if away else "right",
+                           showarrow=False, font=dict(size=12, color=colour),
+                           text=plotly_text(t(key, lang, amount=fmt.euro(base, lang))))
     fig.update_xaxes(title=t("bc_difference_axis", lang) + " (€)")
     fig.update_yaxes(autorange="reversed")
     lines = sum(max(1, len(textwrap.wrap(name, WRAP))) for name in names)
-    return _layout(fig, lang, height=max(260, 100 + 22 * lines + 16 * len(rows)), barmode="overlay")
+    return _layout(fig, lang, height=max(260, 100 + 22 * lines + 16 * len(rows)), barmode="overlay",
+                   margin=dict(l=10, r=20, t=40, b=10))  # room above the plot for the lines' names
