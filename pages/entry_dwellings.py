@@ -85,9 +85,10 @@ refs = ui.read(data_entry.dwelling_refs, actor)
 
 def open_record(ref_key: str, prefix: str) -> None:
     """Load the chosen dwelling into the form's widgets, with the version it was opened at."""
-    ref = st.session_state.get(ref_key)
+    ref = fx.chosen(ref_key, refs)  # a typed ref that is none of this actor's: nothing to load
     st.session_state.pop(f"_errors_{prefix}", None)
     if not ref:
+        st.session_state.pop("st_current", None)  # no dwelling's status beside what was typed
         return
     record = ui.read(data_entry.dwelling_for_edit, actor, ref)
     st.session_state[f"{prefix}_version"] = record["version"]
@@ -104,8 +105,13 @@ def choose_dwelling(prefix: str) -> bool:
     if not refs:
         st.info(t("no_rows", lang))
         return False
-    st.selectbox(t("choose_dwelling", lang), optional(refs), key=f"{prefix}_ref", format_func=dash(),
-                 on_change=open_record, args=(f"{prefix}_ref", prefix))
+    if fx.typed_choice(refs):  # too many for a list (national size): typed, loaded on Enter
+        st.text_input(t("choose_dwelling", lang), key=f"{prefix}_ref", placeholder=fx.choice_hint(refs, lang),
+                      on_change=open_record, args=(f"{prefix}_ref", prefix))
+        fx.unknown_choice(f"{prefix}_ref", refs, lang)
+    else:
+        st.selectbox(t("choose_dwelling", lang), optional(refs), key=f"{prefix}_ref", format_func=dash(),
+                     on_change=open_record, args=(f"{prefix}_ref", prefix))
     return True
 
 

@@ -71,7 +71,9 @@ def kind_of_step(form: fx.Form) -> str:
 def step_widgets(form: fx.Form, kind: str, with_code: bool) -> None:
     """Inside the form: the fields this kind of step takes, each followed by its error if refused."""
     c1, c2 = st.columns(2)
-    if with_code:
+    if with_code and fx.typed_choice(codes):  # too many for a list (national size): typed
+        form.field(c1.text_input, "code", label="choose_participant", placeholder=fx.choice_hint(codes, lang))
+    elif with_code:
         form.field(c1.selectbox, "code", [None, *codes], label="choose_participant", format_func=dash())
     form.field(c1.date_input, "date", value=None, format="DD-MM-YYYY")
     outcome_key = form.key(f"outcome_{kind}")
@@ -82,7 +84,10 @@ def step_widgets(form: fx.Form, kind: str, with_code: bool) -> None:
         c2.text_input(t("withdrawal_reason", lang), key=outcome_key, max_chars=REASON_MAX)
     form.error("outcome", c2)
     if kind in WITH_DWELLING:
-        c2.selectbox(t("dwelling_ref", lang), [None, *refs], key=form.key("dwelling_ref"), format_func=dash())
+        if fx.typed_choice(refs):
+            c2.text_input(t("dwelling_ref", lang), key=form.key("dwelling_ref"), placeholder=fx.choice_hint(refs, lang))
+        else:
+            c2.selectbox(t("dwelling_ref", lang), [None, *refs], key=form.key("dwelling_ref"), format_func=dash())
     form.error("dwelling_ref", c2)
     form.field(st.text_area, "note", max_chars=NOTE_MAX, height=80)
 
@@ -123,7 +128,12 @@ with correct_tab:
     if not codes:
         st.info(t("no_participant_rows", lang))
     else:
-        code = st.selectbox(t("choose_participant", lang), [None, *codes], key="cr_code", format_func=dash())
+        if fx.typed_choice(codes):
+            st.text_input(t("choose_participant", lang), key="cr_code", placeholder=fx.choice_hint(codes, lang))
+            fx.unknown_choice("cr_code", codes, lang)
+            code = fx.chosen("cr_code", codes)
+        else:
+            code = st.selectbox(t("choose_participant", lang), [None, *codes], key="cr_code", format_func=dash())
         if code:
             history = ui.read(data_entry.events_for_correction, actor, code)
             st.caption(t("history", lang))
@@ -180,7 +190,10 @@ st.subheader(t("zrm_form_title", lang))
 st.caption(t("zrm_form_help", lang))
 with st.form("zrm"):
     c1, c2 = st.columns(2)
-    c1.selectbox(t("code", lang), [None, *codes], key="zrm_code", format_func=dash())
+    if fx.typed_choice(codes):
+        c1.text_input(t("code", lang), key="zrm_code", placeholder=fx.choice_hint(codes, lang))
+    else:
+        c1.selectbox(t("code", lang), [None, *codes], key="zrm_code", format_func=dash())
     with c1:
         fx.field_error("zrm", "code")
     c2.date_input(t("date", lang), value=None, key="zrm_date", format="DD-MM-YYYY")

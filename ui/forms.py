@@ -387,3 +387,36 @@ def retention_metric(column, head, lang: str) -> None:
     else:
         column.caption(t("retention_verdict_caption", lang, verdict=verdict_text(rate, lang),
                          cohort=fmt.number(head.retention_cohort, lang)))
+
+# A list of more codes than this is typed into, not chosen from: at national size (100,000
+# participants, 50,000 dwellings) the entry pages' lists took Chromium 4-14 s to draw
+# (bench/browser.py), and nobody scrolls a list of thousands. Below it, a list to choose from.
+CHOICE_LIMIT = 1000
+
+
+def typed_choice(options: list) -> bool:
+    """True when `options` (participant codes, dwelling refs) are too many for a list to choose
+    from: the page shows a text box instead (`choice_hint` is its placeholder)."""
+    return len(options) > CHOICE_LIMIT
+
+
+def choice_hint(options: list, lang: str) -> str:
+    from eet.texts import formatting as fmt
+    return t("type_the_code", lang, n=fmt.number(len(options), lang))
+
+
+def chosen(key: str, options: list) -> Any:
+    """What the widget at `key` chose: the option, or None when nothing is chosen or the typed text
+    is none of `options` (`unknown_choice` then says so under the box)."""
+    picked = value(key)
+    if picked is None:
+        return None
+    picked = str(picked).strip()
+    return picked if picked in options else None  # a scan of 100,000 codes: about a millisecond
+
+
+def unknown_choice(key: str, options: list, lang: str, where=None) -> None:
+    """Under a text box of `typed_choice`: a word when what was typed is no code of the list."""
+    picked = value(key)
+    if picked is not None and chosen(key, options) is None:
+        (where or st).caption(t("unknown_choice", lang, value=str(picked).strip()))
