@@ -143,3 +143,16 @@ def test_a_static_table_keeps_dates_and_figures_whole_and_right_aligned():
                              "Woningen (teller)": ["132", "169", "8,3", "op koers"]})
     assert ("text-align", "right !important") in forecast._compute().ctx[(0, 1)]
     assert ("text-align", "right !important") not in forecast._compute().ctx.get((0, 0), [])
+
+
+def test_a_column_of_figures_stays_right_aligned_with_withheld_cells():
+    """A viewer's column mixes figures with what is withheld ("in bewoond of beschikbaar", "niet
+    getoond", a band 91–100%); its figures were left-aligned (second walk-through)."""
+    from ui.forms import numbers_right
+
+    config = numbers_right({"Gemeente": ["Utrecht", "Zeist", "Houten"],
+                            "Bewoond": ["48", "in bewoond of beschikbaar", "<5"],
+                            "Behoud": ["91–100%", "87,5%", "niet getoond"],
+                            "Opmerking": ["niet getoond", "–", ""]})
+    assert config["Bewoond"]["alignment"] == "right" and config["Behoud"]["alignment"] == "right"
+    assert "Gemeente" not in config and "Opmerking" not in config  # no figure at all: left as text

@@ -28,6 +28,7 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 # A number as eet.texts.formatting writes it: 1.234 / 1,234, 98,2%, € 12.500, +3 / −2, 0 %-punt, a suppressed <5.
 _NUMBER = re.compile(r"^(<|>|≥|≤)?[+\-−]?(€\s?)?[+\-−]?\d[\d.,]*\s?(%|%-punt|pt)?$")  # € −4.500 too
 _BLANK = ("", "–", "-", None)
+_BAND = re.compile(r"^\d{1,3}\s?[–-]\s?\d{1,3}\s?%$")  # a withheld rate's band, 91–100%
 
 
 def plain(text: Any) -> str:
@@ -170,8 +171,13 @@ def numbers_right(data: dict[str, list] | list[dict]) -> dict:
     columns: dict[str, list] = data if isinstance(data, dict) else {
         name: [row.get(name) for row in data] for name in (data[0] if data else {})}
 
+    # A figure withheld from a viewer ("in bewoond of beschikbaar", "niet getoond", a band 91–100%)
+    # stands in a column of figures: it leaves the column right-aligned (second walk-through).
+    withheld = {t(key, lang) for key in ("combined_cell", "rate_withheld", "funnel_withheld_bar")
+                for lang in texts.LANGUAGES}
+    blank = lambda cell: cell in _BLANK or cell in withheld or bool(_BAND.match(str(cell)))  # noqa: E731
     return {name: st.column_config.Column(alignment="right") for name, cells in columns.items()
-            if any(cell not in _BLANK for cell in cells) and all(cell in _BLANK or _is_number(cell) for cell in cells)}
+            if any(not blank(cell) for cell in cells) and all(blank(cell) or _is_number(cell) for cell in cells)}
 
 
 _DATE = re.compile(r"^(\d{2}-\d{2}-\d{4}|\d{4}-\d{2}-\d{2})$")
