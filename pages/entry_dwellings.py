@@ -105,13 +105,9 @@ def choose_dwelling(prefix: str) -> bool:
     if not refs:
         st.info(t("no_rows", lang))
         return False
-    if fx.typed_choice(refs):  # too many for a list (national size): typed, loaded on Enter
-        st.text_input(t("choose_dwelling", lang), key=f"{prefix}_ref", placeholder=fx.choice_hint(refs, lang),
-                      on_change=open_record, args=(f"{prefix}_ref", prefix))
-        fx.unknown_choice(f"{prefix}_ref", refs, lang)
-    else:
-        st.selectbox(t("choose_dwelling", lang), optional(refs), key=f"{prefix}_ref", format_func=dash(),
-                     on_change=open_record, args=(f"{prefix}_ref", prefix))
+    # Typed beyond fx.CHOICE_LIMIT (national size), loaded on Enter.
+    fx.code_box(st, t("choose_dwelling", lang), refs, f"{prefix}_ref", lang,
+                on_change=open_record, args=(f"{prefix}_ref", prefix))
     return True
 
 

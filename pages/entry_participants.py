@@ -84,10 +84,7 @@ def step_widgets(form: fx.Form, kind: str, with_code: bool) -> None:
         c2.text_input(t("withdrawal_reason", lang), key=outcome_key, max_chars=REASON_MAX)
     form.error("outcome", c2)
     if kind in WITH_DWELLING:
-        if fx.typed_choice(refs):
-            c2.text_input(t("dwelling_ref", lang), key=form.key("dwelling_ref"), placeholder=fx.choice_hint(refs, lang))
-        else:
-            c2.selectbox(t("dwelling_ref", lang), [None, *refs], key=form.key("dwelling_ref"), format_func=dash())
+        fx.code_box(c2, t("dwelling_ref", lang), refs, form.key("dwelling_ref"), lang, say_unknown=False)
     form.error("dwelling_ref", c2)
     form.field(st.text_area, "note", max_chars=NOTE_MAX, height=80)
 
@@ -128,12 +125,7 @@ with correct_tab:
     if not codes:
         st.info(t("no_participant_rows", lang))
     else:
-        if fx.typed_choice(codes):
-            st.text_input(t("choose_participant", lang), key="cr_code", placeholder=fx.choice_hint(codes, lang))
-            fx.unknown_choice("cr_code", codes, lang)
-            code = fx.chosen("cr_code", codes)
-        else:
-            code = st.selectbox(t("choose_participant", lang), [None, *codes], key="cr_code", format_func=dash())
+        code = fx.code_box(st, t("choose_participant", lang), codes, "cr_code", lang)
         if code:
             history = ui.read(data_entry.events_for_correction, actor, code)
             st.caption(t("history", lang))
@@ -190,10 +182,7 @@ st.subheader(t("zrm_form_title", lang))
 st.caption(t("zrm_form_help", lang))
 with st.form("zrm"):
     c1, c2 = st.columns(2)
-    if fx.typed_choice(codes):
-        c1.text_input(t("code", lang), key="zrm_code", placeholder=fx.choice_hint(codes, lang))
-    else:
-        c1.selectbox(t("code", lang), [None, *codes], key="zrm_code", format_func=dash())
+    fx.code_box(c1, t("code", lang), codes, "zrm_code", lang, say_unknown=False)
     with c1:
         fx.field_error("zrm", "code")
     c2.date_input(t("date", lang), value=None, key="zrm_date", format="DD-MM-YYYY")

@@ -421,6 +421,20 @@ def chosen(key: str, options: list) -> Any:
     return picked if picked in options else None  # a scan of 100,000 codes: about a millisecond
 
 
+def code_box(where, label: str, options: list, key: str, lang: str, say_unknown: bool = True, **kwargs) -> Any:
+    """A participant's code or a dwelling's ref: a list to choose from ("none" first), or beyond
+    CHOICE_LIMIT a text box to type it in (`say_unknown`: a word under it when what was typed is
+    none of `options`; inside a form the write's own refusal says it). Returns the chosen option or
+    None. `kwargs` go to the widget (on_change, args)."""
+    if not typed_choice(options):
+        return where.selectbox(label, [None, *options], key=key,
+                               format_func=lambda v: t("none", lang) if v is None else v, **kwargs)
+    where.text_input(label, key=key, placeholder=choice_hint(options, lang), **kwargs)
+    if say_unknown:
+        unknown_choice(key, options, lang, where)
+    return chosen(key, options)
+
+
 def unknown_choice(key: str, options: list, lang: str, where=None) -> None:
     """Under a text box of `typed_choice`: a word when what was typed is no code of the list."""
     picked = value(key)
