@@ -35,6 +35,7 @@ from eet.entry.schemas import RuleError
 from eet.entry.tabular import Formula, Table, TableError, normal_name, read_table
 from eet.entry.upload_templates import NOTES_SHEETS
 from eet.entry.writecache import cached_writes
+from eet.write import gate
 
 from eet.entry.import_kinds import (  # noqa: F401  (callers read the kinds here too)
     COLUMNS, ENTITY_OF, KEY_FIELD, KINDS, MAX_ERRORS, MODELS, ORGANISATION_FIELDS, ORM_WRITTEN, PERSONAL_COLUMNS,
@@ -267,7 +268,7 @@ def _apply(engine: Engine, kind: str, parsed: list[_Parsed], columns: dict[str, 
                         session.rollback()
                         result.errors.append(Issue(None, None, message("data_changed_meanwhile")))
                         return
-                    cache.write()
+                    gate.write_staged(cache)
                     session.commit()
                 except SQLAlchemyError as exc:
                     session.rollback()

@@ -141,7 +141,8 @@ def files_written() -> None:
 # again after its commit. eet's own writes bump the version and are patched instead. A change made
 # outside eet altogether (psql, sqlite3) leaves no trace this process can see, cheaply or at all:
 # `python -m eet refresh` afterwards makes every process read everything again (REFRESH below).
-HISTORY_TABLES = {"participant", "participant_event", "dwelling", "dwelling_status_change"}
+HISTORY_TABLES = {"participant", "participant_event", "dwelling", "dwelling_status_change", "participant_version",
+                  "dwelling_version", "measurement"}
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
 
 
