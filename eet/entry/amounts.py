@@ -12,7 +12,8 @@ Dutch; `12500.00`: only English; `35000,50`: only Dutch), two values, or none:
 - none: refused, showing the value and how to write it.
 A number cell of a workbook (`eet.entry.workbook.Number`) is its number: it was never text.
 
-Money only: no unit beyond euro (`€`, `EUR`, `euro`), the multipliers `mln`/`miljoen`/`million`.
+Money only: no unit beyond euro (`€`, `EUR`, `euro`), the multipliers `mln`/`miljoen`/`million`;
+`,-` (whole euros) is Dutch; digits, separators and a sign only (no `1E5`, `NaN`).
 Raises `Refusal` ("amount_two_ways", "not_an_amount"); returns a float in euro.
 """
 
@@ -35,7 +36,8 @@ _WHOLE_EUROS = re.compile(r"[.,]\s*[-–—]{1,2}$")
 _MILLION = re.compile(r"\s*(?:mln\.?|miljoen|million|mio\.?)$", re.IGNORECASE)
 # Groups of three digits split by a space (a French, or a typeset, thousands separator).
 _SPACED = re.compile(r"^[-+]?\d{1,3}(?: \d{3})+(?:[.,]\d+)?$")
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
+_DIGITS = re.compile(r"^[-+]?[\d.,]*\d[\d.,]*$")  # nothing else: no 1E5, NaN or Infinity
+_DUTCH_WHOLE = re.compile(r",\s*[-–—]{1,2}$")  # "9.000,-" is written by a Dutch hand only
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ def parse_amount(value: object, language: str = "en") -> float:
         return float(value)
     shown = " ".join(str(value).split())
     readings = _readings(shown)
+    language = "nl" if _DUTCH_WHOLE.search(shown) else language
     if len(set(readings.values())) == 1:
         return float(next(iter(readings.values())))
     if len(readings) == 2:
@@ -78,7 +81,7 @@ def _readings(text: str) -> dict[str, Decimal]:
     text = _CURRENCY.sub("", text).strip()  # "€ 1,5 mln" and "1,5 mln euro"
     if _SPACED.match(text):
         text = text.replace(" ", "")
-    if not text or _SPACES.search(text):
+    if not _DIGITS.match(text):
         return {}
     readings = {}
     for language in LANGUAGES:
