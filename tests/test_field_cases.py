@@ -275,7 +275,10 @@ def ods(path: Path, sheets: dict[str, list[list]], active: str) -> Path:
         for row in rows:
             cells = ""
             for value in row:
-                if isinstance(value, date):
+                if isinstance(value, (int, float)):  # a number cell, as LibreOffice stores 345
+                    cells += (f'<table:table-cell office:value-type="float" office:value="{value}">'
+                              f"<text:p>{value}</text:p></table:table-cell>")
+                elif isinstance(value, date):
                     cells += (f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}">'
                               f"<text:p>{value.isoformat()}</text:p></table:table-cell>")
                 else:
