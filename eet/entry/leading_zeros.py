@@ -28,7 +28,7 @@ from sqlmodel import Session
 from eet.accounts.access import Actor
 from eet.entry.state import DWELLING_ORGANISATIONS, PARTICIPANT_ORGANISATIONS, may_touch, orgs_of
 from eet.store.models import Dwelling, Participant
-from eet.texts.messages import Term, message
+from eet.texts.messages import Message, Term, message
 
 # The fields of each kind's rows that name a dwelling or a participant.
 KEYS = {"dwellings": {"ref": "dwelling"}, "participants": {"code": "participant"},
@@ -40,12 +40,11 @@ CHUNK = 500
 
 @dataclass(frozen=True)
 class Found:
-    """What a ref or code read in a cell turned out to be: `ref` to use (None: refused), `issue`
-    the catalogue key said at the cell, `error` whether it refuses the row."""
+    """What an all-digit ref or code read in a cell is: `ref`, the one to use (None: the row is
+    refused), and what is said at the cell (`said`, a warning; an error when `ref` is None)."""
 
     ref: str | None
-    key: str | None
-    known: tuple[str, ...] = ()
+    said: Message | None = None
 
 
 def stripped(ref: str) -> str:
@@ -70,16 +69,19 @@ def known_like(engine: Engine, entity: str, refs: Iterable[str], actor: Actor) -
     return {key: sorted(refs) for key, refs in found.items()}
 
 
-def decide(ref: str, number_cell: bool, known: dict[str, list[str]]) -> Found:
-    """What an all-digit `ref` read from a cell is, given the known refs by their stripped digits."""
+def decide(ref: str, number_cell: bool, known: dict[str, list[str]], cell: str, entity: str) -> Found:
+    """What an all-digit `ref` read from `cell` (A2) is, given the known refs by their stripped digits."""
     alike = known.get(stripped(ref), [])
+    what = Term("entity", entity)
     if ref in alike:
-        return Found(ref, None)
+        return Found(ref)
     if len(alike) == 1:
-        return Found(alike[0], "zeros_matched", tuple(alike))
+        return Found(alike[0], message("zeros_matched", value=ref, cell=cell, known=alike[0], what=what))
     if len(alike) > 1:
-        return Found(None, "zeros_several", tuple(alike))
-    return Found(ref, "number_cell_new" if number_cell else None)
+        return Found(None, message("zeros_several", value=ref, cell=cell, known=alike, what=what))
+    if number_cell:
+        return Found(ref, message("number_cell_new", value=ref, cell=cell, what=what))
+    return Found(ref)
 
 
 def match(engine: Engine, kind: str, rows: list, columns: dict[str, str], letters: dict[str, str],
@@ -102,14 +104,11 @@ def match(engine: Engine, kind: str, rows: list, columns: dict[str, str], letter
             value = getattr(row.data, field) if row.data is not None else None
             if not _digits(value) or entity not in known:
                 continue
-            found = decide(value, field in row.numbers, known[entity])
-            if found.key is None:
-                continue
             spelt = columns.get(field)
-            cell = f"{letters.get(spelt, '?')}{row.number}"
-            said = message(found.key, value=value, cell=cell, known=list(found.known),
-                           what=Term("entity", entity))
-            (result.errors if found.ref is None else result.warnings).append(Issue(row.number, spelt, said))
+            found = decide(value, field in row.numbers, known[entity], f"{letters.get(spelt, '?')}{row.number}", entity)
+            if found.said is None:
+                continue
+            (result.errors if found.ref is None else result.warnings).append(Issue(row.number, spelt, found.said))
             if found.ref is None:
                 row = type(row)(row.number, None, {})
                 break
