@@ -163,6 +163,7 @@ def _parse_rows(kind: str, table: Table, columns: dict[str, str], result: Import
             result.errors.append(Issue(row.number, columns[f], message("formula_without_value", cell=values[f].ref)))
             values[f] = None
         before = _amounts(values, amounts)  # read as written, refused with the value (issue 24)
+        values = {f: str(v) if isinstance(v, Number) else v for f, v in values.items()}  # "345", plain text
         try:
             data = model.parse(values)
             if formulas or before:

@@ -12,7 +12,7 @@ an event's dwelling):
   naming the cell, so a new record from a number cell is never silent.
 Refs of other organisations are never named (issue 18): for this actor they do not exist.
 
-Reads only (one query per entity, on `ltrim(ref, '0')`, SQLite and PostgreSQL alike); the rows are
+Reads only (one query per entity: its all-digit refs); the rows are
 returned with the ref or code replaced; warnings and errors go to the import's result.
 """
 
@@ -35,7 +35,7 @@ KEYS = {"dwellings": {"ref": "dwelling"}, "participants": {"code": "participant"
         "events": {"code": "participant", "dwelling_ref": "dwelling"}, "measurements": {"code": "participant"}}
 _ENTITY = {"dwelling": (Dwelling, Dwelling.ref, DWELLING_ORGANISATIONS),
            "participant": (Participant, Participant.code, PARTICIPANT_ORGANISATIONS)}
-CHUNK = 500
+DIGITS = "0123456789"
 
 
 @dataclass(frozen=True)
@@ -53,19 +53,16 @@ def stripped(ref: str) -> str:
 
 def known_like(engine: Engine, entity: str, refs: Iterable[str], actor: Actor) -> dict[str, list[str]]:
     """The known refs (codes) of `entity` that the actor may touch, by their digits without leading
-    zeros, for the all-digit `refs`."""
+    zeros, for the all-digit `refs`: one scan for the known all-digit refs (`ltrim` by the digits
+    leaves nothing of them, in SQLite and PostgreSQL alike), however long the list."""
     model, column, organisations = _ENTITY[entity]
-    wanted = sorted({stripped(ref) for ref in refs})
+    wanted = {stripped(ref) for ref in refs}
     found: dict[str, list[str]] = {}
     with Session(engine) as session:
-        for start in range(0, len(wanted), CHUNK):
-            part = wanted[start:start + CHUNK]
-            rows = session.execute(select(model).where(func.ltrim(column, "0").in_(part)
-                                                       | column.in_(part))).scalars()
-            for row in rows:
-                ref = getattr(row, column.key)
-                if ref.isdigit() and may_touch(actor, *orgs_of(row, organisations)):
-                    found.setdefault(stripped(ref), []).append(ref)
+        for row in session.execute(select(model).where(func.ltrim(column, DIGITS) == "")).scalars():
+            ref = getattr(row, column.key)
+            if ref and stripped(ref) in wanted and may_touch(actor, *orgs_of(row, organisations)):
+                found.setdefault(stripped(ref), []).append(ref)
     return {key: sorted(refs) for key, refs in found.items()}
 
 
