@@ -323,3 +323,21 @@ def test_a_workbook_protected_with_a_password_is_said_to_be(engine, tmp_path):
         result = import_file(engine, "dwellings", tmp_path / name)
         assert result.errors[0].message.startswith(f"{name} is protected with a password"), result.errors[0].message
         assert "verwijder het wachtwoord" in result.errors[0].text("nl")
+
+
+def test_the_upload_page_takes_unicode_text_and_names_a_lock_file(engine, monkeypatch):
+    from eet.accounts.access import Actor
+    from test_forms import page
+
+    monkeypatch.setenv("EET_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    text = "\r\n".join("\t".join(r) for r in [D_HEAD, ["UTR-1", "Utrecht", "zoekend", "01-03-2021"]]) + "\r\n"
+    at = page("pages/upload.py", Actor("test-admin", "admin"))
+    at.file_uploader(key="up_file_dwellings").set_value(("lijst.txt", text.encode("utf-16"), "text/plain")).run()
+    at.button(key="up_check").click().run()
+    assert not at.exception and at.success[0].value.startswith("Controle geslaagd: 1 nieuw")
+    at.file_uploader(key="up_file_dwellings").set_value(("~$lijst.xlsx", b"\x0bJ. de Vries" + b" " * 150,
+                                                         "application/octet-stream")).run()
+    at.button(key="up_check").click().run()
+    assert not at.exception
+    assert at.dataframe[-1].value.iloc[0, 2] == ("~$lijst.xlsx is het slotbestand dat Excel aanmaakt zolang "
+                                                 "lijst.xlsx open is, geen lijst; kies lijst.xlsx zelf")
