@@ -5,10 +5,11 @@ A text is read with Babel (CLDR's Dutch and English number formats, strict: a th
 must stand before groups of three digits). Read both ways, it gives one value (`12.500,00`: only
 Dutch; `12500.00`: only English; `35000,50`: only Dutch), two values, or none:
 - one value: taken;
-- two values (`12.500`, `12,500`: one separator before exactly three digits): in a list whose
-  column is named in Dutch (`bedrag`) the Dutch reading is taken (12.500 = twelve thousand five
-  hundred), as a Dutch reader reads it; under an English name (`amount_eur`) it is refused, showing
-  the value and both readings: the monitor's users are Dutch and fill in English templates too;
+- two values (`12.500`, `12,500`: one separator before exactly three digits): the separator is
+  read as thousands when it is the thousands separator of the language of the column's name
+  (`12.500` under `bedrag`, `12,500` under `amount_eur`), as that reader reads it; otherwise
+  (`12.500` under `amount_eur`, `12,500` under `bedrag`: cents with three decimals, or a writer of
+  the other language) it is refused, showing the value and both readings;
 - none: refused, showing the value and how to write it.
 A number cell of a workbook (`eet.entry.workbook.Number`) is its number: it was never text.
 
@@ -64,9 +65,9 @@ def parse_amount(value: object, language: str = "en") -> float:
     if len(set(readings.values())) == 1:
         return float(next(iter(readings.values())))
     if len(readings) == 2:
-        if language == "nl":
-            return float(readings["nl"])
         big, small = sorted(readings.values(), reverse=True)
+        if readings.get(language) == big:
+            return float(big)
         raise Refusal("amount_two_ways", value=shown, big=PlainNumber(big), small=PlainNumber(small))
     raise Refusal("not_an_amount", value=shown)
 

@@ -186,9 +186,9 @@ def _utf8_text(data: bytes, filename: str) -> str:
 
 
 def _stray_quote(line: str, delimiter: str) -> int:
-    """The 0-based position of the cell where a quote breaks the csv rules in `line` (a quoted
-    cell followed by more text, or a quote never closed): the reader's own stop, as Excel's
-    "Text Import" would show it."""
+    """The 0-based position of the cell where a quote breaks the csv rules in `line`, the first
+    line of the record the reader stopped in: a quoted cell followed by more text, or a quote never
+    closed. (A quote inside an unquoted cell is text, as Python's reader and Excel take it.)"""
     field, quoted, at_start, closed = 0, False, True, False
     index = 0
     while index < len(line):
@@ -207,8 +207,6 @@ def _stray_quote(line: str, delimiter: str) -> int:
             quoted = True
         elif closed:
             return field  # text after a closing quote in the same cell
-        elif char == '"':
-            return field
         at_start = False
         index += 1
     return field
