@@ -306,3 +306,20 @@ def test_every_fact_table_is_guarded():
     outside = {"user", "user_session", "sign_in_failure", "audit_record", "data_version", "alembic_version"}
     tables = set(SQLModel.metadata.tables) - outside
     assert tables <= FACT_TABLES | {t for t in tables if t.endswith("_token")}, sorted(tables - FACT_TABLES)
+
+
+def test_a_recorded_meeting_s_data_quality_reads_as_it_was(session, actors):
+    """What looked stuck at the meeting, and which months were signed off then, as known at its moment."""
+    from eet.quality import stuck
+
+    _history(session)
+    moment = _meeting_moment(session)
+    _signed(session, _lister(session))
+    event(session, "P-2", "assessed", D(2021, 5, 10), "eligible")  # entered after the meeting
+    session.commit()
+    then = stuck.stuck_records(session, SYSTEM, D(2021, 7, 31), known_at=moment)
+    now = stuck.stuck_records(session, SYSTEM, D(2021, 7, 31))
+    assert [s.key for s in then["referral_without_assessment"]] == ["P-2"]
+    assert now["referral_without_assessment"] == []
+    assert signoff.signed_off(session, known_at=moment) == []
+    assert [m["month"] for m in signoff.signed_off(session)] == [D(2021, 3, 1)]

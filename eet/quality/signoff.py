@@ -7,10 +7,10 @@ month. Both are audited, and both pass the gate themselves.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from eet.accounts.access import Actor, require_role
@@ -86,13 +86,19 @@ def reopen(session: Session, actor: Actor, organisation_id: int, month: Any, sou
                            after=(organisation_id,), field="month")
 
 
-def signed_off(session: Session, organisation_id: int | None = None) -> list[dict]:
+def signed_off(session: Session, organisation_id: int | None = None, known_at: datetime | None = None) -> list[dict]:
     """The months signed off now (not reopened), per organisation: organisation, month, by, at;
-    by organisation name, newest month first. Aggregate: any role may see which months are closed."""
+    by organisation name, newest month first. Aggregate: any role may see which months are closed.
+    `known_at`: those signed off at K and not reopened by K (a recorded meeting's)."""
     query = (select(Organisation.id, Organisation.name, MonthSignOff.month, MonthSignOff.signed_by,
                     MonthSignOff.signed_at)
              .join(Organisation, Organisation.id == MonthSignOff.organisation_id)
-             .where(MonthSignOff.reopened_at.is_(None)).order_by(Organisation.name, MonthSignOff.month.desc()))
+             .order_by(Organisation.name, MonthSignOff.month.desc()))
+    if known_at is None:
+        query = query.where(MonthSignOff.reopened_at.is_(None))
+    else:
+        query = query.where(MonthSignOff.signed_at <= known_at,
+                            or_(MonthSignOff.reopened_at.is_(None), MonthSignOff.reopened_at > known_at))
     if organisation_id is not None:
         query = query.where(MonthSignOff.organisation_id == organisation_id)
     return [{"organisation_id": oid, "organisation": name, "month": month, "signed_by": by, "signed_at": at}
