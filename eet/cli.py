@@ -51,6 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
                              "YYYY-MM-DDTHH:MM[:SS], Europe/Amsterdam time")
     report.add_argument("--format", choices=("json", "text"), default="text")
 
+    worklist = commands.add_parser("worklist", help="the by-name list: every participant with the step they are "
+                                                    "at, since when, the dwelling and what is due next")
+    worklist.add_argument("--org", default=None, help="one organisation's participants (default: all)")
+    worklist.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default today)")
+    worklist.add_argument("--format", choices=("csv", "json", "text"), default="csv",
+                          help="csv (default; the page's download), json or text")
+
     user = commands.add_parser("user", help="accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True)
     add = user_commands.add_parser("add", help="add an account; the password is read from standard input")
@@ -95,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"init": cmd_init, "import": cmd_import, "report": cmd_report, "user": cmd_user,
+    handler = {"init": cmd_init, "import": cmd_import, "report": cmd_report, "worklist": cmd_worklist, "user": cmd_user,
                "backup": cmd_backup,
                "restore": cmd_restore, "refresh": cmd_refresh, "synth": cmd_synth, "export": cmd_export, "demo": cmd_demo}[args.command]
     return handler(args)
@@ -160,6 +167,29 @@ def cmd_report(args) -> int:
     with session_scope(engine) as session:
         report = build_report(session, as_of, known_at=args.known_at)
     print(to_json(report) if args.format == "json" else to_text(report))
+    return 0
+
+
+def cmd_worklist(args) -> int:
+    from eet.accounts.access import SYSTEM
+    from eet.entry import RuleError
+    from eet.entry.state import ANY_ORGANISATION, find_organisation
+    from eet.figures import worklist
+    from eet.store import get_engine, session_scope
+
+    as_of = args.as_of or date.today()
+    with session_scope(get_engine()) as session:
+        try:
+            org = find_organisation(session, args.org, "org", *ANY_ORGANISATION)
+        except RuleError as exc:
+            return _fail("; ".join(f"--org: {e.message}" for e in exc.errors))
+        rows = worklist.worklist(session, SYSTEM, as_of, org.id if org else None)
+    if args.format == "csv":
+        sys.stdout.write(worklist.csv_text(rows))
+    elif args.format == "json":
+        print(worklist.json_text(rows))
+    else:
+        print(worklist.text_lines(rows, as_of))
     return 0
 
 
