@@ -81,9 +81,9 @@ def _steps(session: Session, timeline) -> dict[str, np.ndarray]:
     return steps
 
 
-def worklist(session: Session, actor: Actor, as_of: date, organisation_id: int | None = None
-             ) -> list[WorklistRow]:
-    """The by-name list at D, ordered by code. A coordinator gets their own organisation's
+def worklist(session: Session, actor: Actor, as_of: date, organisation_id: int | None = None,
+             code: str | None = None) -> list[WorklistRow]:
+    """The by-name list at D, ordered by code (with `code`, that participant's row only, if listed). A coordinator gets their own organisation's
     participants (referrer, care provider or municipality, as every other row-level page scopes
     them) whatever `organisation_id` says; an admin or researcher everyone's, or one
     organisation's with `organisation_id`. AccessDenied for a viewer."""
@@ -97,6 +97,8 @@ def worklist(session: Session, actor: Actor, as_of: date, organisation_id: int |
     if scope is not None:
         listed &= scope
     steps = _steps(session, timeline)
+    if code is not None:
+        listed &= steps["codes"] == code
     n = len(history.id)
     # The latest step on or before D per participant: rows are in (participant, day, id) order, so
     # the last row of each participant among those dated by D.
