@@ -38,8 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="load the demo only into a database without any data (what `make run` does)")
 
     imp = commands.add_parser("import", help="a .csv, .xlsx, .xls or .ods list of dwellings, participants, "
-                                             "events, ZRM measurements or cost parameters; all or nothing")
-    imp.add_argument("kind", choices=("dwellings", "participants", "events", "measurements", "costs"))
+                                             "events, ZRM measurements, cost parameters or partners' pledges; all or nothing")
+    imp.add_argument("kind", choices=("dwellings", "participants", "events", "measurements", "costs", "pledges"))
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
     imp.add_argument("--sheet", default=None, help="the sheet to read, in a workbook with lists on several sheets")

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from eet.store.models import (
     AuditRecord, Bottleneck, CostParameter, Decision, Dwelling, DwellingStatusChange, Factor, Measurement,
-    Participant, ParticipantEvent, ReviewMeeting, User, UserSession,
+    Participant, ParticipantEvent, Pledge, ReviewMeeting, User, UserSession,
 )
 
 REMOVE_COMMAND = "python -m eet demo remove"
@@ -83,7 +83,7 @@ def remove_demo(session: Session, actor) -> dict[str, int]:
         Decision.is_demo.is_(True),
         Decision.meeting_id.in_(select(ReviewMeeting.id).where(ReviewMeeting.is_demo.is_(True)))))).rowcount
     for name, model in (("review_meetings", ReviewMeeting), ("bottlenecks", Bottleneck), ("factors", Factor),
-                        ("cost_parameters", CostParameter)):
+                        ("cost_parameters", CostParameter), ("pledges", Pledge)):
         counts[name] = session.execute(delete(model).where(model.is_demo.is_(True))).rowcount
     demo_users = select(User.id).where(User.is_demo.is_(True))
     counts["demo_sessions"] = session.execute(delete(UserSession).where(UserSession.user_id.in_(demo_users))).rowcount
