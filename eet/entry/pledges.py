@@ -27,6 +27,7 @@ from eet.store.models import Pledge, utcnow
 
 Outcome = Literal["created", "changed", "unchanged"]
 PLEDGING = ("municipality", "housing_corporation")  # who pledges dwellings (spec: partner)
+SUPERSEDED = "superseded"  # the void reason of a pledge replaced for the same date (a page says it in words)
 
 
 class PledgeIn(InputModel):
@@ -57,7 +58,7 @@ class PledgePlan:
 
 
 def record_pledge(session: Session, actor: Actor, data: PledgeIn, source: str = "form",
-                  reason: str = "superseded by a new pledge") -> Outcome:
+                  reason: str = SUPERSEDED) -> Outcome:
     """Plan the rows this pledge touches, then apply them with their audit records (no commit).
     AccessDenied for anyone but the admin; RuleError on `partner` for a name that is no
     municipality or housing corporation."""
@@ -112,5 +113,5 @@ def pledge_rows(session: Session, actor: Actor) -> list[dict[str, Any]]:
              "voided_by": p.voided_by, "void_reason": p.void_reason} for p in rows]
 
 
-__all__ = ["PLEDGING", "PledgeIn", "PledgePlan", "record_pledge", "save_pledge", "import_pledge", "pledge_rows",
+__all__ = ["PLEDGING", "SUPERSEDED", "PledgeIn", "PledgePlan", "record_pledge", "save_pledge", "import_pledge", "pledge_rows",
            "date"]
