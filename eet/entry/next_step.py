@@ -38,6 +38,10 @@ FOLLOWS: dict[str, tuple[str, ...]] = {
     "withdrawn": (),
 }
 _AVAILABLE = DWELLING_STATUSES.index("available")
+# The sentence (msg.<key>) that says where someone at each step stands and what can follow.
+SITUATION = {"referred": "next_referred", "eligible": "next_eligible", "not_eligible": "next_not_eligible",
+             "matched": "next_matched", "housed": "next_housed", "exited": "next_exited",
+             "withdrawn": "next_withdrawn"}
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ def next_steps(session: Session, actor: Actor, code: str, on: date) -> NextSteps
     else:  # referred after `on`: only what follows a referral
         step, since, ref = "referred", participant.referred_on, None
     params = {"code": code, "date": since, **({"ref": ref} if ref else {})}
-    return NextSteps(code, step, since, ref, FOLLOWS[step], Message(f"next_{step}", params))
+    return NextSteps(code, step, since, ref, FOLLOWS[step], Message(SITUATION[step], params))
 
 
 def match_choices(session: Session, actor: Actor, on: date) -> list[str]:
