@@ -32,6 +32,7 @@ if not rows:
     st.info(t("worklist_none", lang, date=fmt.long_date(as_of, lang)))
     st.stop()
 
+HEIGHT = 560  # about fifteen rows in sight on a laptop and a tablet
 overdue_days = ui.read(quality_settings.thresholds)["quality.match_to_move_in_days"]
 
 
@@ -62,7 +63,8 @@ table = {t("code", lang): [r.code for r in shown],
          t("worklist_dwelling", lang): [r.dwelling_ref or "" for r in shown],
          t("worklist_due", lang): [due_word(r.due) for r in shown]}
 if writes:
-    picked = fx.dataframe(table, hide_index=True, key="worklist", on_select="rerun", selection_mode="single-row")
+    picked = fx.dataframe(table, hide_index=True, key="worklist", on_select="rerun", selection_mode="single-row",
+                          height=HEIGHT)
     chosen = picked.selection.rows if picked is not None else []
     if chosen:
         row = shown[chosen[0]]
@@ -70,7 +72,7 @@ if writes:
         st.switch_page("pages/entry_participants.py",
                        query_params={**st.query_params.to_dict(), "code": row.code, **({"stap": kind} if kind else {})})
 else:
-    fx.dataframe(table, hide_index=True, key="worklist")
+    fx.dataframe(table, hide_index=True, key="worklist", height=HEIGHT)
 st.caption(t("worklist_shown", lang, shown=fmt.number(len(shown), lang), total=fmt.number(len(rows), lang)))
 
 stamp = as_of.isoformat()

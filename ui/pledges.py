@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from eet.review.tables import cell_text, pledge_table
-from eet.texts import formatting as fmt
+from eet.review.tables import cell_text, pledge_sentences, pledge_table
 from eet.texts import t
 from ui import forms as fx
 
@@ -20,13 +19,10 @@ def draw(view, lang: str, heading: bool = True) -> None:
     if not any(s.pledge is not None for s in view.standings):
         st.caption(t("pledges_none", lang))
         return
-    st.caption(t("pledges_intro", lang, due=fmt.long_date(view.due_on, lang) if view.due_on else fmt.MISSING))
+    intro, total, behind = pledge_sentences(view, lang)
+    st.caption(fx.plain(intro))
     fx.table({name: [cell_text(row[i], lang) for row in table.rows] for i, name in enumerate(table.columns)})
-    behind = view.behind
-    summary = t("pledges_sum", lang, pledged=fmt.number(view.pledged, lang), ambition=fmt.number(view.ambition, lang),
-                target=fmt.number(view.target, lang) if view.target is not None else fmt.MISSING,
-                due=fmt.long_date(view.due_on, lang) if view.due_on else fmt.MISSING)
     if behind:
-        st.warning(fx.plain(t("pledges_behind", lang, names=", ".join(behind)) + " " + summary))
+        st.warning(fx.plain(f"{behind} {total}"))
     else:
-        st.info(fx.plain(summary))
+        st.info(fx.plain(total))

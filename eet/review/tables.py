@@ -187,6 +187,16 @@ def decision_table(review: Review, lang: str) -> Table:
     return table
 
 
+def pledge_sentences(view, lang: str) -> tuple[str, str, str | None]:
+    """What the pledge table says beside it: how to read it, the sum of the pledges beside the
+    ambition and the target, and who is behind (None: nobody)."""
+    due = fmt.long_date(view.due_on, lang) if view.due_on else fmt.MISSING
+    total = t("pledges_sum", lang, pledged=fmt.number(view.pledged, lang), ambition=fmt.number(view.ambition, lang),
+              target=fmt.number(view.target, lang) if view.target is not None else fmt.MISSING, due=due)
+    behind = t("pledges_behind", lang, names=", ".join(view.behind)) if view.behind else None
+    return t("pledges_intro", lang, due=due), total, behind
+
+
 def pledge_table(view, lang: str) -> Table:
     """Per municipality at D its pledge, counter and pipeline, the share realised, its pace since the
     launch against the pace the pledge needs, and whether it is on track (eet.figures.pledges), with
@@ -203,12 +213,7 @@ def pledge_table(view, lang: str) -> Table:
                            None if s.share is None else Percent(s.share),
                            None if s.pace_so_far is None else round(s.pace_so_far, 1),
                            None if s.pace_needed is None else round(s.pace_needed, 1), verdict])
-    behind = view.behind
-    table.note = " ".join(filter(None, [
-        t("pledges_sum", lang, pledged=fmt.number(view.pledged, lang), ambition=fmt.number(view.ambition, lang),
-          target=fmt.number(view.target, lang) if view.target is not None else fmt.MISSING,
-          due=fmt.long_date(view.due_on, lang) if view.due_on else fmt.MISSING),
-        t("pledges_behind", lang, names=", ".join(behind)) if behind else None]))
+    table.note = " ".join(filter(None, pledge_sentences(view, lang)))
     return table
 
 
