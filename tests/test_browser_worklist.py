@@ -7,6 +7,7 @@ $EET_SCREENSHOTS (default /tmp/shots-23)."""
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -92,6 +93,20 @@ def signed_in(browser, base: str, width: int = 1280):
     return page
 
 
+@contextmanager
+def entry_tab(base: str, tab: str):
+    """Utrecht's coordinator signed in, on Invoer deelnemers with `tab` chosen; the page."""
+    with playwright.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = signed_in(browser, base)
+        page.goto(base + "/invoer-deelnemers?as_of=2021-05-31")
+        settle(page)
+        page.get_by_role("tab", name=tab).click()
+        settle(page)
+        yield page
+        browser.close()
+
+
 def visible(page, testid: str):
     return page.locator(f"[data-testid='{testid}']").filter(visible=True)
 
@@ -163,13 +178,8 @@ def test_a_coordinator_records_a_move_in_from_the_by_name_list_in_at_most_six_cl
 
 def test_a_correction_of_a_move_ins_date_keeps_it_a_move_in(server):
     base, engine = server
-    with playwright.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = signed_in(browser, base)
-        page.goto(base + "/invoer-deelnemers?as_of=2021-05-31")
-        settle(page)
+    with entry_tab(base, "Stap corrigeren of vervallen") as page:
         clicks = Clicks(page)
-        clicks.on(page.get_by_role("tab", name="Stap corrigeren of vervallen"))
         choose(page, "Deelnemer", "P-9003")
         form = visible(page, "stForm").first
         kind = page.get_by_label("Soort stap", exact=True).filter(visible=True).first
@@ -183,20 +193,14 @@ def test_a_correction_of_a_move_ins_date_keeps_it_a_move_in(server):
         settle(page)
         page.get_by_text("Opgeslagen").first.wait_for(timeout=30000)
         page.screenshot(path=str(SHOTS / "correction-date-1280.png"), full_page=True)
-        steps = live_steps(engine, "P-9003")
-        assert steps[-1] == ("housed", date(2021, 5, 3), None)
-        assert [k for k, _, _ in steps].count("housed") == 1
-        browser.close()
+    steps = live_steps(engine, "P-9003")
+    assert steps[-1] == ("housed", date(2021, 5, 3), None)
+    assert [k for k, _, _ in steps].count("housed") == 1
 
 
 def test_a_change_of_kind_has_to_be_chosen_and_is_named(server):
     base, engine = server
-    with playwright.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = signed_in(browser, base)
-        page.goto(base + "/invoer-deelnemers?as_of=2021-05-31")
-        settle(page)
-        page.get_by_role("tab", name="Stap corrigeren of vervallen").click()
+    with entry_tab(base, "Stap corrigeren of vervallen") as page:
         choose(page, "Deelnemer", "P-9002")
         kind = page.get_by_label("Soort stap", exact=True).filter(visible=True).first
         assert kind.is_disabled()  # the withdrawal stays a withdrawal unless a change is chosen
@@ -208,22 +212,14 @@ def test_a_change_of_kind_has_to_be_chosen_and_is_named(server):
         form.get_by_label("Reden").fill("was een beoordeling")
         form.get_by_role("button", name="Corrigeren").click()
         settle(page)
-        success = page.get_by_text("soort gewijzigd van 'uitgevallen' in 'beoordeeld'")
-        success.first.wait_for(timeout=30000)
+        page.get_by_text("soort gewijzigd van 'uitgevallen' in 'beoordeeld'").first.wait_for(timeout=30000)
         page.screenshot(path=str(SHOTS / "correction-kind-named-1280.png"), full_page=True)
-        assert live_steps(engine, "P-9002") == [("assessed", date(2021, 4, 1), "not_eligible")]
-        browser.close()
+    assert live_steps(engine, "P-9002") == [("assessed", date(2021, 4, 1), "not_eligible")]
 
 
 def test_the_step_form_offers_no_step_that_cannot_follow(server):
-    base, engine = server
-    with playwright.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = signed_in(browser, base)
-        page.goto(base + "/invoer-deelnemers?as_of=2021-05-31")
-        settle(page)
-        page.get_by_role("tab", name="Stap vastleggen").click()
-        settle(page)
+    base, _ = server
+    with entry_tab(base, "Stap vastleggen") as page:
         choose(page, "Deelnemer", "P-9005")
         page.screenshot(path=str(SHOTS / "step-form-housed-1280.png"), full_page=True)
         assert offered(page, "Soort stap") == ["uitgestroomd"]  # housed: only the exit
@@ -234,4 +230,3 @@ def test_the_step_form_offers_no_step_that_cannot_follow(server):
         dwellings = offered(page, "Woning (kenmerk)")
         assert "UTR-9005" not in dwellings and "UTR-9003" not in dwellings  # occupied: not offered
         page.screenshot(path=str(SHOTS / "step-form-offers-1280.png"), full_page=True)
-        browser.close()

@@ -135,3 +135,17 @@ def test_the_workbook_holds_the_csvs_rows(demo_engine):
     cells = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
     assert cells[0] == list(wl.COLUMNS) and len(cells) == len(rows) + 1
     assert cells[1][0] == rows[0].code and cells[1][2].date() == rows[0].since
+
+
+def test_the_list_after_a_write_is_read_from_the_patched_timeline_right(session):
+    """A write patches the kept timeline, whose participants then stand in no id order (those
+    read again come last): every step must still be its own participant's."""
+    _route(session)
+    session.commit()
+    before = _by_code(wl.worklist(session, SYSTEM, D(2021, 6, 30)))
+    event(session, "P-REF", "assessed", D(2021, 6, 10), "eligible")
+    session.commit()
+    after = _by_code(wl.worklist(session, SYSTEM, D(2021, 6, 30)))
+    assert (after["P-REF"].step, after["P-REF"].since, after["P-REF"].due) == ("eligible", D(2021, 6, 10), "match")
+    assert {code: row for code, row in after.items() if code != "P-REF"} == \
+        {code: row for code, row in before.items() if code != "P-REF"}

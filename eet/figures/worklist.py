@@ -74,7 +74,10 @@ def _steps(session: Session, timeline) -> dict[str, np.ndarray]:
     ).where(live(EVENT, known)), 6), 0, 2, 5)
     ids = timeline.participants.id
     codes_by_id = dict(session.execute(select(PARTICIPANT.id, PARTICIPANT.code)).all())
-    steps = {"owner": np.searchsorted(ids, rows[:, 0]), "kind": rows[:, 1].copy(), "day": rows[:, 2].copy(),
+    # A patched timeline holds its participants in no id order (those re-read come last).
+    order = np.argsort(ids, kind="stable")
+    owner = order[np.searchsorted(ids[order], rows[:, 0])] if len(ids) else np.zeros(0, np.int64)
+    steps = {"owner": owner, "kind": rows[:, 1].copy(), "day": rows[:, 2].copy(),
              "eligible": rows[:, 3].copy(), "dwelling": rows[:, 4].copy(),
              "codes": np.array([codes_by_id.get(int(i), "") for i in ids.tolist()], object)}
     timeline.remember(_CACHE_KEY, steps)
