@@ -149,3 +149,23 @@ def test_the_list_after_a_write_is_read_from_the_patched_timeline_right(session)
     assert (after["P-REF"].step, after["P-REF"].since, after["P-REF"].due) == ("eligible", D(2021, 6, 10), "match")
     assert {code: row for code, row in after.items() if code != "P-REF"} == \
         {code: row for code, row in before.items() if code != "P-REF"}
+
+
+def test_the_page_lists_what_the_command_line_lists_and_a_viewer_never_sees_it(demo_url):
+    from eet.store.engine import get_engine
+    from tests.conftest import open_page
+
+    engine = get_engine(demo_url)
+    with Session(engine) as s:
+        utrecht = s.exec(select(Organisation.id).where(Organisation.name == "Utrecht")).one()
+        coordinator = Actor("coordinator.utrecht", "coordinator", organisation_id=utrecht)
+        rows = wl.worklist(s, coordinator, D(2021, 5, 31))
+        expected = wl.csv_for(s, coordinator, D(2021, 5, 31))
+    at = open_page("pages/my_participants.py", coordinator, "2021-05-31")
+    shown = at.dataframe[0].value
+    assert sorted(shown.iloc[:, 0]) == sorted(r.code for r in rows)  # the same participants
+    assert list(shown.iloc[:, 3]) == sorted((r.days for r in rows), reverse=True)  # longest waiting first
+    assert expected == wl.csv_text(rows)  # the download is the command line's csv
+    viewer = open_page("pages/overview.py", Actor("stuurgroep", "viewer"), "2021-05-31")
+    viewer.switch_page("pages/my_participants.py").run()
+    assert not viewer.dataframe and "Mijn deelnemers" not in [t.value for t in viewer.title]
