@@ -38,8 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="load the demo only into a database without any data (what `make run` does)")
 
     imp = commands.add_parser("import", help="a .csv, .xlsx, .xls or .ods list of dwellings, participants, "
-                                             "events, ZRM measurements or cost parameters; all or nothing")
-    imp.add_argument("kind", choices=("dwellings", "participants", "events", "measurements", "costs"))
+                                             "events, ZRM measurements, cost parameters or partners' pledges; all or nothing")
+    imp.add_argument("kind", choices=("dwellings", "participants", "events", "measurements", "costs", "pledges"))
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
     imp.add_argument("--sheet", default=None, help="the sheet to read, in a workbook with lists on several sheets")
@@ -50,6 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="as the database knew it then: YYYY-MM-DD (end of that day) or "
                              "YYYY-MM-DDTHH:MM[:SS], Europe/Amsterdam time")
     report.add_argument("--format", choices=("json", "text"), default="text")
+
+    worklist = commands.add_parser("worklist", help="the by-name list: every participant with the step they are "
+                                                    "at, since when, the dwelling and what is due next")
+    worklist.add_argument("--org", default=None, help="one organisation's participants (default: all)")
+    worklist.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default today)")
+    worklist.add_argument("--format", choices=("csv", "json", "text"), default="csv",
+                          help="csv (default; the page's download), json or text")
 
     user = commands.add_parser("user", help="accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True)
@@ -101,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"init": cmd_init, "import": cmd_import, "report": cmd_report, "user": cmd_user,
+    handler = {"init": cmd_init, "import": cmd_import, "report": cmd_report, "worklist": cmd_worklist, "user": cmd_user,
                "backup": cmd_backup,
                "restore": cmd_restore, "refresh": cmd_refresh, "synth": cmd_synth, "export": cmd_export, "demo": cmd_demo,
                "signoff": cmd_signoff}[args.command]
@@ -167,6 +174,29 @@ def cmd_report(args) -> int:
     with session_scope(engine) as session:
         report = build_report(session, as_of, known_at=args.known_at)
     print(to_json(report) if args.format == "json" else to_text(report))
+    return 0
+
+
+def cmd_worklist(args) -> int:
+    from eet.accounts.access import SYSTEM
+    from eet.entry import RuleError
+    from eet.entry.state import ANY_ORGANISATION, find_organisation
+    from eet.figures import worklist
+    from eet.store import get_engine, session_scope
+
+    as_of = args.as_of or date.today()
+    with session_scope(get_engine()) as session:
+        try:
+            org = find_organisation(session, args.org, "org", *ANY_ORGANISATION)
+        except RuleError as exc:
+            return _fail("; ".join(f"--org: {e.message}" for e in exc.errors))
+        rows = worklist.worklist(session, SYSTEM, as_of, org.id if org else None)
+    if args.format == "csv":
+        sys.stdout.write(worklist.csv_text(rows))
+    elif args.format == "json":
+        print(worklist.json_text(rows))
+    else:
+        print(worklist.text_lines(rows, as_of))
     return 0
 
 

@@ -9,6 +9,7 @@ from ui import forms as fx
 import ui
 from eet.store import audit_trail
 from eet.accounts import administration, sessions
+from eet.entry import pledges as pledge_entry
 from eet.texts import formatting as fmt
 from eet.texts import code_label, label, t
 from eet.store.models import ORG_KINDS, ROLES, TARGET_KEYS
@@ -40,7 +41,8 @@ def target_value(key: str, value: float) -> str:
     return fmt.percent(value, lang, 0) if key == "retention" else fmt.number(value, lang)
 
 
-partners_tab, targets_tab, accounts_tab = st.tabs([t("partners", lang), t("targets", lang), t("accounts", lang)])
+partners_tab, targets_tab, pledges_tab, accounts_tab = st.tabs(
+    [t("partners", lang), t("targets", lang), t("pledges_tab", lang), t("accounts", lang)])
 
 with partners_tab:
     fx.dataframe({
@@ -98,6 +100,33 @@ with targets_tab:
 
         form.save_button(target_write, TARGET)
     form.outcome(TARGET)
+
+with pledges_tab:  # issue 23: what each partner pledged, dated; a correction voids, never overwrites
+    pledged = ui.read(pledge_entry.pledge_rows, actor)
+    st.caption(t("pledge_history", lang))
+    if pledged:
+        fx.dataframe({
+            t("partner", lang): [text(row["partner"]) for row in pledged],
+            t("pledge_col", lang): [row["dwellings"] for row in pledged],
+            t("valid_from", lang): [fmt.short_date(row["valid_from"], lang) for row in pledged],
+            t("recorded", lang): [f'{moment(row["recorded_at"])} · {text(row["recorded_by"])}' for row in pledged],
+            t("pledge_voided", lang): [
+                f'{moment(row["voided_at"])} · ' + (t("pledge_superseded", lang) if row["void_reason"] == pledge_entry.SUPERSEDED
+                                                    else text(row["void_reason"])) if row["voided_at"] else ""
+                for row in pledged],
+        }, hide_index=True, key="pl_table")
+    st.subheader(t("add_pledge", lang))
+    st.caption(t("pledge_note", lang))
+    PLEDGE = ("partner", "dwellings", "valid_from")
+    pledging = sorted(o["name"] for o in organisations if o["kind"] in pledge_entry.PLEDGING)
+    form = fx.Form("pledge", "pl", lang)
+    with st.form(form.name):
+        c1, c2, c3 = st.columns(3)
+        form.field(c1.selectbox, "partner", [None, *pledging], format_func=lambda v: t("none", lang) if v is None else v)
+        form.field(c2.number_input, "dwellings", label="pledge_col", value=None, min_value=0, step=1)
+        form.field(c3.date_input, "valid_from", value=None, format=date_format)
+        form.save_button(pledge_entry.save_pledge, PLEDGE)
+    form.outcome(PLEDGE)
 
 with accounts_tab:
     accounts = ui.read(administration.accounts, actor)

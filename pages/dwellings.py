@@ -18,7 +18,8 @@ from eet.figures import DwellingFilter
 from eet.texts import label, t
 from eet.figures.privacy import threshold
 from eet.store.models import BUILDING_TYPES, ROUTES
-from eet.figures import progress
+from eet.figures import pledges, progress
+from ui import pledges as pledge_ui
 from eet.figures import dwelling_table
 from eet.entry import organisations
 from eet import figures
@@ -97,6 +98,8 @@ else:
         hide_index=True, key="by_municipality_table")
     if "in_use" in statuses:
         st.caption(t("combined_note", lang, n=threshold()))
+    if scope == DwellingFilter():  # pledges are of whole municipalities: not under a filter
+        pledge_ui.draw(ui.read(pledges.pledge_view, as_of), lang)  # issue 23
 
     st.subheader(t("trend", lang))
     points = ui.read(figures.counter_trend, as_of, scope)

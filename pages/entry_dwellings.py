@@ -7,7 +7,7 @@ import streamlit as st
 
 from ui import forms as fx
 import ui
-from eet.entry import data_entry
+from eet.entry import data_entry, next_step
 from eet.texts import label, t
 from eet.store.models import BUILDING_TYPES, DWELLING_STATUSES, ROUTES
 from eet.entry import organisations
@@ -54,8 +54,17 @@ def detail_widgets(form: fx.Form, with_status: bool = True) -> None:
 new_tab, batch_tab, status_tab, edit_tab = st.tabs(
     [t("tab_new_dwelling", lang), t("tab_batch", lang), t("tab_status", lang), t("tab_edit_dwelling", lang)])
 
+def preselect_single(key: str, options: list) -> None:
+    """A choice with one possible option (a coordinator's own municipality) is chosen already."""
+    if len(options) == 1 and st.session_state.get(key) is None:
+        st.session_state[key] = options[0]
+
+
 with new_tab:
     form = fx.Form("new_dwelling", "nd", lang)
+    if not st.session_state.get("nd_ref"):  # a ref not in use, proposed (UTR-0001 was taken)
+        st.session_state["nd_ref"] = ui.read(next_step.free_ref, actor)
+    preselect_single("nd_municipality", municipalities)
     with st.form(form.name):
         form.field(st.text_input, "ref", max_chars=40, placeholder="UTR-0001")
         detail_widgets(form)
@@ -65,6 +74,7 @@ with new_tab:
 with batch_tab:
     st.caption(t("batch_help", lang))
     form = fx.Form("batch", "bt", lang)
+    preselect_single("bt_municipality", municipalities)
     with st.form(form.name):
         c1, c2, c3 = st.columns(3)
         form.field(c1.text_input, "prefix", max_chars=30, placeholder="UTR")

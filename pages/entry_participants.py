@@ -13,7 +13,7 @@ import streamlit as st
 
 from ui import forms as fx
 import ui
-from eet.entry import data_entry
+from eet.entry import data_entry, next_step
 from eet.texts import code_label, event_label, t
 from eet.store.models import AGE_BANDS, ASSESSMENT_OUTCOMES, EVENT_KINDS, EXIT_OUTCOMES
 from eet.entry.schemas import NOTE_MAX, REASON_MAX
@@ -46,7 +46,16 @@ def yes_no(v):
     return t("yes", lang) if v else t("no", lang)
 
 
-new_tab, step_tab, correct_tab = st.tabs([t("tab_new_participant", lang), t("tab_step", lang), t("tab_correct", lang)])
+# A link from the by-name list (pages/my_participants.py): ?code=P-0003&stap=housed opens the
+# step form with that participant and that kind of step chosen, once per link.
+asked = (st.query_params.get("code"), st.query_params.get("stap"))
+if asked[0] and asked[0] in codes and st.session_state.get("_sp_asked") != asked:
+    st.session_state["_sp_asked"] = asked
+    st.session_state["sp_code"] = asked[0]
+    if asked[1] in EVENT_KINDS:
+        st.session_state["sp_event"] = asked[1]
+tab_names = [t("tab_new_participant", lang), t("tab_step", lang), t("tab_correct", lang)]
+new_tab, step_tab, correct_tab = st.tabs(tab_names, default=tab_names[1] if asked[0] in codes else None)
 
 with new_tab:
     form = fx.Form("new_participant", "np", lang)
@@ -63,18 +72,19 @@ with new_tab:
     form.outcome(PARTICIPANT)
 
 
-def kind_of_step(form: fx.Form) -> str:
-    """The kind of step, above the form (a change reruns the page, so the form shows its fields)."""
-    return form.field(st.selectbox, "event", EVENT_KINDS, label="step_kind", format_func=lambda v: event_label(v, lang))
+def kind_of_step(form: fx.Form, kinds, disabled: bool = False) -> str:
+    """The kind of step, above the form (a change reruns the page, so the form shows its fields):
+    only the kinds in `kinds` (what can follow, eet.entry.next_step)."""
+    if st.session_state.get(form.key("event")) not in kinds:
+        st.session_state[form.key("event")] = kinds[0]
+    return form.field(st.selectbox, "event", list(kinds), label="step_kind", disabled=disabled,
+                      format_func=lambda v: event_label(v, lang))
 
 
-def step_widgets(form: fx.Form, kind: str, with_code: bool) -> None:
-    """Inside the form: the fields this kind of step takes, each followed by its error if refused."""
+def step_widgets(form: fx.Form, kind: str, dwellings: list[str]) -> None:
+    """Inside the form: the fields this kind of step takes, each followed by its error if refused;
+    a match or a move-in names one of `dwellings`."""
     c1, c2 = st.columns(2)
-    if with_code and fx.typed_choice(codes):  # too many for a list (national size): typed
-        form.field(c1.text_input, "code", label="choose_participant", placeholder=fx.choice_hint(codes, lang))
-    elif with_code:
-        form.field(c1.selectbox, "code", [None, *codes], label="choose_participant", format_func=dash())
     form.field(c1.date_input, "date", value=None, format="DD-MM-YYYY")
     outcome_key = form.key(f"outcome_{kind}")
     if kind in OUTCOMES:
@@ -84,16 +94,18 @@ def step_widgets(form: fx.Form, kind: str, with_code: bool) -> None:
         c2.text_input(t("withdrawal_reason", lang), key=outcome_key, max_chars=REASON_MAX)
     form.error("outcome", c2)
     if kind in WITH_DWELLING:
-        fx.code_box(c2, t("dwelling_ref", lang), refs, form.key("dwelling_ref"), lang, say_unknown=False)
-    form.error("dwelling_ref", c2)
+        fx.code_box(c1, t("dwelling_ref", lang), dwellings, form.key("dwelling_ref"), lang, say_unknown=False)
+        if not dwellings:
+            c1.caption(t("no_match_choices", lang))
+    form.error("dwelling_ref", c1)
     form.field(st.text_area, "note", max_chars=NOTE_MAX, height=80)
 
 
-def step_values(p: str) -> dict:
+def step_values(p: str, code: str) -> dict:
     """The step as the write takes it: the outcome of the chosen kind only, and a dwelling only for a
     match or a move-in (a field the form does not show is not sent)."""
     kind = st.session_state.get(f"{p}_event")
-    return {"code": fx.value(f"{p}_code"), "event": kind, "date": fx.value(f"{p}_date"),
+    return {"code": code, "event": kind, "date": fx.value(f"{p}_date"),
             "outcome": fx.value(f"{p}_outcome_{kind}"),
             "dwelling_ref": fx.value(f"{p}_dwelling_ref") if kind in WITH_DWELLING else None,
             "note": fx.value(f"{p}_note")}
@@ -108,18 +120,47 @@ with step_tab:
     if not codes:
         st.info(t("no_participant_rows", lang))
     else:
-        form = fx.Form("step", "sp", lang)
-        kind = kind_of_step(form)
-        with st.form(form.name):
-            step_widgets(form, kind, with_code=True)
+        code = fx.code_box(st, t("choose_participant", lang), codes, "sp_code", lang)
+        if code:
+            follows = ui.read(next_step.next_steps, actor, code, today)
+            st.info(fx.plain(follows.situation.text(lang)), icon=":material/directions:")
+            if follows.kinds:
+                form = fx.Form("step", "sp", lang)
+                if st.session_state.get("_sp_at") != (code, follows.step, follows.since):
+                    # A participant chosen, or a step saved: the kind that usually follows first.
+                    st.session_state["_sp_at"] = (code, follows.step, follows.since)
+                    st.session_state["sp_event"] = follows.kinds[0]
+                kind = kind_of_step(form, follows.kinds)
+                # A move-in goes into the matched dwelling; a match into an available one.
+                dwellings = ([follows.dwelling_ref] if kind == "housed" and follows.dwelling_ref
+                             else ui.read(next_step.match_choices, actor, today) if kind == "matched" else [])
+                if st.session_state.get("_sp_loaded") != (code, kind):
+                    st.session_state["_sp_loaded"] = (code, kind)
+                    st.session_state["sp_dwelling_ref"] = dwellings[0] if kind == "housed" and dwellings else None
+                with st.form(form.name):
+                    step_widgets(form, kind, dwellings)
 
-            def step_write(session, who, values):
-                return f"{values['code']}: {event_label(values['event'], lang)} " + \
-                    t(f"outcome_{data_entry.record_step(session, who, values)}", lang)  # in words, not its code
+                    def step_write(session, who, values):
+                        return f"{values['code']}: {event_label(values['event'], lang)} " + \
+                            t(f"outcome_{data_entry.record_step(session, who, values)}", lang)  # in words
 
-            st.form_submit_button(t("save", lang), type="primary", on_click=fx.submit, args=("step", step_write),
-                                  kwargs={"values": lambda: step_values("sp"), "clear": step_keys("sp")})
+                    st.form_submit_button(t("save", lang), type="primary", on_click=fx.submit,
+                                          args=("step", step_write),
+                                          kwargs={"values": lambda c=code: step_values("sp", c),
+                                                  "clear": step_keys("sp")})
         fx.outcome("step", lang, STEP)
+
+
+def load_step(step: dict) -> None:
+    """The correction form starts from the chosen step: its kind, date, outcome, dwelling and note."""
+    st.session_state["cr_event"] = step["event"]
+    st.session_state["cr_date"] = step["date"]
+    for kind in EVENT_KINDS:
+        st.session_state[f"cr_outcome_{kind}"] = step["outcome"] if kind == step["event"] else None
+    st.session_state["cr_dwelling_ref"] = step["dwelling_ref"]
+    st.session_state["cr_note"] = step["note"] or ""
+    st.session_state["cr_change_kind"] = False
+
 
 with correct_tab:
     if not codes:
@@ -129,13 +170,14 @@ with correct_tab:
         if code:
             history = ui.read(data_entry.events_for_correction, actor, code)
             st.caption(t("history", lang))
-            # st.dataframe shows every cell as text: a note is never rendered as markup.
+            # st.dataframe shows every cell as text: a note is never rendered as markup; an empty
+            # cell is empty, never "None".
             st.dataframe([{
                 "#": e["id"], t("event", lang): event_label(e["event"], lang),
                 t("date", lang): e["date"].strftime("%d-%m-%Y"),
                 t("outcome", lang): (code_label("outcome", e["outcome"], lang) if e["event"] in OUTCOMES
-                                     else e["outcome"]),
-                t("dwelling_ref", lang): e["dwelling_ref"], t("note", lang): e["note"],
+                                     else e["outcome"] or ""),
+                t("dwelling_ref", lang): e["dwelling_ref"] or "", t("note", lang): e["note"] or "",
                 t("voided", lang): (e["void_reason"] or "") if e["voided"] else "",
                 "↩": t("corrects", lang, id=e["corrects_id"]) if e["corrects_id"] else "",
             } for e in history], hide_index=True)
@@ -145,14 +187,18 @@ with correct_tab:
                 chosen = st.selectbox(t("choose_step", lang), list(by_id), key="cr_event_id",
                                       format_func=lambda i: f"#{i} {event_label(by_id[i]['event'], lang)} "
                                                             f"{by_id[i]['date'].strftime('%d-%m-%Y')}")
-                if chosen in by_id and by_id[chosen]["note"]:
-                    st.caption(t("note", lang))
-                    st.text(by_id[chosen]["note"])  # as typed, never as markup
+                if chosen in by_id and st.session_state.get("_cr_loaded") != chosen:
+                    st.session_state["_cr_loaded"] = chosen
+                    load_step(by_id[chosen])
+                original = by_id[chosen]["event"] if chosen in by_id else None
                 form = fx.Form("correct", "cr", lang)
-                kind = kind_of_step(form)
+                change = st.checkbox(t("change_kind", lang), key="cr_change_kind", help=t("change_kind_help", lang))
+                if not change and original:
+                    st.session_state["cr_event"] = original
+                kind = kind_of_step(form, EVENT_KINDS, disabled=not change)
                 with st.form(form.name):
                     form.field(st.text_input, "reason", max_chars=500)
-                    step_widgets(form, kind, with_code=False)
+                    step_widgets(form, kind, refs)
                     c1, c2 = st.columns(2)
 
                     def void_write(session, who):
@@ -162,13 +208,19 @@ with correct_tab:
 
                     def correct_write(session, who, values):
                         values = {k: v for k, v in values.items() if k != "code"}
-                        new_id = data_entry.correct_step(session, who, st.session_state["cr_event_id"], values,
-                                                         st.session_state.get("cr_reason") or "")
-                        return f"#{new_id} " + t("corrects", lang, id=st.session_state["cr_event_id"])
+                        old = st.session_state["cr_event_id"]
+                        was = by_id[old]["event"] if old in by_id else values["event"]
+                        new_id = data_entry.correct_step(session, who, old, values,
+                                                         st.session_state.get("cr_reason") or "",
+                                                         change_kind=bool(st.session_state.get("cr_change_kind")))
+                        if was != values["event"]:  # named in the confirmation
+                            return f"#{new_id} " + t("corrects_kind_changed", lang, id=old,
+                                                     old=event_label(was, lang), new=event_label(values["event"], lang))
+                        return f"#{new_id} " + t("corrects", lang, id=old)
 
                     c1.form_submit_button(t("correct", lang), type="primary", on_click=fx.submit,
                                           args=("correct", correct_write),
-                                          kwargs={"values": lambda: step_values("cr")})
+                                          kwargs={"values": lambda c=code: step_values("cr", c)})
                     c2.form_submit_button(t("void", lang), on_click=fx.submit, args=("correct", void_write))
             fx.outcome("correct", lang, STEP + ("reason",))
 

@@ -15,7 +15,8 @@ from eet.texts import label, t
 from eet.figures.privacy import threshold
 from eet.figures.disclosure import COMBINED
 from eet.figures.progress import default_since
-from eet.figures import progress
+from eet.figures import pledges, progress
+from ui import pledges as pledge_ui
 
 actor, lang, as_of = ui.context()
 st.title(t("page_overview", lang) + " · " + fmt.long_date(as_of, lang))
@@ -66,6 +67,9 @@ if pace is not None:
         st.warning(t("pace_behind", lang, due=due, projected=fmt.number(pace.projected, lang),
                      extra=fmt.figure(pace.needed_per_month - pace.pace_per_month, lang)))
     st.caption(t("pace_basis_launch", lang, launch=fmt.long_date(pace.since, lang)))
+
+# Issue 23: who lags behind their pledge (eet.figures.pledges; no count of people in it).
+pledge_ui.draw(ui.read(pledges.pledge_view, as_of), lang)
 
 st.subheader(t("changes_since", lang))
 since = st.date_input(t("changes_since", lang), value=default_since(as_of), max_value=as_of,

@@ -16,6 +16,7 @@ from eet.texts import formatting as fmt
 from eet.store.models import DECISION_STATUSES, DECISION_TOPICS
 from eet.figures.privacy import threshold
 from eet.review.comparison import MOVED_MEASURES
+from ui import pledges as pledge_ui
 from eet.review.tables import Table, all_tables, cell_text, item_label, measure_view, transposed
 from eet.texts import label, t
 from eet.review import comparison
@@ -158,6 +159,10 @@ if by == "municipality":
 measure = st.segmented_control(t("figure", lang), MOVED_MEASURES, default="counter", required=True,
                                format_func=lambda m: t(f"measure_{m}", lang), key="review_moved_measure") or "counter"
 table_of(measure_view(tables[by], measure, review.compared))
+
+# Issue 23: each municipality against its pledge at the meeting date (the pack's table too).
+if review.pledges is not None:
+    pledge_ui.draw(review.pledges, lang)
 
 # --- forecast ------------------------------------------------------------------------------------
 st.header(t("forecast", lang))

@@ -100,6 +100,9 @@ def errors_text(at: AppTest) -> str:
 def test_new_dwelling_good_and_bad(db):
     at = page("pages/entry_dwellings.py", actor(db, "coordinator"))
     before = snapshot(db)
+    # A ref not in use is proposed, and the coordinator's only municipality is chosen already.
+    assert at.text_input(key="nd_ref").value == "UTR-0002"
+    assert at.selectbox(key="nd_municipality").value == "Utrecht"
     # bad: a ref that exists, another organisation's municipality
     at.text_input(key="nd_ref").input("UTR-0001")
     at.selectbox(key="nd_municipality").select("Utrecht")
@@ -135,7 +138,7 @@ def test_new_dwelling_good_and_bad(db):
     with Session(db) as s:
         d = s.exec(select(Dwelling).where(Dwelling.ref == "UTR-0002")).one()
         assert d.site == "<script>alert(1)</script>"
-    assert at.text_input(key="nd_ref").value == ""  # a saved form is cleared
+    assert at.text_input(key="nd_ref").value == "UTR-0003"  # a saved form is cleared: the next free ref
 
 
 def test_batch_good_and_bad(db):
@@ -246,6 +249,17 @@ def choose_kind(at: AppTest, prefix: str, event: str) -> AppTest:
     return at
 
 
+def choose_participant(at: AppTest, code: str) -> AppTest:
+    """The participant comes first: the kinds of step offered are what can follow their step."""
+    at.selectbox(key="sp_code").select(code).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def offered(at: AppTest, prefix: str = "sp") -> list[str]:
+    return at.selectbox(key=f"{prefix}_event").options
+
+
 def set_outcome(at: AppTest, prefix: str, event: str, outcome: str | None) -> None:
     """An assessment's or exit's outcome is a choice, a withdrawal's reason is typed, a match or a
     move-in has no outcome field at all."""
@@ -261,32 +275,28 @@ def set_outcome(at: AppTest, prefix: str, event: str, outcome: str | None) -> No
 
 def test_the_outcome_field_follows_the_kind_of_step(db):
     at = page("pages/entry_participants.py", actor(db, "coordinator"))
-    choose_kind(at, "sp", "assessed")
+    choose_participant(at, "P-0001")
+    assert offered(at) == ["beoordeeld", "uitgevallen"]  # only what can follow a referral
     assert at.radio(key="sp_outcome_assessed").options == ["geschikt", "niet geschikt"]
     assert at.radio(key="sp_outcome_assessed").value is None  # nothing chosen for the coordinator
     assert not any(s.key == "sp_dwelling_ref" for s in at.selectbox)
-    choose_kind(at, "sp", "exited")
-    assert at.radio(key="sp_outcome_exited").options == ["positief", "negatief", "overleden"]
     choose_kind(at, "sp", "withdrawn")
     assert at.text_input(key="sp_outcome_withdrawn").label == "Reden van uitval"
-    choose_kind(at, "sp", "matched")
-    set_outcome(at, "sp", "matched", None)  # no outcome field
-    assert at.selectbox(key="sp_dwelling_ref").options == ["–", "UTR-0001"]
     at = page("pages/entry_participants.py", actor(db, "coordinator"), lang="en")
-    choose_kind(at, "sp", "exited")
-    assert at.radio(key="sp_outcome_exited").options == ["positive", "negative", "deceased"]
+    choose_participant(at, "P-0001")
+    assert at.radio(key="sp_outcome_assessed").options == ["eligible", "not eligible"]
 
 
-def test_every_step_good_and_bad(db):
+def test_every_step_good_and_bad_offering_only_what_can_follow(db):
     at = page("pages/entry_participants.py", actor(db, "coordinator"))
     assert at.selectbox(key="sp_code").options == ["–", "P-0001"]
+    choose_participant(at, "P-0001")
 
     def step(event, day, outcome=None, ref=None, note=None):
         choose_kind(at, "sp", event)
-        at.selectbox(key="sp_code").select("P-0001")
         at.date_input(key="sp_date").set_value(day)
         set_outcome(at, "sp", event, outcome)
-        if event in ("matched", "housed"):
+        if ref is not None:
             at.selectbox(key="sp_dwelling_ref").select(ref)
         at.text_area(key="sp_note").input(note or "")
         return submit(at, "step")
@@ -304,23 +314,32 @@ def test_every_step_good_and_bad(db):
         assert not at.error, errors_text(at)
         assert count(db, ParticipantEvent) == before + 1
 
-    refused("matched", date(2021, 3, 5), "een match vraagt eerst een beoordeling 'geschikt' op of voor 05-03-2021; "
-            "P-0001 heeft nog geen beoordeling", ref="UTR-0001")
+    def situation() -> str:
+        return shown(at.info[0].value)
+
+    assert situation() == "P-0001 is aangemeld op 01-03-2021: leg eerst de beoordeling vast"
     refused("assessed", date(2021, 3, 2), "is verplicht bij de stap 'beoordeeld': geschikt, niet geschikt")
     refused("assessed", date(2021, 2, 1), "01-02-2021 ligt vóór de aanmelding van P-0001 op 01-03-2021",
             outcome="eligible")
     assert at.radio(key="sp_outcome_assessed").value == "eligible"  # the refused form keeps the choice
     accepted("assessed", date(2021, 3, 2), outcome="eligible")
-    assert at.radio(key="sp_outcome_assessed").value is None  # a saved step clears the form
-    assert at.selectbox(key="sp_event").value == "assessed"  # but keeps the kind, for the next one
-    refused("housed", date(2021, 3, 6), "een verhuizing (inhuizing) vraagt eerst een match op of voor 06-03-2021",
-            ref="UTR-0001")
+    # Eligible and not housed: a match first, into an available dwelling of the coordinator's own.
+    assert offered(at) == ["gematcht", "beoordeeld", "uitgevallen"]
+    assert at.selectbox(key="sp_event").value == "matched"
+    assert at.selectbox(key="sp_dwelling_ref").options == ["–", "UTR-0001"]
     accepted("matched", date(2021, 3, 5), ref="UTR-0001")
-    accepted("housed", date(2021, 3, 10), ref="UTR-0001", note="<script>alert(1)</script>")
-    refused("withdrawn", date(2021, 3, 12), "leg in plaats daarvan uitstroom vast", outcome="verhuisd")
-    assert at.text_input(key="sp_outcome_withdrawn").value == "verhuisd"
+    # Matched: the move-in comes first, into the matched dwelling, chosen already.
+    assert offered(at)[0] == "gehuisvest (inhuizing)"
+    assert situation() == "P-0001 is sinds 05-03-2021 gematcht aan UTR-0001: leg de inhuizing in UTR-0001 vast"
+    assert at.selectbox(key="sp_dwelling_ref").options == ["–", "UTR-0001"]
+    assert at.selectbox(key="sp_dwelling_ref").value == "UTR-0001"
+    accepted("housed", date(2021, 3, 10), note="<script>alert(1)</script>")
+    # Housed: only the exit; the sentence says so.
+    assert offered(at) == ["uitgestroomd"]
+    assert situation() == "P-0001 woont sinds 10-03-2021 in UTR-0001: leg eerst de uitstroom vast"
     refused("exited", date(2021, 3, 12), "is verplicht bij de stap 'uitgestroomd'")  # no outcome chosen
     accepted("exited", date(2021, 3, 12), outcome="positive")
+    assert offered(at) == ["gematcht", "beoordeeld"]  # no withdrawal after a move-in
     with Session(db) as s:
         kinds = s.exec(select(ParticipantEvent.kind, ParticipantEvent.outcome).order_by(ParticipantEvent.id)).all()
         note = s.exec(select(ParticipantEvent.note).where(ParticipantEvent.kind == "housed")).one()
@@ -330,8 +349,8 @@ def test_every_step_good_and_bad(db):
 
 def test_withdrawal_step(db):
     at = page("pages/entry_participants.py", actor(db, "coordinator"))
+    choose_participant(at, "P-0001")
     choose_kind(at, "sp", "withdrawn")
-    at.selectbox(key="sp_code").select("P-0001")
     at.date_input(key="sp_date").set_value(date(2021, 3, 4))
     at.text_input(key="sp_outcome_withdrawn").input("Verhuisd buiten de regio")
     submit(at, "step")
@@ -339,6 +358,8 @@ def test_withdrawal_step(db):
     with Session(db) as s:
         assert s.exec(select(ParticipantEvent.kind, ParticipantEvent.outcome)).all() == [
             ("withdrawn", "Verhuisd buiten de regio")]
+    assert "er kan geen stap meer volgen" in shown(at.info[0].value)
+    assert not any(s.key == "sp_event" for s in at.selectbox)  # nothing can follow a withdrawal
 
 
 def test_correct_and_void_a_step(db):
@@ -351,9 +372,11 @@ def test_correct_and_void_a_step(db):
     assert list(table.iloc[:, 5]) == ["<b>vet</b>"]  # a note is a cell of text
     assert list(table.iloc[:, 3]) == ["niet geschikt"]  # the outcome in words
     before = snapshot(db)
+    # The form starts from the chosen step: its kind (fixed), date and outcome.
+    assert at.selectbox(key="cr_event").value == "assessed" and at.selectbox(key="cr_event").disabled
+    assert at.date_input(key="cr_date").value == date(2021, 3, 2)
+    assert at.radio(key="cr_outcome_assessed").value == "not_eligible"
     # bad: no reason
-    choose_kind(at, "cr", "assessed")
-    at.date_input(key="cr_date").set_value(date(2021, 3, 2))
     at.radio(key="cr_outcome_assessed").set_value("eligible")
     submit(at, "correct")
     assert "geef aan waarom deze stap vervalt" in errors_text(at)
@@ -395,8 +418,8 @@ def dashboard_page(path: str, who: Actor, lang: str) -> AppTest:
 
 def refuse_a_step(at: AppTest) -> AppTest:
     """An assessment without its outcome, dated before the referral (2021-03-01)."""
+    choose_participant(at, "P-0001")
     choose_kind(at, "sp", "assessed")
-    at.selectbox(key="sp_code").select("P-0001")
     at.date_input(key="sp_date").set_value(date(2021, 2, 1))
     return submit(at, "step")
 

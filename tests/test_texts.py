@@ -53,7 +53,7 @@ CODE = sorted([*ROOT.joinpath("eet").rglob("*.py"), *ROOT.joinpath("ui").rglob("
 # counts as used when its prefix is listed here, the code builds that prefix in an f-string, and the
 # rest of the key is a string literal of the code (the value it is built from).
 DYNAMIC_PREFIXES = ("measure_", "item_", "group_", "moved_", "basis_", "forecast_", "kind_", "outcome_",
-                    "quality_rule_", "setting.", "audit_field.")
+                    "quality_rule_", "setting.", "audit_field.", "worklist.step.", "worklist.due.", "worklist_sort.")
 # Families of dotted keys, the function that names a code value through each, and where the key goes.
 FAMILIES = {  # function: (family, index of the kind argument or None, index of the code argument)
     "label": ("label", 0, 1), "code_label": ("code", 0, 1), "Term": ("term", 0, 1),

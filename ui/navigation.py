@@ -13,6 +13,7 @@ PAGES = [
     ("participants", "page_participants", "group", "deelnemers", EVERYONE),
     ("research", "page_research", "science", "onderzoek", EVERYONE),
     ("review", "page_review", "event_note", "evaluatie", EVERYONE),
+    ("my_participants", "page_my_participants", "assignment_ind", "mijn-deelnemers", ("admin", "coordinator", "researcher")),
     ("entry_dwellings", "page_entry_dwellings", "edit", "invoer-woningen", ENTRY),
     ("entry_participants", "page_entry_participants", "edit_note", "invoer-deelnemers", ENTRY),
     ("upload", "page_upload", "upload_file", "uploaden", ENTRY),

@@ -27,6 +27,7 @@ from eet.store.models import (
     Dwelling, Organisation, Participant, ParticipantEvent,
 )
 from eet.store.contents import is_demo
+from eet.texts.messages import Term
 from eet.entry.schemas import DwellingIn, EventIn, FieldError, ParticipantIn, RuleError, StatusChangeIn, refused
 
 BATCH_MAX = 200  # the whole programme aims at 200 dwellings
@@ -293,16 +294,19 @@ def void_step(session: Session, actor: Actor, event_id: int, reason: str, source
 
 
 def correct_step(session: Session, actor: Actor, event_id: int, values: dict[str, Any], reason: str,
-                 source: str = "form") -> int:
+                 source: str = "form", change_kind: bool = False) -> int:
     """Replace a wrong step: the wrong one is voided (kept, with who and why) and the corrected one
     recorded and linked to it, in one transaction; if the correction is refused, the wrong step
-    stays as it was. Returns the new event's id."""
+    stays as it was. A correction keeps the kind of the step unless `change_kind` says the change is
+    meant (issue 23: a move-in silently became an assessment). Returns the new event's id."""
     require_writer(actor)
     old = session.get(ParticipantEvent, event_id)
     if old is None or old.voided_at is not None:
         raise refused("event", "no_active_step", id=event_id)
     participant = session.get(Participant, old.participant_id)
     data = EventIn.parse({**values, "code": participant.code})
+    if data.event != old.kind and not change_kind:
+        raise refused("event", "correction_changes_kind", old=Term("event", old.kind), new=Term("event", data.event))
     services.void_event(session, actor, event_id, reason, source=source)
     prepare_write(session)
     outcome = services.record_event(session, actor, data, source=source, corrects=event_id)

@@ -8,14 +8,17 @@ from typing import Callable, Literal
 
 
 
-from eet.entry import living_lab, measurements, services
+from eet.entry import living_lab, measurements, pledges, services
 from eet.entry import vocabulary as vocab
 from eet.store.models import ZRM_DOMAINS
 from eet.texts.messages import ColumnName
 from eet.entry.schemas import DwellingIn, EventIn, InputModel, ParticipantIn
 
-Kind = Literal["dwellings", "participants", "events", "measurements", "costs"]
+Kind = Literal["dwellings", "participants", "events", "measurements", "costs", "pledges"]
 KINDS: tuple[str, ...] = ("dwellings", "participants", "events", "measurements", "costs")
+# The admin's lists, imported from the command line only (not offered on the upload page).
+ADMIN_KINDS: tuple[str, ...] = ("pledges",)
+ALL_KINDS = KINDS + ADMIN_KINDS
 Progress = Callable[[int, int], None]  # (rows done, rows in all)
 MAX_ERRORS = 1000  # errors kept and shown; the rest are counted ("and N more")
 
@@ -29,9 +32,10 @@ class Column:
     # labels the app shows are accepted; the template lists the labels). Two for the outcome of a step.
     values: tuple[vocab.Vocabulary, ...] = ()
     amount: bool = False  # an amount in euro, as people write it (eet.entry.amounts)
+    also: tuple[str, ...] = ()  # other names read too (issue 23: `organisation`, `pledged`)
 
     def names(self) -> tuple[str, ...]:
-        return (self.field,) + ((self.dutch,) if self.dutch else ())
+        return (self.field,) + ((self.dutch,) if self.dutch else ()) + self.also
 
     def label(self) -> ColumnName:
         """'ref' (kenmerk) in an English message, 'kenmerk' (ref) in a Dutch one."""
@@ -69,16 +73,21 @@ COLUMNS["costs"] = (
     Column("payer", "betaler", values=(vocab.PAYER,)), Column("low_eur", "laag", amount=True),
     Column("high_eur", "hoog", amount=True),
 )
+# Issue 23: partners' pledges of dwellings (spec/interfaces.md, "pledges").
+COLUMNS["pledges"] = (Column("partner", None, True, also=("organisation", "organisatie")),
+                      Column("dwellings", "woningen", True, also=("pledged", "toegezegd")),
+                      Column("valid_from", "geldig_vanaf", True))
 MODELS: dict[str, type[InputModel]] = {"dwellings": DwellingIn, "participants": ParticipantIn, "events": EventIn,
                                        "measurements": measurements.MeasurementIn,
-                                       "costs": living_lab.CostParameterIn}
+                                       "costs": living_lab.CostParameterIn, "pledges": pledges.PledgeIn}
 ORGANISATION_FIELDS = {"dwellings": services.DWELLING_ORGANISATIONS,
                        "participants": services.PARTICIPANT_ORGANISATIONS, "events": {},
-                       "measurements": {}, "costs": {}}
-KEY_FIELD = {"dwellings": "ref", "participants": "code", "events": "code", "measurements": "code", "costs": "label"}
+                       "measurements": {}, "costs": {}, "pledges": {"partner": pledges.PLEDGING}}
+KEY_FIELD = {"dwellings": "ref", "participants": "code", "events": "code", "measurements": "code", "costs": "label", "pledges": "partner"}
 # What makes two rows of one file the same thing (a second one is an error): by default the key.
 SAME_ROW = {"measurements": lambda d: (d.code.lower(), d.date),
-            "costs": lambda d: (d.model, d.category, d.label.lower(), d.valid_from)}
+            "costs": lambda d: (d.model, d.category, d.label.lower(), d.valid_from),
+            "pledges": lambda d: (d.partner.lower(), d.valid_from)}
 
 # Columns that would bring personal data into the monitor. The monitor keeps pseudonymous codes only,
 # so a list holding them is refused rather than silently stripped: the coordinator removes them.
@@ -95,5 +104,5 @@ PERSONAL_COLUMNS = {
 # Kinds written row by row through the ORM as they are decided (few rows: a care provider's
 # measurements, the programme's cost parameters), not staged in the write cache: their import
 # holds the writers' lock from the start instead of deciding without it.
-ORM_WRITTEN = ("measurements", "costs")
-ENTITY_OF = {"dwellings": "dwelling", "measurements": "measurement", "costs": "cost_parameter"}
+ORM_WRITTEN = ("measurements", "costs", "pledges")
+ENTITY_OF = {"dwellings": "dwelling", "measurements": "measurement", "costs": "cost_parameter", "pledges": "pledge"}

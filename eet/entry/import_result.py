@@ -134,6 +134,8 @@ def _describe(kind: str, data: Any) -> str:
         return f"{data.code}: ZRM on {data.date.isoformat()}, {len(scored)} domains, total {sum(scored)}"
     if kind == "costs":
         return f"{data.label}: {data.amount_eur:g} EUR {data.unit} ({data.model}, {data.payer or 'other'})"
+    if kind == "pledges":
+        return f"{data.partner}: {data.dwellings} dwellings from {data.valid_from.isoformat()}"
     where = f" ({data.dwelling_ref})" if data.dwelling_ref else ""
     outcome = f" {data.outcome}" if data.outcome and data.event != "withdrawn" else ""
     return f"{data.code}: {data.event}{outcome}{where} on {data.date.isoformat()}"
@@ -159,6 +161,8 @@ def _described(kind: str, data: Any) -> Callable[[str], str]:
             return t("preview_cost", lang, label=data.label, amount=fmt.euro(data.amount_eur, lang),
                      unit=label("cost_unit", data.unit, lang), model=label("cost_model", data.model, lang),
                      payer=label("payer", data.payer or "other", lang))
+        if kind == "pledges":
+            return t("preview_pledge", lang, partner=data.partner, n=data.dwellings, date=day(data.valid_from))
         outcome = (" " + code_label("outcome", data.outcome, lang)) if data.outcome and data.event != "withdrawn" else ""
         where = f" ({data.dwelling_ref})" if data.dwelling_ref else ""
         return t("preview_event", lang, code=data.code, event=event_label(data.event, lang), outcome=outcome,

@@ -27,7 +27,7 @@ from eet.store import audit
 from eet.store.contents import REMOVE_COMMAND, demo_blocks
 from eet.store.engine import is_busy
 
-from eet.entry import leading_zeros, living_lab, measurements, route, services
+from eet.entry import leading_zeros, living_lab, measurements, pledges, route, services
 from eet.accounts.access import SYSTEM, AccessDenied, Actor
 from eet.entry.data_entry import prepare_write
 from eet.texts.messages import Term, message
@@ -40,7 +40,7 @@ from eet.entry.writecache import cached_writes
 from eet.write import gate
 
 from eet.entry.import_kinds import (  # noqa: F401  (callers read the kinds here too)
-    COLUMNS, ENTITY_OF, KEY_FIELD, KINDS, MAX_ERRORS, MODELS, ORGANISATION_FIELDS, ORM_WRITTEN, PERSONAL_COLUMNS,
+    ALL_KINDS, COLUMNS, ENTITY_OF, KEY_FIELD, KINDS, MAX_ERRORS, MODELS, ORGANISATION_FIELDS, ORM_WRITTEN, PERSONAL_COLUMNS,
     SAME_ROW, Column, Kind, Progress,
 )
 from eet.entry.import_result import (  # noqa: F401
@@ -55,8 +55,8 @@ def import_file(engine: Engine, kind: Kind, source: Path | str | bytes, filename
     one transaction. A path, or the bytes of an upload with its file name; `sheet` picks the sheet of
     a workbook with several lists (else `eet.entry.tabular` chooses, or refuses naming them).
     A file too large for the server's memory is refused with a message, never a traceback."""
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+    if kind not in ALL_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(ALL_KINDS)}")
     name = Path(filename or (str(source) if not isinstance(source, bytes) else "upload")).name
     result = ImportResult(kind=kind, filename=name, dry_run=dry_run)
     try:
@@ -236,7 +236,7 @@ def _apply(engine: Engine, kind: str, parsed: list[_Parsed], columns: dict[str, 
            result: ImportResult, progress: Progress | None) -> None:
     write = {"dwellings": services.upsert_dwelling, "participants": services.register_participant,
              "events": services.record_event, "measurements": measurements.record_measurement,
-             "costs": living_lab.import_cost_parameter}[kind]
+             "costs": living_lab.import_cost_parameter, "pledges": pledges.import_pledge}[kind]
     source = f"import:{result.filename}"[:200]
     organisations = ORGANISATION_FIELDS.get(kind, {})  # the fields naming an organisation, and its kinds
     total = len(parsed)

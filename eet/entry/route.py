@@ -144,6 +144,11 @@ def _check_route(state, participant, events: list, data: EventIn, dwelling, acto
                           date=on, code=participant.code)
         _check_dwelling_usable(state, dwelling, on, "date")
     elif kind == "housed":
+        # Someone who lives somewhere is told so first, not about a match (issue 23).
+        home = _current_home(events, on)
+        if home is not None:
+            raise refused("event", "still_lives_in", code=participant.code, ref=state.dwelling_by_id(home).ref,
+                          date=on)
         matches = [e for e in before if e.kind == "matched"]
         if not matches:
             raise refused("event", "move_in_needs_match", date=on)
@@ -151,10 +156,6 @@ def _check_route(state, participant, events: list, data: EventIn, dwelling, acto
             matched_to = state.dwelling_by_id(matches[-1].dwelling_id)
             raise refused("dwelling_ref", "matched_elsewhere", code=participant.code, matched=matched_to.ref,
                           ref=dwelling.ref)
-        home = _current_home(events, on)
-        if home is not None:
-            raise refused("event", "still_lives_in", code=participant.code, ref=state.dwelling_by_id(home).ref,
-                          date=on)
         _check_dwelling_usable(state, dwelling, on, "date")
         occupant = _occupant(state, dwelling, on)
         if occupant is not None and occupant != participant.id:

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from eet import figures
 from eet.figures import business_case as costs
+from eet.figures import pledges
 from eet.figures.recovery import recovery_12m
 from eet.figures.query import as_known_at, known_at_of
 from eet.store.contents import is_demo
@@ -72,6 +73,8 @@ def _build_report(session: Session, as_of: date) -> dict:
                                       target=retention_goal.value if retention_goal else 0.9)
     recovery = recovery_12m(session, as_of)
     statuses = ("searching", "location_found", "available", "occupied", "withdrawn")
+    pledge_view = pledges.pledge_view(session, as_of)
+    pledged = pledges.report_entries(pledge_view)
     return {
         "as_of": as_of.isoformat(),
         "known_at": format_known_at(known_at_of(session)),
@@ -85,9 +88,11 @@ def _build_report(session: Session, as_of: date) -> dict:
             "ambition": totals["ambition"],
             "by_status": {s: totals[s] for s in statuses},
             "by_municipality": {
-                name: {key: counts[key] for key in ("counter", "pipeline", *statuses)}
+                name: {**{key: counts[key] for key in ("counter", "pipeline", *statuses)},
+                       **pledged.get(name, {"pledge": None, "on_track": None})}  # issue 23
                 for name, counts in by_municipality.items()
             },
+            "pledged": pledge_view.pledged,  # issue 23: the sum of the partners' pledges valid at D
         },
         "participants": {
             "target": int(participant_goal.value) if participant_goal else None,
@@ -128,9 +133,13 @@ def to_text(report: dict) -> str:
         "  by status: " + ", ".join(f"{k} {v}" for k, v in d["by_status"].items()),
     ]
     width = max((len(name) for name in d["by_municipality"]), default=10)
-    lines.append(f"  {'municipality':<{width}}  counter  pipeline")
+    lines.append(f"  {'municipality':<{width}}  counter  pipeline  pledge  on track")
     for name, row in d["by_municipality"].items():
-        lines.append(f"  {name:<{width}}  {row['counter']:>7}  {row['pipeline']:>8}")
+        pledge = "-" if row.get("pledge") is None else row["pledge"]
+        track = {True: "yes", False: "BEHIND", None: "-"}[row.get("on_track")]
+        lines.append(f"  {name:<{width}}  {row['counter']:>7}  {row['pipeline']:>8}  {pledge!s:>6}  {track}")
+    if d.get("pledged") is not None:
+        lines.append(f"  pledged by the partners: {d['pledged']} (ambition {d['ambition']}, target {d['target']})")
     lines += [
         "",
         f"Participants (target {p['target']}): " + ", ".join(f"{k} {v}" for k, v in f.items()),

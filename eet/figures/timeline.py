@@ -35,8 +35,9 @@ from eet.store.models import AuditRecord, DataVersion, Measurement
 PATCHED = {"participant": "participant", "participant_event": "event", "measurement": "measurement",
            "dwelling": "dwelling", "dwelling_status_change": "change"}
 REFRESH = "timeline"  # an audit entity no patch can place: every process reads everything again
-UNRELATED = {"cost", "cost_parameter", "bottleneck", "factor", "review_meeting", "decision", "month_sign_off",
-             "setting", "target", "user", "organisation", "session", "sign_in_failure", "user_session"}
+UNRELATED = {"cost", "cost_parameter", "bottleneck", "factor", "pledge", "review_meeting", "decision",
+             "month_sign_off", "setting", "target", "user", "organisation", "session", "sign_in_failure",
+             "user_session"}
 PATCH_LIMIT = 2000  # audit records beyond which reading everything again is cheaper
 
 

@@ -118,6 +118,7 @@ class Review:
     known_at: datetime | None = None
     known_now: list[Figure] = field(default_factory=list)  # D as known at K (then) beside now (now)
     corrections: list = field(default_factory=list)  # eet.review.known.Correction, K to now
+    pledges: object | None = None  # eet.figures.pledges.PledgeView at D (issue 23)
 
 
 # --- choosing the comparison date ----------------------------------------------------------------
@@ -191,6 +192,9 @@ def build_review(session: Session, actor: Actor, as_of: date, compare_with: date
     return review
 
 
+from eet.figures.pledges import pledge_view  # noqa: E402  (issue 23)
+
+
 def _build_review(session: Session, actor: Actor, as_of: date, compare_with: date | None,
                   basis: str, suppressed: bool | None) -> Review:
     if basis not in ("comparison", "launch"):
@@ -240,6 +244,7 @@ def _build_review(session: Session, actor: Actor, as_of: date, compare_with: dat
         decisions=register.decisions(session, as_of),
         reports={"then": then, "now": now},
         compared=compared,
+        pledges=pledge_view(session, as_of),
     )
 
 

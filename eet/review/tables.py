@@ -187,11 +187,42 @@ def decision_table(review: Review, lang: str) -> Table:
     return table
 
 
+def pledge_sentences(view, lang: str) -> tuple[str, str, str | None]:
+    """What the pledge table says beside it: how to read it, the sum of the pledges beside the
+    ambition and the target, and who is behind (None: nobody)."""
+    due = fmt.long_date(view.due_on, lang) if view.due_on else fmt.MISSING
+    total = t("pledges_sum", lang, pledged=fmt.number(view.pledged, lang), ambition=fmt.number(view.ambition, lang),
+              target=fmt.number(view.target, lang) if view.target is not None else fmt.MISSING, due=due)
+    behind = t("pledges_behind", lang, names=", ".join(view.behind)) if view.behind else None
+    return t("pledges_intro", lang, due=due), total, behind
+
+
+def pledge_table(view, lang: str) -> Table:
+    """Per municipality at D its pledge, counter and pipeline, the share realised, its pace since the
+    launch against the pace the pledge needs, and whether it is on track (eet.figures.pledges), with
+    the sum of the pledges beside the ambition and the target in the note. The overview, the
+    dwellings page, the review page and the pack show this one table."""
+    table = Table("pledges", t("pledges_title", lang),
+                  [t("municipality", lang), t("pledge_col", lang), t("measure_counter", lang),
+                   t("measure_pipeline", lang), t("pledge_share", lang), t("pledge_pace_so_far", lang),
+                   t("pledge_pace_needed", lang), t("col_verdict", lang)])
+    for s in view.standings:
+        verdict = None if s.pledge is None else t(
+            {True: "pledge_on_track", False: "pledge_behind", None: "unknown_track"}[s.on_track], lang)
+        table.rows.append([s.municipality, s.pledge, s.counter, s.pipeline,
+                           None if s.share is None else Percent(s.share),
+                           None if s.pace_so_far is None else round(s.pace_so_far, 1),
+                           None if s.pace_needed is None else round(s.pace_needed, 1), verdict])
+    table.note = " ".join(filter(None, pledge_sentences(view, lang)))
+    return table
+
+
 def all_tables(review: Review, lang: str) -> list[Table]:
     """Every table of the review, in the order of the pack."""
     return [
         *headline_tables(review, lang),
         moved_table("municipality", review.by_municipality, review, lang),
+        *([pledge_table(review.pledges, lang)] if review.pledges is not None else []),
         moved_table("building_type", review.by_initiative["building_type"], review, lang),
         moved_table("route", review.by_initiative["route"], review, lang),
         moved_table("site", review.by_initiative["site"], review, lang, only_moved=True),

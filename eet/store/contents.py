@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 from eet.write.guard import maintenance
 from eet.store.models import (
-    AuditRecord, Bottleneck, CostParameter, DwellingVersion, ParticipantVersion, Decision, Dwelling, DwellingStatusChange, Factor, Measurement,
-    Participant, ParticipantEvent, ReviewMeeting, User, UserSession,
+    AuditRecord, Bottleneck, CostParameter, Decision, Dwelling, DwellingStatusChange, DwellingVersion, Factor,
+    Measurement, Participant, ParticipantEvent, ParticipantVersion, Pledge, ReviewMeeting, User, UserSession,
 )
 
 REMOVE_COMMAND = "python -m eet demo remove"
@@ -97,7 +97,7 @@ def _delete_demo(session: Session, counts: dict[str, int], demo_dwellings, demo_
         Decision.is_demo.is_(True),
         Decision.meeting_id.in_(select(ReviewMeeting.id).where(ReviewMeeting.is_demo.is_(True)))))).rowcount
     for name, model in (("review_meetings", ReviewMeeting), ("bottlenecks", Bottleneck), ("factors", Factor),
-                        ("cost_parameters", CostParameter)):
+                        ("cost_parameters", CostParameter), ("pledges", Pledge)):
         counts[name] = session.execute(delete(model).where(model.is_demo.is_(True))).rowcount
 
 

@@ -520,3 +520,27 @@ __all__ = [
     name for name, obj in list(globals().items())
     if isinstance(obj, type) and issubclass(obj, SQLModel) and obj is not SQLModel
 ]
+
+
+class Pledge(SQLModel, table=True):
+    """A partner's pledge of dwellings for the programme, valid from a date (issue 23): the
+    municipality's (or corporation's) share of the coalition's ambition, what a lagging partner is
+    held to. Versioned, never updated: a later `valid_from` replaces a pledge from that date; a
+    new pledge of the same partner and date voids the one it supersedes (kept, with who and why),
+    so the figures as known at K read the pledge as it then stood."""
+
+    __table_args__ = (
+        CheckConstraint("dwellings >= 0", name="dwellings"),
+        Index("ix_pledge_org_valid", "organisation_id", "valid_from"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    dwellings: int
+    valid_from: date
+    recorded_at: datetime = Field(default_factory=utcnow)
+    recorded_by: str | None = Field(default=None, max_length=80)
+    voided_at: datetime | None = None
+    voided_by: str | None = Field(default=None, max_length=80)
+    void_reason: str | None = Field(default=None, max_length=500)
+    is_demo: bool = False

@@ -21,7 +21,7 @@ from sqlalchemy.sql.dml import UpdateBase
 FACT_TABLES = frozenset({
     "dwelling", "dwelling_version", "dwelling_status_change", "participant", "participant_version",
     "participant_event", "measurement", "organisation", "organisation_version", "cost_parameter", "target",
-    "month_sign_off", "review_meeting", "decision", "bottleneck", "factor", "setting",
+    "month_sign_off", "review_meeting", "decision", "bottleneck", "factor", "setting", "pledge",
 })
 
 _OPEN: ContextVar[str | None] = ContextVar("eet_write_gate", default=None)
