@@ -59,7 +59,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from eet.accounts import sessions as session_rules  # noqa: E402
 from eet.demo.newsletter import DEMO_ACCOUNTS, DEMO_PASSWORD  # noqa: E402
-from tests.dashboard_server import free_port, running_dashboard, serving  # noqa: E402
+from tests.dashboard_server import free_port, serving  # noqa: E402
 
 MAX_SESSIONS = 50
 RUN_TIMEOUT = 120.0  # s for one page run; a run that takes longer fails the bench
@@ -73,7 +73,14 @@ class Row:
     setup: str
     case: str
     times: list[float] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)  # bytes the server sent a run
     wall: float = 0.0
+    cpu: float = 0.0  # CPU seconds of the server's processes during the row
+    client_cpu: float = 0.0  # CPU seconds of this bench (the sessions' side) during the row
+
+    def add(self, runs: list[tuple[float, int]]) -> None:
+        self.times += [seconds for seconds, _ in runs]
+        self.sizes += [size for _, size in runs]
 
     @property
     def median(self) -> float:
@@ -133,7 +140,7 @@ def sign_in(base: str, database_url: str, username: str) -> str:
 
 class Session:
     """One signed-in browser tab, over the websocket: `run(page, day)` asks for a page at a date
-    and returns the seconds until the server finished the script run."""
+    and returns the seconds until the server finished the script run and the bytes it sent."""
 
     def __init__(self, base: str, token: str):
         self.base, self.token, self.socket = base, token, None
@@ -148,7 +155,7 @@ class Session:
         if self.socket is not None:
             await self.socket.close()
 
-    async def run(self, page: str, day: date) -> float:
+    async def run(self, page: str, day: date) -> tuple[float, int]:
         message = BackMsg()
         state = message.rerun_script
         state.query_string = urllib.parse.urlencode({"lang": "nl", "as_of": day.isoformat(), "meeting": day.isoformat()})
@@ -158,9 +165,10 @@ class Session:
         state.context_info.url = f"{self.base}/{page}?{state.query_string}"
         start = time.perf_counter()
         await self.socket.send(message.SerializeToString())
-        deadline = start + RUN_TIMEOUT
+        deadline, size = start + RUN_TIMEOUT, 0
         while True:
             raw = await asyncio.wait_for(self.socket.recv(), timeout=max(0.1, deadline - time.perf_counter()))
+            size += len(raw)
             reply = ForwardMsg()
             reply.ParseFromString(raw)
             kind = reply.WhichOneof("type")
@@ -171,10 +179,10 @@ class Session:
                 if reply.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
                     raise RuntimeError(f"the run of {page or 'overview'} at {day} ended with status "
                                        f"{reply.script_finished}")
-                return time.perf_counter() - start
+                return time.perf_counter() - start, size
 
 
-async def _at_once(sessions: list[Session], asks: list[tuple[str, date]]) -> list[float]:
+async def _at_once(sessions: list[Session], asks: list[tuple[str, date]]) -> list[tuple[float, int]]:
     return list(await asyncio.gather(*(s.run(page, day) for s, (page, day) in zip(sessions, asks))))
 
 
@@ -193,7 +201,7 @@ async def single_case(name: str, sessions: list[Session], args) -> Row:
     row, dates = Row(name, "1 session, review, new dates"), NewDates(0)
     started = time.perf_counter()
     for _ in range(args.single_runs):
-        row.times.append(await sessions[0].run(REVIEW, dates()))
+        row.add([await sessions[0].run(REVIEW, dates())])
     row.wall = time.perf_counter() - started
     return row
 
@@ -202,7 +210,7 @@ async def together_case(name: str, sessions: list[Session], args) -> Row:
     row, dates = Row(name, f"{len(sessions)} at once, review, same new date"), NewDates(100)
     started = time.perf_counter()
     for _ in range(args.rounds):
-        row.times += await _at_once(sessions, [(REVIEW, dates())] * len(sessions))
+        row.add(await _at_once(sessions, [(REVIEW, dates())] * len(sessions)))
     row.wall = time.perf_counter() - started
     return row
 
@@ -211,7 +219,7 @@ async def own_dates_case(name: str, sessions: list[Session], args) -> Row:
     row, dates = Row(name, f"{len(sessions)} at once, review, own new dates"), NewDates(1000)
     started = time.perf_counter()
     for _ in range(args.rounds):
-        row.times += await _at_once(sessions, [(REVIEW, dates()) for _ in sessions])
+        row.add(await _at_once(sessions, [(REVIEW, dates()) for _ in sessions]))
     row.wall = time.perf_counter() - started
     return row
 
@@ -221,21 +229,24 @@ async def mixed_case(name: str, sessions: list[Session], args) -> Row:
     started = time.perf_counter()
     for _ in range(args.mixed_rounds):  # the same asks for every set-up
         asks = [(pick.choice(MIXED_PAGES), FIRST_DATE + timedelta(days=pick.randrange(200, 320))) for _ in sessions]
-        row.times += await _at_once(sessions, asks)
+        row.add(await _at_once(sessions, asks))
     row.wall = time.perf_counter() - started
     return row
 
 
-async def measure(setups: dict[str, str], database_url: str, args) -> list[Row]:
+async def measure(setups: dict[str, tuple[str, int]], database_url: str, args) -> list[Row]:
     """Each case for every set-up in turn (one process, then make serve, then the next case), so
     that both meet the machine's load of the same minutes; a server idle meanwhile costs nothing."""
-    opened = {name: await open_sessions(base, database_url, args.sessions) for name, base in setups.items()}
+    opened = {name: await open_sessions(base, database_url, args.sessions) for name, (base, _) in setups.items()}
     cases = [single_case, together_case, own_dates_case] + ([mixed_case] if args.mixed_rounds else [])
     rows = []
     try:
         for case in cases:
             for name, sessions in opened.items():
-                rows.append(await asyncio.wait_for(case(name, sessions, args), timeout=args.time_limit))
+                cpu, own = tree_cpu(setups[name][1]), time.process_time()
+                row = await asyncio.wait_for(case(name, sessions, args), timeout=args.time_limit)
+                row.cpu, row.client_cpu = tree_cpu(setups[name][1]) - cpu, time.process_time() - own
+                rows.append(row)
     finally:
         for sessions in opened.values():
             for s in sessions:
@@ -244,32 +255,51 @@ async def measure(setups: dict[str, str], database_url: str, args) -> list[Row]:
 
 
 @contextmanager
-def one_process(database_url: str, folder: Path, profile: str | None = None) -> Iterator[str]:
-    """`streamlit run app.py`; with `profile` (a folder) through bench/served.py, each script run
-    profiled with cProfile into it."""
-    if profile is None:
-        with running_dashboard(database_url, folder / "one.log") as base:
-            yield base
-        return
+def one_process(database_url: str, folder: Path, profile: str | None = None) -> Iterator[tuple[str, int]]:
+    """`streamlit run app.py` as tests/dashboard_server.py starts it; yields (base URL, pid). With
+    `profile` (a folder), through bench/served.py, each script run profiled with cProfile into it."""
     port = free_port()
-    env = {**os.environ, "EET_DATABASE_URL": database_url, "EET_LANG": "nl", "EET_BENCH_PROFILE": profile}
-    command = [sys.executable, str(ROOT / "bench" / "served.py"), str(ROOT / "app.py"), "--server.headless=true",
-               f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
-               "--server.fileWatcherType=none"]
-    with serving(command, f"http://127.0.0.1:{port}/_stcore/health", folder / "one.log", env=env, cwd=ROOT):
-        yield f"http://127.0.0.1:{port}"
+    env = {**os.environ, "EET_DATABASE_URL": database_url, "EET_LANG": "nl"}
+    start = [sys.executable, "-m", "streamlit", "run"]
+    if profile is not None:
+        env["EET_BENCH_PROFILE"] = profile
+        start = [sys.executable, str(ROOT / "bench" / "served.py")]
+    command = [*start, str(ROOT / "app.py"), "--server.headless=true", f"--server.port={port}",
+               "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"]
+    with serving(command, f"http://127.0.0.1:{port}/_stcore/health", folder / "one.log", env=env,
+                 cwd=ROOT) as process:
+        yield f"http://127.0.0.1:{port}", process.pid
 
 
 @contextmanager
-def make_serve(database_url: str, folder: Path, workers: int) -> Iterator[str]:
-    """What `make serve` starts (serve.py), on a free port."""
+def make_serve(database_url: str, folder: Path, workers: int) -> Iterator[tuple[str, int]]:
+    """What `make serve` starts (serve.py), on a free port; yields (base URL, pid)."""
     port = free_port()
     env = {**os.environ, "EET_DATABASE_URL": database_url, "EET_LANG": "nl"}
     command = [sys.executable, str(ROOT / "serve.py"), "--port", str(port), "--workers", str(workers),
                "--address", "127.0.0.1", "--run-folder", str(folder / "serve")]
-    with serving(command, f"http://127.0.0.1:{port}/_eet/ready", folder / "serve.log", env=env,
-                 timeout=120, cwd=ROOT):
-        yield f"http://127.0.0.1:{port}"
+    with serving(command, f"http://127.0.0.1:{port}/_stcore/health", folder / "serve.log", env=env,
+                 timeout=120, cwd=ROOT) as process:
+        yield f"http://127.0.0.1:{port}", process.pid
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by process `pid` and every process under it (Linux /proc): the
+    server's work, which a machine busy with other work does not stretch."""
+    tick, parents, cpu = os.sysconf("SC_CLK_TCK"), {}, {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # ended meanwhile
+                continue
+            parents[int(entry.name)], cpu[int(entry.name)] = int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += cpu.get(current, 0.0)
+        todo += [child for child, parent in parents.items() if parent == current]
+    return total
 
 
 def demo_database(folder: Path) -> str:
@@ -284,11 +314,12 @@ def demo_database(folder: Path) -> str:
 
 def print_table(rows: list[Row], workers: int) -> None:
     single = {row.setup: row.median for row in rows if row.case.startswith("1 session")}
-    print(f"{'set-up':<22}{'case':<40}{'runs':>5}{'median s':>10}{'p90 s':>8}{'p90/1':>7}{'runs/s':>8}")
+    print(f"{'set-up':<24}{'case':<40}{'runs':>5}{'median s':>10}{'p90 s':>8}{'p90/1':>7}{'runs/s':>8}{'kB/run':>8}{'CPU s/run':>10}{'bench CPU':>10}")
     for row in rows:
         ratio = row.p90 / single[row.setup] if single.get(row.setup) else float("nan")
-        print(f"{row.setup:<22}{row.case:<40}{len(row.times):>5}{row.median:>10.2f}{row.p90:>8.2f}"
-              f"{ratio:>7.1f}{row.per_second:>8.2f}")
+        print(f"{row.setup:<24}{row.case:<40}{len(row.times):>5}{row.median:>10.2f}{row.p90:>8.2f}"
+              f"{ratio:>7.1f}{row.per_second:>8.2f}{statistics.median(row.sizes) / 1000:>8.0f}"
+              f"{row.cpu / len(row.times):>10.3f}{row.client_cpu / len(row.times):>10.3f}")
     by_case: dict[str, dict[str, Row]] = {}
     for row in rows:
         by_case.setdefault(row.case, {})[row.setup] = row
@@ -329,7 +360,9 @@ def main() -> None:
     print(f"load average after: {os.getloadavg()[0]:.1f}")
     print_table(rows, args.workers)
     print(json.dumps({"rows": [{"setup": r.setup, "case": r.case, "runs": len(r.times), "median": r.median,
-                                "p90": r.p90, "per_second": r.per_second} for r in rows]}))
+                                "p90": r.p90, "per_second": r.per_second,
+                                "kB_per_run": statistics.median(r.sizes) / 1000,
+                                "cpu_per_run": r.cpu / len(r.times)} for r in rows]}))
 
 
 if __name__ == "__main__":

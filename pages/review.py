@@ -91,8 +91,9 @@ compare_with = st.selectbox(t("compare_with", lang), choices, index=choices.inde
 
 review = ui.read(comparison.build_review, actor, meeting_date, compare_with, basis)
 tables = {table.key: table for table in all_tables(review, lang)}
-# The figures are built once per review and language, not on every run (issue 15).
-charts = ui.built(review_charts.charts_by_key, review, lang, key=(actor, meeting_date, compare_with, basis))
+# The figures are built once per review and language, not on every run (issue 15), and once for
+# every role that sees the same review (issue 28: an admin, a coordinator and a researcher do).
+charts = ui.built(review_charts.charts_by_key, review, lang, key=(ui.content(review),))
 st.caption(t("pack_subtitle", lang, as_of=fmt.long_date(review.as_of, lang),
              since=fmt.long_date(review.compare_with, lang)))
 if review.known_at is not None:  # a recorded meeting: its figures as they were presented

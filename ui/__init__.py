@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import pickle
 from dataclasses import astuple
 from datetime import date
 from typing import Callable
@@ -102,6 +104,13 @@ def built(function: Callable, source, *args, key: tuple = ()):
     settings = get_settings()
     return _built(function, _name(function), current_version(), settings.database_url, args, key, source,
                   settings.small_count)
+
+
+def content(value) -> str:
+    """A fingerprint of what `value` holds (its pickle, BLAKE2b): a key for `built` when equal
+    sources come from different reads, e.g. the review as an admin, a coordinator and a researcher
+    see it, which is the same review (0.1 ms for a review of 10 kB)."""
+    return hashlib.blake2b(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
 
 
 def deferred(function: Callable, *args):
