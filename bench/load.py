@@ -4,8 +4,9 @@ nginx), side by side in one run.
 
     .venv/bin/python bench/load.py [--sessions 20] [--rounds 4] [--single-runs 8] [--workers 2]
                                    [--url URL] [--setups one,serve] [--mixed-rounds 3] [--time-limit 600]
+                                   [--setups before,one,serve --before DIR] [--profile DIR]
 
-Both set-ups serve the same database (the demo in a temporary SQLite file in WAL mode, or --url) on
+Every set-up serves the same database (the demo in a temporary SQLite file in WAL mode, or --url) on
 loopback ports only. For each set-up, on a server freshly started:
 - "1 session": one session asks for the review page ("evaluatie") at `--single-runs` new dates, one
   after the other: one person's page run;
@@ -23,11 +24,19 @@ posted to the launcher's route (/_eet/session, through the proxy for `make serve
 sets sent with the websocket's handshake. A page run is one BackMsg rerun_script (the query string
 with the dates, the page's url path) until the server's script_finished; its time is the wall time
 between the two as the client sees it (loopback). Per row: the runs, their median and 90th
-percentile in seconds, the 90th percentile over the single session's median of the same set-up, and
-runs a second (runs / the row's wall time). The last lines give `make serve`'s throughput over one
-process's. Times on a shared machine are noisy: compare the columns of one run, not runs of
-different hours. Bounded: --sessions at most 50, every wait has a timeout, the whole run stops at
---time-limit seconds.
+percentile in seconds, the 90th percentile over the single session's median of the same set-up,
+runs a second (runs / the row's wall time), the median kB the server sent a run, the CPU seconds
+the server's processes (with nginx) used per run, and this bench's own CPU per run (so that one
+can see it is not the bench that limits). The last lines give `make serve`'s throughput over one
+process's. The cases run in turn for every set-up (one process, then make serve, then the next
+case), so that all meet the machine's load of the same minutes; still, times on a shared machine
+are noisy: compare the columns of one run, not runs of different hours.
+
+--before DIR with the set-up "before" serves one process of another checkout of the project (for
+example main, `git archive main | tar -x -C DIR`) beside this one, on the same database.
+
+Bounded: --sessions at most 50, a page run waits at most RUN_TIMEOUT, a case at most --time-limit
+seconds; every server listens on 127.0.0.1 only and is stopped at the end.
 """
 
 from __future__ import annotations
@@ -255,19 +264,21 @@ async def measure(setups: dict[str, tuple[str, int]], database_url: str, args) -
 
 
 @contextmanager
-def one_process(database_url: str, folder: Path, profile: str | None = None) -> Iterator[tuple[str, int]]:
-    """`streamlit run app.py` as tests/dashboard_server.py starts it; yields (base URL, pid). With
-    `profile` (a folder), through bench/served.py, each script run profiled with cProfile into it."""
+def one_process(database_url: str, folder: Path, profile: str | None = None,
+                checkout: Path = ROOT) -> Iterator[tuple[str, int]]:
+    """`streamlit run app.py` of `checkout` (default: this one) as tests/dashboard_server.py starts
+    it; yields (base URL, pid). With `profile` (a folder), through bench/served.py, each script run
+    profiled with cProfile into it."""
     port = free_port()
     env = {**os.environ, "EET_DATABASE_URL": database_url, "EET_LANG": "nl"}
     start = [sys.executable, "-m", "streamlit", "run"]
     if profile is not None:
         env["EET_BENCH_PROFILE"] = profile
         start = [sys.executable, str(ROOT / "bench" / "served.py")]
-    command = [*start, str(ROOT / "app.py"), "--server.headless=true", f"--server.port={port}",
+    command = [*start, str(checkout / "app.py"), "--server.headless=true", f"--server.port={port}",
                "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"]
-    with serving(command, f"http://127.0.0.1:{port}/_stcore/health", folder / "one.log", env=env,
-                 cwd=ROOT) as process:
+    with serving(command, f"http://127.0.0.1:{port}/_stcore/health", folder / f"one-{checkout.name}.log",
+                 env=env, cwd=checkout) as process:
         yield f"http://127.0.0.1:{port}", process.pid
 
 
@@ -337,7 +348,10 @@ def main() -> None:
     parser.add_argument("--mixed-rounds", type=int, default=3, help="rounds of mixed pages (0: none)")
     parser.add_argument("--single-runs", type=int, default=8)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="make serve's WORKERS")
-    parser.add_argument("--setups", default="one,serve", help="one, serve or both (one,serve)")
+    parser.add_argument("--setups", default="one,serve",
+                        help="of one, serve and before (one process of --before), comma-separated")
+    parser.add_argument("--before", default=None,
+                        help="another checkout of the project (e.g. `git archive` of main into a folder)")
     parser.add_argument("--profile", default=None, help="a folder: profile each run of the one process there")
     parser.add_argument("--url", default=None, help="a database with data (default: the demo in a temporary file)")
     parser.add_argument("--time-limit", type=float, default=600, help="s; a case that takes longer stops the bench")
@@ -354,6 +368,11 @@ def main() -> None:
                 setups["one process"] = stack.enter_context(one_process(url, folder, args.profile))
             elif setup == "serve":
                 setups[f"make serve ({args.workers} workers)"] = stack.enter_context(make_serve(url, folder, args.workers))
+            elif setup == "before":
+                if not args.before:
+                    parser.error("the set-up 'before' needs --before DIR")
+                setups["one process, before"] = stack.enter_context(
+                    one_process(url, folder, checkout=Path(args.before).resolve()))
             else:
                 parser.error(f"unknown set-up {setup!r}")
         rows = asyncio.run(measure(setups, url, args))
