@@ -206,41 +206,38 @@ async def open_sessions(base: str, database_url: str, count: int) -> list[Sessio
     return sessions
 
 
-async def single_case(name: str, sessions: list[Session], args) -> Row:
-    row, dates = Row(name, "1 session, review, new dates"), NewDates(0)
-    started = time.perf_counter()
-    for _ in range(args.single_runs):
-        row.add([await sessions[0].run(REVIEW, dates())])
+async def _case(name: str, label: str, sessions: list[Session], rounds: int, asks) -> Row:
+    """`rounds` times, every session asks at once for what `asks()` gives it ((page, date) each)."""
+    row, started = Row(name, label), time.perf_counter()
+    for _ in range(rounds):
+        row.add(await _at_once(sessions, asks()))
     row.wall = time.perf_counter() - started
     return row
+
+
+async def single_case(name: str, sessions: list[Session], args) -> Row:
+    dates = NewDates(0)
+    return await _case(name, "1 session, review, new dates", sessions[:1], args.single_runs,
+                       lambda: [(REVIEW, dates())])
 
 
 async def together_case(name: str, sessions: list[Session], args) -> Row:
-    row, dates = Row(name, f"{len(sessions)} at once, review, same new date"), NewDates(100)
-    started = time.perf_counter()
-    for _ in range(args.rounds):
-        row.add(await _at_once(sessions, [(REVIEW, dates())] * len(sessions)))
-    row.wall = time.perf_counter() - started
-    return row
+    dates = NewDates(100)
+    return await _case(name, f"{len(sessions)} at once, review, same new date", sessions, args.rounds,
+                       lambda: [(REVIEW, dates())] * len(sessions))
 
 
 async def own_dates_case(name: str, sessions: list[Session], args) -> Row:
-    row, dates = Row(name, f"{len(sessions)} at once, review, own new dates"), NewDates(1000)
-    started = time.perf_counter()
-    for _ in range(args.rounds):
-        row.add(await _at_once(sessions, [(REVIEW, dates()) for _ in sessions]))
-    row.wall = time.perf_counter() - started
-    return row
+    dates = NewDates(1000)
+    return await _case(name, f"{len(sessions)} at once, review, own new dates", sessions, args.rounds,
+                       lambda: [(REVIEW, dates()) for _ in sessions])
 
 
 async def mixed_case(name: str, sessions: list[Session], args) -> Row:
-    row, pick = Row(name, f"{len(sessions)} at once, mixed pages and dates"), random.Random(28)
-    started = time.perf_counter()
-    for _ in range(args.mixed_rounds):  # the same asks for every set-up
-        asks = [(pick.choice(MIXED_PAGES), FIRST_DATE + timedelta(days=pick.randrange(200, 320))) for _ in sessions]
-        row.add(await _at_once(sessions, asks))
-    row.wall = time.perf_counter() - started
-    return row
+    pick = random.Random(28)  # the same asks for every set-up
+    return await _case(name, f"{len(sessions)} at once, mixed pages and dates", sessions, args.mixed_rounds,
+                       lambda: [(pick.choice(MIXED_PAGES), FIRST_DATE + timedelta(days=pick.randrange(200, 320)))
+                                for _ in sessions])
 
 
 async def measure(setups: dict[str, tuple[str, int]], database_url: str, args) -> list[Row]:
