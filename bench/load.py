@@ -26,8 +26,10 @@ with the dates, the page's url path) until the server's script_finished; its tim
 between the two as the client sees it (loopback). Per row: the runs, their median and 90th
 percentile in seconds, the 90th percentile over the single session's median of the same set-up,
 runs a second (runs / the row's wall time), the median kB the server sent a run, the CPU seconds
-the server's processes (with nginx) used per run, and this bench's own CPU per run (so that one
-can see it is not the bench that limits). The last lines give `make serve`'s throughput over one
+the server's processes (with nginx) used per run, the cores they had (their CPU seconds over the
+row's wall time: on a machine busy with other work, what more processes can gain is bounded by
+what the machine gives them), and this bench's own CPU per run (so that one can see it is not the
+bench that limits). The last lines give `make serve`'s throughput over one
 process's. The cases run in turn for every set-up (one process, then make serve, then the next
 case), so that all meet the machine's load of the same minutes; still, times on a shared machine
 are noisy: compare the columns of one run, not runs of different hours.
@@ -322,12 +324,13 @@ def demo_database(folder: Path) -> str:
 
 def print_table(rows: list[Row], workers: int) -> None:
     single = {row.setup: row.median for row in rows if row.case.startswith("1 session")}
-    print(f"{'set-up':<24}{'case':<40}{'runs':>5}{'median s':>10}{'p90 s':>8}{'p90/1':>7}{'runs/s':>8}{'kB/run':>8}{'CPU s/run':>10}{'bench CPU':>10}")
+    print(f"{'set-up':<24}{'case':<40}{'runs':>5}{'median s':>10}{'p90 s':>8}{'p90/1':>7}{'runs/s':>8}{'kB/run':>8}{'CPU s/run':>10}{'cores':>6}{'bench CPU':>10}")
     for row in rows:
         ratio = row.p90 / single[row.setup] if single.get(row.setup) else float("nan")
         print(f"{row.setup:<24}{row.case:<40}{len(row.times):>5}{row.median:>10.2f}{row.p90:>8.2f}"
               f"{ratio:>7.1f}{row.per_second:>8.2f}{statistics.median(row.sizes) / 1000:>8.0f}"
-              f"{row.cpu / len(row.times):>10.3f}{row.client_cpu / len(row.times):>10.3f}")
+              f"{row.cpu / len(row.times):>10.3f}{row.cpu / row.wall if row.wall else 0:>6.2f}"
+              f"{row.client_cpu / len(row.times):>10.3f}")
     by_case: dict[str, dict[str, Row]] = {}
     for row in rows:
         by_case.setdefault(row.case, {})[row.setup] = row
@@ -378,7 +381,8 @@ def main() -> None:
     print(json.dumps({"rows": [{"setup": r.setup, "case": r.case, "runs": len(r.times), "median": r.median,
                                 "p90": r.p90, "per_second": r.per_second,
                                 "kB_per_run": statistics.median(r.sizes) / 1000,
-                                "cpu_per_run": r.cpu / len(r.times)} for r in rows]}))
+                                "cpu_per_run": r.cpu / len(r.times),
+                                "cores": r.cpu / r.wall if r.wall else 0.0} for r in rows]}))
 
 
 if __name__ == "__main__":
