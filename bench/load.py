@@ -70,7 +70,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from eet.accounts import sessions as session_rules  # noqa: E402
 from eet.demo.newsletter import DEMO_ACCOUNTS, DEMO_PASSWORD  # noqa: E402
-from tests.dashboard_server import free_port, serving  # noqa: E402
+from tests.dashboard_server import dashboard_processes, free_port, open_connections, serving  # noqa: E402
 
 MAX_SESSIONS = 50
 RUN_TIMEOUT = 120.0  # s for one page run; a run that takes longer fails the bench
@@ -120,8 +120,9 @@ class NewDates:
 
 
 def sign_in(base: str, database_url: str, username: str) -> str:
-    """The session cookie of `username` signed in as the sign-in page does it: the password checked,
-    the ticket posted to the launcher's route of `base`. Returns the token (the cookie's value)."""
+    """The cookies of `username` signed in as the sign-in page does it: the password checked, the
+    ticket posted to the launcher's route of `base`. Returns them as a Cookie header's value: the
+    session's token and, behind make serve's nginx, the process it routed this browser to."""
     from eet.accounts import auth
     from eet.store import get_engine, session_scope
 
@@ -142,24 +143,24 @@ def sign_in(base: str, database_url: str, username: str) -> str:
         response = urllib.request.build_opener(NoRedirect).open(request, timeout=30)
     except urllib.error.HTTPError as redirect:  # the 303 that sets the cookie
         response = redirect
-    for header in response.headers.get_all("Set-Cookie") or []:
-        name, _, rest = header.partition("=")
-        if name.strip() == session_rules.COOKIE:
-            return rest.split(";", 1)[0]
-    raise RuntimeError(f"no {session_rules.COOKIE} cookie from {base}/_eet/session")
+    cookies = dict(header.split(";", 1)[0].strip().split("=", 1)
+                   for header in response.headers.get_all("Set-Cookie") or [] if "=" in header)
+    if not cookies.get(session_rules.COOKIE):
+        raise RuntimeError(f"no {session_rules.COOKIE} cookie from {base}/_eet/session")
+    return "; ".join(f"{name}={value}" for name, value in cookies.items() if value)  # with make serve's route
 
 
 class Session:
     """One signed-in browser tab, over the websocket: `run(page, day)` asks for a page at a date
     and returns the seconds until the server finished the script run and the bytes it sent."""
 
-    def __init__(self, base: str, token: str):
-        self.base, self.token, self.socket = base, token, None
+    def __init__(self, base: str, cookies: str):
+        self.base, self.cookies, self.socket = base, cookies, None
 
     async def open(self) -> None:
         url = "ws" + self.base[len("http"):] + "/_stcore/stream"
         self.socket = await websockets.connect(
-            url, subprotocols=["streamlit"], additional_headers={"Cookie": f"{session_rules.COOKIE}={self.token}"},
+            url, subprotocols=["streamlit"], additional_headers={"Cookie": self.cookies},
             max_size=None, open_timeout=30, ping_interval=None)
 
     async def close(self) -> None:
@@ -246,6 +247,11 @@ async def measure(setups: dict[str, tuple[str, int]], database_url: str, args) -
     """Each case for every set-up in turn (one process, then make serve, then the next case), so
     that both meet the machine's load of the same minutes; a server idle meanwhile costs nothing."""
     opened = {name: await open_sessions(base, database_url, args.sessions) for name, (base, _) in setups.items()}
+    for name, (_, pid) in setups.items():
+        processes = dashboard_processes(pid)
+        if processes:  # make serve: how nginx's hash of the sign-in cookies spread the sessions
+            spread = open_connections(set(processes))
+            print(f"{name}: sessions per process {sorted(spread.values(), reverse=True)}", flush=True)
     cases = [single_case, together_case, own_dates_case] + ([mixed_case] if args.mixed_rounds else [])
     rows = []
     try:

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from eet.texts import t
-from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, serving
+from tests.dashboard_server import (CHROMIUM, CHROMIUM_ARGS, ROOT, dashboard_processes, free_port, open_connections,
+                                    serving)
 
 NGINX = Path("/usr/sbin/nginx")
 pytestmark = [pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
@@ -41,41 +42,13 @@ def proxy(tmp_path_factory):
         yield f"http://127.0.0.1:{port}", process
 
 
-def dashboard_processes(serve_pid: int) -> dict[int, int]:
-    """{port: pid} of the dashboard processes serve.py runs (its children with a --server.port)."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            args = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        ports = [a for a in args if a.startswith(b"--server.port=")]
-        if parent == serve_pid and ports:
-            found[int(ports[0].split(b"=")[1])] = int(entry.name)
-    return found
-
-
-def connected_ports(ports: set[int]) -> set[int]:
-    """Which of `ports` (on 127.0.0.1) have an open connection now (/proc/net/tcp, state 01):
-    nginx keeps none open to a dashboard process but a websocket."""
-    found = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        local_port, state = int(fields[1].split(":")[1], 16), fields[3]
-        if state == "01" and local_port in ports:
-            found.add(local_port)
-    return found
-
-
 def serving_process(serve_pid: int, timeout: float = 60) -> tuple[int, int]:
-    """(port, pid) of the one dashboard process holding the browser's websocket."""
+    """(port, pid) of the one dashboard process holding the browser's websocket (nginx keeps no
+    other connection open to a dashboard process)."""
     deadline = time.time() + timeout
     while True:
         processes = dashboard_processes(serve_pid)
-        connected = connected_ports(set(processes))
+        connected = set(open_connections(set(processes)))
         if len(connected) == 1:
             port = connected.pop()
             return port, processes[port]
