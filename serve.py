@@ -29,8 +29,8 @@ touched) on --address:--port in front of them:
 The database is EET_DATABASE_URL as for `make run`: PostgreSQL, or SQLite (WAL, one machine only).
 It is created or migrated once here (`python -m eet init`), before the processes start. Several
 machines: run `make serve` on each against one PostgreSQL with one STREAMLIT_SERVER_COOKIE_SECRET,
-and in front of them one more nginx, `python serve.py --workers 0 --upstream host1:8501 --upstream
-host2:8501` (README, "Serving many people"). Ctrl-C or SIGTERM stops nginx and every process.
+and in front of them one more nginx, `python serve.py --workers 0 --route-cookie eet_machine
+--upstream host1:8501 --upstream host2:8501` (README, "Serving many people"). Ctrl-C or SIGTERM stops nginx and every process.
 """
 
 from __future__ import annotations
@@ -116,12 +116,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def nginx_conf(run: Path, address: str, port: int, upstreams: list[str]) -> str:
+def nginx_conf(run: Path, address: str, port: int, upstreams: list[str], route: str = ROUTE_COOKIE) -> str:
     """nginx's configuration: the upstreams ("host:port") behind address:port. A process that
     refuses a connection is skipped for 3 s (max_fails=1), its browsers sent to another."""
     servers = "\n".join(f"        server {u} max_fails=1 fail_timeout=3s;" for u in upstreams)
     routes = "\n".join(f'        "{u}" {u};' for u in upstreams)
-    return NGINX_CONF.format(run=run, route=ROUTE_COOKIE, servers=servers, routes=routes, address=address,
+    return NGINX_CONF.format(run=run, route=route, servers=servers, routes=routes, address=address,
                              port=port)
 
 
@@ -177,6 +177,8 @@ def main() -> int:
                         help="nginx's configuration, its temporary files and the processes' logs")
     parser.add_argument("--upstream", action="append", default=[],
                         help="HOST:PORT of another machine's `make serve`, also served (repeatable)")
+    parser.add_argument("--route-cookie", default=ROUTE_COOKIE,
+                        help="the cookie naming the process or machine (a front nginx needs a name of its own)")
     args = parser.parse_args()
     if args.workers < 0 or (args.workers == 0 and not args.upstream):
         parser.error("--workers must be at least 1, or 0 with --upstream")
@@ -203,7 +205,7 @@ def main() -> int:
         wait_ready(workers)
         upstreams = [f"127.0.0.1:{w.port}" for w in workers] + args.upstream
         conf = run / "nginx.conf"
-        conf.write_text(nginx_conf(run, args.address, args.port, upstreams))
+        conf.write_text(nginx_conf(run, args.address, args.port, upstreams, args.route_cookie))
         nginx = subprocess.Popen([NGINX, "-p", str(run), "-c", str(conf), "-e", str(run / "error.log"),
                                   "-g", "daemon off;"], cwd=run)
         print(f"serving {len(workers)} dashboard processes and {len(args.upstream)} other machines "
