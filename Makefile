@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# make serve: dashboard processes behind nginx, one per core unless WORKERS says otherwise
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install init bench bench-pilot bench-browser bench-quick clean
+.PHONY: run serve test install init bench bench-pilot bench-browser bench-quick clean
 
 $(STAMP): requirements.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +22,12 @@ install: $(STAMP)
 run: $(STAMP)
 	$(PY) -m eet init --demo-if-empty
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true --server.fileWatcherType none
+
+# Several dashboard processes (WORKERS) behind nginx on PORT, sticky by the sign-in cookie, on one
+# database (serve.py; README "Serving many people"). Needs nginx (Debian: apt-get install nginx).
+serve: $(STAMP)
+	$(PY) -m eet init --demo-if-empty
+	$(PY) serve.py --port $(PORT) --workers $(WORKERS)
 
 init: $(STAMP)
 	$(PY) -m eet init

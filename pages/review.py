@@ -92,8 +92,15 @@ compare_with = st.selectbox(t("compare_with", lang), choices, index=choices.inde
 
 review = ui.read(comparison.build_review, actor, meeting_date, compare_with, basis)
 tables = {table.key: table for table in all_tables(review, lang)}
-# The figures are built once per review and language, not on every run (issue 15).
-charts = ui.built(review_charts.charts_by_key, review, lang, key=(actor, meeting_date, compare_with, basis))
+# The figures are built once per review and language, not on every run (issue 15), once for every
+# role that sees the same review (an admin, a coordinator and a researcher do), and only those shown
+# (issue 28).
+review_key = ui.content(review)
+
+
+def chart_of(key: str):
+    return ui.built(review_charts.chart, review, key, lang, key=(review_key,))
+
 st.caption(t("pack_subtitle", lang, as_of=fmt.long_date(review.as_of, lang),
              since=fmt.long_date(review.compare_with, lang)))
 if review.known_at is not None:  # a recorded meeting: its figures as they were presented
@@ -126,15 +133,15 @@ for col, code in zip(cols, ("dwellings.counter", "dwellings.pipeline", "dwelling
                None if figure.change is None else cell_text(figure.change, lang, signed=True), border=True,
                delta_color="gray", delta_arrow=fx.arrow(figure.change))
 chart_col, table_col = fx.columns(2, 380)
-style.chart(charts["headline"], key="chart_headline", where=chart_col)
+style.chart(chart_of("headline"), key="chart_headline", where=chart_col)
 with table_col:
     for key in ("dwellings", "coalition", "status"):
         st.subheader(tables[key].title)
         show(key)
-style.chart(charts["status"], key="chart_status")
+style.chart(chart_of("status"), key="chart_status")
 st.subheader(t("group_funnel", lang))
 chart_col, table_col = fx.columns(2, 380)
-style.chart(charts["funnel"], key="chart_funnel", where=chart_col)
+style.chart(chart_of("funnel"), key="chart_funnel", where=chart_col)
 with table_col:
     show("funnel")
     for key in ("lead_time", "retention"):
@@ -155,7 +162,7 @@ dimensions = ("municipality", "building_type", "route", "site")
 by = st.segmented_control(t("review_moved_by", lang), dimensions, default="municipality", required=True,
                           format_func=lambda k: tables[k].title, key="review_moved_by") or "municipality"
 if by == "municipality":
-    style.chart(charts["municipality"], key="chart_municipality")
+    style.chart(chart_of("municipality"), key="chart_municipality")
 measure = st.segmented_control(t("figure", lang), MOVED_MEASURES, default="counter", required=True,
                                format_func=lambda m: t(f"measure_{m}", lang), key="review_moved_measure") or "counter"
 table_of(measure_view(tables[by], measure, review.compared))
@@ -184,7 +191,7 @@ with chart_col:
     shown = st.segmented_control(t("review_forecast_chart", lang), ("dwellings", "participants"),
                                  default="dwellings", required=True, format_func=lambda m: t(f"forecast_{m}", lang),
                                  key="review_forecast_chart") or "dwellings"
-    style.chart(charts[f"forecast_{shown}"], key="chart_forecast")
+    style.chart(chart_of(f"forecast_{shown}"), key="chart_forecast")
 with table_col:
     forecast_table = transposed(tables["forecast"])
     forecast_table.note = None  # said above the sentences

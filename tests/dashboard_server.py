@@ -25,6 +25,35 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def dashboard_processes(serve_pid: int) -> dict[int, int]:
+    """{port: pid} of the dashboard processes serve.py runs (its children with a --server.port)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        ports = [a for a in args if a.startswith(b"--server.port=")]
+        if parent == serve_pid and ports:
+            found[int(ports[0].split(b"=")[1])] = int(entry.name)
+    return found
+
+
+def open_connections(ports: set[int]) -> dict[int, int]:
+    """{port: open connections} of those of `ports` (listening on this machine) that have any now
+    (Linux /proc/net/tcp, state 01 ESTABLISHED)."""
+    found: dict[int, int] = {}
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local_port, state = int(fields[1].split(":")[1], 16), fields[3]
+        if state == "01" and local_port in ports:
+            found[local_port] = found.get(local_port, 0) + 1
+    return found
+
+
 @contextmanager
 def serving(command: list[str], ready_url: str, log: Path, env: dict | None = None,
             timeout: float = 60, cwd: Path | None = None) -> Iterator[subprocess.Popen]:

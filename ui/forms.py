@@ -234,8 +234,11 @@ def table_styler(cells: dict[str, list[str]]):
 def table(cells: dict[str, list[str]]) -> None:
     """Columns of text as a static table, wrapped rather than cut (st.table; a data grid cuts a
     column off), as `table_styler` prepares it: what it shows is escaped, so a typed text is shown
-    as typed; dates and figures whole; columns of figures to the right."""
-    st.table(table_styler(cells), hide_index=True)
+    as typed; dates and figures whole; columns of figures to the right. What st.table would send
+    for these cells is made once per process (ui.shared.table_element) and sent again as it is."""
+    from ui import shared
+
+    shared.table_element(cells, table_styler)
 
 
 # Widths in px of Streamlit's table at its 14 px font (Source Sans): a character, a cell's padding and

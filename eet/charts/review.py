@@ -134,18 +134,21 @@ def forecast_chart(review: Review, measure: str, lang: str) -> go.Figure:
     return charts._layout(fig, lang, height=360, hovermode="x unified")
 
 
+BUILDERS = {
+    "headline": headline_chart,
+    "status": status_chart,
+    "funnel": funnel_chart,
+    "municipality": municipality_chart,
+    "forecast_dwellings": lambda review, lang: forecast_chart(review, "dwellings", lang),
+    "forecast_participants": lambda review, lang: forecast_chart(review, "participants", lang),
+}  # in the order of the pack
+
+
+def chart(review: Review, key: str, lang: str) -> go.Figure:
+    """One chart of the review by its key (BUILDERS): the review page builds only those it shows."""
+    return BUILDERS[key](review, lang)
+
+
 def all_charts(review: Review, lang: str) -> list[tuple[str, go.Figure]]:
     """(key, figure) in the order of the pack."""
-    return [
-        ("headline", headline_chart(review, lang)),
-        ("status", status_chart(review, lang)),
-        ("funnel", funnel_chart(review, lang)),
-        ("municipality", municipality_chart(review, lang)),
-        ("forecast_dwellings", forecast_chart(review, "dwellings", lang)),
-        ("forecast_participants", forecast_chart(review, "participants", lang)),
-    ]
-
-
-def charts_by_key(review: Review, lang: str) -> dict[str, go.Figure]:
-    """The charts of all_charts by their key (the review page draws them from a cache)."""
-    return dict(all_charts(review, lang))
+    return [(key, chart(review, key, lang)) for key in BUILDERS]
