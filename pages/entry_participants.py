@@ -14,6 +14,7 @@ import streamlit as st
 from ui import forms as fx
 import ui
 from eet.entry import data_entry
+from eet.texts import formatting as fmt
 from eet.texts import code_label, event_label, t
 from eet.store.models import AGE_BANDS, ASSESSMENT_OUTCOMES, EVENT_KINDS, EXIT_OUTCOMES
 from eet.entry.schemas import NOTE_MAX, REASON_MAX
@@ -72,7 +73,7 @@ def step_widgets(form: fx.Form, kind: str, with_code: bool) -> None:
     """Inside the form: the fields this kind of step takes, each followed by its error if refused."""
     c1, c2 = st.columns(2)
     if with_code and fx.typed_choice(codes):  # too many for a list (national size): typed
-        form.field(c1.text_input, "code", label="choose_participant", placeholder=fx.choice_hint(codes, lang))
+        form.field(c1.text_input, "code", label="choose_participant", placeholder=fmt.plain(fx.choice_hint(codes, lang)))
     elif with_code:
         form.field(c1.selectbox, "code", [None, *codes], label="choose_participant", format_func=dash())
     form.field(c1.date_input, "date", value=None, format="DD-MM-YYYY")

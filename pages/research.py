@@ -38,7 +38,7 @@ if sees_survival_curve(actor):
     else:
         style.chart(ui.built(charts.kaplan_meier, curve.days, curve.survival, head.retention_target, lang,
                              key=(actor, as_of)), key="km_chart")
-        st.caption(t("km_caption", lang, events=curve.events, censored=curve.censored))
+        st.caption(t("km_caption", lang, events=fmt.number(curve.events, lang), censored=fmt.number(curve.censored, lang)))
 
 st.subheader(t("business_case", lang))
 case = ui.read(business_case.business_case, as_of)
@@ -115,7 +115,7 @@ else:
     cols[1].metric(t("recovery_measured", lang), f"{fmt.number(rec.measured, lang)} / {fmt.number(rec.cohort, lang)}",
                    border=True, help=t("recovery_coverage", lang))
     st.caption(" ".join(filter(None, (
-        t("rate_withheld_caption", lang, n=threshold()) if withheld else "", disclosure.verdict_text(rec.rate, lang),
+        t("rate_withheld_caption", lang, n=threshold()) if withheld else "", fmt.plain(disclosure.verdict_text(rec.rate, lang)),
         t("recovery_caption", lang, target=fmt.percent(rec.target, lang, 0))))))
     st.markdown("**" + t("recovery_domains", lang) + "**")
     if rec.domains:
