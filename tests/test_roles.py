@@ -18,6 +18,7 @@ from eet.entry import living_lab
 
 from eet.entry import services
 from eet.accounts.access import SYSTEM, AccessDenied
+from eet.entry.schemas import RuleError
 from eet.accounts.auth import add_user, authenticate
 from eet.store.engine import session_scope
 from eet.store.models import AuditRecord, Bottleneck, Dwelling, Organisation, Participant, Target
@@ -68,8 +69,6 @@ def test_coordinator_reads_and_writes_own_organisation_only(engine, actors):
         lambda s: data_entry.change_status(s, coord, {"ref": "ZST-0001", "status": "location_found",
                                                       "effective_on": "2021-03-02"}, expected_version=1),
         lambda s: data_entry.register(s, coord, {"code": "P-0003", "referrer": "Zeist", "referred_on": "2021-03-01"}),
-        lambda s: data_entry.record_step(s, coord, {"code": "P-0002", "event": "assessed", "date": "2021-03-01",
-                                                    "outcome": "eligible"}),
         lambda s: data_entry.add_dwelling_batch(s, coord, {**DWELLING, "municipality": "Zeist"}, "ZST", 3),
         lambda s: living_lab.save_bottleneck(s, coord, {"title": "x", "domain": "system", "raised_on": "2021-03-01"}),
         lambda s: administration.add_target(s, coord, {"key": "dwellings", "value": 250, "valid_from": "2021-06-01"}),
@@ -79,6 +78,12 @@ def test_coordinator_reads_and_writes_own_organisation_only(engine, actors):
         with pytest.raises(AccessDenied):
             with session_scope(engine) as s:
                 write(s)
+    # A step of another organisation's participant: refused as for a code that does not exist (issue 25).
+    with pytest.raises(RuleError) as refused:
+        with session_scope(engine) as s:
+            data_entry.record_step(s, coord, {"code": "P-0002", "event": "assessed", "date": "2021-03-01",
+                                              "outcome": "eligible"})
+    assert refused.value.errors[0].key == "no_participant_register"
     with Session(engine) as s:
         with pytest.raises(AccessDenied):
             audit_view.audit_rows(s, coord)

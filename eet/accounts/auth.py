@@ -74,7 +74,9 @@ def password_problem(password: str, username: str = "", field: str = "password")
 def add_user(session: Session, actor: Actor, username: str, password: str, role: str,
              organisation: str | None = None, is_demo: bool = False) -> User:
     require_role(actor, "admin")
-    if not is_demo and demo_blocks(session, actor.user_id):  # the first real account (issue 18)
+    # The first real account waits for `demo remove` (issue 18), whoever asks: a demo admin too,
+    # since anyone who read the published password is one (issue 25; README "From the demo to real use").
+    if not is_demo and demo_blocks(session, None):
         raise refused("username", "demo_accounts_open", command=REMOVE_COMMAND)
     username = username.strip()
     errors = []

@@ -11,7 +11,7 @@ from typing import Literal
 from sqlmodel import Session, select
 
 from eet.store import audit
-from eet.accounts.access import Actor, require_org
+from eet.accounts.access import Actor, require_org, require_role
 from eet.store.models import (
     DwellingStatusChange, Participant, ParticipantEvent, utcnow,
 )
@@ -20,7 +20,7 @@ from eet.entry.schemas import EventIn, RuleError, refused
 from eet.entry.writecache import cache_of
 from eet.entry.state import (  # noqa: F401  (part of what services offers its callers)
     EventPlan, _add_status, _current_home, orgs_of, PARTICIPANT_ORGANISATIONS, state_of, status_at, _occupant,
-    DWELLING_ORGANISATIONS, shown_code,
+    DWELLING_ORGANISATIONS, may_touch, shown_code,
 )
 
 Outcome = Literal["created", "changed", "unchanged"]
@@ -56,9 +56,10 @@ def decide_event(session: Session, actor: Actor, data: EventIn) -> EventPlan:
         # anyway) before reading who lives there, so the second waits and then sees the first.
         audit.bump_data_version(session)
     participant = state.participant(data.code)
-    if participant is None:
+    require_role(actor, "admin", "coordinator")
+    # Another organisation's participant is answered as an unknown code (issue 25: no existence oracle).
+    if participant is None or not may_touch(actor, *orgs_of(participant, PARTICIPANT_ORGANISATIONS)):
         raise refused("code", "no_participant_register", code=data.code)
-    require_org(actor, *orgs_of(participant, PARTICIPANT_ORGANISATIONS))
     dwelling = None
     if data.dwelling_ref:
         dwelling = state.dwelling(data.dwelling_ref)

@@ -91,6 +91,24 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
             raise
 
 
+def database_made(url: str | None = None) -> bool:
+    """Whether the database at `url` (default EET_DATABASE_URL) was made by `eet init`: its
+    migrations table exists. Creates nothing: a SQLite file that is not there is not made (and is not
+    created by asking, as `get_engine` would), and a server that cannot be reached counts as not made."""
+    from sqlalchemy import inspect
+
+    url = url or get_settings().database_url
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1].split("?", 1)[0]
+        if path and path != ":memory:" and not Path(path).is_file():
+            return False
+    try:
+        with get_engine(url).connect() as connection:
+            return inspect(connection).has_table("alembic_version")
+    except OperationalError:
+        return False
+
+
 def alembic_config(engine: Engine):
     from alembic.config import Config
 
