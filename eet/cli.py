@@ -155,11 +155,15 @@ def cmd_refresh(args) -> int:
 
 def _no_database() -> int | None:
     """Exit status 1 with a message when the database was never made (`eet init`), before anything
-    opens it: a read must not leave an empty database file behind (issue 25)."""
+    opens it: a read must not leave an empty database file behind (issue 25). Else None, after a
+    change made outside eet was caught up (eet.store.outside)."""
     from eet.store.engine import database_made
     from eet.texts.messages import message
 
     if database_made():
+        from eet.store import get_engine, outside
+
+        outside.current_version(get_engine())  # a change typed in by hand meanwhile: caught up first
         return None
     return _fail(str(message("no_database", url=_safe_url())))
 

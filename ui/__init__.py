@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from eet import texts
 from eet.accounts import sessions
 from eet.accounts.access import Actor
-from eet.store.audit import data_version
+from eet.store import outside
 from eet.bootstrap import initialise
 from eet.store import get_settings
 from eet.store import get_engine, session_scope
@@ -43,8 +43,9 @@ def engine():
 
 
 def current_version() -> int:
-    with session_scope(engine()) as session:
-        return data_version(session)
+    """The data version; a change made outside eet since eet last wrote is caught up first
+    (eet.store.outside), so the page runs on figures that follow the database."""
+    return outside.current_version(engine())
 
 
 @st.cache_data(show_spinner=False, max_entries=1024,
