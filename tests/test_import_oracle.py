@@ -43,3 +43,17 @@ def test_steps_answer_alike_for_another_organisations_code_and_an_unknown_one(en
     other, unknown = _answers(engine, tmp_path, "events", ["code", "event", "date", "outcome"],
                               lambda code: [code, "assessed", "2021-03-01", "eligible"], lister)
     assert other == unknown and len(unknown) == 1 and "CODE" in unknown[0]
+
+
+def test_a_steps_dwelling_answers_alike_for_another_organisations_ref_and_an_unknown_one(engine, tmp_path):
+    """The attack on the fix (issue 25): the dwelling of a match told 'not yours' for another
+    organisation's ref and 'no dwelling' for an unknown one."""
+    load_base(engine, tmp_path)
+    lister = _coordinator_of(engine, "Lister")  # P-0001's care provider; UTR-0001 is Mitros's, in Utrecht
+    answers = []
+    for ref in ("UTR-0001", "UTR-9999"):
+        path = write_csv(tmp_path / f"match-{ref}.csv", [["code", "event", "date", "dwelling_ref"],
+                                                         ["P-0001", "matched", "2021-03-01", ref]])
+        result = import_file(engine, "events", path, actor=lister)
+        answers.append([str(e).replace(ref, "REF") for e in result.errors])
+    assert answers[0] == answers[1] and len(answers[1]) == 1 and "REF" in answers[1][0]

@@ -24,6 +24,8 @@ from __future__ import annotations
 import os
 from urllib.parse import urlsplit
 
+from starlette.requests import cookie_parser
+
 from eet.accounts.sessions import COOKIE as SESSION_COOKIE
 
 SETTING = "EET_ALLOWED_ORIGINS"
@@ -73,7 +75,8 @@ def own_origin(scope, headers: dict[str, str]) -> Origin | None:
 
 
 def _carries_session(headers: dict[str, str]) -> bool:
-    return any(part.strip().startswith(SESSION_COOKIE + "=") for part in headers.get("cookie", "").split(";"))
+    """Read as Starlette reads cookies (for the session lookup), so no spelling slips past."""
+    return SESSION_COOKIE in cookie_parser(headers.get("cookie", ""))
 
 
 def admitted(scope, headers: dict[str, str], allowed: frozenset[Origin]) -> bool:

@@ -63,11 +63,11 @@ def decide_event(session: Session, actor: Actor, data: EventIn) -> EventPlan:
     dwelling = None
     if data.dwelling_ref:
         dwelling = state.dwelling(data.dwelling_ref)
-        if dwelling is None:
-            raise refused("dwelling_ref", "no_dwelling", ref=data.dwelling_ref)
         # The dwelling of a step is written too (its status): it must be the actor's as well, checked
-        # before anything about it (who lives there) can come into a message (issue 18).
-        require_org(actor, *orgs_of(dwelling, DWELLING_ORGANISATIONS))
+        # before anything about it (who lives there) can come into a message (issue 18); another
+        # organisation's is answered as an unknown ref (issue 25: no existence oracle).
+        if dwelling is None or not may_touch(actor, *orgs_of(dwelling, DWELLING_ORGANISATIONS)):
+            raise refused("dwelling_ref", "no_dwelling", ref=data.dwelling_ref)
     events = state.events(participant.id)
     for existing in events:
         if (existing.kind, existing.occurred_on, existing.outcome, existing.dwelling_id) == (
