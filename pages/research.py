@@ -115,7 +115,7 @@ else:
     cols[1].metric(t("recovery_measured", lang), f"{fmt.number(rec.measured, lang)} / {fmt.number(rec.cohort, lang)}",
                    border=True, help=t("recovery_coverage", lang))
     st.caption(" ".join(filter(None, (
-        t("rate_withheld_caption", lang, n=threshold()) if withheld else "", fmt.plain(disclosure.verdict_text(rec.rate, lang)),
+        t("rate_withheld_caption", lang, n=threshold()) if withheld else "", disclosure.verdict_text(rec.rate, lang),
         t("recovery_caption", lang, target=fmt.percent(rec.target, lang, 0))))))
     st.markdown("**" + t("recovery_domains", lang) + "**")
     if rec.domains:

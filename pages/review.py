@@ -121,7 +121,7 @@ for col, code in zip(cols, ("dwellings.counter", "dwellings.pipeline", "dwelling
     figure = headline[code]
     # The change is written with a real minus sign, which Streamlit reads as positive: the arrow is
     # set from the number, in one neutral colour (a smaller pipeline is progress, not a loss).
-    col.metric(fmt.plain(item_label(figure.group, figure.item, review, lang)), cell_text(figure.now, lang),
+    col.metric(item_label(figure.group, figure.item, review, lang), cell_text(figure.now, lang),
                None if figure.change is None else cell_text(figure.change, lang, signed=True), border=True,
                delta_color="gray", delta_arrow=fx.arrow(figure.change))
 chart_col, table_col = fx.columns(2, 380)

@@ -24,9 +24,9 @@ from eet.texts import label, t
 lang = ui.current_language()
 next_path = st.session_state.get("sign_in_next", "/")
 st.title(t("app_title", lang))
-ended = ui.signed_out_text(lang)
+ended = ui.signed_out_key()
 if ended:
-    st.info(fmt.plain(ended))
+    st.info(t(ended, lang))
 if next_path.split("?")[0] != "/":
     st.caption(t("sign_in_continue", lang, page=fmt.plain(st.session_state.get("sign_in_title", ""))))
 

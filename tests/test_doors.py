@@ -24,7 +24,7 @@ import urllib.request
 
 from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, running_dashboard
 
-websockets = pytest.importorskip("websockets")
+import websockets  # noqa: E402  (Streamlit requires it: constraints.txt)
 HERE = Path(__file__).resolve().parent
 # The address of the issue: a notice that would carry a link to another site and an image from another host.
 HOSTILE = ("x **Sessie verlopen:** [klik hier](https://evil.example/login) "

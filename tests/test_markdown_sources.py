@@ -15,7 +15,9 @@ walking the code, and its text must be of one of these forms, recursively:
   small-count threshold), or arithmetic (-, *, /, //, %) of allowed forms;
 - a constant of the code: a name in UPPER_CASE (MAX_FAILED_ATTEMPTS, DEMO_PASSWORD);
 - a local name whose every assignment in its function (or module) is of an allowed form;
-- a call of a function of the same file whose every `return` is of an allowed form;
+- a call of a function of the same file, or of a module of this project it imports (`from
+  eet.figures.disclosure import verdict_text`, `disclosure.verdict_text`), whose every `return` is
+  of an allowed form in its own module;
 - `**{k: v for ...}` as the values of a catalogue text, v of an allowed form.
 Anything else (a query value, a cell, a file's text, a page title, a parameter) is a finding.
 """
@@ -127,11 +129,13 @@ class Checker:
                            for k in node.keywords)
             if name in NUMBERS and owner is None:
                 return True
-            if owner is None and name in self.functions and name not in seen:
-                function = self.functions[name]
-                returns = [n.value for n in self._own_nodes(function) if isinstance(n, ast.Return)]
-                return bool(returns) and all(r is not None and self.safe(r, function, seen | {name})
-                                             for r in returns)
+            target = self.resolve(owner, name)
+            if target is not None and (id(target[1]), name) not in seen:
+                checker, function = target
+                returns = [n.value for n in checker._own_nodes(function) if isinstance(n, ast.Return)]
+                if returns and all(r is not None and checker.safe(r, function, seen | {(id(function), name)})
+                                   for r in returns):
+                    return True
             if name in FORMATTING and owner == "fmt":
                 return True
             if name == "join" and isinstance(node.func, ast.Attribute) and self.safe(node.func.value, scope, seen):
@@ -156,6 +160,57 @@ class Checker:
         return False
 
 
+_CHECKERS: dict[Path, "Checker"] = {}
+
+
+def checker_of(path: Path) -> "Checker":
+    """The checker of a file of this project (parsed once)."""
+    if path not in _CHECKERS:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        checker = Checker(tree)
+        checker.module, checker.path = tree, path
+        checker.functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        checker.imported = {}  # local name -> (module path or None, name in it or None for a module)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in ("eet", "ui"):
+                for alias in node.names:
+                    as_module = _module_file(f"{node.module}.{alias.name}")
+                    checker.imported[alias.asname or alias.name] = (
+                        (as_module, None) if as_module else (_module_file(node.module), alias.name))
+        _CHECKERS[path] = checker
+    return _CHECKERS[path]
+
+
+def _module_file(dotted: str) -> Path | None:
+    base = ROOT.joinpath(*dotted.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _resolve(self, owner, name):
+    """(checker, function node) of the function a call names, when it is of this project."""
+    if owner is None:
+        if name in self.functions:
+            return self, self.functions[name]
+        module, inner = self.imported.get(name, (None, None))
+        if module is not None and inner is not None:
+            other = checker_of(module)
+            if inner in other.functions:
+                return other, other.functions[inner]
+        return None
+    module, inner = self.imported.get(owner, (None, None))
+    if module is not None and inner is None:
+        other = checker_of(module)
+        if name in other.functions:
+            return other, other.functions[name]
+    return None
+
+
+Checker.resolve = _resolve
+
+
 def _markdown_texts(call: ast.Call):
     """The arguments of a Streamlit call that it renders as Markdown."""
     owner, name = _name(call.func)
@@ -169,10 +224,8 @@ def _markdown_texts(call: ast.Call):
 
 
 def findings(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    checker = Checker(tree)
-    checker.module = tree
-    checker.functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    checker = checker_of(path)
+    tree = checker.module
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):

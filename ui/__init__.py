@@ -157,10 +157,10 @@ def actor() -> Actor | None:
     return st.session_state.get("actor")
 
 
-def signed_out_text(lang: str) -> str | None:
-    """Why the last session ended (idle, 12 hours, ended elsewhere), once."""
+def signed_out_key() -> str | None:
+    """The catalogue key of why the last session ended (idle, 12 hours, ended elsewhere), once."""
     reason = st.session_state.pop("signed_out_reason", None)
-    return texts.t(ENDED_TEXT[reason], lang) if reason in ENDED_TEXT else None
+    return ENDED_TEXT.get(reason)
 
 
 def _post(action: str, fields: dict[str, str]) -> None:

@@ -389,10 +389,10 @@ def retention_metric(column, head, lang: str) -> None:
     if not head.retention_cohort:
         column.caption(t("retention_empty", lang))
     elif rate.banded:
-        column.caption(t("retention_band_caption", lang, verdict=fmt.plain(verdict_text(rate, lang)), n=threshold(),
+        column.caption(t("retention_band_caption", lang, verdict=verdict_text(rate, lang), n=threshold(),
                          cohort=fmt.number(head.retention_cohort, lang)))
     else:
-        column.caption(t("retention_verdict_caption", lang, verdict=fmt.plain(verdict_text(rate, lang)),
+        column.caption(t("retention_verdict_caption", lang, verdict=verdict_text(rate, lang),
                          cohort=fmt.number(head.retention_cohort, lang)))
 
 # A list of more codes than this is typed into, not chosen from: at national size (100,000
