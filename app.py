@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 import streamlit as st
+from streamlit import net_util
 from streamlit.runtime.pages_manager import PagesManager
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -40,8 +41,19 @@ from eet.store.engine import get_engine, session_scope
 from eet.texts import LANGUAGES, t
 from eet.texts import formatting as fmt
 from ui.navigation import NOT_FOUND, is_unknown_page
+from ui.origins import OwnOrigin
 
 ROOT = Path(__file__).resolve().parent
+
+# The monitor sends nothing anywhere (issue 25). Streamlit asks checkip.amazonaws.com for the
+# machine's external IP (and "connects" a UDP socket to 8.8.8.8 for its internal one) to print its
+# start banner and to judge a websocket from an unknown origin. .streamlit/config.toml names the
+# address (browser.serverAddress), so the banner asks nothing; the origin check is OwnOrigin's, which
+# refuses an unknown origin before Streamlit's runs; and should any other path still ask, it gets
+# these answers (an empty external IP is "none", as when the lookup fails) without a connection.
+# Checked by tests/test_doors.py, which records every connection the server attempts.
+net_util._external_ip = ""
+net_util._internal_ip = "127.0.0.1"
 NEXT_COOKIE = "eet_next"  # where the provider's return continues to (10 minutes, HttpOnly)
 STREAMLIT_USER_COOKIES = ("_streamlit_user", "_streamlit_user_tokens")
 
@@ -206,4 +218,4 @@ async def lifespan(_app):
 app = st.App(str(ROOT / "dashboard.py"), lifespan=lifespan,
              routes=[Route("/_eet/session", session_route, methods=["POST"]),
                      Route("/_eet/logout", logout_route, methods=["POST"])],
-             middleware=[Middleware(ProviderReturn), Middleware(UnknownPage)])
+             middleware=[Middleware(OwnOrigin), Middleware(ProviderReturn), Middleware(UnknownPage)])

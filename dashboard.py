@@ -58,10 +58,10 @@ with st.sidebar:
         st.stop()
 missing = st.query_params.get(NOT_FOUND)
 if missing:  # app.py sent an address that is no page here
-    st.info(t("page_not_found", lang, path="/" + missing, page=page.title))
+    st.info(t("page_not_found", lang, path=fmt.plain("/" + missing), page=fmt.plain(page.title)))
     del st.query_params[NOT_FOUND]
 if not allowed.get(page.url_path, False):
-    st.title(page.title)
+    st.title(fmt.plain(page.title))
     st.warning(t("page_not_allowed", lang, role=label("role", signed_in.role, lang)))
     st.page_link(pages[0], label=t("to_overview", lang), icon=":material/home:")
     st.stop()

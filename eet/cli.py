@@ -159,16 +159,35 @@ def cmd_refresh(args) -> int:
     from eet.store import get_engine
     from sqlmodel import Session
 
+    if (refused := _no_database()) is not None:
+        return refused
     with Session(get_engine()) as session:
         timeline.refresh(session, SYSTEM)
     print(f"every figure of {_safe_url()} is read again from the tables at its next use")
     return 0
 
 
+def _no_database() -> int | None:
+    """Exit status 1 with a message when the database was never made (`eet init`), before anything
+    opens it: a read must not leave an empty database file behind (issue 25). Else None, after a
+    change made outside eet was caught up (eet.store.outside)."""
+    from eet.store.engine import database_made
+    from eet.texts.messages import message
+
+    if database_made():
+        from eet.store import get_engine, outside
+
+        outside.current_version(get_engine())  # a change typed in by hand meanwhile: caught up first
+        return None
+    return _fail(str(message("no_database", url=_safe_url())))
+
+
 def cmd_report(args) -> int:
     from eet.store import get_engine, session_scope
     from eet.figures.report import build_report, to_json, to_text
 
+    if (refused := _no_database()) is not None:
+        return refused
     engine = get_engine()
     as_of = args.as_of or date.today()
     with session_scope(engine) as session:
@@ -319,6 +338,8 @@ def cmd_export(args) -> int:
     from eet.store import session_scope
     from eet.review.pack import ExportError, write_pack
 
+    if (refused := _no_database()) is not None:
+        return refused
     # The pack is sent round: small counts suppressed unless --exact (the command line acts as
     # the programme, an admin). --viewer is what the default does now.
     try:

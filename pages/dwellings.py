@@ -41,7 +41,7 @@ def choose(column, title: str, options: list, format_func, key: str):
     (`kept_<key>`), because Streamlit forgets a widget's state when the page changes."""
     kept = st.session_state.get(f"kept_{key}")
     st.session_state[key] = kept if kept in options else None
-    return column.selectbox(title, [None, *options], key=key, on_change=_keep, args=(key,),
+    return column.selectbox(fmt.plain(title), [None, *options], key=key, on_change=_keep, args=(key,),
                             placeholder=t("all", lang),
                             format_func=lambda v: t("all", lang) if v is None else format_func(v))
 
@@ -50,7 +50,7 @@ corporations = dict(ui.read(organisations.partners, "housing_corporation"))
 providers = dict(ui.read(organisations.partners, "care_provider"))
 # A collapsed panel still says that filters are on, and how many.
 active = sum(st.session_state.get(f"kept_{key}") is not None for key in FILTERS)
-with st.expander(t("filters_active", lang, n=active) if active else t("filters", lang), expanded=False,
+with st.expander(t("filters_active", lang, n=fmt.number(active, lang)) if active else t("filters", lang), expanded=False,
                  key="f_panel", icon=":material/filter_alt:" if active else None):
     cols = st.columns(4)
     scope = DwellingFilter(

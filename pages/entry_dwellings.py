@@ -8,6 +8,7 @@ import streamlit as st
 from ui import forms as fx
 import ui
 from eet.entry import data_entry, next_step
+from eet.texts import formatting as fmt
 from eet.texts import label, t
 from eet.store.models import BUILDING_TYPES, DWELLING_STATUSES, ROUTES
 from eet.entry import organisations
@@ -125,8 +126,8 @@ with status_tab:
     if choose_dwelling("st"):
         current = st.session_state.get("st_current")
         if st.session_state.get("st_ref") and current:
-            st.caption(f"{label('status', current[0], lang)} · {current[1].strftime('%d-%m-%Y')} · "
-                       f"{t('version', lang)} {st.session_state.get('st_version')}")
+            st.caption(f"{label('status', current[0], lang)} · {fmt.short_date(current[1], lang)} · "
+                       f"{t('version', lang)} {fmt.number(st.session_state.get('st_version'), lang)}")
         form = fx.Form("status", "st", lang)
         with st.form(form.name):
             c1, c2 = st.columns(2)
@@ -149,7 +150,7 @@ with status_tab:
 with edit_tab:
     if choose_dwelling("ed"):
         if st.session_state.get("ed_ref"):
-            st.caption(f"{t('version', lang)} {st.session_state.get('ed_version')}")
+            st.caption(f"{t('version', lang)} {fmt.number(st.session_state.get('ed_version'), lang)}")
             form = fx.Form("edit_dwelling", "ed", lang)
             with st.form(form.name):
                 detail_widgets(form)

@@ -14,6 +14,7 @@ import streamlit as st
 from ui import forms as fx
 import ui
 from eet.entry import data_entry, next_step
+from eet.texts import formatting as fmt
 from eet.texts import code_label, event_label, t
 from eet.store.models import AGE_BANDS, ASSESSMENT_OUTCOMES, EVENT_KINDS, EXIT_OUTCOMES
 from eet.entry.schemas import NOTE_MAX, REASON_MAX

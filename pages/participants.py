@@ -26,7 +26,7 @@ def word(value):
     return t("funnel_withheld_bar", lang) if value is None else value
 
 if view.suppressed:
-    st.caption(t("small_counts_note", lang, n=view.small_count))
+    st.caption(t("small_counts_note", lang, n=fmt.number(view.small_count, lang)))
 
 if view.funnel["referred"] == 0:
     st.info(t("no_participants", lang))
@@ -51,7 +51,7 @@ with right:
                                         else "" for s in steps]
     fx.dataframe(table, hide_index=True, key="funnel_table")
     if any(view.funnel[s] is None for s in steps):
-        st.caption(t("withheld_note", lang, n=view.small_count - 1)
+        st.caption(t("withheld_note", lang, n=fmt.number(view.small_count - 1, lang))
                    + (" " + t("conversion_withheld", lang) if every_conversion_withheld else ""))
 
 st.subheader(t("waiting_list", lang))
@@ -86,13 +86,13 @@ else:
         # A chart that would show a small count is not drawn (eet.figures.privacy): a note says why.
         column.markdown("**" + t(title, lang) + "**")
         if chart is None:
-            column.info(t(hidden, lang, n=view.small_count))
+            column.info(t(hidden, lang, n=fmt.number(view.small_count, lang)))
         else:
             style.chart(chart, key=key, where=column)
 
 for title, rows, key in ((t("by_referrer", lang), view.by_referrer, "referrer"),
                          (t("by_care_provider", lang), view.by_care_provider, "care_provider")):
-    st.subheader(title)
+    st.subheader(fmt.plain(title))
     names = [row.name or t("not_recorded", lang) for row in rows]
     # Side by side only where the table's five columns fit beside the chart (from about 1000 px of
     # page); else the chart above the table, each over the page's width.
@@ -107,7 +107,7 @@ for title, rows, key in ((t("by_referrer", lang), view.by_referrer, "referrer"),
                          for s in ("referred", "housed", "housed_now", "withdrawn")}},
                      hide_index=True, key=f"{key}_table")
         if any(v is None for r in rows for v in r.counts.values()):
-            st.caption(t("withheld_note", lang, n=view.small_count - 1))
+            st.caption(t("withheld_note", lang, n=fmt.number(view.small_count - 1, lang)))
 
 st.subheader(t("withdrawals", lang))
 withdrawn = view.funnel["withdrawn"]

@@ -39,7 +39,7 @@ found = ui.read(stuck.stuck_records, actor, as_of, organisation_id)
 for rule in stuck.RULES:
     items = found[rule]
     days = limits.get(stuck.SETTING_OF.get(rule, ""), None)
-    with st.expander(f'{t(f"quality_rule_{rule}", lang, days=days)}: {len(items)}', expanded=bool(items)):
+    with st.expander(f'{t(f"quality_rule_{rule}", lang, days=fmt.number(days, lang))}: {fmt.number(len(items), lang)}', expanded=bool(items)):
         if items:
             fx.dataframe({t("quality_record", lang): [s.key for s in items],
                           t("quality_since", lang): [fmt.short_date(s.since, lang) for s in items],
@@ -53,7 +53,7 @@ last = ui.read(timeliness.last_update, actor, organisation_id, as_of)  # as know
 st.metric(t("quality_last_update", lang), moment_text(last, lang) if last else fmt.MISSING)
 months = ui.read(timeliness.timeliness, actor, organisation_id, as_of)
 if months:
-    st.caption(t("quality_timely_note", lang, days=limits["quality.timely_days"]))
+    st.caption(t("quality_timely_note", lang, days=fmt.number(limits["quality.timely_days"], lang)))
     fx.dataframe({t("quality_month", lang): [fmt.month_label(m.month, lang) for m in months],
                   t("quality_steps", lang): [m.steps for m in months],
                   t("quality_timely", lang): [m.timely for m in months],

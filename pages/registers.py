@@ -83,7 +83,7 @@ with bottleneck_tab:
     reload = fx.record_picker("bottleneck", "bn", rows, BOTTLENECK, lambda r: r["title"], lang,
                               lambda: ui.read(living_lab.bottlenecks, actor))
     if st.session_state.get("bn_id") is not None:
-        st.caption(f"{t('version', lang)} {st.session_state.get('bn_version')}")
+        st.caption(f"{t('version', lang)} {fmt.number(st.session_state.get('bn_version'), lang)}")
     form = fx.Form("bottleneck", "bn", lang)
     with st.form(form.name):
         form.field(st.text_input, "title", max_chars=200)

@@ -38,7 +38,7 @@ if sees_survival_curve(actor):
     else:
         style.chart(ui.built(charts.kaplan_meier, curve.days, curve.survival, head.retention_target, lang,
                              key=(actor, as_of)), key="km_chart")
-        st.caption(t("km_caption", lang, events=curve.events, censored=curve.censored))
+        st.caption(t("km_caption", lang, events=fmt.number(curve.events, lang), censored=fmt.number(curve.censored, lang)))
 
 st.subheader(t("business_case", lang))
 case = ui.read(business_case.business_case, as_of)

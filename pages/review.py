@@ -104,7 +104,7 @@ def chart_of(key: str):
 st.caption(t("pack_subtitle", lang, as_of=fmt.long_date(review.as_of, lang),
              since=fmt.long_date(review.compare_with, lang)))
 if review.known_at is not None:  # a recorded meeting: its figures as they were presented
-    st.info(t("known_at_note", lang, moment=moment_text(review.known_at, lang)))
+    st.info(t("known_at_note", lang, moment=fmt.plain(moment_text(review.known_at, lang))))
 
 
 def table_of(table) -> None:
@@ -136,7 +136,7 @@ chart_col, table_col = fx.columns(2, 380)
 style.chart(chart_of("headline"), key="chart_headline", where=chart_col)
 with table_col:
     for key in ("dwellings", "coalition", "status"):
-        st.subheader(tables[key].title)
+        st.subheader(fmt.plain(tables[key].title))
         show(key)
 style.chart(chart_of("status"), key="chart_status")
 st.subheader(t("group_funnel", lang))
@@ -145,13 +145,13 @@ style.chart(chart_of("funnel"), key="chart_funnel", where=chart_col)
 with table_col:
     show("funnel")
     for key in ("lead_time", "retention"):
-        st.subheader(tables[key].title)
+        st.subheader(fmt.plain(tables[key].title))
         show(key)
 
 # The same date as known now, and the corrections entered since the meeting's moment.
 for known in known_tables(review, lang):
     tables[known.key] = known
-    st.subheader(known.title)
+    st.subheader(fmt.plain(known.title))
     show(known.key)
 
 # --- what moved ----------------------------------------------------------------------------------
@@ -175,11 +175,11 @@ if review.pledges is not None:
 st.header(t("forecast", lang))
 st.caption(fx.plain(tables["forecast"].note))
 for forecast in review.forecasts:
-    measure = t(f"forecast_{forecast.measure}", lang)
+    forecast_name = t(f"forecast_{forecast.measure}", lang)
     if forecast.pace_per_month is None and review.suppressed:
-        st.info(t("forecast_hidden", lang, measure=measure, n=threshold()))
+        st.info(t("forecast_hidden", lang, measure=forecast_name, n=threshold()))
         continue
-    message = t("forecast_sentence", lang, measure=measure, now=fmt.number(forecast.now, lang),
+    message = t("forecast_sentence", lang, measure=forecast_name, now=fmt.number(forecast.now, lang),
                 as_of=fmt.long_date(forecast.as_of, lang), pace=fmt.figure(forecast.pace_per_month, lang),
                 since=fmt.long_date(forecast.since, lang),
                 projected=fmt.number(forecast.projected, lang), due=fmt.long_date(forecast.due_on, lang),
@@ -198,7 +198,7 @@ with table_col:
     table_of(forecast_table)
 
 # --- bottlenecks and decisions -------------------------------------------------------------------
-st.header(tables["bottlenecks"].title)
+st.header(fmt.plain(tables["bottlenecks"].title))
 show("bottlenecks")
 st.header(t("decisions", lang))
 # Per meeting (its date and title above its decisions): five columns read whole on a tablet.

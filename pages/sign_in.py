@@ -18,16 +18,17 @@ from eet.accounts import auth
 from eet.accounts.auth import LOCKOUT, MAX_FAILED_ATTEMPTS, account_for_identity, sign_in
 from eet.demo.newsletter import DEMO_ACCOUNTS, DEMO_PASSWORD
 from eet.store.engine import session_scope
+from eet.texts import formatting as fmt
 from eet.texts import label, t
 
 lang = ui.current_language()
 next_path = st.session_state.get("sign_in_next", "/")
 st.title(t("app_title", lang))
-ended = ui.signed_out_text(lang)
+ended = ui.signed_out_key()
 if ended:
-    st.info(ended)
+    st.info(t(ended, lang))
 if next_path.split("?")[0] != "/":
-    st.caption(t("sign_in_continue", lang, page=st.session_state.get("sign_in_title", "")))
+    st.caption(t("sign_in_continue", lang, page=fmt.plain(st.session_state.get("sign_in_title", ""))))
 
 
 def provider_configured() -> bool:
@@ -47,7 +48,7 @@ with left:
             with session_scope(ui.engine()) as session:
                 found = account_for_identity(session, identities)
             if found is None:
-                st.error(t("oidc_unknown", lang, identity=st.user.get("email") or st.user.get("sub")))
+                st.error(t("oidc_unknown", lang, identity=fmt.plain(st.user.get("email") or st.user.get("sub"))))
                 if st.button(t("oidc_other_account", lang)):
                     st.logout()
             else:
@@ -71,7 +72,7 @@ with left:
             st.info(t("signing_in", lang))
             st.stop()
         if answer.locked_minutes:
-            st.error(t("sign_in_locked_out", lang, minutes=answer.locked_minutes))
+            st.error(t("sign_in_locked_out", lang, minutes=fmt.number(answer.locked_minutes, lang)))
         else:
             st.error(t("sign_in_failed", lang, attempts=MAX_FAILED_ATTEMPTS,
                        minutes=int(LOCKOUT.total_seconds() // 60)))

@@ -21,7 +21,7 @@ st.write(t("upload_intro", lang))
 
 kind = st.radio(t("import_kind", lang), KINDS, horizontal=True, key="up_kind",
                 format_func=lambda k: t(f"kind_{k}", lang))
-st.caption(t("template", lang) + ": " + ", ".join(upload_templates.header(kind, lang)))
+st.caption(t("template", lang) + ": " + fmt.plain(", ".join(upload_templates.header(kind, lang))))
 c1, c2 = st.columns(2)
 c1.download_button(t("template_csv", lang), upload_templates.template_csv(kind, lang),
                    file_name=upload_templates.file_name(kind, lang, "csv"), mime="text/csv", key="up_tpl_csv",
@@ -84,7 +84,7 @@ def show(result) -> None:
                        t("message", lang): issue.text(lang)} for issue in result.errors],
                       hide_index=True, key="up_errors")
         if result.more_errors:
-            st.caption(t("upload_more_errors", lang, n=result.more_errors))
+            st.caption(t("upload_more_errors", lang, n=fmt.number(result.more_errors, lang)))
         return
     fx.dataframe([{t("row", lang): r.row, t("key", lang): r.key, t("what", lang): t(f"outcome_{r.outcome}", lang),
                    t("description", lang): r.text(lang)} for r in result.rows], hide_index=True, key="up_rows")
@@ -103,7 +103,7 @@ if upload is not None:
     elif preview is not None:
         result = preview[1]
         if result.ok:
-            st.success(t("preview_ok", lang, **result.counts))
+            st.success(t("preview_ok", lang, **{k: fmt.number(v, lang) for k, v in result.counts.items()}))
         show(result)
         if result.ok and st.button(t("confirm", lang), type="primary", key="up_confirm"):
             # Saved, then drawn afresh: the preview ("nothing saved yet") and the button go, the
@@ -114,5 +114,5 @@ if upload is not None:
     elif saved is not None and saved[0] == digest:
         done = saved[1]
         if done.ok:
-            st.success(t("imported", lang, **done.counts))
+            st.success(t("imported", lang, **{k: fmt.number(v, lang) for k, v in done.counts.items()}))
         show(done)  # on a refusal (the data changed between check and confirmation) nothing was written

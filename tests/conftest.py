@@ -82,6 +82,8 @@ def emptied(engine):
         else:
             for table in tables:
                 conn.execute(table.delete())
+    with engine.begin() as conn:  # a new database: no change made outside eet yet (eet.store.outside)
+        conn.execute(text("UPDATE change_counter SET changes = 0"))
     initialise(engine)
     return engine
 

@@ -82,11 +82,11 @@ def serving(command: list[str], ready_url: str, log: Path, env: dict | None = No
 
 @contextmanager
 def running_dashboard(database_url: str, log: Path, port: int | None = None,
-                      extra_args: tuple[str, ...] = ()) -> Iterator[str]:
+                      extra_args: tuple[str, ...] = (), extra_env: dict | None = None) -> Iterator[str]:
     """The dashboard on `database_url`; yields its base URL. `extra_args` go to streamlit run
-    (e.g. --secrets.files=…)."""
+    (e.g. --secrets.files=…), `extra_env` to its environment."""
     port = port or free_port()
-    env = {**os.environ, "EET_DATABASE_URL": database_url, "EET_LANG": "nl"}
+    env = {**os.environ, "EET_DATABASE_URL": database_url, "EET_LANG": "nl", **(extra_env or {})}
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
                f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",

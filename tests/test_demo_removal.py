@@ -102,3 +102,22 @@ def test_demo_remove_on_the_command_line(tmp_path):
     assert eet("init", "--demo-if-empty").returncode == 0
     report = eet("report", "--format", "json")
     assert '"demo": false' in report.stdout
+
+
+def test_the_demo_admin_cannot_add_an_account_while_demo_accounts_are_open(engine):
+    """The README's promise (issue 25): while the demo accounts (published password) are open, no
+    account is added on the admin page either, not even by the demo admin; nothing signs in
+    under a name the demo admin made."""
+    from eet.accounts import administration
+
+    initialise(engine, demo=True)
+    with Session(engine) as s:
+        admin = s.execute(select(User).where(User.username == "beheerder")).scalar_one()
+        demo_admin = Actor(admin.username, admin.role, admin.organisation_id, admin.id)
+    with pytest.raises(RuleError) as refused:
+        with session_scope(engine) as s:
+            administration.add_account(s, demo_admin, "nieuw-account", "a-long-secret-1", "admin")
+    assert refused.value.errors[0].key == "demo_accounts_open"
+    with Session(engine) as s:
+        assert _count(s, User, User.username == "nieuw-account") == 0
+        assert authenticate(s, "nieuw-account", "a-long-secret-1") is None

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from eet.accounts.access import AccessDenied, Actor, SYSTEM
 from eet.entry.imports import import_file
+from eet.entry.schemas import RuleError
 from eet.entry.living_lab import save_cost_parameter
 from eet.entry.measurements import MeasurementIn, measurement_rows, record_measurement
 from eet.figures import business_case as bc
@@ -165,11 +166,14 @@ def test_who_may_write_and_read_measurements(engine, tmp_path):
         utrecht = Actor("c.utrecht", "coordinator", organisation_id=_org(s, "Utrecht"))
         data = MeasurementIn.parse({"code": "P-0001", "date": "2021-02-01", "housing": 2})
         assert record_measurement(s, lister, data) == "created"
-        for actor in (utrecht, Actor("r", "researcher"), Actor("v", "viewer")):
+        for actor in (Actor("r", "researcher"), Actor("v", "viewer")):
             with pytest.raises(AccessDenied):
                 record_measurement(s, actor, MeasurementIn.parse({"code": "P-0001", "date": "2021-03-01", "housing": 3}))
-        with pytest.raises(AccessDenied):  # Lister's coordinator is not P-0002's care provider
-            record_measurement(s, lister, MeasurementIn.parse({"code": "P-0002", "date": "2021-03-01", "housing": 3}))
+        # Another organisation's participant is refused as an unknown code would be (issue 25).
+        for actor, code in ((utrecht, "P-0001"), (lister, "P-0002")):  # Lister is not P-0002's care provider
+            with pytest.raises(RuleError) as refused:
+                record_measurement(s, actor, MeasurementIn.parse({"code": code, "date": "2021-03-01", "housing": 3}))
+            assert refused.value.errors[0].key == "no_participant"
         record_measurement(s, SYSTEM, MeasurementIn.parse({"code": "P-0002", "date": "2021-03-01", "housing": 3}))
         assert [r["code"] for r in measurement_rows(s, lister)] == ["P-0001"]
         assert sorted(r["code"] for r in measurement_rows(s, Actor("r", "researcher"))) == ["P-0001", "P-0002"]

@@ -18,6 +18,7 @@ from eet.entry import living_lab
 
 from eet.entry import services
 from eet.accounts.access import SYSTEM, AccessDenied
+from eet.entry.schemas import RuleError
 from eet.accounts.auth import add_user, authenticate
 from eet.store.engine import session_scope
 from eet.store.models import AuditRecord, Bottleneck, Dwelling, Organisation, Participant, Target
@@ -56,20 +57,18 @@ def test_coordinator_reads_and_writes_own_organisation_only(engine, actors):
         assert data_entry.participant_codes(s, coord) == ["P-0001"]
         assert [r["code"] for r in data_entry.participant_rows(s, coord)] == ["P-0001"]
         assert data_entry.dwelling_for_edit(s, coord, "UTR-0001")["version"] == 1
-        with pytest.raises(AccessDenied):
-            data_entry.dwelling_for_edit(s, coord, "ZST-0001")
-        with pytest.raises(AccessDenied):
-            data_entry.participant_for_edit(s, coord, "P-0002")
-        with pytest.raises(AccessDenied):
-            data_entry.events_for_correction(s, coord, "P-0002")
+        # Another organisation's row is refused as an unknown one is (issue 25: no existence oracle).
+        for read, name, key in ((data_entry.dwelling_for_edit, "ZST-0001", "no_dwelling"),
+                                (data_entry.participant_for_edit, "P-0002", "no_participant"),
+                                (data_entry.events_for_correction, "P-0002", "no_participant")):
+            for asked in (name, name[:4] + "9999"):
+                with pytest.raises(RuleError) as refused:
+                    read(s, coord, asked)
+                assert refused.value.errors[0].key == key
     before = _counts(engine)
     for write in (
         lambda s: data_entry.add_dwelling(s, coord, {**DWELLING, "ref": "ZST-0009", "municipality": "Zeist"}),
-        lambda s: data_entry.change_status(s, coord, {"ref": "ZST-0001", "status": "location_found",
-                                                      "effective_on": "2021-03-02"}, expected_version=1),
         lambda s: data_entry.register(s, coord, {"code": "P-0003", "referrer": "Zeist", "referred_on": "2021-03-01"}),
-        lambda s: data_entry.record_step(s, coord, {"code": "P-0002", "event": "assessed", "date": "2021-03-01",
-                                                    "outcome": "eligible"}),
         lambda s: data_entry.add_dwelling_batch(s, coord, {**DWELLING, "municipality": "Zeist"}, "ZST", 3),
         lambda s: living_lab.save_bottleneck(s, coord, {"title": "x", "domain": "system", "raised_on": "2021-03-01"}),
         lambda s: administration.add_target(s, coord, {"key": "dwellings", "value": 250, "valid_from": "2021-06-01"}),
@@ -79,6 +78,17 @@ def test_coordinator_reads_and_writes_own_organisation_only(engine, actors):
         with pytest.raises(AccessDenied):
             with session_scope(engine) as s:
                 write(s)
+    # A step of another organisation's participant: refused as for a code that does not exist (issue 25).
+    with pytest.raises(RuleError) as refused:
+        with session_scope(engine) as s:
+            data_entry.record_step(s, coord, {"code": "P-0002", "event": "assessed", "date": "2021-03-01",
+                                              "outcome": "eligible"})
+    assert refused.value.errors[0].key == "no_participant_register"
+    with pytest.raises(RuleError) as refused:
+        with session_scope(engine) as s:
+            data_entry.change_status(s, coord, {"ref": "ZST-0001", "status": "location_found",
+                                                "effective_on": "2021-03-02"}, expected_version=1)
+    assert refused.value.errors[0].key == "no_dwelling"
     with Session(engine) as s:
         with pytest.raises(AccessDenied):
             audit_view.audit_rows(s, coord)

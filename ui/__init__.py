@@ -22,7 +22,7 @@ from sqlalchemy.exc import OperationalError
 from eet import texts
 from eet.accounts import sessions
 from eet.accounts.access import Actor
-from eet.store.audit import data_version
+from eet.store import outside
 from eet.bootstrap import initialise
 from eet.store import get_settings
 from eet.store import get_engine, session_scope
@@ -45,8 +45,9 @@ def engine():
 
 
 def current_version() -> int:
-    with session_scope(engine()) as session:
-        return data_version(session)
+    """The data version; a change made outside eet since eet last wrote is caught up first
+    (eet.store.outside), so the page runs on figures that follow the database."""
+    return outside.current_version(engine())
 
 
 def _scope(actor: Actor) -> tuple:
@@ -174,10 +175,10 @@ def actor() -> Actor | None:
     return st.session_state.get("actor")
 
 
-def signed_out_text(lang: str) -> str | None:
-    """Why the last session ended (idle, 12 hours, ended elsewhere), once."""
+def signed_out_key() -> str | None:
+    """The catalogue key of why the last session ended (idle, 12 hours, ended elsewhere), once."""
     reason = st.session_state.pop("signed_out_reason", None)
-    return texts.t(ENDED_TEXT[reason], lang) if reason in ENDED_TEXT else None
+    return ENDED_TEXT.get(reason)
 
 
 def _post(action: str, fields: dict[str, str]) -> None:

@@ -20,11 +20,11 @@ import ui
 from eet import texts
 from eet.accounts.access import AccessDenied
 from eet.store import session_scope
+from eet.texts import formatting as fmt
 from eet.texts import t
 from eet.texts.messages import Localised
 from eet.entry import RuleError
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 # A number as eet.texts.formatting writes it: 1.234 / 1,234, 98,2%, € 12.500, +3 / −2, 0 %-punt, a suppressed <5.
 _NUMBER = re.compile(r"^(<|>|≥|≤)?[+\-−]?(€\s?)?[+\-−]?\d[\d.,]*\s?(%|%-punt|pt)?$")  # € −4.500 too
 _BLANK = ("", "–", "-", None)
@@ -32,8 +32,9 @@ _BAND = re.compile(r"^\d{1,3}\s?[–-]\s?\d{1,3}\s?%$")  # a withheld rate's ban
 
 
 def plain(text: Any) -> str:
-    """Text safe for st.markdown/st.error: every markdown and HTML character escaped."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
+    """Text safe for st.markdown/st.error and a cell of st.table: eet.texts.formatting.plain of its
+    text (every Markdown and HTML character escaped, no address made into a link); 0 stays "0"."""
+    return fmt.plain(str(text))
 
 
 def errors(form: str) -> dict[str, list[Localised]]:

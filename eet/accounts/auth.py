@@ -12,11 +12,13 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func
+from sqlalchemy import and_, case, delete, func, or_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from eet.store import audit
@@ -72,7 +74,9 @@ def password_problem(password: str, username: str = "", field: str = "password")
 def add_user(session: Session, actor: Actor, username: str, password: str, role: str,
              organisation: str | None = None, is_demo: bool = False) -> User:
     require_role(actor, "admin")
-    if not is_demo and demo_blocks(session, actor.user_id):  # the first real account (issue 18)
+    # The first real account waits for `demo remove` (issue 18), whoever asks: a demo admin too,
+    # since anyone who read the published password is one (issue 25; README "From the demo to real use").
+    if not is_demo and demo_blocks(session, None):
         raise refused("username", "demo_accounts_open", command=REMOVE_COMMAND)
     username = username.strip()
     errors = []
@@ -143,14 +147,11 @@ def sign_in(session: Session, username: str, password: str) -> SignIn:
         _sign_in_audit(session, actor, "sign_in_locked", {"locked_until": user.locked_until.isoformat()})
         return SignIn(None, _minutes(user.locked_until - now))
     if not right:
-        user.failed_attempts += 1
-        if user.failed_attempts >= MAX_FAILED_ATTEMPTS:
-            user.locked_until, user.failed_attempts = now + LOCKOUT, 0
-        session.add(user)
-        _sign_in_audit(session, actor, "sign_in_failed", {
-            "failed_attempts": user.failed_attempts,
-            "locked_until": user.locked_until.isoformat() if user.locked_until else None})
-        return SignIn(None, _minutes(user.locked_until - now) if user.locked_until else 0)
+        failed, locked_until = _count_failure(session, user.id, now)
+        _sign_in_audit(session, actor, "sign_in_failed" if failed is not None else "sign_in_locked", {
+            "failed_attempts": failed,
+            "locked_until": locked_until.isoformat() if locked_until else None})
+        return SignIn(None, _minutes(locked_until - now) if locked_until else 0)
     user.failed_attempts, user.locked_until = 0, None
     session.add(user)
     _sign_in_audit(session, actor, "sign_in", None)
@@ -166,25 +167,54 @@ def _minutes(left: timedelta) -> int:
     return max(1, math.ceil(left.total_seconds() / 60))
 
 
+def _count_failure(session: Session, user_id: int, now) -> tuple[int | None, datetime | None]:
+    """One more failure of an account, in one atomic statement (issue 25: read, add one and write
+    back let parallel attempts overwrite each other's count): the MAX_FAILED_ATTEMPTS-th locks it
+    for LOCKOUT and starts the count again. An account locked meanwhile (by a parallel attempt) is
+    not counted. Returns (failures now, locked until), failures None when it was locked."""
+    counted = User.failed_attempts + 1
+    reaches = counted >= MAX_FAILED_ATTEMPTS
+    row = session.execute(
+        update(User).where(User.id == user_id, or_(User.locked_until.is_(None), User.locked_until <= now))
+        .values(failed_attempts=case((reaches, 0), else_=counted),
+                locked_until=case((reaches, now + LOCKOUT), else_=None))
+        .returning(User.failed_attempts, User.locked_until)
+        .execution_options(synchronize_session=False)).first()
+    if row is None:
+        locked_until = session.execute(select(User.locked_until).where(User.id == user_id)).scalar_one()
+        return None, _utc(locked_until)
+    return row[0], _utc(row[1])
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """A moment read back from the database as UTC (SQLite gives it without a zone)."""
+    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
+
+
 def _unknown_name(session: Session, name: str, now) -> SignIn:
     """Count a failure under a name that is no (usable) account, as for an account: only the
-    name's hash is kept, and rows older than the lockout are cleared on the way."""
+    name's hash is kept, and rows older than the lockout are cleared on the way. One atomic
+    statement (INSERT ... ON CONFLICT DO UPDATE ... RETURNING, issue 25): a row whose lock or
+    failures are older than LOCKOUT starts again at one; a locked row is left as it is."""
     key = hashlib.sha256(name.casefold().encode("utf-8", "surrogatepass")).hexdigest()
-    row = session.get(SignInFailure, key)
-    if row is not None and row.locked_until and row.locked_until > now:
-        return SignIn(None, _minutes(row.locked_until - now))
     session.execute(delete(SignInFailure).where(SignInFailure.updated_at < now - LOCKOUT,
                                                 SignInFailure.name_hash != key))
-    if row is None or (row.locked_until and row.locked_until <= now) or row.updated_at < now - LOCKOUT:
-        row = row or SignInFailure(name_hash=key)
-        row.failed_attempts, row.locked_until = 0, None
-    row.failed_attempts += 1
-    row.updated_at = now
-    if row.failed_attempts >= MAX_FAILED_ATTEMPTS:
-        row.locked_until, row.failed_attempts = now + LOCKOUT, 0
-    session.add(row)
-    session.flush()
-    return SignIn(None, _minutes(row.locked_until - now) if row.locked_until else 0)
+    table = SignInFailure.__table__
+    insert = (postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(table)
+    old = table.c
+    locked = and_(old.locked_until.is_not(None), old.locked_until > now)
+    stale = or_(old.locked_until.is_not(None), old.updated_at < now - LOCKOUT)  # (and not locked)
+    counted = case((stale, 1), else_=old.failed_attempts + 1)
+    reaches = counted >= MAX_FAILED_ATTEMPTS
+    statement = insert.values(name_hash=key, failed_attempts=1, locked_until=None, updated_at=now)
+    statement = statement.on_conflict_do_update(index_elements=[old.name_hash], set_={
+        "failed_attempts": case((locked, old.failed_attempts), (reaches, 0), else_=counted),
+        "locked_until": case((locked, old.locked_until), (reaches, now + LOCKOUT), else_=None),
+        "updated_at": case((locked, old.updated_at), else_=now),
+    }).returning(old.failed_attempts, old.locked_until)
+    _failures, locked_until = session.execute(statement).one()
+    locked_until = _utc(locked_until)
+    return SignIn(None, _minutes(locked_until - now) if locked_until and locked_until > now else 0)
 
 
 def account_for_identity(session: Session, identities: list[str | None]) -> Actor | None:

@@ -65,12 +65,13 @@ def _scope(actor: Actor, model) -> list:
 
 def _own(session: Session, actor: Actor, model, name: str):
     """The dwelling (by ref) or participant (by code) `name`: refused on the field `ref` / `code`
-    when there is none, AccessDenied when it is not of the actor's organisation."""
+    when there is none or it is not of the actor's organisation, in the same words (issue 25: a
+    typed code must not tell which codes exist elsewhere); AccessDenied for a role that may not."""
     _, find, missing = _NAMED_BY[model]
+    services.require_role(actor, "admin", "coordinator")
     row = find(session, name)
-    if row is None:
+    if row is None or not services.may_touch(actor, *(getattr(row, column) for column in ORGANISATIONS[model])):
         raise missing(name)
-    services.require_org(actor, *(getattr(row, column) for column in ORGANISATIONS[model]))
     return row
 
 
@@ -82,7 +83,7 @@ def dwelling_refs(session: Session, actor: Actor) -> list[str]:
 
 def dwelling_for_edit(session: Session, actor: Actor, ref: str) -> dict[str, Any]:
     """One dwelling as an edit form shows it, with its version (the optimistic lock) and its
-    current status. AccessDenied for a dwelling outside the actor's organisation."""
+    current status. A dwelling outside the actor's organisation is refused as an unknown ref."""
     require_writer(actor)
     muni, corp, care = (aliased(Organisation) for _ in range(3))
     row = session.execute(
@@ -91,10 +92,10 @@ def dwelling_for_edit(session: Session, actor: Actor, ref: str) -> dict[str, Any
         .outerjoin(corp, corp.id == Dwelling.corporation_id)
         .outerjoin(care, care.id == Dwelling.care_provider_id)
         .where(Dwelling.ref == ref)).first()
-    if row is None:
+    if row is None or not services.may_touch(actor, row[0].municipality_id, row[0].corporation_id,
+                                             row[0].care_provider_id):  # as an unknown ref (issue 25)
         raise refused("ref", "no_dwelling", ref=ref)
     dwelling, municipality, corporation, care_provider = row
-    services.require_org(actor, dwelling.municipality_id, dwelling.corporation_id, dwelling.care_provider_id)
     changes = services.status_changes(session, dwelling.id)
     latest = changes[-1] if changes else None
     return {

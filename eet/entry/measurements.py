@@ -100,9 +100,13 @@ class MeasurementIn(InputModel):
 def require_measurement_writer(actor: Actor, participant) -> None:
     """The admin, or a coordinator of the participant's care provider (AccessDenied otherwise)."""
     require_role(actor, *WRITERS)
-    if actor.role == "coordinator" and (participant.care_provider_id is None
-                                        or actor.organisation_id != participant.care_provider_id):
+    if not _may_write(actor, participant):
         raise AccessDenied("denied_other_org", user=actor.username)
+
+
+def _may_write(actor: Actor, participant) -> bool:
+    return actor.role != "coordinator" or (participant.care_provider_id is not None
+                                           and actor.organisation_id == participant.care_provider_id)
 
 
 def _recorded(session: Session, participant_id: int, on: date) -> Measurement | None:
@@ -116,10 +120,12 @@ def record_measurement(session: Session, actor: Actor, data: MeasurementIn, sour
     same scores on that date already, "changed" when other scores were recorded on that date (those
     are voided), else "created". Raises RuleError (unknown code, date before the referral) or
     AccessDenied; writes in the caller's transaction, audited."""
+    require_role(actor, *WRITERS)
     participant = state_of(session).participant(data.code)
-    if participant is None:
+    # Another organisation's participant is answered as an unknown code (issue 25): the refusal does
+    # not tell a coordinator which codes exist elsewhere.
+    if participant is None or not _may_write(actor, participant):
         raise refused("code", "no_participant", code=data.code)
-    require_measurement_writer(actor, participant)
     if data.date < participant.referred_on:
         raise refused("date", "before_referral", date=data.date, code=participant.code,
                       referred=participant.referred_on)

@@ -11,7 +11,7 @@ from typing import Literal
 from sqlmodel import Session, select
 
 from eet.store import audit
-from eet.accounts.access import Actor, require_org
+from eet.accounts.access import Actor, require_org, require_role
 from eet.store.models import (
     DwellingStatusChange, Participant, ParticipantEvent, utcnow,
 )
@@ -21,7 +21,7 @@ from eet.entry.writecache import cache_of
 from eet.write import Plan, gate, reach
 from eet.entry.state import (  # noqa: F401  (part of what services offers its callers)
     EventPlan, _add_status, _current_home, orgs_of, PARTICIPANT_ORGANISATIONS, state_of, status_at, _occupant,
-    DWELLING_ORGANISATIONS, shown_code,
+    DWELLING_ORGANISATIONS, may_touch, shown_code,
 )
 
 Outcome = Literal["created", "changed", "unchanged"]
@@ -57,17 +57,18 @@ def decide_event(session: Session, actor: Actor, data: EventIn) -> EventPlan:
         # anyway) before reading who lives there, so the second waits and then sees the first.
         audit.bump_data_version(session)
     participant = state.participant(data.code)
-    if participant is None:
+    require_role(actor, "admin", "coordinator")
+    # Another organisation's participant is answered as an unknown code (issue 25: no existence oracle).
+    if participant is None or not may_touch(actor, *orgs_of(participant, PARTICIPANT_ORGANISATIONS)):
         raise refused("code", "no_participant_register", code=data.code)
-    require_org(actor, *orgs_of(participant, PARTICIPANT_ORGANISATIONS))
     dwelling = None
     if data.dwelling_ref:
         dwelling = state.dwelling(data.dwelling_ref)
-        if dwelling is None:
-            raise refused("dwelling_ref", "no_dwelling", ref=data.dwelling_ref)
         # The dwelling of a step is written too (its status): it must be the actor's as well, checked
-        # before anything about it (who lives there) can come into a message (issue 18).
-        require_org(actor, *orgs_of(dwelling, DWELLING_ORGANISATIONS))
+        # before anything about it (who lives there) can come into a message (issue 18); another
+        # organisation's is answered as an unknown ref (issue 25: no existence oracle).
+        if dwelling is None or not may_touch(actor, *orgs_of(dwelling, DWELLING_ORGANISATIONS)):
+            raise refused("dwelling_ref", "no_dwelling", ref=data.dwelling_ref)
     events = state.events(participant.id)
     for existing in events:
         if (existing.kind, existing.occurred_on, existing.outcome, existing.dwelling_id) == (

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from eet.figures import timeline_file
+from eet.store import outside
 from eet.figures.histories import (
     EPOCH, NEVER, DwellingHistory, Intervals, ParticipantHistory, Timeline, day_number, read_histories,
     read_dwellings, read_participants,
@@ -70,7 +71,10 @@ def timeline_of(session: Session) -> Timeline:
     transaction = session.get_transaction()
     if transaction is not None and known in seen and seen[known][0] is transaction:
         return seen[known][1]
-    timeline = _timeline_at(session, known, _stamp(session))
+    stamp, changed_outside = _stamp(session)
+    if changed_outside:  # SQL typed by hand since eet last wrote: read as it is now, keep nothing
+        return _read(session, known, stamp=None)  # (eet.store.outside: the next page run catches up)
+    timeline = _timeline_at(session, known, stamp)
     seen[known] = (session.get_transaction(), timeline)
     return timeline
 
@@ -157,10 +161,14 @@ def _noticed(conn, cursor, statement, parameters, context, executemany) -> None:
         conn.info["eet_version_bumped"] = True
     elif table in HISTORY_TABLES:
         conn.info["eet_history_written"] = True
+    if table in outside.COUNTED_TABLES:
+        conn.info["eet_counted_written"] = True
 
 
 @event.listens_for(Engine, "commit")
 def _committed(conn) -> None:
+    if conn.info.pop("eet_counted_written", False) and not conn.info.get("eet_version_bumped"):
+        outside.count_change(conn)  # for every other process: as if typed by hand (eet.store.outside)
     if conn.info.pop("eet_history_written", False) and not conn.info.get("eet_version_bumped"):
         forget_timelines(str(conn.engine.url))
     conn.info.pop("eet_version_bumped", None)
@@ -169,6 +177,7 @@ def _committed(conn) -> None:
 @event.listens_for(Engine, "rollback")
 def _rolled_back(conn) -> None:
     conn.info.pop("eet_history_written", None)
+    conn.info.pop("eet_counted_written", None)
     conn.info.pop("eet_version_bumped", None)
 
 
@@ -186,21 +195,28 @@ def forget_timelines(url: str | None = None) -> None:
         timeline_file.remove(url)
 
 
-def refresh(session: Session, actor) -> None:
+def refresh(session: Session, actor, source: str = "cli") -> None:
     """After a change made outside eet (SQL typed by hand): record it in the audit trail and bump
     the data version, so that every process, this one and the servers', reads every history again
     at its next figure (an audit record of an entity no patch can place); the file goes too.
     Commits the caller's session."""
     from eet.store import audit
 
-    audit.record(session, actor, "refresh", REFRESH, None, None, None, "cli")
+    audit.record(session, actor, "refresh", REFRESH, None, None, None, source)
     session.commit()
     forget_timelines(str(session.get_bind().url))
 
 
-def _stamp(session: Session) -> tuple:
-    row = session.execute(select(DataVersion.version, DataVersion.changed_at).where(DataVersion.id == 1)).first()
-    return tuple(row) if row else (0, None)
+def _stamp(session: Session) -> tuple[tuple, bool]:
+    """(the data version's number and moment, whether a change was made outside eet since eet last
+    wrote: eet.store.outside), in one statement."""
+    query = select(DataVersion.version, DataVersion.changed_at).where(DataVersion.id == 1)
+    if outside.counted(session.connection()):
+        query = query.add_columns(outside.CHANGED_OUTSIDE)
+    row = session.execute(query).first()
+    if row is None:
+        return (0, None), False
+    return (row[0], row[1]), bool(row[2]) if len(row) > 2 else False
 
 
 def _audit_mark(session: Session) -> int:

@@ -10,6 +10,11 @@ participants, dwellings and organisations, dates, codes and withdrawal reasons, 
 people or notes; like the database it is readable by its owner only (0600, in a 0700 folder made
 for it). It is written whole to a temporary file and renamed, so a reader never sees half of one;
 it is read with numpy's loader without pickle, so a file someone changed cannot run code.
+
+A file is believed only when it and its folder belong to the user running the monitor and nobody
+else can write them, as ssh treats its keys (issue 25: a forged file with the right stamp in a
+world-writable cache folder was read, and the report said housed 0); otherwise it is neither read
+nor written, and the histories are read from the database.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -46,6 +52,21 @@ def path_for(url: str) -> Path | None:
     return base / f"timeline-{name}.npz"
 
 
+def _ours(path: Path, kind: int) -> bool:
+    """`path` is a `kind` (stat.S_IFREG, S_IFDIR) itself, not a link to one, belongs to this user,
+    and neither its group nor others may write it."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_IFMT(info.st_mode) == kind and info.st_uid == os.geteuid() and not info.st_mode & 0o022
+
+
+def trusted(path: Path) -> bool:
+    """Whether the file at `path` and its folder may be believed (see the module's docstring)."""
+    return _ours(path.parent, stat.S_IFDIR) and _ours(path, stat.S_IFREG)
+
+
 def save(url: str, timeline: Timeline) -> None:
     """Write the timeline as the file of `url`; a folder or disk that refuses is no error (the
     next process reads the histories again)."""
@@ -58,6 +79,8 @@ def save(url: str, timeline: Timeline) -> None:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if folder_made:
             os.chmod(path.parent, 0o700)
+        if not _ours(path.parent, stat.S_IFDIR):  # a folder others can write: keep nothing there
+            return
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".timeline-", suffix=".npz")
         try:
             with os.fdopen(handle, "wb") as out:  # mkstemp makes it 0600
@@ -83,7 +106,7 @@ def remove(url: str) -> None:
 def load(url: str) -> Timeline | None:
     """The timeline kept for `url`, or None (no file, another format, or a damaged one)."""
     path = path_for(url)
-    if path is None or not path.exists():
+    if path is None or not path.exists() or not trusted(path):
         return None
     try:
         with np.load(path, allow_pickle=False) as data:

@@ -11,6 +11,8 @@ from typing import Iterator
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
+
+from eet.store.outside import APPLICATION_NAME, SQLITE_TIMEOUT
 from sqlmodel import Session, create_engine
 
 from eet.store.config import get_settings
@@ -29,13 +31,16 @@ def _engine_for(url: str) -> Engine:
         path = url.split("///", 1)[-1].split("?", 1)[0]
         if path and path != ":memory:":
             _private_file(Path(path))
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # The busy timeout (30 s) marks eet's connections for the triggers of eet.store.outside.
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_TIMEOUT})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # No JIT: the figures are short aggregates over indexes; compiling them (50-200 ms each) cost
     # more than it saved at national size (bench/run.py).
     libpq = make_url(url).get_driver_name() in ("psycopg", "psycopg2")
-    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off"} if libpq else {})
+    # application_name marks eet's connections for the triggers of eet.store.outside.
+    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off",
+                                                                "application_name": APPLICATION_NAME} if libpq else {})
 
 
 def _private_file(path: Path) -> None:
@@ -89,6 +94,24 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def database_made(url: str | None = None) -> bool:
+    """Whether the database at `url` (default EET_DATABASE_URL) was made by `eet init`: its
+    migrations table exists. Creates nothing: a SQLite file that is not there is not made (and is not
+    created by asking, as `get_engine` would), and a server that cannot be reached counts as not made."""
+    from sqlalchemy import inspect
+
+    url = url or get_settings().database_url
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1].split("?", 1)[0]
+        if path and path != ":memory:" and not Path(path).is_file():
+            return False
+    try:
+        with get_engine(url).connect() as connection:
+            return inspect(connection).has_table("alembic_version")
+    except OperationalError:
+        return False
 
 
 def alembic_config(engine: Engine):

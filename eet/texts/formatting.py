@@ -9,6 +9,8 @@ en_GB does ("15 January 2021"; en_US would write "January 15, 2021"). The short 
 
 from __future__ import annotations
 
+import re
+
 from datetime import date
 from functools import lru_cache
 
@@ -122,10 +124,18 @@ def signed(value: int | float, lang: str, digits: int = 0) -> str:
 
 
 MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|<>~$:"
+# Streamlit's Markdown (remark-gfm) turns a web address (http://…, www.…) and an e-mail address into a
+# link after parsing, whatever was escaped (issue 25: a link to another site from the address bar). A
+# WORD JOINER (U+2060, invisible, no line break) after "://"'s colon, after "www" and after "@" keeps
+# the text as typed on screen and breaks the pattern.
+WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
 
 
 def plain(text: str | None) -> str:
-    """Free text entered by a user, escaped so that Markdown shows it as typed (no links, no HTML)."""
+    """Free text entered by a user, escaped so that Markdown shows it as typed: no emphasis, no
+    link, no image, no HTML, and no address made into a link (see WORD_JOINER)."""
     if not text:
         return ""
+    text = _AUTOLINK.sub(WORD_JOINER, text)
     return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in text)
