@@ -15,7 +15,7 @@ def draw(view, lang: str, heading: bool = True) -> None:
     """`view`: an eet.figures.pledges.PledgeView. Nothing but a line when no pledge is recorded."""
     table = pledge_table(view, lang)
     if heading:
-        st.subheader(table.title)
+        st.subheader(fx.plain(table.title))
     if not any(s.pledge is not None for s in view.standings):
         st.caption(t("pledges_none", lang))
         return
