@@ -36,7 +36,7 @@ PATCHED = {"participant": "participant", "participant_event": "event", "measurem
            "dwelling": "dwelling", "dwelling_status_change": "change"}
 REFRESH = "timeline"  # an audit entity no patch can place: every process reads everything again
 UNRELATED = {"cost", "review_meeting", "decision", "month_sign_off", "setting", "target",
-             "user", "organisation", "session", "sign_in_failure", "user_session"}
+             "user", "organisation", "session", "sign_in_failure", "user_session", "access_token"}
 PATCH_LIMIT = 2000  # audit records beyond which reading everything again is cheaper
 
 

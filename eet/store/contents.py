@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from eet.store.models import (
     AuditRecord, Bottleneck, CostParameter, Decision, Dwelling, DwellingStatusChange, Factor, Measurement,
-    Participant, ParticipantEvent, ReviewMeeting, User, UserSession,
+    AccessToken, Participant, ParticipantEvent, ReviewMeeting, User, UserSession,
 )
 
 REMOVE_COMMAND = "python -m eet demo remove"
@@ -87,6 +87,7 @@ def remove_demo(session: Session, actor) -> dict[str, int]:
         counts[name] = session.execute(delete(model).where(model.is_demo.is_(True))).rowcount
     demo_users = select(User.id).where(User.is_demo.is_(True))
     counts["demo_sessions"] = session.execute(delete(UserSession).where(UserSession.user_id.in_(demo_users))).rowcount
+    counts["demo_tokens"] = session.execute(delete(AccessToken).where(AccessToken.user_id.in_(demo_users))).rowcount
     counts["demo_accounts"] = session.execute(delete(User).where(User.is_demo.is_(True))).rowcount
     session.flush()
     audit.record(session, actor, "remove", "demo", None, counts, None, "cli")
