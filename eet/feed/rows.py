@@ -109,7 +109,6 @@ def funnel_months(session: Session, actor: Actor, months: list[date]) -> list[di
     hide = sees_suppressed_counts(actor)
     out = []
     for month in months:
-        participants = build_report(session, month)["participants"]
         small: list[str] = []
         withheld: list[str] = []
         row: dict = {"Month": month}
@@ -121,6 +120,7 @@ def funnel_months(session: Session, actor: Actor, months: list[date]) -> list[di
             row["Retention12mCohort"] = _cell(shown.retention.cohort, small, withheld, "Retention12mCohort")
             row.update(_rate(recovery_view(session, actor, month).rate, "Recovery12m", small, withheld))
         else:
+            participants = build_report(session, month)["participants"]
             retention, recovery = participants["retention_12m"], participants["recovery_12m"]
             for step, prop in FUNNEL_PROPERTIES.items():
                 row[prop] = participants["funnel"][step]
