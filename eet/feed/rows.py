@@ -97,7 +97,7 @@ def _rate(rate: disclosure.Rate, prefix: str, small: list[str], withheld: list[s
     """A rate as the pages show it: exact; a band (low, high) with its verdict; a band too wide to
     say anything withheld with only its verdict; nothing to measure: all None."""
     banded = rate.banded and not disclosure.band_withheld(rate)
-    if rate.value is None and rate.met is not None:
+    if rate.value is None and (rate.met is not None or isinstance(rate.cohort, str)):  # a band, or 1 to 4 people
         withheld.append(prefix)
     return {prefix: rate.value, f"{prefix}Low": rate.low if banded else None,
             f"{prefix}High": rate.high if banded else None, f"{prefix}TargetMet": rate.met}

@@ -30,7 +30,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -152,8 +152,9 @@ class Request:
 def _moment(segments: list[str], session: Session) -> tuple[datetime | None, str, list[str]]:
     """K and the service root named by the path (/known-at/K/ or /meeting/D/), and the rest."""
     if len(segments) >= 2 and segments[0] == "known-at":
+        moment = unquote(segments[1])
         try:
-            return parse_known_at(segments[1]), f"{PREFIX}/known-at/{quote(segments[1])}/", segments[2:]
+            return parse_known_at(moment), f"{PREFIX}/known-at/{quote(moment, safe=':')}/", segments[2:]
         except ValueError as exc:
             raise query_options.BadQuery(str(exc)) from None
     if len(segments) >= 2 and segments[0] == "meeting":
@@ -182,7 +183,7 @@ def handle(engine: Engine, request: Request) -> Reply:
     if request.method not in ("GET", "HEAD"):
         return _error(405, "MethodNotAllowed", "the feed is read-only: GET")
     credentials = basic_credentials(request.authorization)
-    resource = request.path + ("?" + urlencode(request.query) if request.query else "")
+    resource = request.path + ("?" + urlencode(request.query, quote_via=quote, safe="$,'()") if request.query else "")
     with session_scope(engine) as session:  # the check and its audit record, committed before reading
         use = tokens.authenticate(session, *(credentials or (None, None)), resource)
     if use.actor is None:
