@@ -2,8 +2,9 @@
 
 Nothing here computes a figure: per month-end M the exact figures are `build_report(session, M)`
 (eet.figures.report), as `python -m eet report --as-of M` prints them, and what a viewer sees is the
-date's one disclosure pass `shown_at(session, M, hide=True)` (eet.figures.shown) and the research
-page's `recovery_view`, so that a viewer's feed withholds the same cells as the pages at M. The
+headline part of the date's one disclosure pass (`headline_at`, which `shown_at` builds on: the
+funnel, the dwellings per municipality, retention; eet.figures.shown) and the research page's
+`recovery_view`, so that a viewer's feed withholds the same cells as the pages at M. The
 figures as known at a moment K come from the same functions inside `as_known_at` (the caller's).
 
 A cell is an int or float, or None where the pages show no exact value; `SmallCounts` and
@@ -27,7 +28,8 @@ from eet.figures.dwelling_table import dwelling_rows
 from eet.figures.query import EVENT, known_at_of, live
 from eet.figures.recovery import recovery_view
 from eet.figures.report import build_report
-from eet.figures.shown import shown_at
+from eet.figures.privacy import threshold
+from eet.figures.shown import headline_at
 from eet.store.coalition import LAUNCH
 from eet.store.models import Dwelling, Participant, ParticipantEvent
 
@@ -72,10 +74,12 @@ def municipality_months(session: Session, actor: Actor, months: list[date]) -> l
     """MunicipalityMonths: per month-end and municipality partner of that date (report's
     `by_municipality`, zeros included), the dwelling counts as this actor sees them on the pages."""
     hide = sees_suppressed_counts(actor)
+    limit = threshold()
     out = []
     for month in months:
-        report = build_report(session, month)["dwellings"]["by_municipality"]
-        shown = shown_at(session, month, hide).by_municipality if hide else None
+        whole = build_report(session, month)
+        report = whole["dwellings"]["by_municipality"]
+        shown = headline_at(session, month, True, whole, limit).by_municipality if hide else None
         for name, exact in report.items():
             cells = shown[name] if hide else exact
             small: list[str] = []
@@ -107,13 +111,14 @@ def funnel_months(session: Session, actor: Actor, months: list[date]) -> list[di
     """FunnelMonths: per month-end the funnel, retention and sustainable recovery at 12 months
     (report's `participants`), as this actor sees them on the pages."""
     hide = sees_suppressed_counts(actor)
+    limit = threshold()
     out = []
     for month in months:
         small: list[str] = []
         withheld: list[str] = []
         row: dict = {"Month": month}
         if hide:
-            shown = shown_at(session, month, True)
+            shown = headline_at(session, month, True, build_report(session, month), limit)
             for step, prop in FUNNEL_PROPERTIES.items():
                 row[prop] = _cell(shown.funnel[step], small, withheld, prop)
             row.update(_rate(shown.retention, "Retention12m", small, withheld))

@@ -40,7 +40,7 @@ from eet.accounts.access import Actor, can_read_rows, row_scope, sees_suppressed
 from eet.feed import csdl, options as query_options
 from eet.feed.entities import BY_NAME, EntitySet, sets_for
 from eet.feed.rows import feed_months
-from eet.figures.query import as_known_at
+from eet.figures.query import MEMO_KEY, as_known_at
 from eet.figures.report import PROGRAMME_ZONE, parse_known_at
 from eet.review.known import meeting_moment
 from eet.store.audit import current_version
@@ -127,6 +127,9 @@ def rows_of(engine: Engine, entity_set: EntitySet, actor: Actor, known_at: datet
             with _LOCK:
                 if key in _CACHE:
                     return _CACHE[key]
+            # one computation per figure and month: the report and the pass (or recovery_view) ask
+            # for the same funnel, counts and recovery (eet.figures.query.memoised)
+            session.info[MEMO_KEY] = {}
             with as_known_at(session, known_at):
                 rows = entity_set.read(session, actor, feed_months(until), until)
             with _LOCK:
