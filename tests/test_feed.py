@@ -72,7 +72,8 @@ def test_a_token_is_shown_once_and_only_its_hash_is_stored(engine):
         audits = " ".join(a.after or "" for a in s.exec(select(AuditRecord)).all())
     assert secret not in stored and secret not in audits and row.token_hash not in audits
     assert (info.expires_at - info.created_at).days == 30 and info.state == "active"
-    assert [t.name for t in tokens.list_tokens(Session(engine), Actor("analist", "researcher"))] == ["Power BI"]
+    with Session(engine) as s:
+        assert [t.name for t in tokens.list_tokens(s, Actor("analist", "researcher"))] == ["Power BI"]
 
 
 def test_the_command_line_prints_the_token_alone_on_its_last_line(engine, monkeypatch, capsys):

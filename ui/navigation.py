@@ -21,6 +21,8 @@ PAGES = [
     ("registers", "page_registers", "fact_check", "registers", ("admin", "researcher")),
     ("admin", "page_admin", "admin_panel_settings", "beheer", ("admin",)),
     ("audit", "page_audit", "history", "audittrail", ("admin",)),
+    # Everyone's own account: the data feed's tokens (issue 27).
+    ("account", "page_account", "key", "account", EVERYONE),
 ]
 NOT_FOUND = "niet_gevonden"  # query parameter: the address that was no page, for the notice
 PAGE_PATHS = frozenset(path for _, _, _, path, _ in PAGES if path)

@@ -1,6 +1,6 @@
 """The feed's system query options on the rows of one entity set (OData v4.0 Part 2, 11.2.5):
 `$filter` (eq, ne, gt, ge, lt, le, and, or, not, in, parentheses; literals of every Edm type the
-sets use, null included; parsed by the `odata-query` library), `$select`, `$orderby`, `$top`,
+sets use, null included; read by eet.feed.filters), `$select`, `$orderby`, `$top`,
 `$skip`, `$count` and the server's paging token `$skiptoken`. Anything else that starts with `$`
 ($expand, $search, $apply, ...) is refused, so that a client never reads unfiltered rows it thinks
 filtered.
@@ -17,15 +17,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from odata_query import ast
-from odata_query.exceptions import ODataException
-from odata_query.grammar import ODataLexer, ODataParser
-
+from eet.feed import filters
 from eet.feed.entities import EntitySet
 
 KNOWN = {"$filter", "$select", "$orderby", "$top", "$skip", "$count", "$skiptoken", "$format"}
-COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Gt: operator.gt, ast.GtE: operator.ge,
-           ast.Lt: operator.lt, ast.LtE: operator.le}
+COMPARE = {"eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "ge": operator.ge, "lt": operator.lt,
+           "le": operator.le}
 
 
 class BadQuery(ValueError):
@@ -34,7 +31,7 @@ class BadQuery(ValueError):
 
 @dataclass
 class Options:
-    filter: object | None = None  # the parsed $filter (odata_query AST), or None
+    filter: tuple | None = None  # the parsed $filter (eet.feed.filters), or None
     select: tuple[str, ...] = ()
     orderby: list[tuple[str, bool]] = field(default_factory=list)  # (property, descending)
     top: int | None = None
@@ -59,10 +56,10 @@ def parse(entity_set: EntitySet, query: dict[str, str]) -> Options:
     options = Options()
     if query.get("$filter"):
         try:
-            options.filter = ODataParser().parse(ODataLexer().tokenize(query["$filter"]))
-        except ODataException as exc:
+            options.filter = filters.parse(query["$filter"])
+        except filters.FilterError as exc:
             raise BadQuery(f"$filter cannot be read: {exc}") from None
-        _check(entity_set, options.filter)
+        _known(entity_set, filters.names(options.filter), "$filter")
     if query.get("$select") and query["$select"].strip() != "*":
         names = tuple(n.strip() for n in query["$select"].split(","))
         _known(entity_set, names, "$select")
@@ -93,66 +90,42 @@ def _known(entity_set: EntitySet, names, option: str) -> None:
                            + ", ".join(p.name for p in entity_set.properties))
 
 
-def _check(entity_set: EntitySet, node) -> None:
-    """Every name in $filter is a property of the set, and only the supported operators occur."""
-    if isinstance(node, ast.Identifier):
-        _known(entity_set, (node.name,), "$filter")
-    elif isinstance(node, ast.BoolOp):
-        _check(entity_set, node.left)
-        _check(entity_set, node.right)
-    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        _check(entity_set, node.operand)
-    elif isinstance(node, ast.Compare) and (type(node.comparator) in COMPARE or isinstance(node.comparator, ast.In)):
-        _check(entity_set, node.left)
-        _check(entity_set, node.right)
-    elif isinstance(node, ast.List):
-        for item in node.val:
-            _check(entity_set, item)
-    elif not isinstance(node, (ast.Null, ast.Integer, ast.Float, ast.Boolean, ast.String, ast.Date)):
-        raise BadQuery(f"$filter: {type(node).__name__} is not supported; use eq, ne, gt, ge, lt, le, in, "
-                       f"and, or, not and literals")
-
-
-def _value(node, row: dict, entity_set: EntitySet, other=None):
-    if isinstance(node, ast.Identifier):
-        return row.get(node.name)
-    value = node.py_val
-    if isinstance(value, str) and isinstance(other, ast.Identifier):
-        prop = entity_set.property(other.name)
+def _value(node: tuple, row: dict, entity_set: EntitySet, other: tuple):
+    """A side of a comparison: a property's value in the row, or a literal; a string literal
+    compared with a Date property is read as a date ('2021-01-31', as some clients write it)."""
+    kind, value = node
+    if kind == "name":
+        return row.get(value)
+    if isinstance(value, str) and other[0] == "name":
+        prop = entity_set.property(other[1])
         if prop is not None and prop.type == "Edm.Date":
             try:
                 return date.fromisoformat(value)
             except ValueError:
-                raise BadQuery(f"$filter: '{value}' is not a date (YYYY-MM-DD) for {other.name}") from None
-    return value
-
-
-def _number(value):
+                raise BadQuery(f"$filter: '{value}' is not a date (YYYY-MM-DD) for {other[1]}") from None
     return float(value) if isinstance(value, Decimal) else value
 
 
-def matches(node, row: dict, entity_set: EntitySet) -> bool:
-    if isinstance(node, ast.BoolOp):
-        if isinstance(node.op, ast.And):
-            return matches(node.left, row, entity_set) and matches(node.right, row, entity_set)
-        return matches(node.left, row, entity_set) or matches(node.right, row, entity_set)
-    if isinstance(node, ast.UnaryOp):
-        return not matches(node.operand, row, entity_set)
-    if isinstance(node, ast.Compare):
-        left = _number(_value(node.left, row, entity_set, node.right))
-        if isinstance(node.comparator, ast.In):
-            return left in [_number(_value(item, row, entity_set, node.left)) for item in node.right.val]
-        right = _number(_value(node.right, row, entity_set, node.left))
-        compare = COMPARE[type(node.comparator)]
-        if left is None or right is None:
-            return compare in (operator.eq, operator.ne) and compare(left, right)
-        try:
-            return compare(left, right)
-        except TypeError:
-            raise BadQuery(f"$filter: cannot compare {left!r} with {right!r}") from None
-    if isinstance(node, ast.Identifier):
-        return bool(row.get(node.name))
-    raise BadQuery(f"$filter: {type(node).__name__} is not a condition")
+def matches(node: tuple, row: dict, entity_set: EntitySet) -> bool:
+    """Whether a row meets a parsed $filter (eet.feed.filters' tree)."""
+    kind = node[0]
+    if kind == "and":
+        return matches(node[1], row, entity_set) and matches(node[2], row, entity_set)
+    if kind == "or":
+        return matches(node[1], row, entity_set) or matches(node[2], row, entity_set)
+    if kind == "not":
+        return not matches(node[1], row, entity_set)
+    if kind == "in":
+        left = _value(node[1], row, entity_set, node[2][0] if node[2] else ("null", None))
+        return left in [_value(item, row, entity_set, node[1]) for item in node[2]]
+    left, right = _value(node[1], row, entity_set, node[2]), _value(node[2], row, entity_set, node[1])
+    compare = COMPARE[kind]
+    if left is None or right is None:
+        return compare in (operator.eq, operator.ne) and compare(left, right)
+    try:
+        return compare(left, right)
+    except TypeError:
+        raise BadQuery(f"$filter: cannot compare {left!r} with {right!r}") from None
 
 
 def apply(entity_set: EntitySet, rows: list[dict], options: Options) -> list[dict]:
