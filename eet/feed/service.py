@@ -32,6 +32,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import quote, unquote, urlencode
 
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -43,9 +44,8 @@ from eet.feed.rows import feed_months
 from eet.figures.query import MEMO_KEY, as_known_at
 from eet.figures.report import PROGRAMME_ZONE, parse_known_at
 from eet.review.known import meeting_moment
-from eet.store.audit import current_version
 from eet.store.engine import session_scope
-from eet.store.models import utcnow
+from eet.store.models import DataVersion, utcnow
 
 PREFIX = "/odata"
 PAGE_SIZE = 250
@@ -116,8 +116,11 @@ def _audience(entity_set: EntitySet, actor: Actor) -> tuple:
 def rows_of(engine: Engine, entity_set: EntitySet, actor: Actor, known_at: datetime | None, until: date) -> list[dict]:
     """Every row of the set for this actor at `until` (as known at K), kept per data version."""
     with Session(engine) as session:
-        key = (str(engine.url), current_version(session), known_at, until, entity_set.name,
-               _audience(entity_set, actor))
+        # the data version with the moment it changed (as eet.figures.timeline keys on it): a
+        # database emptied and filled again, or restored, counts its versions from the start again
+        stamp = tuple(session.execute(select(DataVersion.version, DataVersion.changed_at)
+                                      .where(DataVersion.id == 1)).first() or (0, None))
+        key = (str(engine.url), stamp, known_at, until, entity_set.name, _audience(entity_set, actor))
         with _LOCK:
             if key in _CACHE:
                 _CACHE.move_to_end(key)
