@@ -316,3 +316,15 @@ def test_the_query_options_filter_select_order_count_and_page(engine):
                   'Name="Retention12m" Type="Edm.Decimal"'):
         assert typed in metadata
     assert set(BY_NAME) <= set(metadata.split('"'))
+
+
+def test_a_filter_is_read_with_odatas_precedence_and_anything_else_is_refused():
+    from eet.feed import filters
+
+    assert filters.parse("A eq 1 or B eq 'x''y' and not C ge 2021-05-31") == (
+        "or", ("eq", ("name", "A"), ("value", 1)),
+        ("and", ("eq", ("name", "B"), ("value", "x'y")), ("not", ("ge", ("name", "C"), ("value", date(2021, 5, 31))))))
+    assert filters.parse("(A eq 1 or B eq 2) and C in (3, 4)")[0] == "and"
+    for bad in ("A eq", "A like 3", "contains(A, 'x')", "A add 1 eq 2", "A eq 'open", "A eq 2021-02-30", "A eq 1)"):
+        with pytest.raises(filters.FilterError):
+            filters.parse(bad)

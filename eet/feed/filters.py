@@ -75,19 +75,19 @@ class _Parser:
             raise FilterError(f"unexpected '{token[1]}' at position {token[2]}")
         return node
 
-    def or_(self):
-        node = self.and_()
-        while self.peek("or"):
+    def _joined(self, word: str, part):
+        """part (word part)*, left to right."""
+        node = part()
+        while self.peek(word):
             self.take()
-            node = ("or", node, self.and_())
+            node = (word, node, part())
         return node
 
+    def or_(self):
+        return self._joined("or", self.and_)
+
     def and_(self):
-        node = self.not_()
-        while self.peek("and"):
-            self.take()
-            node = ("and", node, self.not_())
-        return node
+        return self._joined("and", self.not_)
 
     def not_(self):
         if self.peek("not"):
