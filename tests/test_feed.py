@@ -328,3 +328,27 @@ def test_a_filter_is_read_with_odatas_precedence_and_anything_else_is_refused():
     for bad in ("A eq", "A like 3", "contains(A, 'x')", "A add 1 eq 2", "A eq 'open", "A eq 2021-02-30", "A eq 1)"):
         with pytest.raises(filters.FilterError):
             filters.parse(bad)
+
+
+def test_a_meetings_root_serves_the_figures_as_presented_at_its_moment(engine):
+    """/odata/meeting/D/ is the feed as known at the recorded moment of the review meeting held on D."""
+    from eet.review.decisions import add_meeting, mark_presented
+
+    _history(engine)
+    secret = _account(engine, "analist", "researcher")
+    with session_scope(engine) as s:
+        meeting = add_meeting(s, SYSTEM, {"held_on": date(2021, 5, 31), "title": "Evaluatie"})
+        mark_presented(s, SYSTEM, meeting.id)
+    with session_scope(engine) as s:  # a late correction after the meeting, dated before it
+        services.register_participant(s, SYSTEM, ParticipantIn(code="LATE", referrer="Stadsteam Back Up",
+                                                               referred_on=date(2021, 3, 3)))
+    query = {"$filter": "Month eq 2021-03-31", "$select": "Referred"}
+    presented = read_all(engine, "FunnelMonths", "analist", secret, "/odata/meeting/2021-05-31/", query)
+    now = read_all(engine, "FunnelMonths", "analist", secret, query=query)
+    with Session(engine) as s:
+        from eet.review.known import meeting_moment
+
+        moment = meeting_moment(s, date(2021, 5, 31))
+        expected = build_report(s, date(2021, 3, 31), known_at=moment)["participants"]["funnel"]["referred"]
+    assert presented == [{"Referred": expected}] and now == [{"Referred": expected + 1}]
+    assert get(engine, "/odata/meeting/2021-06-30/FunnelMonths", "analist", secret).status == 404
