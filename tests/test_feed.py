@@ -352,3 +352,19 @@ def test_a_meetings_root_serves_the_figures_as_presented_at_its_moment(engine):
         expected = build_report(s, date(2021, 3, 31), known_at=moment)["participants"]["funnel"]["referred"]
     assert presented == [{"Referred": expected}] and now == [{"Referred": expected + 1}]
     assert get(engine, "/odata/meeting/2021-06-30/FunnelMonths", "analist", secret).status == 404
+
+
+def test_removing_the_demo_removes_its_accounts_tokens(tmp_path):
+    from eet.bootstrap import initialise
+    from eet.store.contents import remove_demo
+    from eet.store.engine import get_engine
+
+    engine = get_engine(f"sqlite:///{tmp_path / 'eet.db'}")
+    initialise(engine, demo=True)
+    with session_scope(engine) as s:
+        tokens.add_token(s, SYSTEM, "stuurgroep", "demo")
+    with session_scope(engine) as s:
+        assert remove_demo(s, SYSTEM)["demo_tokens"] == 1
+    with Session(engine) as s:
+        assert s.exec(select(AccessToken)).all() == []
+    engine.dispose()

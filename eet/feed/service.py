@@ -126,20 +126,23 @@ def rows_of(engine: Engine, entity_set: EntitySet, actor: Actor, known_at: datet
                 _CACHE.move_to_end(key)
                 return _CACHE[key]
             building = _BUILDING.setdefault(key, threading.Lock())
-        with building:  # one computation per key, however many pages ask at once
+        try:
+            with building:  # one computation per key, however many pages ask at once
+                with _LOCK:
+                    if key in _CACHE:
+                        return _CACHE[key]
+                # one computation per figure and month: the report and the pass (or recovery_view)
+                # ask for the same funnel, counts and recovery (eet.figures.query.memoised)
+                session.info[MEMO_KEY] = {}
+                with as_known_at(session, known_at):
+                    rows = entity_set.read(session, actor, feed_months(until), until)
+                with _LOCK:
+                    _CACHE[key] = rows
+                    while len(_CACHE) > FEED_CACHE:
+                        _CACHE.popitem(last=False)
+        finally:
             with _LOCK:
-                if key in _CACHE:
-                    return _CACHE[key]
-            # one computation per figure and month: the report and the pass (or recovery_view) ask
-            # for the same funnel, counts and recovery (eet.figures.query.memoised)
-            session.info[MEMO_KEY] = {}
-            with as_known_at(session, known_at):
-                rows = entity_set.read(session, actor, feed_months(until), until)
-            with _LOCK:
-                _CACHE[key] = rows
                 _BUILDING.pop(key, None)
-                while len(_CACHE) > FEED_CACHE:
-                    _CACHE.popitem(last=False)
         return rows
 
 
