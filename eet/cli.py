@@ -88,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--seed", type=int, default=1)
     synth.add_argument("--dwellings", type=int, default=None, help="default: half the participants")
 
+    signoff = commands.add_parser("signoff", help="an organisation's monthly sign-off, as on the quality page: "
+                                                  "no write then changes its figures in that month")
+    signoff.add_argument("month", help="YYYY-MM")
+    signoff.add_argument("--org", required=True, help="the organisation's name")
+    signoff.add_argument("--reopen", action="store_true", help="open the month again (the admin's)")
+
     export = commands.add_parser("export", help="the review meeting pack: .html (charts included, opens "
                                                 "offline) or .xlsx (a sheet per table)")
     export.add_argument("--as-of", type=_date, required=True, help="the meeting date, YYYY-MM-DD")
@@ -109,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     handler = {"init": cmd_init, "import": cmd_import, "report": cmd_report, "user": cmd_user,
                "backup": cmd_backup,
                "restore": cmd_restore, "refresh": cmd_refresh, "synth": cmd_synth, "export": cmd_export, "demo": cmd_demo,
-               "token": cmd_token}[args.command]
+               "signoff": cmd_signoff, "token": cmd_token}[args.command]
     return handler(args)
 
 
@@ -274,6 +280,32 @@ def cmd_demo(args) -> int:
                      "nothing was removed: correct those rows first")
     print("demo removed: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items())
           + "; real accounts and imports can now be added (`init --demo-if-empty` will not load it again)")
+    return 0
+
+
+def cmd_signoff(args) -> int:
+    """`signoff YYYY-MM --org NAME [--reopen]` as the programme (spec/interfaces.md), through the same
+    functions and the same write gate as the quality page."""
+    from eet.accounts.access import SYSTEM
+    from eet.entry.schemas import RuleError
+    from eet.entry.state import find_organisation
+    from eet.quality import signoff
+    from eet.store.engine import get_engine, session_scope
+
+    try:
+        with session_scope(get_engine()) as session:
+            org = find_organisation(session, args.org, "organisation", "municipality", "care_provider",
+                                    "housing_corporation", "referral")
+            if org is None:
+                return _fail("--org needs an organisation's name")
+            if args.reopen:
+                signoff.reopen(session, SYSTEM, org.id, args.month, source="cli")
+            else:
+                signoff.sign_off(session, SYSTEM, args.month, organisation_id=org.id, source="cli")
+            name = org.name
+    except RuleError as exc:
+        return _fail(str(exc))
+    print(f"{args.month} {'reopened' if args.reopen else 'signed off'} for {name}")
     return 0
 
 

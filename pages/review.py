@@ -200,7 +200,7 @@ if decisions.note:
 
 # --- data quality: which months are signed off, what looks stuck (issue 16) ---------------------
 st.header(t("quality_review_summary", lang, date=fmt.long_date(meeting_date, lang)))
-closed = ui.read(signoff.signed_off, None)
+closed = ui.read(signoff.signed_off, None, review.known_at)  # a recorded meeting's, as they stood then
 st.subheader(t("quality_signed_off_review", lang))
 if closed:
     fx.table({t("organisation", lang): [c["organisation"] for c in closed],
@@ -208,7 +208,7 @@ if closed:
 else:
     st.caption(t("quality_none_signed", lang))
 if actor.role in ("admin", "coordinator"):  # row-level lists: counted here, listed on the quality page
-    stuck_counts = stuck.summary(ui.read(stuck.stuck_records, actor, meeting_date, None))
+    stuck_counts = stuck.summary(ui.read(stuck.stuck_records, actor, meeting_date, None, review.known_at))
     limits = ui.read(quality_settings.thresholds)
     fx.table({t("quality_stuck", lang): [t(f"quality_rule_{rule}", lang, days=limits.get(stuck.SETTING_OF.get(rule, "")))
                                             for rule in stuck_counts],

@@ -21,6 +21,7 @@ from eet.accounts.access import Actor
 from eet.bootstrap import initialise
 from eet.figures import timeline_file
 from eet.store.engine import get_engine
+from eet.write.guard import maintenance
 
 PG_ADMIN_URL = os.environ.get("EET_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ["sqlite", "postgresql"]
@@ -68,9 +69,13 @@ def backend_url(request, tmp_path_factory):
 @pytest.fixture()
 def engine(backend_url):
     """The backend's database emptied and re-seeded (coalition, targets) before each test."""
-    engine = get_engine(backend_url)
+    return emptied(get_engine(backend_url))
+
+
+def emptied(engine):
+    """The database emptied and re-seeded (coalition, targets): for each example of a property test."""
     tables = list(reversed(SQLModel.metadata.sorted_tables))
-    with engine.begin() as conn:
+    with engine.begin() as conn, maintenance("a test empties its database"):
         if conn.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

@@ -9,6 +9,7 @@ from datetime import date
 import plotly.graph_objects as go
 from sqlmodel import select
 
+from eet.accounts import administration
 from eet.accounts.access import SYSTEM
 from eet.charts import base as charts
 from eet.charts import review as review_charts
@@ -67,10 +68,10 @@ def test_every_chart_with_names_from_the_data_escapes_them():
 
 
 def test_the_pack_and_the_review_charts_show_a_hostile_name_as_text(engine):
-    with session_scope(engine) as s:
+    with session_scope(engine) as s:  # the admin renames a partner, as on Beheer
         org = s.exec(select(Organisation).where(Organisation.name == "Zeist")).one()
-        org.name = HOSTILE
-        s.add(org)
+        administration.save_organisation(s, SYSTEM, {"name": HOSTILE, "kind": org.kind, "joined_on": org.joined_on},
+                                         organisation_id=org.id)
     with session_scope(engine) as s:
         services.upsert_dwelling(s, SYSTEM, DwellingIn(ref="ZST-0001", municipality=HOSTILE,
                                                        status="available", status_date=date(2021, 2, 1)))

@@ -25,6 +25,8 @@ from eet.accounts.access import Actor
 from eet.store.models import (
     AuditRecord, Dwelling, DwellingStatusChange, Measurement, Participant, ParticipantEvent, User,
 )
+from eet.write.guard import maintenance
+from eet.store.models import DwellingVersion
 
 ROOT = Path(__file__).resolve().parent.parent
 CSV = b"ref,municipality,status,status_date\nZST-0900,Zeist,searching,2021-03-01\n"
@@ -72,8 +74,9 @@ def test_demo_blocks_real_accounts_and_imports_until_removed(engine):
     with Session(engine) as s:
         assert has_real_data(s) and not is_demo(s)
     # and `make run` (init --demo-if-empty) does not load the demo again, not even into an empty one
-    with session_scope(engine) as s:
+    with session_scope(engine) as s, maintenance("test: an emptied list"):
         s.execute(DwellingStatusChange.__table__.delete())
+        s.execute(DwellingVersion.__table__.delete())
         s.execute(Dwelling.__table__.delete())
     initialise(engine, demo_if_empty=True)
     with Session(engine) as s:

@@ -61,11 +61,9 @@ def dwelling(kind, d, dim=None, key=None):
 
 # --- reading what the viewer is shown -----------------------------------------------------------
 
-def read_pack(attack: Attack, path, meeting: date) -> list[date]:
-    """The viewer's meeting pack (.xlsx): every headline sheet, what moved, the series, the forecast.
-    Returns its dates (the comparison date first)."""
-    book = load_workbook(path)
-    codes = {
+def _headline_codes() -> dict:
+    """A headline row's report key -> (its variable at a date, whether it counts people)."""
+    return {
         "dwellings.by_status.occupied": (lambda d: dwelling("occupied", d), True),
         "dwellings.by_status.available": (lambda d: dwelling("available", d), False),
         "dwellings.by_status.in_use": (lambda d: dwelling("in_use", d), False),
@@ -73,6 +71,38 @@ def read_pack(attack: Attack, path, meeting: date) -> list[date]:
         "participants.retention_12m.cohort": (lambda d: ("cohort", d), True),
         **{f"participants.funnel.{s}": ((lambda s: lambda d: funnel(d, s))(s), True) for s in STEPS},
     }
+
+
+def read_known_now(attack: Attack, path, meeting: date) -> int:
+    """A recorded meeting's 'as known then / now' sheet: the date as presented (the variables the
+    other sheets show) beside the same date as known now (variables of their own), and the change
+    between them. Returns the rows read."""
+    book = load_workbook(path)
+    name = sheet("known_now", LANG)
+    if name not in book.sheetnames:
+        return 0
+    codes, read = _headline_codes(), 0
+    for row in list(book[name].iter_rows(values_only=True))[1:]:
+        code = next((c for key in ("status", "funnel", "lead_time", "retention")
+                     if (c := code_of(key, row[0], LANG)) is not None), None) if row else None
+        if code not in codes:
+            continue
+        make, people = codes[code]
+        then, now = make(meeting), ("known now", make(meeting))
+        attack.see(then, row[1], "pack known then", people)
+        attack.see(now, row[2], "pack known now", people)
+        change = ("change", now, then)
+        attack.group(change, {now: 1, then: -1}, signed=True, people=people)
+        attack.see(change, row[3], "pack known change", people)
+        read += 1
+    return read
+
+
+def read_pack(attack: Attack, path, meeting: date) -> list[date]:
+    """The viewer's meeting pack (.xlsx): every headline sheet, what moved, the series, the forecast.
+    Returns its dates (the comparison date first)."""
+    book = load_workbook(path)
+    codes = _headline_codes()
     for key in ("status", "funnel", "lead_time", "retention"):
         rows = list(book[sheet(key, LANG)].iter_rows(values_only=True))
         header = rows[0]
@@ -473,6 +503,48 @@ def test_the_attacker_recovers_no_small_count_from_the_feed_beside_the_pages_and
         add_structure(attack, session)
     attack.solve()
     assert not attack.findings(), "\n".join(attack.findings())
+
+
+def test_the_attacker_recovers_no_small_count_from_a_recorded_meeting_with_late_corrections(tmp_path, monkeypatch):
+    """The demo's May meeting recorded as presented, then corrected late (issue 22): a referral date
+    moved past the meeting, a participant registered late, a move-in voided. The viewer's pack shows the meeting as presented beside the date as known
+    now; the attacker reads both and recovers no count of 1 to 4."""
+    from eet.review import decisions
+    from eet.store.models import ParticipantEvent, ReviewMeeting, utcnow
+    from sqlmodel import select
+
+    url = f"sqlite:///{tmp_path / 'eet.db'}"
+    engine = get_engine(url)
+    initialise(engine, demo=True)
+    meeting_day = date(2021, 5, 27)
+    with Session(engine) as session:
+        services.register_participant(session, SYSTEM, ParticipantIn(
+            code="P-EARLY", referrer="Stadsteam Back Up", referred_on=date(2021, 5, 10)))
+        meeting = session.exec(select(ReviewMeeting).where(ReviewMeeting.held_on == meeting_day)).one()
+        decisions.mark_presented(session, SYSTEM, meeting.id, at=utcnow())
+        session.commit()
+    with Session(engine) as session:  # the late corrections
+        services.register_participant(session, SYSTEM, ParticipantIn(
+            code="P-EARLY", referrer="Stadsteam Back Up", referred_on=meeting_day + timedelta(days=3)))
+        services.register_participant(session, SYSTEM, ParticipantIn(
+            code="P-LATE", referrer="Stadsteam Back Up", referred_on=date(2021, 5, 1)))
+        move_in = session.exec(select(ParticipantEvent).where(
+            ParticipantEvent.kind == "housed", ParticipantEvent.occurred_on <= meeting_day,
+            ParticipantEvent.voided_at.is_(None)).order_by(ParticipantEvent.id.desc())).first()
+        services.void_event(session, SYSTEM, move_in.id, "verkeerde woning")
+        session.commit()
+    with Session(engine) as session:
+        attack = Attack()
+        xlsx, html = tmp_path / "pack.xlsx", tmp_path / "pack.html"
+        write_pack(session, SYSTEM, xlsx, meeting_day, lang=LANG)
+        write_pack(session, SYSTEM, html, meeting_day, lang=LANG)
+        read_pack_html(attack, html, read_pack(attack, xlsx, meeting_day))
+        assert read_known_now(attack, xlsx, meeting_day) > 0
+        add_structure(attack, session)
+        attack.solve()
+        found = attack.findings()
+    engine.dispose()
+    assert not found, "\n".join(found)
 
 
 # --- random small histories -----------------------------------------------------------------------

@@ -19,7 +19,9 @@ from eet.entry.tabular import read_table, visible_sheets
 from eet.figures.report import build_report
 from import_helpers import counts, run_cli, write_csv
 
-CASES = Path(__file__).resolve().parents[2] / "shared" / "field-cases"  # shared/ lies beside the checkout
+# shared/ lies beside the checkout (/work/main), or beside the folder of worktrees (/work/wt/issue24)
+CASES = next((folder / "shared" / "field-cases" for folder in Path(__file__).resolve().parents
+              if (folder / "shared" / "field-cases").is_dir()), Path("shared") / "field-cases")
 pytestmark = pytest.mark.skipif(not CASES.is_dir(), reason="../shared/field-cases is not beside the checkout")
 
 
@@ -171,8 +173,8 @@ def test_several_lists_are_refused_naming_them_and_one_can_be_picked(engine, tmp
                     active="uitleg")
     result = import_file(engine, "dwellings", path)
     assert [str(e) for e in result.errors] == [
-        "row 1, column -: s.xlsx holds a list on more than one sheet: januari, maart; pick the sheet (on the page, "
-        "or with --sheet) or keep one list per file"]
+        "row 1, column -: s.xlsx holds a list on more than one sheet: januari, maart; nothing was read. Pick a sheet "
+        "(on the page, or with --sheet januari) and import the sheets one by one, or put the list on one sheet"]
     assert visible_sheets(path.read_bytes(), "s.xlsx") == ["uitleg", "januari", "maart"]
     code, out, err = run_cli(monkeypatch, capsys, engine, "dwellings", str(path), "--sheet", "maart")
     assert code == 0 and out.startswith("s.xlsx (sheet 'maart'): created 1 dwellings")
@@ -273,7 +275,10 @@ def ods(path: Path, sheets: dict[str, list[list]], active: str) -> Path:
         for row in rows:
             cells = ""
             for value in row:
-                if isinstance(value, date):
+                if isinstance(value, (int, float)):  # a number cell, as LibreOffice stores 345
+                    cells += (f'<table:table-cell office:value-type="float" office:value="{value}">'
+                              f"<text:p>{value}</text:p></table:table-cell>")
+                elif isinstance(value, date):
                     cells += (f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}">'
                               f"<text:p>{value.isoformat()}</text:p></table:table-cell>")
                 else:
@@ -300,10 +305,10 @@ def ods(path: Path, sheets: dict[str, list[list]], active: str) -> Path:
     return path
 
 
-def test_libreoffice_ods_is_read_on_its_active_sheet(engine, tmp_path):
+def test_libreoffice_ods_is_read_on_the_sheet_with_its_list(engine, tmp_path):
     rows = [D_HEAD, ["UTR-1", "Utrecht", "beschikbaar", date(2021, 3, 1)]]
-    path = ods(tmp_path / "l.ods", {"januari": rows, "maart": rows + [["UTR-2", "Zeist", "zoekend",
-                                                                       date(2021, 3, 1)]]}, active="maart")
+    path = ods(tmp_path / "l.ods", {"uitleg": [["lees mij"]], "maart": rows + [["UTR-2", "Zeist", "zoekend",
+                                                                                date(2021, 3, 1)]]}, active="uitleg")
     result = import_file(engine, "dwellings", path)
     assert result.ok and result.sheet == "maart" and result.counts["created"] == 2
 
@@ -351,3 +356,127 @@ def test_a_merged_title_and_a_blank_first_row_are_no_warnings(engine, tmp_path):
     path = workbook(tmp_path / "b.xlsx", {"lijst": [[], D_HEAD, ["UTR-2", "Utrecht", "zoekend", date(2021, 3, 1)]]})
     result = import_file(engine, "dwellings", path)
     assert result.ok and result.rows[0].row == 3 and not result.warnings
+
+
+# --- second round (issue 24): every file, through the import, the command line and the page -------
+
+BASE = (("dwellings", "base_dwellings.csv"), ("participants", "base_participants.csv"))
+# file, kind, the files imported before it, and what a careful user expects: ("ok", created, changed,
+# warnings that must be said, as the lines start) or ("refused", row, column, the message's start).
+ZEROS = "Excel drops leading zeros; format the column as Text in Excel to keep them"
+SECOND_ROUND = [
+    ("c31a_bedrag_punt_duizend.csv", "costs", (), ("ok", 3, 0, [])),
+    ("c31c_bedrag_punt_decimaal.csv", "costs", (), ("ok", 3, 0, [])),
+    ("c48b_vhe_maart.xlsx", "dwellings", (("dwellings", "c48a_vhe_januari.csv"),),
+     ("ok", 0, 2, [("2", "kenmerk", f"'345' (cell A2) was read as the known dwelling '000345': {ZEROS}"),
+                   ("3", "kenmerk", f"'346' (cell A3) was read as the known dwelling '000346': {ZEROS}")])),
+    ("c41_dubbele_bom.csv", "dwellings", (), ("ok", 3, 0, [])),
+    ("c42_maanden.xlsx", "events", BASE,
+     ("refused", "1", "-", "c42_maanden.xlsx holds a list on more than one sheet: jan, feb, mrt; nothing was "
+                           "read. Pick a sheet (on the page, or with --sheet jan) and import the sheets one by one")),
+    ("c43_aanhalingsteken.csv", "events", BASE,
+     ("refused", "7", "toelichting", "c43_aanhalingsteken.csv cannot be read as CSV here (';' expected after '\"'): a "
+                                     "quote (\") in this cell is not closed, or more text follows the closing quote")),
+    ("c33_tabs.csv", "dwellings", (), ("ok", 3, 0, [])),
+    ("c36_wachtwoord.xlsx", "dwellings", (),
+     ("refused", "1", "-", "c36_wachtwoord.xlsx is protected with a password (or encrypted by a sensitivity label); "
+                           "open it in Excel, remove the password")),
+]
+
+
+@pytest.mark.parametrize("name, kind, before, expected", SECOND_ROUND, ids=[c[0] for c in SECOND_ROUND])
+def test_second_round_files_give_their_outcome_on_the_command_line(engine, monkeypatch, capsys, name, kind, before,
+                                                                   expected):
+    for earlier_kind, earlier in before:
+        imported(engine, earlier_kind, earlier)
+    written = counts(engine)
+    code, out, err = run_cli(monkeypatch, capsys, engine, kind, str(CASES / name))
+    if expected[0] == "ok":
+        _, created, changed, warnings = expected
+        assert code == 0 and out.startswith(f"{name}: created {created} {kind}, changed {changed}, "), (out, err)
+        said = [line for line in err.splitlines() if line.startswith("warning:")]
+        assert len(said) == len(warnings) and all(
+            line.startswith(f"warning: row {row}, column {column}: {text}")
+            for line, (row, column, text) in zip(said, warnings)), err
+    else:
+        _, row, column, text = expected
+        assert code == 1 and err.splitlines()[0].startswith(f"row {row}, column {column}: {text}"), err
+        assert counts(engine) == written  # nothing half-read, nothing written
+
+
+def test_c31a_a_thousands_point_gives_the_amounts_of_the_control_file(engine):
+    from sqlmodel import select
+
+    from eet.store.models import CostParameter
+
+    imported(engine, "costs", "c31a_bedrag_punt_duizend.csv")
+    with Session(engine) as session:
+        amounts = {c.label: c.amount_eur for c in session.exec(select(CostParameter))}
+    assert amounts == {"Begeleiding HF-team": 12500, "Huurcomponent": 9000, "Plek nachtopvang": 35000}
+    # The control file, written without a thousands separator, is the same list: nothing changes.
+    assert imported(engine, "costs", "c31c_bedrag_punt_decimaal.csv").counts == {
+        "created": 0, "changed": 0, "unchanged": 3}
+
+
+def test_c48_refs_excel_made_numbers_update_the_same_two_dwellings(engine):
+    imported(engine, "dwellings", "c48a_vhe_januari.csv")
+    result = imported(engine, "dwellings", "c48b_vhe_maart.xlsx")
+    assert [row.key for row in result.rows] == ["000345", "000346"]
+    assert counts(engine)["Dwelling"] == 2  # never two phantom dwellings 345 and 346
+    dwellings = report(engine, "2021-06-01")["dwellings"]
+    assert (dwellings["counter"], dwellings["pipeline"]) == (2, 0)
+
+
+def test_c42_a_sheet_per_month_is_refused_whole_and_each_sheet_can_be_imported(engine, monkeypatch, capsys):
+    for kind, name in BASE:
+        imported(engine, kind, name)
+    result = import_file(engine, "events", CASES / "c42_maanden.xlsx")
+    assert not result.ok and not result.rows and counts(engine)["ParticipantEvent"] == 0
+    for month in ("jan", "feb", "mrt"):  # as the message says: one by one with --sheet
+        code, out, err = run_cli(monkeypatch, capsys, engine, "events", str(CASES / "c42_maanden.xlsx"),
+                                 "--sheet", month)
+        assert code == 0 and out.startswith(f"c42_maanden.xlsx (sheet '{month}'): created 2 events"), err
+    funnel = report(engine, "2021-06-01")["participants"]["funnel"]
+    assert (funnel["assessed"], funnel["matched"]) == (4, 2)
+
+
+def test_c41_two_byte_order_marks_before_the_header(engine):
+    result = imported(engine, "dwellings", "c41_dubbele_bom.csv")
+    assert result.counts["created"] == 3 and [r.key for r in result.rows] == ["UTR-4101", "UTR-4102", "UTR-4103"]
+
+
+def test_c33_a_tab_separated_csv_is_read(engine):
+    result = imported(engine, "dwellings", "c33_tabs.csv")
+    assert result.counts["created"] == 3 and not result.warnings and not result.ignored_columns
+
+
+@pytest.mark.parametrize("name, kind, before, expected", SECOND_ROUND, ids=[c[0] for c in SECOND_ROUND])
+def test_second_round_files_give_their_outcome_on_the_upload_page(engine, monkeypatch, name, kind, before, expected):
+    from eet.accounts.access import Actor
+    from test_forms import page
+
+    monkeypatch.setenv("EET_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    for earlier_kind, earlier in before:
+        imported(engine, earlier_kind, earlier)
+    written = counts(engine)
+    at = page("pages/upload.py", Actor("test-admin", "admin"), lang="en")
+    at.radio(key="up_kind").set_value(kind).run()
+    at.file_uploader(key=f"up_file_{kind}").set_value((name, (CASES / name).read_bytes(),
+                                                       "application/octet-stream")).run()
+    at.button(key="up_check").click().run()
+    assert not at.exception, at.exception
+    if expected[0] == "refused":
+        _, row, column, text = expected
+        shown = [tuple(r) for r in at.dataframe[-1].value.itertuples(index=False)]
+        dash = lambda place: "\u2013" if place in ("-", "1") and column == "-" else place  # noqa: E731
+        assert shown[0][:2] == (dash(row), dash(column)) and shown[0][2].startswith(text), shown
+        assert not [b for b in at.button if b.key == "up_confirm"] and counts(engine) == written
+        return
+    _, created, changed, warnings = expected
+    assert at.success[0].value.startswith(f"Check passed: {created} new, {changed} changed"), at.success[0].value
+    if warnings:
+        shown = [tuple(r) for r in at.dataframe[0].value.itertuples(index=False)]
+        assert len(shown) == len(warnings) and all(s[:2] == w[:2] and s[2].startswith(w[2])
+                                                   for s, w in zip(shown, warnings)), shown
+    at.button(key="up_confirm").click().run()
+    assert not at.exception and f"{created} new, {changed} changed" in at.success[-1].value

@@ -18,6 +18,7 @@ from eet.accounts.access import SYSTEM
 from eet.store.models import Target
 from eet.figures.report import build_report
 from eet.entry.schemas import DwellingIn, EventIn, ParticipantIn, StatusChangeIn
+from eet.accounts import administration
 
 D = date
 
@@ -296,7 +297,8 @@ def test_coalition_by_join_date(session):
 
 
 def test_targets_are_dated(session):
-    session.add(Target(key="dwellings", value=220, due_on=D(2022, 7, 1), valid_from=D(2021, 6, 1)))
+    administration.add_target(session, SYSTEM, {"key": "dwellings", "value": 220, "due_on": "2022-07-01",
+                                                "valid_from": "2021-06-01"})
     session.flush()
     assert figures.targets(session, D(2021, 5, 31))["dwellings"].value == 200
     assert figures.targets(session, D(2021, 6, 1))["dwellings"].value == 220

@@ -18,6 +18,7 @@ from eet.entry.schemas import DwellingIn, EventIn, ParticipantIn
 from eet.entry.writecache import cached_writes
 from import_helpers import BASE_DWELLINGS, BASE_EVENTS, BASE_PARTICIPANTS, write_csv
 from test_import_properties import _reset
+from eet.write import gate
 
 D_HEAD = ["ref", "municipality", "corporation", "site", "status", "status_date"]
 # Details and statuses change a month later; P-0001 leaves UTR-0001 and P-0002 moves in.
@@ -134,7 +135,7 @@ def test_deciding_writes_nothing_until_the_whole_file_is_right(engine, tmp_path)
                 "available", "occupied"]
             session.flush()
             assert _count(engine, session) == before
-            cache.write()
+            gate.write_staged(cache)
             assert _count(engine, session) == {**{k: v + 1 for k, v in before.items()},
                                                "ParticipantEvent": 3, "DwellingStatusChange": 2, "AuditRecord": 5}
         session.rollback()

@@ -18,6 +18,7 @@ from eet.entry.imports import import_file
 from eet.figures.report import build_report
 from eet.entry.schemas import DwellingIn, EventIn, ParticipantIn
 from import_helpers import counts, write_csv
+from eet.write.guard import maintenance
 
 START = date(2021, 1, 15)
 MUNICIPALITIES = ("Utrecht", "Zeist", "Houten")
@@ -75,7 +76,7 @@ def histories(draw):
 
 
 def _reset(engine) -> None:
-    with engine.begin() as conn:
+    with engine.begin() as conn, maintenance("test: an emptied database"):
         tables = list(reversed(SQLModel.metadata.sorted_tables))
         if conn.dialect.name == "postgresql":
             conn.execute(text(f"TRUNCATE {', '.join(repr_(t) for t in tables)} RESTART IDENTITY CASCADE"))

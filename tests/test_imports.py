@@ -255,13 +255,14 @@ GARBAGE = [
      "row 1, column status_date: the required column 'status_date' (statusdatum) is missing"),
     ("broken.xlsx", b"PK\x03\x04" + b"\x00garbage" * 50, "is not a readable Excel workbook"),
     ("notzip.xlsx", b"ref,municipality\r\n", "is not an Excel workbook (.xlsx)"),
-    ("lijst.txt", b"ref,municipality,status,status_date\r\n", "a .txt cannot be imported; use .csv"),
+    ("lijst.docx", b"ref,municipality,status,status_date\r\n", "a .docx cannot be imported; use .csv or .txt"),
     ("oud.xls", b"\xd0\xcf\x11\xe0", "oud.xls is not a readable Excel workbook"),
     ("lijst.pdf", b"%PDF-1.4", "a .pdf cannot be imported"),
     ("latin1.csv", "ref,municipality,status,status_date,site\r\nUTR-1,Utrecht,searching,2021-01-15,Café\r\n"
      .encode("latin-1"), "latin1.csv: line 2 is not UTF-8 text"),
     ("quote.csv", b'ref,municipality,status,status_date\r\n"UTR-1,Utrecht,searching,2021-01-15\r\n',
-     "cannot be read as CSV (unexpected end of data); check for a quote"),
+     "row 2, column ref: quote.csv cannot be read as CSV here (unexpected end of data): a quote (\") in this "
+     "cell is not closed"),
 ]
 
 

@@ -18,7 +18,10 @@ from eet.entry import services
 from eet.figures import dwelling_table, business_case
 from eet.figures.query import MEMO_KEY, as_known_at, known_at_of
 from eet.figures.report import PROGRAMME_ZONE, build_report, parse_known_at
-from eet.store.models import DwellingStatusChange, Participant, ParticipantEvent, utcnow
+from eet.store.models import (
+    DwellingStatusChange, DwellingVersion, Participant, ParticipantEvent, ParticipantVersion, utcnow,
+)
+from eet.write.guard import maintenance
 from tests.test_figures import D, dwelling, event, housed_person, participant, status
 
 AS_OF = D(2021, 5, 31)
@@ -148,8 +151,8 @@ def test_command_line_report_known_at(tmp_path):
         _history(session)
     # Everything so far was recorded on 1 June 2021 at noon (Amsterdam); a correction follows.
     first = datetime(2021, 6, 1, 12, 0, tzinfo=PROGRAMME_ZONE)
-    with engine.begin() as conn:
-        for table in (ParticipantEvent, DwellingStatusChange):
+    with engine.begin() as conn, maintenance("test: a history recorded in the past"):
+        for table in (ParticipantEvent, DwellingStatusChange, ParticipantVersion, DwellingVersion):
             conn.execute(update(table).values(recorded_at=first))
         conn.execute(update(Participant).values(created_at=first))
     with Session(engine) as session:

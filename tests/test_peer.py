@@ -16,6 +16,7 @@ from bench import peer
 from eet.demo.synth import synthesise
 from eet.report import build_report
 from eet.store.models import DwellingStatusChange, ParticipantEvent
+from eet.write.guard import maintenance
 
 END = date(2024, 12, 31)
 SYNTH_DATES = [date(2019, 6, 30), date(2020, 3, 31), date(2021, 1, 15), date(2021, 12, 31), date(2022, 7, 1),
@@ -47,7 +48,7 @@ def _add_voids_and_ties(engine) -> None:
     """Rows synth never writes: voided events and status changes, and a second event or status
     change on the same date as an existing one (the later recorded must win)."""
     now = datetime.now(timezone.utc)
-    with engine.begin() as conn:
+    with engine.begin() as conn, maintenance("test: rows synth never writes"):
         conn.execute(update(EVENTS).where(EVENTS.c.id % 13 == 0).values(voided_at=now, voided_by="test"))
         conn.execute(update(CHANGES).where(CHANGES.c.id % 11 == 0).values(voided_at=now, voided_by="test"))
         live = EVENTS.c.voided_at.is_(None)

@@ -15,6 +15,7 @@ from eet.entry.schemas import RuleError
 from eet.quality import settings, stuck, timeliness
 from eet.store.models import AuditRecord, Participant, ParticipantEvent
 from tests.test_figures import D, dwelling, event, participant, status
+from eet.write.guard import maintenance
 
 AT = D(2021, 12, 31)
 
@@ -122,6 +123,11 @@ def test_thresholds_are_the_admins_and_checked(session, actors):
 
 def _recorded(session, code, kind, moment):
     """Set when a participant's step was recorded (the history is entered now, dated in 2021)."""
+    with maintenance("test: a history recorded in the past"):
+        _set_recorded(session, code, kind, moment)
+
+
+def _set_recorded(session, code, kind, moment):
     session.execute(update(ParticipantEvent).where(
         ParticipantEvent.participant_id == select(Participant.id).where(Participant.code == code).scalar_subquery(),
         ParticipantEvent.kind == kind).values(recorded_at=moment))

@@ -38,6 +38,7 @@ from eet.entry import services
 from eet.entry.measurements import MeasurementIn, record_measurement
 from eet.entry.schemas import DwellingIn, EventIn, ParticipantIn
 from eet.figures.recovery import recovery_12m
+from eet.write.guard import maintenance
 
 M = date(2020, 1, 1)
 AS_OF = date(2021, 6, 30)
@@ -117,7 +118,7 @@ def test_a_voided_measurement_does_not_count(cohort):
     from sqlalchemy import update
 
     from eet.store.models import Measurement, Participant, utcnow
-    with Session(cohort) as s:
+    with Session(cohort) as s, maintenance("test: a voided measurement"):
         pid = s.exec(__import__("sqlmodel").select(Participant.id).where(Participant.code == "P-07")).one()
         s.execute(update(Measurement).where(Measurement.participant_id == pid,
                                             Measurement.measured_on == _day(375)).values(voided_at=utcnow()))

@@ -35,6 +35,7 @@ from eet.accounts.access import SYSTEM, AccessDenied, Actor
 from eet.store.models import AuditRecord, Bottleneck, Decision, ReviewMeeting
 from eet.figures.progress import DAYS_PER_MONTH
 from eet.entry.schemas import DwellingIn, EventIn, ParticipantIn, RuleError, StatusChangeIn
+from eet.entry import living_lab
 
 D = date
 LAUNCH, C, MEETING, DUE = D(2021, 1, 15), D(2021, 3, 1), D(2021, 6, 1), D(2022, 7, 1)
@@ -78,10 +79,11 @@ def history(session):
                                                                  referred_on=D(2021, 1, 20)))
     event(session, "P-2", "assessed", D(2021, 1, 25), "eligible")
     event(session, "P-2", "withdrawn", D(2021, 2, 20), "verhuisd buiten de regio")
-    session.add(Bottleneck(title="Resolved before the meeting", domain="system", raised_on=D(2021, 2, 1),
-                           status="resolved", resolved_on=D(2021, 5, 1)))
-    session.add(Bottleneck(title="Raised after the comparison", domain="housing", raised_on=D(2021, 4, 1),
-                           status="in_progress"))
+    living_lab.save_bottleneck(session, SYSTEM, {"title": "Resolved before the meeting", "domain": "system",
+                                                 "raised_on": D(2021, 2, 1), "status": "resolved",
+                                                 "resolved_on": D(2021, 5, 1), "resolution": "Opgelost"})
+    living_lab.save_bottleneck(session, SYSTEM, {"title": "Raised after the comparison", "domain": "housing",
+                                                 "raised_on": D(2021, 4, 1), "status": "in_progress"})
     decisions.add_meeting(session, SYSTEM, {"held_on": C, "title": "Maart", "compare_with": LAUNCH})
     session.commit()
     return session

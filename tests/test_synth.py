@@ -14,6 +14,8 @@ from eet.entry import services
 from eet.accounts.access import SYSTEM
 from eet.bootstrap import initialise
 from eet.store.engine import get_engine
+from eet.write.guard import maintenance
+from eet.store.models import DwellingVersion, ParticipantVersion
 from eet.store.models import Dwelling, DwellingStatusChange, Organisation, Participant, ParticipantEvent
 from eet.figures.report import build_report
 from eet.entry.schemas import DwellingIn, EventIn, ParticipantIn, StatusChangeIn
@@ -135,8 +137,9 @@ def test_same_seed_same_rows_other_seed_other_rows(engine, other_engine):
     synthesise(other_engine, participants=SIZE, seed=5, end=END)
     first = _history(engine)
     assert first == _history(other_engine)
-    with Session(other_engine) as s:  # clear the second database, then a different seed
-        for table in (DwellingStatusChange, ParticipantEvent, Participant, Dwelling):
+    with Session(other_engine) as s, maintenance("test: a cleared database"):  # then a different seed
+        for table in (DwellingStatusChange, ParticipantEvent, ParticipantVersion, Participant, DwellingVersion,
+                      Dwelling):
             s.execute(table.__table__.delete())
         s.commit()
     synthesise(other_engine, participants=SIZE, seed=6, end=END)

@@ -129,7 +129,7 @@ def test_a_workbook_with_several_lists_lets_the_user_pick_the_sheet(db):
     at.button(key="up_check").click().run()
     assert not at.exception
     shown = " ".join(at.dataframe[0].value.iloc[:, 2])
-    assert "januari, maart" in shown and "kies het blad" in shown
+    assert "januari, maart" in shown and "Kies een blad" in shown and "er is niets gelezen" in shown
     at.selectbox(key="up_sheet_dwellings").set_value("maart").run()
     at.button(key="up_check").click().run()
     assert "1 nieuw" in at.success[0].value

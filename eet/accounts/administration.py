@@ -21,6 +21,10 @@ from eet.accounts.access import Actor, require_role
 from eet.store.models import ORG_KINDS, TARGET_KEYS, Organisation, Target, User
 from eet.texts.messages import Choices, Refusal, Term
 from eet.entry.schemas import FieldError, InputModel, RuleError, _date_field, refused
+from eet.write import gate
+from eet.write.plan import earliest
+from eet.write.versions import record_version
+from eet.entry.state import OrmWriter
 
 SAFE_USER_FIELDS = ("id", "username", "role", "organisation_id", "is_demo", "active", "failed_attempts",
                     "locked_until", "created_at", "identity")
@@ -88,21 +92,25 @@ def save_organisation(session: Session, actor: Actor, values: dict[str, Any], or
         raise RuleError(errors)
     session.info.pop("organisations", None)  # the services' per-transaction lookup
     if organisation_id is None:
-        org = Organisation(**data.model_dump())
-        session.add(org)
-        session.flush()
-        audit.record(session, actor, "create", "organisation", org.id, None, audit.snapshot(org), source)
-        return org.id
+        def create() -> int:
+            org = audit.created(session, actor, "organisation", Organisation(**data.model_dump()), source)
+            record_version(OrmWriter(session), actor, "organisation", org, "first version")
+            return org.id
+        return gate.submit_one(session, actor, "organisation", data.name, "programme", create)
     org = session.get(Organisation, organisation_id)
     if org is None:
         raise refused("id", "no_row_with_id", entity=Term("entity", "organisation"), id=organisation_id)
-    before = audit.snapshot(org)
-    for key, value in data.model_dump().items():
-        setattr(org, key, value)
-    session.add(org)
-    session.flush()
-    audit.record(session, actor, "update", "organisation", org.id, before, audit.snapshot(org), source)
-    return org.id
+
+    def change() -> int:
+        audit.changed(session, actor, "organisation", org, data.model_dump(), source)
+        record_version(OrmWriter(session), actor, "organisation", org)
+        return org.id
+    # The coalition counts a partner from the date it joined: a changed date changes its figures
+    # (and its sign-offs) from the earlier of the two dates on.
+    moved = data.joined_on != org.joined_on
+    return gate.submit_one(session, actor, "organisation", org.name, "programme", change,
+                           reach=frozenset({org.id}) if moved else frozenset(),
+                           since=earliest(org.joined_on, data.joined_on) if moved else None, field="joined_on")
 
 
 # --- targets -------------------------------------------------------------------------------------
@@ -146,11 +154,8 @@ def add_target(session: Session, actor: Actor, values: dict[str, Any], source: s
         errors.append(FieldError("value", "whole_number"))
     if errors:
         raise RuleError(errors)
-    target = Target(**data.model_dump())
-    session.add(target)
-    session.flush()
-    audit.record(session, actor, "create", "target", target.id, None, audit.snapshot(target), source)
-    return target.id
+    return gate.submit_one(session, actor, "target", data.key, "programme", lambda: audit.created(
+        session, actor, "target", Target(**data.model_dump(), recorded_by=actor.username), source).id)
 
 
 # --- accounts ------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from eet.accounts.auth import add_user
 from eet.store.coalition import HEUVELRUG_JOINED, LAUNCH
 from eet.store.models import Bottleneck, CostParameter, Decision, Factor, ReviewMeeting
 from eet.entry.schemas import DwellingIn, EventIn, ParticipantIn, StatusChangeIn
+from eet.write import gate
 
 DEMO_END = date(2021, 5, 31)
 DEMO_PASSWORD = "demo"
@@ -253,21 +254,25 @@ def _load_registers(session: Session) -> None:
         # 32,000 a year), now split by who pays and with a simulated range; named source, simulated.
         *_demo_costs(),
     ]
-    meeting = ReviewMeeting(held_on=date(2021, 5, 27), title="Tussentijdse evaluatie mei 2021",
-                            compare_with=LAUNCH, is_demo=True)
-    session.add(meeting)
-    session.flush()
-    rows += [
-        Decision(meeting_id=meeting.id, topic="location", decision="Extra zoekinspanning voor 20 woningen in Zeist en Houten",
-                 owner="Stuurgroep", due_on=date(2021, 9, 1), status="open", is_demo=True),
-        Decision(meeting_id=meeting.id, topic="target_group", decision="Jongeren 18-23 als aparte instroomroute",
-                 owner="Regionale Toegang", due_on=date(2021, 7, 1), status="in_progress", is_demo=True),
-    ]
-    for row in rows:
-        session.add(row)
-    session.flush()
-    for row in [meeting, *rows]:
-        audit.record(session, SYSTEM, "create", type(row).__tablename__, row.id, None, audit.snapshot(row), "demo")
+    def apply() -> None:
+        meeting = ReviewMeeting(held_on=date(2021, 5, 27), title="Tussentijdse evaluatie mei 2021",
+                                compare_with=LAUNCH, is_demo=True)
+        session.add(meeting)
+        session.flush()
+        rows.extend([
+            Decision(meeting_id=meeting.id, topic="location",
+                     decision="Extra zoekinspanning voor 20 woningen in Zeist en Houten",
+                     owner="Stuurgroep", due_on=date(2021, 9, 1), status="open", is_demo=True),
+            Decision(meeting_id=meeting.id, topic="target_group", decision="Jongeren 18-23 als aparte instroomroute",
+                     owner="Regionale Toegang", due_on=date(2021, 7, 1), status="in_progress", is_demo=True),
+        ])
+        for row in rows:
+            session.add(row)
+        session.flush()
+        for row in [meeting, *rows]:
+            audit.record(session, SYSTEM, "create", type(row).__tablename__, row.id, None, audit.snapshot(row), "demo")
+    # The demo's registers, costs, meeting and decisions, as the programme itself enters them.
+    gate.submit_one(session, SYSTEM, "demo", "registers", "programme", apply)
     assert HEUVELRUG_JOINED < date(2021, 2, 1)
 
 

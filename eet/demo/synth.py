@@ -28,6 +28,8 @@ from sqlmodel import Session
 from eet.store import audit
 from eet.accounts.access import SYSTEM
 from eet.store.coalition import REFERRAL_ORGANISATIONS
+from eet.write.guard import maintenance
+from eet.write.versions import add_first_versions
 from eet.store.models import (
     AGE_BANDS, Dwelling, DwellingStatusChange, Organisation, Participant, ParticipantEvent, utcnow,
 )
@@ -74,9 +76,11 @@ def synthesise(engine: Engine, participants: int, seed: int, dwellings: int | No
         conn = session.connection()
         plan = _Planner(orgs, random.Random(seed), end, _next_ids(conn))
         rows = plan.make(participants, participants // 2 if dwellings is None else dwellings)
-        for table, batch in ((Dwelling, rows.dwellings), (Participant, rows.participants),
-                             (ParticipantEvent, rows.events), (DwellingStatusChange, rows.changes)):
-            _insert(conn, table.__table__, batch)
+        with maintenance("a synthetic history in bulk"):
+            for table, batch in ((Dwelling, rows.dwellings), (Participant, rows.participants),
+                                 (ParticipantEvent, rows.events), (DwellingStatusChange, rows.changes)):
+                _insert(conn, table.__table__, batch)
+            add_first_versions(conn)
         if conn.dialect.name == "postgresql":
             _sync_sequences(conn)
         counts = {"dwellings": len(rows.dwellings), "status changes": len(rows.changes),

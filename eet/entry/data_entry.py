@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -229,22 +229,15 @@ def add_dwelling_batch(session: Session, actor: Actor, values: dict[str, Any], p
     return refs
 
 
-def _claim(session: Session, model, row_id: int, expected_version: int) -> None:
-    """Optimistic lock, made atomic: the UPDATE matches only while the row still has the version the
-    form was opened with, and holds the row (PostgreSQL) or the database (SQLite) until commit, so
-    a concurrent save waits and then finds the version changed."""
-    result = session.execute(update(model).where(model.id == row_id, model.version == expected_version)
-                             .values(version=model.version).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        current = session.execute(select(model.version).where(model.id == row_id)).scalar()
-        raise refused("version", "version_conflict", expected=expected_version, current=current)
-
-
 def _hold(session: Session, row, expected_version: int) -> None:
-    """Claim `row` at the version its form was opened with (`_claim`), read it afresh, and mark the
-    write as demo or real."""
-    _claim(session, type(row), row.id, expected_version)
+    """Optimistic lock, made atomic: take the writers' lock (the data version's row, which every
+    write takes), read the row afresh and refuse with a `version` FieldError when it no longer has
+    the version the form was opened with; a concurrent save waits for the lock, then finds the
+    version moved on. Marks the write as demo or real."""
+    audit.bump_data_version(session)
     session.refresh(row)
+    if row.version != expected_version:
+        raise refused("version", "version_conflict", expected=expected_version, current=row.version)
     prepare_write(session)
 
 
@@ -256,9 +249,7 @@ def edit_dwelling(session: Session, actor: Actor, ref: str, values: dict[str, An
     dwelling = _own(session, actor, Dwelling, ref)
     data = DwellingIn.parse({**values, "ref": ref})
     _hold(session, dwelling, expected_version)
-    outcome = services.upsert_dwelling(session, actor, data, source=source)
-    _bump(session, dwelling, expected_version, outcome)
-    return outcome
+    return services.upsert_dwelling(session, actor, data, source=source, expected_version=expected_version)
 
 
 def change_status(session: Session, actor: Actor, values: dict[str, Any], expected_version: int,
@@ -268,19 +259,7 @@ def change_status(session: Session, actor: Actor, values: dict[str, Any], expect
     data = StatusChangeIn.parse(values)
     dwelling = _own(session, actor, Dwelling, data.ref)
     _hold(session, dwelling, expected_version)
-    outcome = services.change_dwelling_status(session, actor, data, expected_version=expected_version,
-                                              source=source)
-    _bump(session, dwelling, expected_version, outcome)
-    return outcome
-
-
-def _bump(session: Session, row, expected_version: int, outcome: str) -> None:
-    # Every save moves the version on, also a status-only change through upsert_dwelling, so a
-    # form opened before it is told.
-    if outcome != "unchanged" and row.version == expected_version:
-        row.version += 1
-        session.add(row)
-        session.flush()
+    return services.change_dwelling_status(session, actor, data, expected_version=expected_version, source=source)
 
 
 def register(session: Session, actor: Actor, values: dict[str, Any], source: str = "form") -> str:
@@ -326,19 +305,12 @@ def correct_step(session: Session, actor: Actor, event_id: int, values: dict[str
     data = EventIn.parse({**values, "code": participant.code})
     services.void_event(session, actor, event_id, reason, source=source)
     prepare_write(session)
-    outcome = services.record_event(session, actor, data, source=source)
+    outcome = services.record_event(session, actor, data, source=source, corrects=event_id)
     if outcome == "unchanged":
         raise refused("event", "same_step")
-    new = session.execute(
-        select(ParticipantEvent).where(ParticipantEvent.participant_id == participant.id,
-                                       ParticipantEvent.voided_at.is_(None))
+    return session.execute(
+        select(ParticipantEvent.id).where(ParticipantEvent.corrects_id == event_id)
         .order_by(ParticipantEvent.id.desc())).scalars().first()
-    before = audit.snapshot(new)
-    new.corrects_id = event_id
-    session.add(new)
-    session.flush()
-    audit.record(session, actor, "correct", "participant_event", new.id, before, audit.snapshot(new), source)
-    return new.id
 
 
 __all__ = [

@@ -28,6 +28,7 @@ class Column:
     # A coded column: the vocabularies its values come from (their codes, the spec's words and the
     # labels the app shows are accepted; the template lists the labels). Two for the outcome of a step.
     values: tuple[vocab.Vocabulary, ...] = ()
+    amount: bool = False  # an amount in euro, as people write it (eet.entry.amounts)
 
     def names(self) -> tuple[str, ...]:
         return (self.field,) + ((self.dutch,) if self.dutch else ())
@@ -62,10 +63,11 @@ COLUMNS["measurements"] = (Column("code", None, True), Column("date", "datum", T
                            *(Column(domain, measurements.DUTCH[domain]) for domain in ZRM_DOMAINS))
 COLUMNS["costs"] = (
     Column("model", None, True, (vocab.COST_MODEL,)), Column("category", "categorie", True, (vocab.COST_CATEGORY,)),
-    Column("label", "omschrijving", True), Column("amount_eur", "bedrag", True),
+    Column("label", "omschrijving", True), Column("amount_eur", "bedrag", True, amount=True),
     Column("unit", "eenheid", True, (vocab.COST_UNIT,)), Column("source", "bron", True),
     Column("valid_from", "geldig_vanaf", True), Column("valid_to", "geldig_tot"),
-    Column("payer", "betaler", values=(vocab.PAYER,)), Column("low_eur", "laag"), Column("high_eur", "hoog"),
+    Column("payer", "betaler", values=(vocab.PAYER,)), Column("low_eur", "laag", amount=True),
+    Column("high_eur", "hoog", amount=True),
 )
 MODELS: dict[str, type[InputModel]] = {"dwellings": DwellingIn, "participants": ParticipantIn, "events": EventIn,
                                        "measurements": measurements.MeasurementIn,

@@ -27,14 +27,17 @@ from eet.store import audit
 from eet.store.contents import REMOVE_COMMAND, demo_blocks
 from eet.store.engine import is_busy
 
-from eet.entry import living_lab, measurements, route, services
+from eet.entry import leading_zeros, living_lab, measurements, route, services
 from eet.accounts.access import SYSTEM, AccessDenied, Actor
 from eet.entry.data_entry import prepare_write
 from eet.texts.messages import Term, message
 from eet.entry.schemas import RuleError
-from eet.entry.tabular import Formula, Table, TableError, normal_name, read_table
+from eet.entry.amounts import parse_amount
+from eet.entry.schemas import FieldError
+from eet.entry.tabular import Formula, Number, Table, TableError, normal_name, read_table
 from eet.entry.upload_templates import NOTES_SHEETS
 from eet.entry.writecache import cached_writes
+from eet.write import gate
 
 from eet.entry.import_kinds import (  # noqa: F401  (callers read the kinds here too)
     COLUMNS, ENTITY_OF, KEY_FIELD, KINDS, MAX_ERRORS, MODELS, ORGANISATION_FIELDS, ORM_WRITTEN, PERSONAL_COLUMNS,
@@ -71,8 +74,8 @@ def _import(engine: Engine, kind: str, source, name: str, actor: Actor, progress
     known = {normal_name(spelt) for column in COLUMNS[kind] for spelt in column.names()}
     try:
         table = read_table(source, name, known=known, sheet=sheet)
-    except TableError as exc:
-        result.errors.append(Issue(None, None, exc))
+    except TableError as exc:  # of the whole file, or of one cell (a stray quote)
+        result.errors.append(Issue(exc.row, exc.column, exc))
         return
     result.sheet, result.sheets = table.sheet, table.sheets
     notices = table.notices
@@ -89,6 +92,7 @@ def _import(engine: Engine, kind: str, source, name: str, actor: Actor, progress
         result.errors.append(Issue(table.header_row + 1, None, message("no_rows", file=name)))
         return
     parsed = _parse_rows(kind, table, columns, result)
+    parsed = leading_zeros.match(engine, kind, parsed, columns, table.letters, actor, result)
     del table  # the parsed rows hold what is needed: a file of 100,000 rows is not kept twice
     _apply(engine, kind, parsed, columns, actor, result, progress)
     result.errors.sort(key=lambda issue: (issue.row or 0))
@@ -140,10 +144,13 @@ class _Parsed:
     number: int  # the spreadsheet's row number
     data: BaseModel | None  # None: refused by the input model; its names are still checked
     values: dict[str, Any] | None  # a refused row's other values (organisation names to check)
+    numbers: frozenset[str] = frozenset()  # fields read from a number cell (a ref Excel made a number)
 
 
 def _parse_rows(kind: str, table: Table, columns: dict[str, str], result: ImportResult) -> list[_Parsed]:
     model, key_field = MODELS[kind], KEY_FIELD[kind]
+    amounts = {column.field: "nl" if column.dutch and _normal(columns[column.field]) == _normal(column.dutch)
+               else "en" for column in COLUMNS[kind] if column.amount and column.field in columns}
     parsed: list[_Parsed] = []
     first_row_of: dict[str, int] = {}
     for row in table.rows:
@@ -151,16 +158,20 @@ def _parse_rows(kind: str, table: Table, columns: dict[str, str], result: Import
             result.errors.append(Issue(row.number, None, message(
                 "surplus_values" if row.surplus != 1 else "surplus_value", n=row.surplus)))
         values: dict[str, Any] = {f: row.values.get(spelt) for f, spelt in columns.items()}
+        numbers = frozenset(f for f, value in values.items() if isinstance(value, Number))
         formulas = [f for f, value in values.items() if isinstance(value, Formula)]
         for f in formulas:  # said as it is, not as "is required"
             result.errors.append(Issue(row.number, columns[f], message("formula_without_value", cell=values[f].ref)))
             values[f] = None
+        before = _amounts(values, amounts)  # read as written, refused with the value (issue 24)
+        values = {f: str(v) if isinstance(v, Number) else v for f, v in values.items()}  # "345", plain text
         try:
             data = model.parse(values)
-            if formulas:
+            if formulas or before:
                 raise RuleError([])
         except RuleError as exc:
-            exc.errors = [error for error in exc.errors if error.field not in formulas]
+            exc.errors = before + [error for error in exc.errors
+                                   if error.field not in formulas and error.field not in {e.field for e in before}]
             _add_rule_errors(result, row.number, exc, columns)
             refused = {error.field for error in exc.errors} | set(formulas)
             parsed.append(_Parsed(row.number, None, {k: v for k, v in values.items() if k not in refused}))
@@ -173,12 +184,28 @@ def _parse_rows(kind: str, table: Table, columns: dict[str, str], result: Import
                     what=Term("entity", ENTITY_OF.get(kind, "participant")))))
                 continue
             first_row_of[key] = row.number
-        parsed.append(_Parsed(row.number, data, None))
+        parsed.append(_Parsed(row.number, data, None, numbers))
     if kind == "events":
         # Chronological, so a file sorted by code or by hand still replays each route in order; the
         # steps of one day are put in the route's order when that day comes (`_in_route_order`).
         parsed.sort(key=lambda p: (p.data.date, p.number) if p.data else (date.max, p.number))
     return parsed
+
+
+def _amounts(values: dict[str, Any], amounts: dict[str, str]) -> list[FieldError]:
+    """Each amount column's text as its number (`eet.entry.amounts`, in the language of the column's
+    name), in place; a FieldError for each that cannot be read or reads two ways (value None)."""
+    errors = []
+    for field, language in amounts.items():
+        value = values.get(field)
+        if value is None or isinstance(value, Formula):
+            continue
+        try:
+            values[field] = parse_amount(value, language)
+        except ValueError as exc:
+            errors.append(FieldError(field, exc.key, exc.params))
+            values[field] = None
+    return errors
 
 
 def _in_route_order(session: Session, kind: str, parsed: list) -> Iterator[_Parsed]:
@@ -267,7 +294,7 @@ def _apply(engine: Engine, kind: str, parsed: list[_Parsed], columns: dict[str, 
                         session.rollback()
                         result.errors.append(Issue(None, None, message("data_changed_meanwhile")))
                         return
-                    cache.write()
+                    gate.write_staged(cache)
                     session.commit()
                 except SQLAlchemyError as exc:
                     session.rollback()

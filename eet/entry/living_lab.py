@@ -18,12 +18,13 @@ from sqlmodel import Session
 from eet.store import audit
 from eet.accounts.access import Actor, require_role
 from eet.entry import vocabulary as vocab
-from eet.store.models import FACTOR_DOMAINS, Bottleneck, CostParameter, Factor
+from eet.store.models import FACTOR_DOMAINS, Bottleneck, CostParameter, Factor, utcnow
 from eet.store.contents import is_demo
 from eet.texts.messages import Refusal, Term
 from eet.entry.schemas import (
     AnyDate, FieldError, InputModel, OptionalDate, OptionalPastDate, PastDate, RuleError, refused,
 )
+from eet.write import gate
 
 EDITORS = ("admin", "researcher")
 BOTTLENECK_DOMAINS = FACTOR_DOMAINS + ("system",)
@@ -217,32 +218,58 @@ def factors(session: Session, actor: Actor) -> list[dict[str, Any]]:
 
 
 def cost_parameters(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """The cost parameters in force (a changed one's earlier values are kept, voided)."""
     require_role(actor, *EDITORS)
-    return _rows(session, CostParameter, (CostParameter.model, CostParameter.category, CostParameter.valid_from))
+    return [row.model_dump() for row in session.execute(
+        select(CostParameter).where(CostParameter.voided_at.is_(None))
+        .order_by(CostParameter.model, CostParameter.category, CostParameter.valid_from)).scalars()]
 
 
 # --- writes --------------------------------------------------------------------------------------
 
 def _save(session: Session, actor: Actor, model, entity: str, data: dict[str, Any], row_id: int | None,
           source: str, expected_version: int | None = None) -> int:
+    """Create or change a register row or a cost parameter through the write gate. A cost
+    parameter is never changed in place: the new values are a new row that voids the old one, so
+    the business case as known at K (a recorded meeting's) stays as it was."""
     require_role(actor, *EDITORS)
+    name = str(data.get("label") or data.get("title") or data.get("description") or entity)[:60]
     if row_id is None:
-        return audit.created(session, actor, entity, model(**data, is_demo=is_demo(session)), source).id
+        return gate.submit_one(session, actor, entity, name, "registers", lambda: audit.created(
+            session, actor, entity, model(**data, is_demo=is_demo(session), **_recorded_by(model, actor)), source).id)
     row = session.get(model, row_id)
-    if row is None:
+    if row is None or getattr(row, "voided_at", None) is not None:
         raise refused("id", "no_row_with_id", entity=Term("entity", entity), id=row_id)
-    if expected_version is not None:
-        # Atomic: matches only while nobody else saved since the form was opened.
-        result = session.execute(update(model).where(model.id == row_id, model.version == expected_version)
-                                 .values(version=model.version + 1)
-                                 .execution_options(synchronize_session=False))
-        if result.rowcount != 1:
-            raise refused("version", "version_conflict_plain")
-        session.refresh(row)
-    before = audit.snapshot(row)
-    if expected_version is not None:
-        before["version"] = expected_version
-    return audit.changed(session, actor, entity, row, data, source, before=before).id
+
+    def apply() -> int:
+        if expected_version is not None:
+            # Atomic: matches only while nobody else saved since the form was opened.
+            result = session.execute(update(model).where(model.id == row_id, model.version == expected_version)
+                                     .values(version=model.version + 1)
+                                     .execution_options(synchronize_session=False))
+            if result.rowcount != 1:
+                raise refused("version", "version_conflict_plain")
+            session.refresh(row)
+        before = audit.snapshot(row)
+        if expected_version is not None:
+            before["version"] = expected_version
+        if model is not CostParameter:
+            return audit.changed(session, actor, entity, row, data, source, before=before).id
+        now = utcnow()
+        row.voided_at, row.voided_by, row.void_reason = now, actor.username, "changed"
+        session.add(row)
+        kept = {k: v for k, v in before.items() if k in CostParameterIn.model_fields}
+        new = CostParameter(**{**row.model_dump(include=set(CostParameterIn.model_fields)), **data},
+                            is_demo=row.is_demo, recorded_at=now, recorded_by=actor.username)
+        session.add(new)
+        session.flush()
+        audit.record(session, actor, "update", entity, new.id, {**kept, "id": row.id}, audit.snapshot(new), source)
+        return new.id
+    return gate.submit_one(session, actor, entity, name, "registers", apply)
+
+
+def _recorded_by(model, actor: Actor) -> dict[str, Any]:
+    return {"recorded_by": actor.username} if model is CostParameter else {}
 
 
 def save_bottleneck(session: Session, actor: Actor, values: dict[str, Any], bottleneck_id: int | None = None,
@@ -276,8 +303,8 @@ def import_cost_parameter(session: Session, actor: Actor, data: CostParameterIn,
     values = data.model_dump()
     row = session.execute(select(CostParameter).where(
         CostParameter.model == data.model, CostParameter.category == data.category,
-        CostParameter.label == data.label, CostParameter.valid_from == data.valid_from)
-        .order_by(CostParameter.id)).scalars().first()
+        CostParameter.label == data.label, CostParameter.valid_from == data.valid_from,
+        CostParameter.voided_at.is_(None)).order_by(CostParameter.id)).scalars().first()
     if row is None:
         _save(session, actor, CostParameter, "cost_parameter", values, None, source)
         return "created"

@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from eet.accounts.access import AccessDenied, Actor, require_role, row_scope
 from eet.entry.schemas import InputModel, RuleError, FieldError, _date_field, _not_future, refused
+from eet.write import Plan, gate, reach
 from eet.entry.state import state_of
 from eet.store import audit
 from eet.store.models import ZRM_DOMAINS, Measurement, Participant, utcnow
@@ -126,20 +127,23 @@ def record_measurement(session: Session, actor: Actor, data: MeasurementIn, sour
     old = _recorded(session, participant.id, data.date)
     if old is not None and all(getattr(old, d) == scores[d] for d in ZRM_DOMAINS):
         return "unchanged"
-    if old is not None:
-        before = audit.snapshot(old)
-        old.voided_at, old.voided_by = utcnow(), actor.username
-        old.void_reason = "replaced by a new measurement on the same date"
-        session.add(old)
+
+    def apply(writer) -> None:
+        if old is not None:
+            before = audit.snapshot(old)
+            old.voided_at, old.voided_by = utcnow(), actor.username
+            old.void_reason = "replaced by a new measurement on the same date"
+            session.add(old)
+            session.flush()
+            audit.record(session, actor, "void", "measurement", old.id, before, audit.snapshot(old), source)
+        row = Measurement(participant_id=participant.id, measured_on=data.date, **scores,
+                          is_demo=bool(session.info.get("demo", False)), recorded_by=actor.username)
+        session.add(row)
         session.flush()
-        audit.record(session, actor, "void", "measurement", old.id, before, audit.snapshot(old), source)
-    row = Measurement(participant_id=participant.id, measured_on=data.date, **scores,
-                      is_demo=bool(session.info.get("demo", False)),
-                      recorded_by=actor.username)
-    session.add(row)
-    session.flush()
-    audit.record(session, actor, "create", "measurement", row.id, None,
-                 {"code": participant.code, **audit.snapshot(row)}, source)
+        audit.record(session, actor, "create", "measurement", row.id, None,
+                     {"code": participant.code, **audit.snapshot(row)}, source)
+
+    gate.submit(session, actor, Plan([reach.measurement_touch(participant, data.date)], apply))
     return "changed" if old is not None else "created"
 
 

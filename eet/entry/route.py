@@ -18,6 +18,7 @@ from eet.store.models import (
 from eet.texts.messages import Term
 from eet.entry.schemas import EventIn, RuleError, refused
 from eet.entry.writecache import cache_of
+from eet.write import Plan, gate, reach
 from eet.entry.state import (  # noqa: F401  (part of what services offers its callers)
     EventPlan, _add_status, _current_home, orgs_of, PARTICIPANT_ORGANISATIONS, state_of, status_at, _occupant,
     DWELLING_ORGANISATIONS, shown_code,
@@ -104,8 +105,8 @@ def _apply_event(writer, actor: Actor, plan: EventPlan, source: str) -> None:
     data, participant, dwelling = plan.data, plan.participant, plan.dwelling
     event = writer.insert(ParticipantEvent, participant_id=participant.id, kind=data.event, occurred_on=data.date,
                           outcome=data.outcome, dwelling_id=dwelling.id if dwelling else None,
-                          note=data.note, recorded_by=actor.username)
-    writer.audit(actor, "create", "participant_event", event, None,
+                          note=data.note, recorded_by=actor.username, corrects_id=plan.corrects)
+    writer.audit(actor, "create" if plan.corrects is None else "correct", "participant_event", event, None,
                  {"code": participant.code, "dwelling": data.dwelling_ref, **writer.snapshot(event)}, source)
     # A move-in makes the dwelling occupied and an exit available, from that date; a later status
     # change still wins, because the as-of status is the latest change on or before a date.
@@ -225,25 +226,32 @@ def _check_dwelling_usable(state, dwelling, on: date, field_name: str) -> None:
 
 
 def void_event(session: Session, actor: Actor, event_id: int, reason: str, source: str = "form") -> None:
-    """Void a wrong step: it stays in the database with who voided it and why, and counts nowhere."""
+    """Void a wrong step: it stays in the database with who voided it and why, and counts nowhere;
+    the status changes it made (a move-in's, an exit's) are voided with it. Through the gate: the
+    participant's and those dwellings' organisations, from the step's date."""
     if not reason or not reason.strip():
         raise refused("reason", "void_reason")
     event = session.get(ParticipantEvent, event_id)
     if event is None or event.voided_at is not None:
         raise refused("event", "no_active_step", id=event_id)
     participant = session.get(Participant, event.participant_id)
-    require_org(actor, *orgs_of(participant, PARTICIPANT_ORGANISATIONS))
-    if event.dwelling_id is not None:  # voiding a move-in voids the dwelling's status change too
-        require_org(actor, *orgs_of(state_of(session).dwelling_by_id(event.dwelling_id), DWELLING_ORGANISATIONS))
-    from eet.quality.signoff import check_open  # a month signed off is closed to voids too (issue 16)
-    check_open(session, orgs_of(participant, PARTICIPANT_ORGANISATIONS), event.occurred_on, "event")
-    before = audit.snapshot(event)
-    now = utcnow()
-    event.voided_at, event.voided_by, event.void_reason = now, actor.username, reason.strip()
-    session.add(event)
-    for change in session.exec(select(DwellingStatusChange).where(DwellingStatusChange.event_id == event_id)):
-        change.voided_at, change.voided_by, change.void_reason = now, actor.username, reason.strip()
-        session.add(change)
-    if (cache := cache_of(session)) is not None:  # a voided row counts nowhere, here neither
-        cache.forget_event(event)
-    audit.record(session, actor, "void", "participant_event", event.id, before, audit.snapshot(event), source)
+    changes = list(session.exec(select(DwellingStatusChange).where(DwellingStatusChange.event_id == event_id,
+                                                                   DwellingStatusChange.voided_at.is_(None))))
+    state = state_of(session)
+    dwelling_ids = dict.fromkeys([*([event.dwelling_id] if event.dwelling_id is not None else []),
+                                  *(c.dwelling_id for c in changes)])
+    dwellings = [state.dwelling_by_id(d) for d in dwelling_ids]
+
+    def apply(writer) -> None:
+        before = audit.snapshot(event)
+        now = utcnow()
+        event.voided_at, event.voided_by, event.void_reason = now, actor.username, reason.strip()
+        session.add(event)
+        for change in changes:
+            change.voided_at, change.voided_by, change.void_reason = now, actor.username, reason.strip()
+            session.add(change)
+        if (cache := cache_of(session)) is not None:  # a voided row counts nowhere, here neither
+            cache.forget_event(event)
+        audit.record(session, actor, "void", "participant_event", event.id, before, audit.snapshot(event), source)
+
+    gate.submit(session, actor, Plan(reach.void_touches(participant, event, dwellings), apply))

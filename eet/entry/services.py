@@ -35,29 +35,36 @@ from eet.entry.state import (  # noqa: F401  (part of what services offers its c
     may_touch, shown_code,
 )
 from eet.entry.route import _apply_event, decide_event, void_event  # noqa: F401
-from eet.quality.signoff import check_plan
+from eet.write import Plan as WritePlan, gate, reach
+from eet.write.versions import record_version
 
 Outcome = Literal["created", "changed", "unchanged"]
 
-def apply(session: Session, actor: Actor, plan: Plan, source: str = "form") -> Outcome:
-    """Write what a decision planned, with its audit records."""
+def apply(session: Session, actor: Actor, plan, source: str = "form") -> Outcome:
+    """Write what a decision planned, through the gate (eet.write), with its audit records."""
     if plan.outcome != "unchanged":
-        check_plan(session, plan)  # a month signed off for the organisation is closed (issue 16)
-        writer = writer_of(session)
+        state = state_of(session)
         if isinstance(plan, DwellingPlan):
-            _apply_dwelling(writer, actor, plan, source)
+            touches, applier = reach.dwelling_touches(state, plan), _apply_dwelling
         elif isinstance(plan, ParticipantPlan):
-            _apply_participant(writer, actor, plan, source)
+            touches, applier = reach.participant_touches(plan), _apply_participant
         else:
-            _apply_event(writer, actor, plan, source)
+            touches, applier = reach.step_touches(plan), _apply_event
+        gate.submit(session, actor, WritePlan(touches, lambda writer: applier(writer, actor, plan, source)))
     return plan.outcome
 
 
 # --- dwellings -----------------------------------------------------------------------------------
 
-def upsert_dwelling(session: Session, actor: Actor, data: DwellingIn, source: str = "form") -> Outcome:
-    """Create a dwelling with its first status, or update a known one (spec: dwellings import)."""
-    return apply(session, actor, decide_dwelling(session, actor, data), source)
+def upsert_dwelling(session: Session, actor: Actor, data: DwellingIn, source: str = "form",
+                    expected_version: int | None = None) -> Outcome:
+    """Create a dwelling with its first status, or update a known one (spec: dwellings import).
+    With `expected_version` (an edit form) any save moves the dwelling's version on."""
+    plan = decide_dwelling(session, actor, data)
+    if expected_version is not None and plan.dwelling is not None:
+        check_version(plan.dwelling, expected_version)
+        plan.bump_version = True
+    return apply(session, actor, plan, source)
 
 
 def decide_dwelling(session: Session, actor: Actor, data: DwellingIn) -> DwellingPlan:
@@ -124,6 +131,7 @@ def decide_status_change(session: Session, actor: Actor, data: StatusChangeIn,
 def _apply_dwelling(writer, actor: Actor, plan: DwellingPlan, source: str) -> None:
     if plan.dwelling is None:
         dwelling = writer.insert(Dwelling, ref=plan.ref, is_demo=writer.demo, **plan.attributes)
+        record_version(writer, actor, "dwelling", dwelling, "first version")
         _add_status(writer, actor, dwelling, plan.status, plan.status_date, source, audit_it=False)
         writer.audit(actor, "create", "dwelling", dwelling, None,
                      {**writer.snapshot(dwelling), "status": plan.status,
@@ -132,6 +140,8 @@ def _apply_dwelling(writer, actor: Actor, plan: DwellingPlan, source: str) -> No
     dwelling = plan.dwelling
     before = writer.snapshot(dwelling)
     writer.update(dwelling, plan.attributes, plan.bump_version)
+    if plan.attributes:
+        record_version(writer, actor, "dwelling", dwelling)
     if plan.status is not None:
         _add_status(writer, actor, dwelling, plan.status, plan.status_date, source, audit_it=True)
     if plan.attributes:
@@ -198,19 +208,25 @@ def decide_participant(session: Session, actor: Actor, data: ParticipantIn,
 def _apply_participant(writer, actor: Actor, plan: ParticipantPlan, source: str) -> None:
     if plan.participant is None:
         participant = writer.insert(Participant, code=plan.code, is_demo=writer.demo, **plan.attributes)
+        record_version(writer, actor, "participant", participant, "first version")
         writer.audit(actor, "create", "participant", participant, None, writer.snapshot(participant), source)
         return
     participant = plan.participant
     before = writer.snapshot(participant)
     writer.update(participant, plan.attributes, bump_version=True)
+    record_version(writer, actor, "participant", participant)
     writer.audit(actor, "update", "participant", participant, before, writer.snapshot(participant), source)
 
 
 # --- events (the rules of a route live in eet.entry.route) -----------------------------------
 
-def record_event(session: Session, actor: Actor, data: EventIn, source: str = "form") -> Outcome:
-    """Record a step of a participant's route, after checking it against the route so far."""
-    return apply(session, actor, decide_event(session, actor, data), source)
+def record_event(session: Session, actor: Actor, data: EventIn, source: str = "form",
+                 corrects: int | None = None) -> Outcome:
+    """Record a step of a participant's route, after checking it against the route so far;
+    `corrects`: the id of the voided step it replaces."""
+    plan = decide_event(session, actor, data)
+    plan.corrects = corrects
+    return apply(session, actor, plan, source)
 
 
 __all__ = [

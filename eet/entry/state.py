@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from eet.store import audit
 from eet.accounts.access import AccessDenied, Actor, require_org
 from eet.store.models import (
-    Dwelling, DwellingStatusChange, Organisation, Participant, ParticipantEvent,
+    Dwelling, DwellingStatusChange, Organisation, Participant, ParticipantEvent, utcnow,
 )
 from eet.texts.messages import Term, either
 from eet.entry.schemas import EventIn, FieldError, RuleError, refused
@@ -181,6 +182,7 @@ class EventPlan:
     participant: Any = None
     dwelling: Any = None  # the event's dwelling (matched, housed)
     home: Any = None  # the dwelling an exit leaves
+    corrects: int | None = None  # the voided step this one corrects (eet.entry.data_entry.correct_step)
 
 
 Plan = DwellingPlan | ParticipantPlan | EventPlan
@@ -211,6 +213,17 @@ class OrmWriter:
     def update(self, row: SQLModel, changed: dict[str, Any], bump_version: bool) -> None:
         set_values(row, changed, bump_version)
         self.session.add(row)
+
+    def supersede(self, model: type[SQLModel], id_column: str, entity_id: int, values: dict[str, Any],
+                  by: str, reason: str) -> None:
+        """A new version of an entity's details (eet.write.versions), voiding the live one at the
+        same moment, so that exactly one is live at any K."""
+        now = utcnow()
+        self.session.execute(update(model).where(getattr(model, id_column) == entity_id, model.voided_at.is_(None))
+                             .values(voided_at=now, voided_by=by, void_reason=reason)
+                             .execution_options(synchronize_session=False))
+        self.session.add(model(**{id_column: entity_id}, **values, recorded_at=now, recorded_by=by))
+        self.session.flush()
 
     def audit(self, actor: Actor, action: str, entity: str, row: SQLModel, before: dict | None,
               after: dict | None, source: str | None) -> None:

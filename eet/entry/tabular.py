@@ -2,8 +2,9 @@
 spreadsheet numbers them, whatever the file holds.
 
 What a careful reader does, and says when it does it (the table's `notices`, shown as warnings):
-- the sheet: never a hidden one; the active sheet when it holds the list, else the one sheet with
-  a recognised header; several candidates are refused, naming them (`sheet=` picks one);
+- the sheet: never a hidden one; the one visible sheet with a recognised header (else the only
+  visible sheet); several such sheets (a sheet per month) are refused, naming them, whichever is
+  active: `sheet=` picks one, and each is imported in turn;
 - the header: Excel's `sep=` line is skipped; the column names are looked for in the first
   `HEADER_SCAN` rows (a title above them is skipped, naming the row where they stood);
 - values: a date-time gives its date; non-breaking, repeated and other odd spaces are folded;
@@ -26,22 +27,25 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from eet.entry.workbook import (HEADER_SCAN, MAX_ROWS, Formula, TableError, Workbook, cell_value,  # noqa: F401
-                                column_letter)
+from eet.entry.workbook import (HEADER_SCAN, MAX_ROWS, Formula, Number, TableError, Workbook,  # noqa: F401
+                                cell_value, column_letter)
 from eet.texts.messages import Localised, message
 
 MAX_BYTES = 20 * 1024 * 1024  # a list of a few hundred dwellings is far below this
 MAX_CELLS = 2_000_000
 UTF8_BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode text": UTF-16, tab-separated
+LOCK_PREFIX = "~$"  # the lock file Excel keeps beside a workbook that is open
 XLSX_MAGIC = b"PK\x03\x04"
 WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
-SUFFIXES = (".csv",) + WORKBOOKS
+TEXTS = (".csv", ".txt", ".tsv")  # .txt: Excel's "Unicode text" and "Text (tab delimited)"
+SUFFIXES = TEXTS + WORKBOOKS
 # Spaces a copy from a web page or a PDF brings: folded into one plain space.
 ODD_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t]")
-ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")  # and the soft hyphen
 REPEATED = re.compile(" {2,}")
 
-Cell = str | date | Formula | None
+Cell = str | date | Formula | None  # str: text, or a `Number` read from a number cell
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,7 @@ class Notice:
 @dataclass(frozen=True)
 class Row:
     number: int  # as a spreadsheet numbers it
-    values: dict[str, Cell]  # column name as the file spells it -> text, date, Formula, or None when blank
+    values: dict[str, Cell]  # column name as the file spells it -> text, Number, date, Formula, or None
     surplus: int = 0  # non-empty cells to the right of the last named column
 
 
@@ -70,12 +74,14 @@ class Table:
     sheets: list[str] = field(default_factory=list)  # a workbook's visible sheets, in tab order
     sheet_count: int = 0  # a workbook's sheets, hidden ones included
     header_row: int = 1
+    letters: dict[str, str] = field(default_factory=dict)  # column name -> its letter (A, B, ...)
     notices: list[Notice] = field(default_factory=list)
 
 
 def normal_name(name: str) -> str:
-    """A column name as matched: lower case, '_' for spaces and dashes, odd spaces folded."""
-    return "_".join(ODD_SPACES.sub(" ", str(name)).strip().lower().replace("-", " ").replace("_", " ").split())
+    """A column name as matched: lower case, '_' for spaces and dashes, odd spaces folded and
+    zero-width characters (a second byte-order mark) dropped, as in values."""
+    return "_".join(_fold(str(name)).lower().replace("-", " ").replace("_", " ").split())
 
 
 def read_table(source: Path | str | bytes, filename: str | None = None, *, known: Iterable[str] = (),
@@ -84,6 +90,8 @@ def read_table(source: Path | str | bytes, filename: str | None = None, *, known
     column names (as `normal_name` gives them) that make a row the header; `sheet`: the sheet
     the user picked in a workbook with several lists."""
     data, filename = _load(source, filename)
+    if Path(filename).name.startswith(LOCK_PREFIX):
+        raise TableError("lock_file", file=Path(filename).name, workbook=Path(filename).name[len(LOCK_PREFIX):])
     suffix = Path(filename).suffix.lower()
     if suffix not in SUFFIXES:
         if not suffix:
@@ -121,34 +129,87 @@ def _load(source: Path | str | bytes, filename: str | None) -> tuple[bytes, str]
 # --- csv -----------------------------------------------------------------------------------------
 
 def _csv_rows(data: bytes, filename: str) -> Iterator[list[Cell]]:
+    """The records of a text list: UTF-8 (with or without BOM) or UTF-16 with its BOM (Excel's
+    "Unicode text"); comma, semicolon or tab separated (`_delimiter`). A quote that breaks the
+    csv rules is refused at the row (as a spreadsheet numbers it) and column where the reader
+    stopped (TableError's `row` and `field`, the 0-based position of the cell in its row)."""
     if data.startswith(XLSX_MAGIC):
         raise TableError("xlsx_named_csv", file=filename)
-    if data.startswith(UTF8_BOM):
-        data = data[len(UTF8_BOM):]
-    start = data[:8192]
-    if b"\x00" in start and (start.count(b"\x00") > len(start) // 100 or not _utf8(start)):
-        # binary data (or UTF-16); a stray NUL in a text file is refused at its row and column
-        raise TableError("binary_csv", file=filename)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise TableError("not_utf8", file=filename, line=line) from None
+    if data.startswith(UTF16_BOMS):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise TableError("binary_csv", file=filename) from None
+    else:
+        text = _utf8_text(data, filename)
     del data
+    text = text.lstrip("\ufeff")
     first, _, rest = text.partition("\n")
     delimiter = None
     if first.strip().lower().startswith("sep=") and len(first.strip()) in (4, 5):
         delimiter = first.strip()[4:5] or ","  # Excel's own line: it names the delimiter and is no row
         text = rest
     delimiter = delimiter or _delimiter(text)
+    if text.count("\n") > MAX_ROWS + HEADER_SCAN:  # counted before the work (a quoted line break
+        records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)  # is no new row)
+        if sum(1 for _ in zip(records, range(MAX_ROWS + HEADER_SCAN + 1))) > MAX_ROWS + HEADER_SCAN:
+            raise TableError("too_many_rows", file=filename, max=MAX_ROWS)
+    row = 0
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    while True:
+        start = records.line_num
+        try:
+            cells = next(records)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line = text.splitlines()[start] if start < len(text.splitlines()) else ""
+            error = TableError("csv_unreadable", file=filename, reason=exc)
+            error.row, error.field = row + 1, _stray_quote(line, delimiter)
+            raise error from None
+        row += 1
+        yield cells
+
+
+def _utf8_text(data: bytes, filename: str) -> str:
+    if data.startswith(UTF8_BOM):
+        data = data[len(UTF8_BOM):]
+    start = data[:8192]
+    if b"\x00" in start and (start.count(b"\x00") > len(start) // 100 or not _utf8(start)):
+        # binary data (or UTF-16 without its mark); a stray NUL in a text file is refused at its cell
+        raise TableError("binary_csv", file=filename)
     try:
-        if text.count("\n") > MAX_ROWS + HEADER_SCAN:  # counted before the work (a quoted line break
-            records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-            if sum(1 for _ in zip(records, range(MAX_ROWS + HEADER_SCAN + 1))) > MAX_ROWS + HEADER_SCAN:
-                raise TableError("too_many_rows", file=filename, max=MAX_ROWS)  # is no new row)
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    except csv.Error as exc:
-        raise TableError("csv_unreadable", file=filename, reason=exc) from None
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise TableError("not_utf8", file=filename, line=line) from None
+
+
+def _stray_quote(line: str, delimiter: str) -> int:
+    """The 0-based position of the cell where a quote breaks the csv rules in `line`, the first
+    line of the record the reader stopped in: a quoted cell followed by more text, or a quote never
+    closed. (A quote inside an unquoted cell is text, as Python's reader and Excel take it.)"""
+    field, quoted, at_start, closed = 0, False, True, False
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if quoted:
+            if char == '"':
+                if line[index + 1:index + 2] == '"':
+                    index += 1
+                else:
+                    quoted, closed = False, True
+        elif char == delimiter:
+            field, at_start, closed = field + 1, True, False
+            index += 1
+            continue
+        elif char == '"' and at_start:
+            quoted = True
+        elif closed:
+            return field  # text after a closing quote in the same cell
+        at_start = False
+        index += 1
+    return field
 
 
 def _utf8(start: bytes) -> bool:
@@ -160,16 +221,17 @@ def _utf8(start: bytes) -> bool:
 
 
 def _delimiter(text: str) -> str:
-    """Semicolon (Dutch Excel) or comma: whichever the header line holds more of, outside quotes."""
+    """Semicolon (Dutch Excel), comma or tab (Excel's "Text (tab delimited)" and "Unicode text",
+    often saved under a .csv name): whichever the header line holds most of, outside quotes."""
     header = next((line for line in text[:65536].splitlines() if line.strip()), "")
-    counts = {",": 0, ";": 0}
+    counts = {",": 0, ";": 0, "\t": 0}
     quoted = False
     for char in header:
         if char == '"':
             quoted = not quoted
         elif not quoted and char in counts:
             counts[char] += 1
-    return ";" if counts[";"] > counts[","] else ","
+    return max((",", ";", "\t"), key=lambda d: counts[d])  # a tie: the comma
 
 
 # --- workbooks -----------------------------------------------------------------------------------
@@ -187,13 +249,11 @@ def _from_workbook(book: Workbook, filename: str, known: frozenset[str], picked:
     else:
         with_list = [s for s in visible if _header_at(_first_rows(book, s.name), known) is not None] \
             if known else []
-        active = next((s for s in with_list if s.active), None)
-        if active is not None:
-            chosen, why = active.name, "active"
-        elif len(with_list) == 1:
+        if len(with_list) == 1:
             chosen, why = with_list[0].name, "with_list"
-        elif len(with_list) > 1:
-            raise TableError("several_sheets", file=filename, sheets=[s.name for s in with_list])
+        elif len(with_list) > 1:  # a sheet per month, or a copy: never one of them in silence (issue 24)
+            raise TableError("several_sheets", file=filename, sheets=[s.name for s in with_list],
+                             first=with_list[0].name)
         elif len(visible) == 1:
             chosen, why = visible[0].name, "only"
         else:
@@ -203,8 +263,7 @@ def _from_workbook(book: Workbook, filename: str, known: frozenset[str], picked:
     if len(book.sheets) > 1:
         others = [n for n in names if n != chosen]
         table.notices.insert(0, Notice(None, None, message(
-            "sheet_picked" if why == "picked" else "sheet_active" if why == "active"
-            else "sheet_with_list" if why == "with_list" else "sheet_only",
+            "sheet_picked" if why == "picked" else "sheet_with_list" if why == "with_list" else "sheet_only",
             sheet=chosen, others=others or "-", hidden=hidden or "-")))
     return table
 
@@ -233,13 +292,31 @@ def _header_at(rows: list[list[Cell]], known: frozenset[str]) -> int | None:
 
 def _table(records: Iterable[list[Any]], filename: str, known: frozenset[str],
            merged: list | None = None) -> Table:
-    """Rows of raw cells (csv text or workbook values) into a Table: limits, header, values."""
+    """Rows of raw cells (csv text or workbook values) into a Table: limits, header, values. A
+    TableError of a cell (`field` set: a stray quote) is given the name of its column."""
+    header: list[str] = []
+    try:
+        return _read(records, filename, known, merged, header)
+    except TableError as exc:
+        if exc.field is not None:
+            named = header[exc.field] if exc.field < len(header) else ""
+            exc.column = named or column_letter(exc.field)
+        raise
+
+
+def _read(records: Iterable[list[Any]], filename: str, known: frozenset[str], merged: list | None,
+          header: list[str]) -> Table:
     records = iter(records)
     head: list[list[Cell]] = []
-    for cells in records:
-        head.append([_cell(c) for c in cells])
-        if len(head) >= HEADER_SCAN:
-            break
+    try:
+        for cells in records:
+            head.append([_cell(c) for c in cells])
+            if len(head) >= HEADER_SCAN:
+                break
+    except TableError:  # a cell below the header broke the file: its column is named all the same
+        index = _header_at(head, known) if known else None
+        header += [_fold(c) if isinstance(c, str) else "" for c in head[index or 0]] if head else []
+        raise
     merged = _Merged(merged or [])
     for index, row in enumerate(head):
         merged.fill(index, row)
@@ -248,9 +325,15 @@ def _table(records: Iterable[list[Any]], filename: str, known: frozenset[str],
     if first_filled is None:
         raise TableError("header_empty", file=filename)
     index = found if found is not None else first_filled
-    header = [str(c).strip() if c is not None and not isinstance(c, Formula) else "" for c in head[index]]
+    spelt = [str(c).strip() if c is not None and not isinstance(c, Formula) else "" for c in head[index]]
+    header += [_fold(name) for name in spelt]  # a byte-order mark or zero-width space in a name goes
     named = [(i, name) for i, name in enumerate(header) if name]
-    table = Table(filename=filename, columns=[name for _, name in named], header_row=index + 1)
+    table = Table(filename=filename, columns=[name for _, name in named], header_row=index + 1,
+                  letters={name: column_letter(i) for i, name in named})
+    for i, name in named:  # ... and is said, as in values
+        if name != spelt[i]:
+            table.notices.append(Notice(index + 1, name, message("name_folded", name=name,
+                                                                 value=_shown(spelt[i]))))
     if found is not None and any(c is not None for row in head[:index] for c in row):
         table.notices.append(Notice(index + 1, None, message("header_found", row=index + 1)))
     width = max(i for i, _ in named) + 1
@@ -337,7 +420,7 @@ def _cell(cell: Any) -> Cell:
 
 def _text(cell: Any) -> Cell:
     """A csv cell ('' is blank) or a workbook value, stripped; blank is None."""
-    if cell is None or isinstance(cell, (date, Formula)):
+    if cell is None or isinstance(cell, (date, Formula, Number)):
         return cell
     text = str(cell)
     return text if text.strip() else None

@@ -28,11 +28,20 @@ MAX_RATIO = 200  # a part packed more than this tightly, and larger than RATIO_F
 RATIO_FLOOR = 10 * 1024 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+# A workbook encrypted with a password to open (or by a sensitivity label) is no zip but an OLE
+# container holding the stream "EncryptedPackage" (MS-OFFCRYPTO 2.3.4.4), its name in UTF-16.
+ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
 
 class TableError(Refusal):
     """The file is not a table this monitor can read. Nothing was written. A key of the catalogue
-    with its parameters; str() is the English message. (Defined here, used by eet.entry.tabular.)"""
+    with its parameters; str() is the English message. (Defined here, used by eet.entry.tabular.)
+    `row` and `column`: where in the list the reader stopped, when that is one cell (`field`: its
+    0-based position in the row, named by the reader of the header)."""
+
+    row: int | None = None
+    column: str | None = None
+    field: int | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,20 @@ class Formula:
     """A cell holding a formula whose result was never stored: `ref` as Excel names it (A3)."""
 
     ref: str
+
+
+class Number(str):
+    """A number cell's value as text ("345", "12.5": what a code read from it is), keeping the number
+    (`value`): a ref Excel turned into a number is told apart from one typed as text, and an amount
+    from a number cell is never read again as text."""
+
+    value: float
+
+    def __new__(cls, value: float) -> "Number":
+        text = str(int(value)) if float(value).is_integer() else repr(float(value))
+        made = super().__new__(cls, text)
+        made.value = float(value)
+        return made
 
 
 @dataclass(frozen=True)
@@ -68,6 +91,8 @@ class Workbook:
 
         self.filename, self.suffix, self._data = filename, suffix, data
         expected = OLE_MAGIC if suffix == ".xls" else ZIP_MAGIC
+        if data.startswith(OLE_MAGIC) and ENCRYPTED in data[:1 << 20]:
+            raise TableError("workbook_protected", file=filename)
         if not data.startswith(expected):
             raise TableError("not_xlsx" if suffix == ".xlsx" else "xlsx_unreadable", file=filename,
                                 reason="not a workbook")
@@ -215,8 +240,8 @@ def cell_value(value: Any) -> Any:
         return value
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)  # a code Excel stored as a number
+    if isinstance(value, (int, float)):
+        return Number(value)  # a code Excel stored as a number reads "345"; see Number
     if isinstance(value, (time, timedelta)):
         return str(value)
     text = str(value)

@@ -33,7 +33,7 @@ from sqlalchemy import bindparam, func, select, text
 from sqlmodel import Session, SQLModel
 
 from eet.accounts.access import Actor
-from eet.store.models import AuditRecord, Dwelling, DwellingStatusChange, Participant, ParticipantEvent, utcnow
+from eet.store.models import VERSIONED, AuditRecord, Dwelling, DwellingStatusChange, Participant, ParticipantEvent, utcnow
 
 KEY = "write_cache"
 CHUNK = 5000  # rows per executemany
@@ -166,6 +166,10 @@ class WriteCache:
         self._changed_fields: dict[type[SQLModel], set[str]] = {model: set() for model in WRITE_ORDER}
         self._audit: list[tuple] = []
         self._ids: dict[type[SQLModel], _Ids] = {}
+        # Versions of details (eet.write.versions): per version table, the entities whose live version
+        # in the database is voided (id -> (moment, by, why)), and the new versions, in order.
+        self._voided_live: dict[type[SQLModel], dict[int, tuple]] = defaultdict(dict)
+        self._versions: dict[type[SQLModel], dict[int, list[dict]]] = defaultdict(dict)
 
     @classmethod
     def load(cls, session: Session) -> "WriteCache":
@@ -244,6 +248,19 @@ class WriteCache:
             if bump_version:
                 self._changed_fields[model].add("version")
 
+    def supersede(self, model: type[SQLModel], id_column: str, entity_id: int, values: dict[str, Any],
+                  by: str, reason: str) -> None:
+        """Stage a new version of an entity's details, voiding the one live until now (staged in
+        this import, or in the database) at the same moment."""
+        now = utcnow()
+        staged = self._versions[model].setdefault(entity_id, [])
+        if staged:
+            staged[-1].update(voided_at=now, voided_by=by, void_reason=reason)
+        else:
+            self._voided_live[model][entity_id] = (now, by, reason)
+        staged.append({id_column: entity_id, **values, "recorded_at": now, "recorded_by": by,
+                       "voided_at": None, "voided_by": None, "void_reason": None})
+
     def audit(self, actor: Actor, action: str, entity: str, row: Record, before: dict | None,
               after: dict | None, source: str | None) -> None:
         self._audit.append((actor.username, actor.role, action, entity, row.id, source, _json(before),
@@ -277,6 +294,17 @@ class WriteCache:
                              .values({name: bindparam(f"_{name}") for name in fields}))
                 _executemany(conn, statement, ({"_id": row.id, **{f"_{name}": getattr(row, name) for name in fields}}
                                                for row in changed.values()))
+        for model, voided in self._voided_live.items():
+            table = model.__table__
+            id_column = VERSIONED[table.name.removesuffix("_version")][0]
+            statement = (table.update().where(table.c[id_column] == bindparam("_entity"), table.c.voided_at.is_(None))
+                         .values(voided_at=bindparam("_at"), voided_by=bindparam("_by"),
+                                 void_reason=bindparam("_why")))
+            _executemany(conn, statement, ({"_entity": e, "_at": at, "_by": by, "_why": why}
+                                           for e, (at, by, why) in voided.items()))
+            _executemany(conn, table.insert(), (v for versions in self._versions[model].values() for v in versions))
+        self._voided_live.clear()
+        self._versions.clear()
         names = ("actor", "role", "action", "entity", "entity_id", "source", "before", "after", "at")
         _executemany(conn, AuditRecord.__table__.insert(), (dict(zip(names, entry)) for entry in self._audit))
         for model in WRITE_ORDER:

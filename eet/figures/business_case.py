@@ -26,6 +26,7 @@ from sqlmodel import Session
 from eet import figures
 
 from eet.figures.timeline import day_number, timeline_of
+from eet.figures.query import known_at_of, live
 from eet.store.models import PAYERS, CostParameter
 
 DAYS_PER_YEAR = 365.25
@@ -97,7 +98,8 @@ def cost_parameters(session: Session, as_of: date) -> list[dict]:
     rows = session.execute(
         select(COST.model, COST.category, COST.label, COST.amount_eur, COST.unit, COST.source,
                COST.valid_from, COST.valid_to, COST.payer, COST.low_eur, COST.high_eur)
-        .where(COST.valid_from <= as_of, or_(COST.valid_to.is_(None), COST.valid_to >= as_of))
+        .where(COST.valid_from <= as_of, or_(COST.valid_to.is_(None), COST.valid_to >= as_of),
+               live(COST, known_at_of(session)))
         .order_by(COST.model, COST.category, COST.id)).mappings().all()
     return [{**row, "payer": row["payer"] or "other"} for row in rows]
 

@@ -16,7 +16,9 @@ from sqlmodel import Session
 from eet.store.models import (
     COUNTER_STATUSES, DWELLING_STATUSES, PARTNER_KINDS, Target,
 )
-from eet.figures.query import DwellingFilter, NO_DWELLING_FILTER, ORG, memoised
+from eet.figures.query import (
+    DwellingFilter, NO_DWELLING_FILTER, known_at_of, live, memoised, organisations_known,
+)
 from eet.figures.timeline import EPOCH, day_number, timeline_of
 from eet.store.coalition import LAUNCH
 
@@ -26,9 +28,10 @@ from eet.store.coalition import LAUNCH
 @memoised
 def coalition(session: Session, as_of: date) -> dict[str, int]:
     """Partners that had joined on or before D, by kind."""
+    org = organisations_known(session)
     rows = session.execute(
-        select(ORG.kind, func.count()).where(ORG.kind.in_(PARTNER_KINDS), ORG.joined_on <= as_of)
-        .group_by(ORG.kind)).all()
+        select(org.kind, func.count()).where(org.kind.in_(PARTNER_KINDS), org.joined_on <= as_of)
+        .group_by(org.kind)).all()
     counts = dict.fromkeys(PARTNER_KINDS, 0)
     counts.update({kind: n for kind, n in rows})
     return counts
@@ -37,9 +40,10 @@ def coalition(session: Session, as_of: date) -> dict[str, int]:
 @memoised
 def municipalities(session: Session, as_of: date) -> list[tuple[int, str]]:
     """(id, name) of the municipality partners that had joined on or before D, by name."""
+    org = organisations_known(session)
     return [tuple(r) for r in session.execute(
-        select(ORG.id, ORG.name).where(ORG.kind == "municipality", ORG.joined_on <= as_of)
-        .order_by(ORG.name)).all()]
+        select(org.id, org.name).where(org.kind == "municipality", org.joined_on <= as_of)
+        .order_by(org.name)).all()]
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ def targets(session: Session, as_of: date) -> dict[str, TargetValue]:
     was valid, the earliest)."""
     rows = session.execute(
         select(Target.key, Target.value, Target.due_on, Target.valid_from)
+        .where(live(Target.__table__.c, known_at_of(session)))
         .order_by(Target.key, Target.valid_from, Target.id)).all()
     chosen: dict[str, TargetValue] = {}
     for key, value, due_on, valid_from in rows:

@@ -25,7 +25,9 @@ from sqlmodel import Session
 from eet.figures.query import (
     CHANGE, DWELLING, EVENT, PARTICIPANT, DwellingFilter, ParticipantFilter, live,
 )
-from eet.store.models import DWELLING_STATUSES, ZRM_DOMAINS, Measurement
+from eet.store.models import (
+    DWELLING_STATUSES, ZRM_DOMAINS, Dwelling, DwellingVersion, Measurement, Participant, ParticipantVersion,
+)
 
 EPOCH = date(1970, 1, 1)
 NEVER = np.int32(np.iinfo(np.int32).max)
@@ -272,19 +274,35 @@ def _index_of(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.searchsorted(ids, values)
 
 
+def details_at(table, version_table, id_column: str, known: datetime | None):
+    """(FROM clause, column getter): the rows of `table` with their versioned details as known at K
+    (eet.write.versions): as stored without K; with K, from the version live at K, or as stored
+    where none is (a row whose history was loaded in bulk without versions)."""
+    if known is None:
+        return table, lambda name: table.c[name]
+    version = version_table.alias("known_version")
+    joined = table.outerjoin(version, (version.c[id_column] == table.c.id) & live(version.c, known))
+
+    def column(name: str):
+        if name not in version.c or name == "id":
+            return table.c[name]
+        return case((version.c.id.is_not(None), version.c[name]), else_=table.c[name])
+    return joined, column
+
+
 def read_participants(session: Session, known: datetime | None, only: Sequence[int] | None
                       ) -> ParticipantHistory:
-    """The participants (those with ids in `only`, or all), their live events as known at K and
-    their ZRM measurements. Five integer queries; the rows are ordered here."""
+    """The participants (those with ids in `only`, or all), their details, live events and ZRM
+    measurements as known at K. Five integer queries; the rows are ordered here."""
     where_p = [PARTICIPANT.id.in_(only)] if only is not None else []
     where_e = [EVENT.participant_id.in_(only)] if only is not None else []
+    source, p = details_at(Participant.__table__, ParticipantVersion.__table__, "participant_id", known)
     is_known = case((PARTICIPANT.created_at <= known, 1), else_=0) if known is not None else literal(1)
-    waiting = case((PARTICIPANT.central_waiting_list.is_(True), 1),
-                   (PARTICIPANT.central_waiting_list.is_(False), 0), else_=-1)
+    waiting = case((p("central_waiting_list").is_(True), 1), (p("central_waiting_list").is_(False), 0), else_=-1)
     people = _matrix(session, select(
-        PARTICIPANT.id, _id(PARTICIPANT.referrer_id), _id(PARTICIPANT.care_provider_id),
-        _id(PARTICIPANT.municipality_id), waiting, is_known, day_of(PARTICIPANT.referred_on),
-    ).where(*where_p).order_by(PARTICIPANT.id), 7)
+        PARTICIPANT.id, _id(p("referrer_id")), _id(p("care_provider_id")),
+        _id(p("municipality_id")), waiting, is_known, day_of(p("referred_on")),
+    ).select_from(source).where(*where_p).order_by(PARTICIPANT.id), 7)
     n = len(people)
     pid = people[:, 0].copy()
     # Every live event, in the order that decides ties: per participant, by date, then by id.
@@ -360,7 +378,8 @@ def _latest_intervals(owner: np.ndarray, day: np.ndarray, member: np.ndarray, co
 def read_dwellings(session: Session, known: datetime | None, only: Sequence[int] | None) -> DwellingHistory:
     """The dwellings (those with ids in `only`, or all) and their live status changes as known at K."""
     names = ("municipality_id", "corporation_id", "care_provider_id", "building_type", "route", "site")
-    rows = session.execute(select(DWELLING.id, *(DWELLING[c] for c in names))
+    source, d = details_at(Dwelling.__table__, DwellingVersion.__table__, "dwelling_id", known)
+    rows = session.execute(select(DWELLING.id, *(d(c) for c in names)).select_from(source)
                            .where(*([DWELLING.id.in_(only)] if only is not None else []))
                            .order_by(DWELLING.id)).all()
     columns = list(zip(*rows)) if rows else [()] * (len(names) + 1)

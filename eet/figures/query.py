@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterator
 
-from sqlalchemy import Integer, or_
+from sqlalchemy import Integer, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -89,6 +89,18 @@ def as_known_at(session, known_at: datetime | None) -> Iterator:
 def known_at_of(session) -> datetime | None:
     """The moment K the session's figures are known at, or None (as known now)."""
     return session.info.get(KNOWN_AT_KEY)
+
+
+def organisations_known(session):
+    """The partners as known at the session's K, as columns id, name, kind, joined_on: the
+    organisation table as known now, else the versions live at K (eet.write.versions)."""
+    known = known_at_of(session)
+    if known is None:
+        return ORG
+    from eet.store.models import OrganisationVersion
+
+    v = OrganisationVersion.__table__.c
+    return select(v.organisation_id.label("id"), v.name, v.kind, v.joined_on).where(live(v, known)).subquery("org").c
 
 
 def live(columns, known_at: datetime | None) -> ColumnElement:

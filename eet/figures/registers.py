@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
+from eet.figures.query import known_at_of, live
 from eet.store.models import FACTOR_DOMAINS, Bottleneck, CostParameter, Factor
 
 BOTTLENECK, FACTOR, COST = Bottleneck.__table__.c, Factor.__table__.c, CostParameter.__table__.c
@@ -41,6 +42,7 @@ def cost_parameters(session: Session, as_of: date) -> list[dict]:
     rows = session.execute(
         select(COST.model, COST.category, COST.label, COST.amount_eur, COST.unit, COST.source,
                COST.valid_from, COST.valid_to)
-        .where(COST.valid_from <= as_of, or_(COST.valid_to.is_(None), COST.valid_to >= as_of))
+        .where(COST.valid_from <= as_of, or_(COST.valid_to.is_(None), COST.valid_to >= as_of),
+               live(COST, known_at_of(session)))
         .order_by(COST.model, COST.category, COST.id)).mappings().all()
     return [dict(row) for row in rows]

@@ -35,8 +35,9 @@ from eet.store.models import AuditRecord, DataVersion, Measurement
 PATCHED = {"participant": "participant", "participant_event": "event", "measurement": "measurement",
            "dwelling": "dwelling", "dwelling_status_change": "change"}
 REFRESH = "timeline"  # an audit entity no patch can place: every process reads everything again
-UNRELATED = {"cost", "review_meeting", "decision", "month_sign_off", "setting", "target",
-             "user", "organisation", "session", "sign_in_failure", "user_session", "access_token"}
+UNRELATED = {"cost", "cost_parameter", "bottleneck", "factor", "review_meeting", "decision", "month_sign_off",
+             "setting", "target", "user", "organisation", "session", "sign_in_failure", "user_session",
+             "access_token"}
 PATCH_LIMIT = 2000  # audit records beyond which reading everything again is cheaper
 
 
@@ -141,7 +142,8 @@ def files_written() -> None:
 # again after its commit. eet's own writes bump the version and are patched instead. A change made
 # outside eet altogether (psql, sqlite3) leaves no trace this process can see, cheaply or at all:
 # `python -m eet refresh` afterwards makes every process read everything again (REFRESH below).
-HISTORY_TABLES = {"participant", "participant_event", "dwelling", "dwelling_status_change"}
+HISTORY_TABLES = {"participant", "participant_event", "dwelling", "dwelling_status_change", "participant_version",
+                  "dwelling_version", "measurement"}
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
 
 

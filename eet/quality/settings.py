@@ -11,6 +11,7 @@ from eet.accounts.access import Actor, require_role
 from eet.entry.schemas import refused
 from eet.store import audit
 from eet.store.models import Setting, utcnow
+from eet.write import gate
 
 # key -> default in days (issue 16: "a match without a move-in after 60 days", ...).
 THRESHOLDS: dict[str, int] = {
@@ -49,11 +50,16 @@ def set_threshold(session: Session, actor: Actor, key: str, value: Any, source: 
         raise refused(key, "days_out_of_range", value=value, max=MAX_DAYS)
     row = session.get(Setting, key)
     before = audit.snapshot(row) if row is not None else None
-    if row is None:
-        row = Setting(key=key, value=str(days), updated_by=actor.username)
-    else:
-        row.value, row.updated_at, row.updated_by = str(days), utcnow(), actor.username
-    session.add(row)
-    session.flush()
-    audit.record(session, actor, "update" if before else "create", "setting", None, before, audit.snapshot(row), source)
-    return row
+
+    def apply() -> Setting:
+        nonlocal row
+        if row is None:
+            row = Setting(key=key, value=str(days), updated_by=actor.username)
+        else:
+            row.value, row.updated_at, row.updated_by = str(days), utcnow(), actor.username
+        session.add(row)
+        session.flush()
+        audit.record(session, actor, "update" if before else "create", "setting", None, before,
+                     audit.snapshot(row), source)
+        return row
+    return gate.submit_one(session, actor, "setting", key, "programme", apply)

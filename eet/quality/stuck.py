@@ -20,7 +20,7 @@ before D and not voided, a dwelling's status as the figures read it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import and_, case, func, select
 from sqlmodel import Session
@@ -28,6 +28,7 @@ from sqlmodel import Session
 from eet.accounts.access import Actor, row_scope
 from eet.figures.query import (
     CHANGE, CHANGES, DWELLING, DWELLINGS, EVENT, PARTICIPANT, PARTICIPANTS, DwellingFilter, ParticipantFilter,
+    known_at_of, live,
 )
 from eet.quality.settings import thresholds
 
@@ -51,17 +52,19 @@ class Stuck:
     days: int
 
 
-def stuck_records(session: Session, actor: Actor, as_of: date, organisation_id: int | None = None
-                  ) -> dict[str, list[Stuck]]:
+def stuck_records(session: Session, actor: Actor, as_of: date, organisation_id: int | None = None,
+                  known_at: datetime | None = None) -> dict[str, list[Stuck]]:
     """Per rule (RULES, in order) the records that look stuck at D, longest first. A coordinator
     sees their own organisation's rows only (whatever `organisation_id` says); the admin and
     researchers all rows, or one organisation's with `organisation_id`. Raises AccessDenied for a
-    viewer (these are row-level lists)."""
+    viewer (these are row-level lists). `known_at`: the steps and statuses as known at K (a recorded
+    meeting's), so its data quality reads as it was; the thresholds are today's settings."""
     own = row_scope(actor)
     org = own if own is not None else organisation_id
     limits = thresholds(session)
     out = {rule: [] for rule in RULES}
-    for found in (_participants(session, as_of, org, limits), _dwellings(session, as_of, org, limits)):
+    known = known_at if known_at is not None else known_at_of(session)
+    for found in (_participants(session, as_of, org, limits, known), _dwellings(session, as_of, org, limits, known)):
         for item in found:
             out[item.rule].append(item)
     for rule in out:
@@ -69,7 +72,8 @@ def stuck_records(session: Session, actor: Actor, as_of: date, organisation_id: 
     return out
 
 
-def _participants(session: Session, as_of: date, org: int | None, limits: dict[str, int]) -> list[Stuck]:
+def _participants(session: Session, as_of: date, org: int | None, limits: dict[str, int],
+                  known: datetime | None = None) -> list[Stuck]:
     def last(*conditions):
         return func.max(case((and_(*conditions), EVENT.occurred_on)))
 
@@ -80,14 +84,15 @@ def _participants(session: Session, as_of: date, org: int | None, limits: dict[s
                     last(EVENT.kind == "matched").label("matched_on"),
                     last(EVENT.kind == "housed").label("housed_on"),
                     last(EVENT.kind == "withdrawn").label("withdrawn_on"))
-             .where(EVENT.voided_at.is_(None), EVENT.occurred_on <= as_of)
+             .where(live(EVENT, known), EVENT.occurred_on <= as_of)
              .group_by(EVENT.participant_id).subquery("route"))
     r = route.c
     rows = session.execute(
         select(PARTICIPANT.code, PARTICIPANT.referred_on, r.assessed_on, r.eligible_on, r.ineligible_on,
                r.matched_on, r.housed_on, r.withdrawn_on)
         .select_from(PARTICIPANTS.outerjoin(route, r.pid == PARTICIPANT.id))
-        .where(PARTICIPANT.referred_on <= as_of, *ParticipantFilter(org).clauses())).all()
+        .where(PARTICIPANT.referred_on <= as_of, *ParticipantFilter(org).clauses(),
+               *([PARTICIPANT.created_at <= known] if known is not None else []))).all()
     out = []
 
     def after(moment, since) -> bool:  # something dated on or after `since`
@@ -105,12 +110,13 @@ def _participants(session: Session, as_of: date, org: int | None, limits: dict[s
     return out
 
 
-def _dwellings(session: Session, as_of: date, org: int | None, limits: dict[str, int]) -> list[Stuck]:
-    current = (select(CHANGE.id).where(CHANGE.dwelling_id == DWELLING.id, CHANGE.voided_at.is_(None),
+def _dwellings(session: Session, as_of: date, org: int | None, limits: dict[str, int],
+               known: datetime | None = None) -> list[Stuck]:
+    current = (select(CHANGE.id).where(CHANGE.dwelling_id == DWELLING.id, live(CHANGE, known),
                                        CHANGE.effective_on <= as_of)
                .order_by(CHANGE.effective_on.desc(), CHANGE.id.desc()).limit(1).correlate(DWELLINGS).scalar_subquery())
     last_match = (select(func.max(EVENT.occurred_on)).where(
-        EVENT.dwelling_id == DWELLING.id, EVENT.kind == "matched", EVENT.voided_at.is_(None),
+        EVENT.dwelling_id == DWELLING.id, EVENT.kind == "matched", live(EVENT, known),
         EVENT.occurred_on <= as_of).correlate(DWELLINGS).scalar_subquery())
     rows = session.execute(
         select(DWELLING.ref, CHANGE.status, CHANGE.effective_on, DWELLING.expected_date, last_match)

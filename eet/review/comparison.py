@@ -185,7 +185,8 @@ def build_review(session: Session, actor: Actor, as_of: date, compare_with: date
         with as_known_at(session, moment):
             presented = shown_at(session, as_of, review.suppressed)
         review.known_now, _ = compare_headline(review.reports["now"], build_report(session, as_of), review.suppressed,
-                                               (presented, shown_at(session, as_of, review.suppressed)))
+                                               (presented, shown_at(session, as_of, review.suppressed)),
+                                               published_then=True)
         review.corrections = recorded.corrections_since(session, as_of, moment, suppressed=review.suppressed)
     return review
 
@@ -242,12 +243,15 @@ def _build_review(session: Session, actor: Actor, as_of: date, compare_with: dat
     )
 
 
-def compare_headline(then: dict, now: dict, suppressed: bool = False, views: tuple | None = None
-                     ) -> tuple[list[Figure], bool]:
+def compare_headline(then: dict, now: dict, suppressed: bool = False, views: tuple | None = None,
+                     published_then: bool = False) -> tuple[list[Figure], bool]:
     """Every headline figure of two reports with its change, and whether occupied is combined
     with available at the earlier date because of its change. For viewers each date shows the
     cells of its disclosure pass (`views`, eet.figures.shown); a count of people whose change is
-    small is withheld at the earlier date with its change (eet.figures.disclosure rule 6); a rate is exact or a band (a `Rate`)."""
+    small is withheld at the earlier date with its change (eet.figures.disclosure rule 6); a rate is exact or a band (a `Rate`).
+    `published_then`: the earlier side is what a recorded meeting showed (the review's main tables show
+    it too), so a small change withholds the later side instead: one pass over every table a viewer
+    sees, and no two cells of it differ by 1 to 4 people (issue 22)."""
     def pick(report: dict, path: tuple[str, ...]):
         for key in path:
             report = report[key]
@@ -276,12 +280,17 @@ def compare_headline(then: dict, now: dict, suppressed: bool = False, views: tup
         from eet.figures.shown import Shown  # noqa: F401  (views are given by build_review)
         raise ValueError("compare_headline needs the disclosure pass of both dates")
     a_cells, b_cells = cells(then, views[0]), cells(now, views[1])
-    out, then_combined = [], False
+    out, then_combined, now_combined = [], False, False
     for group, item, _path in HEADLINE:
         if item == "in_use" and not suppressed:
             continue  # an exact review shows occupied and available themselves
         a, b = a_cells[(group, item)], b_cells[(group, item)]
-        if (group, item) in PEOPLE_COUNTS and suppressed:
+        if (group, item) in PEOPLE_COUNTS and suppressed and published_then:
+            b, change = disclosure.two_dates(b, a, True)
+            change = None if b is disclosure.WITHHELD else change if change is None else -change
+            if (group, item) == ("status", "occupied") and b is None:
+                now_combined = True
+        elif (group, item) in PEOPLE_COUNTS and suppressed:
             a, change = disclosure.two_dates(a, b, True)
             if (group, item) == ("status", "occupied") and a is None:
                 then_combined = True
@@ -293,6 +302,9 @@ def compare_headline(then: dict, now: dict, suppressed: bool = False, views: tup
         out.append(Figure(group, item, a, b, change))
     if then_combined:  # occupied withheld at the earlier date: available with it (rule 4)
         out = [Figure(f.group, f.item, disclosure.COMBINED, f.now, None)
+               if (f.group, f.item) in (("status", "occupied"), ("status", "available")) else f for f in out]
+    if now_combined:  # occupied withheld at the later date: available with it there
+        out = [Figure(f.group, f.item, f.then, disclosure.COMBINED, None)
                if (f.group, f.item) in (("status", "occupied"), ("status", "available")) else f for f in out]
     return out, then_combined
 

@@ -19,6 +19,7 @@ from eet.accounts.access import Actor, require_role
 from eet.store.models import DECISION_STATUSES, DECISION_TOPICS, Decision, ReviewMeeting, utcnow
 from eet.texts.messages import Choices, Refusal, Term
 from eet.entry.schemas import AnyDate, FieldError, InputModel, OptionalDate, RuleError, refused
+from eet.write import gate
 
 TITLE_MAX = 200
 DECISION_MAX = 2000
@@ -142,7 +143,8 @@ def add_meeting(session: Session, actor: Actor, values: dict[str, Any], source: 
     require_role(actor, "admin")
     data = MeetingIn.parse(values)
     _check_date_free(session, data.held_on, None)
-    return audit.created(session, actor, "review_meeting", ReviewMeeting(**data.model_dump(), is_demo=False), source)
+    return gate.submit_one(session, actor, "review_meeting", data.title, "programme", lambda: audit.created(
+        session, actor, "review_meeting", ReviewMeeting(**data.model_dump(), is_demo=False), source))
 
 
 def update_meeting(session: Session, actor: Actor, meeting_id: int, values: dict[str, Any],
@@ -153,7 +155,8 @@ def update_meeting(session: Session, actor: Actor, meeting_id: int, values: dict
         values = {**values, "presented_at": meeting.presented_at}
     data = MeetingIn.parse(values)
     _check_date_free(session, data.held_on, meeting_id)
-    return audit.changed(session, actor, "review_meeting", meeting, data.model_dump(), source)
+    return gate.submit_one(session, actor, "review_meeting", data.title, "programme", lambda: audit.changed(
+        session, actor, "review_meeting", meeting, data.model_dump(), source))
 
 
 def mark_presented(session: Session, actor: Actor, meeting_id: int, at: datetime | None = None,
@@ -162,22 +165,20 @@ def mark_presented(session: Session, actor: Actor, meeting_id: int, at: datetime
     review and pack are made as known at that moment. Admin only; audited."""
     require_role(actor, "admin")
     meeting = _meeting(session, meeting_id)
-    before = audit.snapshot(meeting)
     try:
-        meeting.presented_at = _moment(at or utcnow())
+        moment = _moment(at or utcnow())
     except Refusal as exc:
         raise RuleError(FieldError("presented_at", exc.key, exc.params)) from None
-    session.add(meeting)
-    session.flush()
-    audit.record(session, actor, "update", "review_meeting", meeting.id, before, audit.snapshot(meeting), source)
-    return meeting
+    return gate.submit_one(session, actor, "review_meeting", meeting.title, "programme", lambda: audit.changed(
+        session, actor, "review_meeting", meeting, {"presented_at": moment}, source))
 
 
 def add_decision(session: Session, actor: Actor, values: dict[str, Any], source: str = "form") -> Decision:
     require_role(actor, "admin")
     data = DecisionIn.parse(values)
     _meeting(session, data.meeting_id)
-    return audit.created(session, actor, "decision", Decision(**data.model_dump(), is_demo=False), source)
+    return gate.submit_one(session, actor, "decision", data.decision[:40], "programme", lambda: audit.created(
+        session, actor, "decision", Decision(**data.model_dump(), is_demo=False), source))
 
 
 def update_decision(session: Session, actor: Actor, decision_id: int, values: dict[str, Any],
@@ -192,7 +193,8 @@ def update_decision(session: Session, actor: Actor, decision_id: int, values: di
     merged.update(values)
     data = DecisionIn.parse(merged)
     _meeting(session, data.meeting_id)
-    return audit.changed(session, actor, "decision", decision, data.model_dump(), source, before=before)
+    return gate.submit_one(session, actor, "decision", data.decision[:40], "programme", lambda: audit.changed(
+        session, actor, "decision", decision, data.model_dump(), source, before=before))
 
 
 def _meeting(session: Session, meeting_id: int) -> ReviewMeeting:

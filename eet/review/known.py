@@ -21,15 +21,22 @@ from eet.figures import privacy
 from eet.figures.privacy import Count
 from eet.figures.query import CHANGE, CHANGES, EVENT, EVENTS, PARTICIPANT, PARTICIPANTS
 from eet.figures.report import PROGRAMME_ZONE
-from eet.store.models import AuditRecord, Organisation, ReviewMeeting, User, utcnow
+from eet.store.models import (
+    AuditRecord, CostParameter, Dwelling, DwellingVersion, Measurement, Organisation, OrganisationVersion,
+    Participant, ParticipantVersion, ReviewMeeting, Target, User, utcnow,
+)
 
 USERS, ORGS, AUDIT = User.__table__, Organisation.__table__, AuditRecord.__table__
+PV, DV = ParticipantVersion.__table__, DwellingVersion.__table__
 
 # The kinds of correction, in the order shown: a participant registered late, a step recorded late
 # (per event kind), a dwelling status recorded late, a step voided, a status voided.
 EVENT_KINDS = ("assessed", "matched", "housed", "exited", "withdrawn")
 CORRECTION_KINDS = ("participant", *(f"event.{k}" for k in EVENT_KINDS), "status",
-                    *(f"void.{k}" for k in EVENT_KINDS), "void.status")
+                    *(f"void.{k}" for k in EVENT_KINDS), "void.status",
+                    # issue 22: every fact a figure reads is versioned, so its changes are listed too
+                    "details.participant", "details.dwelling", "measurement", "void.measurement", "cost", "target",
+                    "partner")
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,34 @@ def corrections_since(session: Session, as_of: date, known_at: datetime, until: 
                .order_by(AUDIT.c.id).limit(1).scalar_subquery())
     grouped(_text("participant"), creator, PARTICIPANT.created_at, PARTICIPANTS,
             PARTICIPANT.created_at > known_at, PARTICIPANT.created_at <= until, PARTICIPANT.referred_on <= as_of)
+
+    # Details changed after K (a version that is not the first) of a participant or dwelling known at K.
+    for table, entity, model in ((PV, "participant_id", Participant), (DV, "dwelling_id", Dwelling)):
+        older = table.alias("older")
+        has_earlier = select(older.c.id).where(older.c[entity] == table.c[entity], older.c.id < table.c.id).exists()
+        owner = model.__table__
+        dated = literal(True)
+        if model is Participant:  # referred on or before D in this version or an earlier one
+            dated = or_(table.c.referred_on <= as_of, select(older.c.id).where(
+                older.c[entity] == table.c[entity], older.c.referred_on <= as_of).exists())
+        grouped(_text(f"details.{model.__tablename__}"), table.c.recorded_by, table.c.recorded_at,
+                table.join(owner, owner.c.id == table.c[entity]),
+                recorded_after(table.c), has_earlier, owner.c.created_at <= known_at, dated)
+    m = Measurement.__table__.c
+    grouped(_text("measurement"), m.recorded_by, m.recorded_at, Measurement.__table__,
+            recorded_after(m), still_standing(m), m.measured_on <= as_of)
+    grouped(_text("void.measurement"), m.voided_by, m.voided_at, Measurement.__table__,
+            voided_after(m), m.recorded_at <= known_at, m.measured_on <= as_of)
+    for kind, table, dated in (("cost", CostParameter.__table__, CostParameter.__table__.c.valid_from),
+                               ("target", Target.__table__, Target.__table__.c.valid_from)):
+        c = table.c
+        grouped(_text(kind), c.recorded_by, c.recorded_at, table, recorded_after(c), still_standing(c), dated <= as_of)
+        grouped(_text(kind), c.voided_by, c.voided_at, table, voided_after(c), c.recorded_at <= known_at,
+                dated <= as_of, c.void_reason != "changed")  # a change is counted once, by its new row
+    ov = OrganisationVersion.__table__
+    older = ov.alias("older")
+    grouped(_text("partner"), ov.c.recorded_by, ov.c.recorded_at, ov, recorded_after(ov.c),
+            select(older.c.id).where(older.c.organisation_id == ov.c.organisation_id, older.c.id < ov.c.id).exists())
 
     order = {kind: i for i, kind in enumerate(CORRECTION_KINDS)}
     rows.sort(key=lambda r: (order.get(r[0], len(order)), r[1] is None, str(r[1] or "").lower()))

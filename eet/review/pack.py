@@ -38,6 +38,7 @@ from eet.review.known import known_tables, moment_text
 from eet.texts import label, sheet, t
 from eet.entry.spreadsheet import neutralise
 from eet.review.files import EXACT_ROLES
+from eet.figures.query import as_known_at
 
 TEMPLATE = Path(__file__).with_name("pack_template.html")
 SUFFIXES = (".html", ".xlsx")
@@ -58,7 +59,8 @@ def meeting_pack(session: Session, actor: Actor, as_of: date, compare_with: date
         require_role(actor, *EXACT_ROLES)
     review = build_review(session, actor, as_of, compare_with, basis, suppressed=not exact)
     review.exact = exact and not review.suppressed
-    review.research = research_figures(session, as_of)  # issue 17: recovery and business case
+    with as_known_at(session, review.known_at):  # a recorded meeting's research figures as presented too
+        review.research = research_figures(session, as_of)  # issue 17: recovery and business case
     return review
 
 

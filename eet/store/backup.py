@@ -22,6 +22,7 @@ from sqlmodel import SQLModel
 
 from eet.store import models  # noqa: F401  (registers the tables)
 from eet.store.engine import schema_revision
+from eet.write.guard import maintenance
 from eet.store.models import AuditRecord, DataVersion, utcnow
 
 FORMAT = "eet-backup"
@@ -157,11 +158,11 @@ def restore(engine: Engine, path: Path, replace: bool = False, max_bytes: int | 
             f"{schema_revision(engine)}; run `python -m eet init` with the version that made it")
     tables = _tables()
     counts: dict[str, int] = {}
-    with engine.begin() as conn:
+    with engine.begin() as conn, maintenance("restoring a backup"):
         holds = {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one() for t in tables}
         # The coalition and the data version are seeded by init; anything else is user data.
         user_data = {name: n for name, n in holds.items()
-                     if n and name not in ("organisation", "target", "data_version")}
+                     if n and name not in ("organisation", "organisation_version", "target", "data_version")}
         if user_data and not replace:
             raise RestoreError(f"the database is not empty ({', '.join(user_data)}); "
                                f"restore into an empty one, or pass --replace")

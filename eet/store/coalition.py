@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 from sqlmodel import Session, select
 
@@ -41,21 +41,28 @@ TARGETS: list[dict] = [
 
 
 def ensure_coalition(session: Session) -> int:
-    """Create the partners, referral organisations and targets that are missing; returns how many
-    rows were created."""
+    """Create the partners, referral organisations and targets that are missing, through the write
+    gate as the programme itself; returns how many rows were created. They are the programme's
+    founding facts (the newsletter of January 2021): recorded at 1970-01-01, so known at any K."""
+    from eet.accounts.access import SYSTEM
+    from eet.write import Plan, Touch, gate
+    from eet.write.versions import add_first_versions
+
+    founded = datetime(1970, 1, 1, tzinfo=timezone.utc)
     existing = {name.lower() for name in session.exec(select(Organisation.name))}
-    created = 0
-    for name, kind, joined in COALITION:
-        if name.lower() not in existing:
-            session.add(Organisation(name=name, kind=kind, joined_on=joined))
-            created += 1
-    for name in REFERRAL_ORGANISATIONS:
-        if name.lower() not in existing:
-            session.add(Organisation(name=name, kind="referral"))
-            created += 1
     known_targets = set(session.exec(select(Target.key)))
-    for target in TARGETS:
-        if target["key"] not in known_targets:
-            session.add(Target(**target))
-            created += 1
-    return created
+    rows = [Organisation(name=name, kind=kind, joined_on=joined)
+            for name, kind, joined in COALITION if name.lower() not in existing]
+    rows += [Organisation(name=name, kind="referral") for name in REFERRAL_ORGANISATIONS if name.lower() not in existing]
+    rows += [Target(**target, recorded_at=founded, recorded_by="system") for target in TARGETS
+             if target["key"] not in known_targets]
+    if not rows:
+        return 0
+
+    def apply(writer) -> None:
+        session.add_all(rows)
+        session.flush()
+        add_first_versions(session.connection())
+
+    gate.submit(session, SYSTEM, Plan([Touch("organisation", "coalition", "programme")], apply))
+    return len(rows)

@@ -14,8 +14,9 @@ from datetime import date
 from sqlalchemy import delete, exists, func, or_, select, update
 from sqlmodel import Session
 
+from eet.write.guard import maintenance
 from eet.store.models import (
-    AuditRecord, Bottleneck, CostParameter, Decision, Dwelling, DwellingStatusChange, Factor, Measurement,
+    AuditRecord, Bottleneck, CostParameter, DwellingVersion, ParticipantVersion, Decision, Dwelling, DwellingStatusChange, Factor, Measurement,
     AccessToken, Participant, ParticipantEvent, ReviewMeeting, User, UserSession,
 )
 
@@ -68,6 +69,18 @@ def remove_demo(session: Session, actor) -> dict[str, int]:
     demo_participants = select(Participant.id).where(Participant.is_demo.is_(True))
     demo_events = select(ParticipantEvent.id).where(ParticipantEvent.participant_id.in_(demo_participants))
     counts: dict[str, int] = {}
+    with maintenance("removing the demo"):
+        _delete_demo(session, counts, demo_dwellings, demo_participants, demo_events)
+    demo_users = select(User.id).where(User.is_demo.is_(True))
+    counts["demo_sessions"] = session.execute(delete(UserSession).where(UserSession.user_id.in_(demo_users))).rowcount
+    counts["demo_tokens"] = session.execute(delete(AccessToken).where(AccessToken.user_id.in_(demo_users))).rowcount
+    counts["demo_accounts"] = session.execute(delete(User).where(User.is_demo.is_(True))).rowcount
+    session.flush()
+    audit.record(session, actor, "remove", "demo", None, counts, None, "cli")
+    return counts
+
+
+def _delete_demo(session: Session, counts: dict[str, int], demo_dwellings, demo_participants, demo_events) -> None:
     counts["dwelling_status_changes"] = session.execute(delete(DwellingStatusChange).where(or_(
         DwellingStatusChange.dwelling_id.in_(demo_dwellings), DwellingStatusChange.event_id.in_(demo_events)))
     ).rowcount
@@ -77,6 +90,8 @@ def remove_demo(session: Session, actor) -> dict[str, int]:
         ParticipantEvent.participant_id.in_(demo_participants))).rowcount
     counts["measurements"] = session.execute(delete(Measurement).where(
         Measurement.participant_id.in_(demo_participants))).rowcount
+    session.execute(delete(ParticipantVersion).where(ParticipantVersion.participant_id.in_(demo_participants)))
+    session.execute(delete(DwellingVersion).where(DwellingVersion.dwelling_id.in_(demo_dwellings)))
     counts["participants"] = session.execute(delete(Participant).where(Participant.is_demo.is_(True))).rowcount
     counts["dwellings"] = session.execute(delete(Dwelling).where(Dwelling.is_demo.is_(True))).rowcount
     counts["decisions"] = session.execute(delete(Decision).where(or_(
@@ -85,13 +100,6 @@ def remove_demo(session: Session, actor) -> dict[str, int]:
     for name, model in (("review_meetings", ReviewMeeting), ("bottlenecks", Bottleneck), ("factors", Factor),
                         ("cost_parameters", CostParameter)):
         counts[name] = session.execute(delete(model).where(model.is_demo.is_(True))).rowcount
-    demo_users = select(User.id).where(User.is_demo.is_(True))
-    counts["demo_sessions"] = session.execute(delete(UserSession).where(UserSession.user_id.in_(demo_users))).rowcount
-    counts["demo_tokens"] = session.execute(delete(AccessToken).where(AccessToken.user_id.in_(demo_users))).rowcount
-    counts["demo_accounts"] = session.execute(delete(User).where(User.is_demo.is_(True))).rowcount
-    session.flush()
-    audit.record(session, actor, "remove", "demo", None, counts, None, "cli")
-    return counts
 
 
 def last_data_date(session: Session) -> date | None:

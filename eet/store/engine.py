@@ -104,8 +104,11 @@ def migrate(engine: Engine | None = None) -> None:
     """Bring the schema to the newest migration; a no-op when it is there already."""
     from alembic import command
 
+    from eet.write.guard import maintenance
+
     engine = engine or get_engine()
-    command.upgrade(alembic_config(engine), "head")
+    with maintenance("migrating the schema"):
+        command.upgrade(alembic_config(engine), "head")
 
 
 # Any fixed number: the key of PostgreSQL's advisory lock that `init` holds (pg_advisory_lock).

@@ -60,6 +60,18 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class Recorded(SQLModel):
+    """When a version of a fact was recorded and by whom, and when it stopped counting (voided, or
+    superseded by a later version), by whom and why. A figure as known at K reads the rows recorded
+    at or before K and not voided by K (eet.figures.query.live); as known now, the rows not voided."""
+
+    recorded_at: datetime = Field(default_factory=utcnow)
+    recorded_by: str | None = Field(default=None, max_length=80)
+    voided_at: datetime | None = None
+    voided_by: str | None = Field(default=None, max_length=80)
+    void_reason: str | None = Field(default=None, max_length=500)
+
+
 def _in(column: str, values: tuple[str, ...], nullable: bool = False) -> CheckConstraint:
     allowed = ", ".join(f"'{v}'" for v in values)
     expr = f"{column} IN ({allowed})"
@@ -156,6 +168,73 @@ class Participant(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class DwellingVersion(Recorded, table=True):
+    """What was recorded about a dwelling's details, version by version (migration 0008): the
+    dwelling row holds the latest; a figure as known at K reads the version live at K. A change
+    voids the version before it (voided_by, void_reason) and records a new one."""
+
+    __tablename__ = "dwelling_version"
+    __table_args__ = (
+        Index("ix_dwelling_version_known", "dwelling_id", "recorded_at", "voided_at", "id"),
+        # one version live per dwelling
+        Index("ux_dwelling_version_live", "dwelling_id", unique=True,
+              sqlite_where=text("voided_at IS NULL"), postgresql_where=text("voided_at IS NULL")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    dwelling_id: int = Field(foreign_key="dwelling.id")
+    municipality_id: int = Field(foreign_key="organisation.id")
+    corporation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    care_provider_id: int | None = Field(default=None, foreign_key="organisation.id")
+    site: str | None = Field(default=None, max_length=120)
+    building_type: str | None = Field(default=None, max_length=20)
+    route: str | None = Field(default=None, max_length=20)
+    expected_date: date | None = None
+
+
+class ParticipantVersion(Recorded, table=True):
+    """What was recorded about a participant's details, version by version (migration 0008), as
+    DwellingVersion for dwellings."""
+
+    __tablename__ = "participant_version"
+    __table_args__ = (
+        Index("ix_participant_version_known", "participant_id", "recorded_at", "voided_at", "id"),
+        Index("ux_participant_version_live", "participant_id", unique=True,
+              sqlite_where=text("voided_at IS NULL"), postgresql_where=text("voided_at IS NULL")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id")
+    referrer_id: int = Field(foreign_key="organisation.id")
+    care_provider_id: int | None = Field(default=None, foreign_key="organisation.id")
+    municipality_id: int | None = Field(default=None, foreign_key="organisation.id")
+    central_waiting_list: bool | None = None
+    referred_on: date
+    age_band: str | None = Field(default=None, max_length=8)
+
+
+class OrganisationVersion(Recorded, table=True):
+    """What was recorded about a partner (its kind and the date it joined the coalition), version
+    by version (migration 0008): the coalition figures as known at K read the version live at K."""
+
+    __tablename__ = "organisation_version"
+    __table_args__ = (Index("ix_organisation_version_known", "organisation_id", "recorded_at", "voided_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    name: str = Field(max_length=120)
+    kind: str = Field(max_length=32)
+    joined_on: date | None = None
+
+
+# The attributes a version holds, per versioned table: eet.write.versions keeps them in step.
+VERSIONED = {"dwelling": ("dwelling_id", ("municipality_id", "corporation_id", "care_provider_id", "site",
+                                          "building_type", "route", "expected_date")),
+             "participant": ("participant_id", ("referrer_id", "care_provider_id", "municipality_id",
+                                                "central_waiting_list", "referred_on", "age_band")),
+             "organisation": ("organisation_id", ("name", "kind", "joined_on"))}
+
+
 class ParticipantEvent(SQLModel, table=True):
     """A dated step of a participant: assessed, matched, housed (move-in), exited, withdrawn."""
 
@@ -193,8 +272,9 @@ class ParticipantEvent(SQLModel, table=True):
     corrects_id: int | None = Field(default=None, foreign_key="participant_event.id")
 
 
-class Target(SQLModel, table=True):
-    """A programme target, dated: the one valid at D is the latest with valid_from on or before D."""
+class Target(Recorded, table=True):
+    """A programme target, dated: the one valid at D is the latest with valid_from on or before D,
+    among those recorded by K and not voided (migration 0008)."""
 
     __table_args__ = (_in("key", TARGET_KEYS),)
 
@@ -324,9 +404,10 @@ class Factor(SQLModel, table=True):
     is_demo: bool = False
 
 
-class CostParameter(SQLModel, table=True):
+class CostParameter(Recorded, table=True):
     """A cost figure entered by the programme, with its source and validity. The business case is
-    computed from these only: the monitor has no built-in cost figure."""
+    computed from these only: the monitor has no built-in cost figure. A change is a new row that
+    voids the old one (migration 0008), so the business case as known at K stays as it was."""
 
     __tablename__ = "cost_parameter"
     __table_args__ = (

@@ -4,7 +4,7 @@ access_token: a user's named token for the OData feed (Excel, Power BI); only th
 token is kept, with its end date, revocation and last use (eet.accounts.tokens).
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 """
 from typing import Sequence, Union
 
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '0010'
-down_revision: Union[str, None] = '0007'
+down_revision: Union[str, None] = '0008'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
