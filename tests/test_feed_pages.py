@@ -6,12 +6,11 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from eet.accounts.access import Actor
-from eet.feed.entities import SETS  # noqa: F401  (the feed is importable beside the pages)
 from eet.store.engine import get_engine
 from eet.store.models import AccessToken, User
-from tests.conftest import open_page
-
 import pytest
+
+from tests.conftest import open_page
 
 pytestmark = pytest.mark.usefixtures("entry_script_every_run")
 

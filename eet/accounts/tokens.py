@@ -112,19 +112,14 @@ def _may_manage(actor: Actor, user: User) -> None:
         raise AccessDenied("denied_other_account", user=actor.username)
 
 
-def _user(session: Session, username: str) -> User:
-    user = session.execute(select(User).where(User.username == username)).scalars().first()
-    if user is None:
-        raise refused("username", "no_account", username=username)
-    return user
-
-
 def add_token(session: Session, actor: Actor, username: str, name: str, days: int = DEFAULT_DAYS,
               source: str = "form") -> tuple[TokenInfo, str]:
     """Make a token for `username` (the actor's own, or any account for an admin) named `name`,
     ending after `days` days (1 to MAX_DAYS). Returns the token's info and its secret, the only
     time the secret exists outside the caller. Audited; the caller commits. Raises AccessDenied,
     RuleError (name, days, unknown or inactive account)."""
+    from eet.accounts.administration import _user  # one lookup with the same refusal
+
     user = _user(session, username)
     _may_manage(actor, user)
     wanted = TokenIn.parse({"name": name, "days": days})
