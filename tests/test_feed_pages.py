@@ -3,13 +3,12 @@ sees it once, and can revoke it; the admin sees and revokes every account's on B
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import Session, select
 
 from eet.accounts.access import Actor
 from eet.store.engine import get_engine
 from eet.store.models import AccessToken, User
-import pytest
-
 from tests.conftest import open_page
 
 pytestmark = pytest.mark.usefixtures("entry_script_every_run")
