@@ -7,7 +7,8 @@ sign-in cookie:
   and query the person asked for (a path on this site only);
 - POST /_eet/logout (next): ends the session of the cookie on the server and deletes the cookie;
 - the return from the organisation's provider (st.login) goes back to the page the person started
-  on, not to "/".
+  on, not to "/";
+- /odata/…: the data feed for Excel and Power BI (eet.feed.service; issue 27).
 Before serving, it migrates the database and imports every module the pages use, so the first
 sign-in after a start never meets a half-imported module (issue 18), and does once what the first
 visitor's script runs would otherwise do lazily (issue 15: the texts, the language data, Plotly's
@@ -116,6 +117,18 @@ async def logout_route(request: Request) -> Response:
     return response
 
 
+async def feed_route(request: Request) -> Response:
+    """The OData feed for Excel and Power BI (eet.feed.service): HTTP Basic with a personal access
+    token; the sign-in cookie is not passed on."""
+    from eet.feed import service
+
+    reply = await run_in_threadpool(service.handle, get_engine(), service.Request(
+        method=request.method, path=request.url.path, query=dict(request.query_params),
+        authorization=request.headers.get("authorization"),
+        base=f"{request.url.scheme}://{request.url.netloc}", prefer=request.headers.get("prefer")))
+    return Response(reply.body if request.method != "HEAD" else b"", status_code=reply.status, headers=reply.headers)
+
+
 class ProviderReturn(BaseHTTPMiddleware):
     """st.login's callback always returns to "/": remember the page the person left for the
     provider (/auth/login is opened from it) and continue there."""
@@ -217,5 +230,7 @@ async def lifespan(_app):
 
 app = st.App(str(ROOT / "dashboard.py"), lifespan=lifespan,
              routes=[Route("/_eet/session", session_route, methods=["POST"]),
-                     Route("/_eet/logout", logout_route, methods=["POST"])],
+                     Route("/_eet/logout", logout_route, methods=["POST"]),
+                     Route("/odata", feed_route, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]),
+                     Route("/odata/{rest:path}", feed_route, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])],
              middleware=[Middleware(OwnOrigin), Middleware(ProviderReturn), Middleware(UnknownPage)])

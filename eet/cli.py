@@ -65,6 +65,17 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=("admin", "coordinator", "researcher", "viewer"))
     add.add_argument("--org", default=None, help="organisation (required for a coordinator)")
 
+    token = commands.add_parser("token", help="personal access tokens for the data feed (Excel, Power BI)")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    token_add = token_commands.add_parser("add", help="make a token; printed once, alone on the last line")
+    token_add.add_argument("--user", required=True, help="the account the token reads as")
+    token_add.add_argument("--days", type=int, default=90, help="days until it ends (default 90, at most 366)")
+    token_add.add_argument("--name", default=None, help="what it is for, e.g. 'Power BI gemeente' (default: feed)")
+    token_list = token_commands.add_parser("list", help="every token: number, account, name, dates, state")
+    token_list.add_argument("--user", default=None, help="only this account's")
+    token_revoke = token_commands.add_parser("revoke", help="revoke a token by its number")
+    token_revoke.add_argument("id", type=int)
+
     backup = commands.add_parser("backup", help="the whole database to one file")
     backup.add_argument("file", type=Path)
     restore = commands.add_parser("restore", help="a backup file back into an empty database")
@@ -111,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     handler = {"init": cmd_init, "import": cmd_import, "report": cmd_report, "worklist": cmd_worklist, "user": cmd_user,
                "backup": cmd_backup,
                "restore": cmd_restore, "refresh": cmd_refresh, "synth": cmd_synth, "export": cmd_export, "demo": cmd_demo,
-               "signoff": cmd_signoff}[args.command]
+               "signoff": cmd_signoff, "token": cmd_token}[args.command]
     return handler(args)
 
 
@@ -237,6 +248,37 @@ def cmd_user(args) -> int:
     except RuleError as exc:  # also: demo accounts still open (eet.store.contents.demo_blocks)
         return _fail("; ".join(f"{e.field}: {e.message}" for e in exc.errors))
     print(f"user {user.username} added as {user.role}")
+    return 0
+
+
+def cmd_token(args) -> int:
+    from eet.accounts import tokens
+    from eet.accounts.access import SYSTEM
+    from eet.bootstrap import initialise
+    from eet.entry import RuleError
+    from eet.store import get_engine, session_scope
+
+    engine = get_engine()
+    initialise(engine)  # the table of tokens comes with migration 0010
+    try:
+        with session_scope(engine) as session:
+            if args.token_command == "add":
+                info, secret = tokens.add_token(session, SYSTEM, args.user, args.name or "feed", args.days, "cli")
+                print(f"token {info.id} for {info.username} ({info.name}), valid until "
+                      f"{info.expires_at.date().isoformat()}; it is shown only now:")
+                print(secret)
+            elif args.token_command == "list":
+                rows = tokens.list_tokens(session, SYSTEM, args.user)
+                print("id\tuser\tname\tcreated\texpires\tlast used\tstate")
+                for r in rows:
+                    print("\t".join(str(v) for v in (
+                        r.id, r.username, r.name, r.created_at.date().isoformat(), r.expires_at.date().isoformat(),
+                        r.last_used_at.isoformat(timespec="seconds") if r.last_used_at else "-", r.state)))
+            else:
+                info = tokens.revoke_token(session, SYSTEM, args.id, "cli")
+                print(f"token {info.id} of {info.username} ({info.name}) is revoked")
+    except RuleError as exc:
+        return _fail("; ".join(f"{e.field}: {e.message}" for e in exc.errors))
     return 0
 
 

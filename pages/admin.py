@@ -6,6 +6,7 @@ password field, handed to eet, and never shown, kept in a message or logged."""
 import streamlit as st
 
 from ui import forms as fx
+from ui import tokens as token_panel
 import ui
 from eet.store import audit_trail
 from eet.accounts import administration, sessions
@@ -41,8 +42,8 @@ def target_value(key: str, value: float) -> str:
     return fmt.percent(value, lang, 0) if key == "retention" else fmt.number(value, lang)
 
 
-partners_tab, targets_tab, pledges_tab, accounts_tab = st.tabs(
-    [t("partners", lang), t("targets", lang), t("pledges_tab", lang), t("accounts", lang)])
+partners_tab, targets_tab, pledges_tab, accounts_tab, tokens_tab = st.tabs(
+    [t("partners", lang), t("targets", lang), t("pledges_tab", lang), t("accounts", lang), t("tokens_heading", lang)])
 
 with partners_tab:
     fx.dataframe({
@@ -218,3 +219,6 @@ with accounts_tab:
         c2.form_submit_button(t("identity_save", lang), on_click=fx.submit,
                               args=("account_sessions", identity_write), kwargs={"clear": ("as_identity",)})
     fx.outcome("account_sessions", lang, ("username", "identity"))
+
+with tokens_tab:  # every account's tokens for the data feed (issue 27)
+    token_panel.panel("tk", lang, [a["username"] for a in accounts if a["active"]])

@@ -83,5 +83,5 @@ def test_only_addresses_shaped_as_pages_count_as_unknown():
 
     assert [p for p in ("/woning", "/beheerr/", "/x") if not is_unknown_page(p)] == []
     assert [p for p in ("/", "/woningen", "/DEELNEMERS", "/_stcore/health", "/static/app.js", "/favicon.png",
-                        "/oauth2callback", "/auth/login", "/_eet/session", "/media/abc.png")
+                        "/oauth2callback", "/auth/login", "/_eet/session", "/media/abc.png", "/odata", "/odata/")
             if is_unknown_page(p)] == []

@@ -311,6 +311,46 @@ def read_page(attack: Attack, at: AppTest, page: str, d: date) -> None:
                     attack.see(("month", d, month), n, where)
 
 
+def read_feed(attack: Attack, engine, actor: Actor, months: list[date]) -> None:
+    """The data feed's MunicipalityMonths and FunnelMonths rows of these month-ends as `actor`
+    reads them (issue 27): a null named in SmallCounts reads "<5", one named in Withheld "–" (a
+    withheld count is never a small one), occupied and available withheld beside InUse are shown
+    only in that sum (unknown); a rate exact or as its band."""
+    from eet.feed.rows import funnel_months, municipality_months
+
+    with Session(engine) as session:
+        municipality = municipality_months(session, actor, months)
+        funnel = funnel_months(session, actor, months)
+
+    def cell(row, prop, combined=False):
+        value = row[prop]
+        if value is not None:
+            return value
+        if prop in (row["SmallCounts"] or "").split(","):
+            return "<5"
+        return "in bewoond of beschikbaar" if combined else "–"
+
+    for row in municipality:
+        d, name = date.fromisoformat(str(row["Month"])), row["Municipality"]
+        combined = row["Occupied"] is None and row["InUse"] is not None
+        attack.see(dwelling("occupied", d, "municipality", name), cell(row, "Occupied", combined), "feed", True)
+        attack.see(dwelling("available", d, "municipality", name), cell(row, "Available", combined), "feed", False)
+        attack.see(dwelling("in_use", d, "municipality", name), row["InUse"], "feed", False)
+    for row in funnel:
+        d = date.fromisoformat(str(row["Month"]))
+        for step in STEPS:
+            prop = "".join(part.capitalize() for part in step.split("_"))
+            attack.see(funnel_name(d, step), cell(row, prop), "feed")
+        attack.see(("cohort", d), cell(row, "Retention12mCohort"), "feed")
+        if row["Retention12m"] is not None:
+            see_rate(attack, d, float(row["Retention12m"]), "feed")
+        elif row["Retention12mLow"] is not None:
+            attack.ratio(("retained", d), ("cohort", d), row["Retention12mLow"], row["Retention12mHigh"])
+
+
+funnel_name = funnel
+
+
 # --- what the attacker knows of the structure -----------------------------------------------------
 
 def add_structure(attack: Attack, session: Session) -> None:
@@ -413,6 +453,56 @@ def test_the_attacker_finds_small_counts_in_exact_figures(demo_url, tmp_path, mo
         found = attack_at(session, demo_url, date(2021, 5, 27), tmp_path, monkeypatch, pages=False, exact=True)
     assert any("difference" in f for f in found), found
     assert any("two dates" in f or "change" in f for f in found), found
+
+
+# --- the data feed (issue 27) ----------------------------------------------------------------------
+
+def attack_feed(engine, actor: Actor, months: list[date]) -> list[str]:
+    """One attack per month-end: the feed's rows of that month as `actor` reads them (each row is
+    one date's pass, as on the pages), with the structure of the figures at that date."""
+    found = []
+    for month in months:
+        attack = Attack()
+        read_feed(attack, engine, actor, [month])
+        with Session(engine) as session:
+            add_structure(attack, session)
+        attack.solve()
+        found += attack.findings()
+    return found
+
+
+def test_the_attacker_recovers_no_small_count_from_the_viewers_feed(demo_url):
+    """Every month-end of the viewer's feed, from the launch to today."""
+    from eet.feed.rows import feed_months
+
+    found = attack_feed(get_engine(demo_url), VIEWER, feed_months(date.today()))
+    assert not found, "\n".join(found)
+
+
+def test_the_attacker_finds_small_counts_in_an_admins_exact_feed(demo_url):
+    from eet.feed.rows import feed_months
+
+    found = attack_feed(get_engine(demo_url), Actor("beheerder", "admin"), feed_months(date(2021, 12, 31)))
+    assert found and any("funnel" in f or "difference" in f for f in found), found
+
+
+@pytest.mark.parametrize("as_of", [d for d in DEMO_DATES if (d + timedelta(days=1)).day == 1], ids=str)
+def test_the_attacker_recovers_no_small_count_from_the_feed_beside_the_pages_and_the_pack(
+        as_of, demo_url, tmp_path, monkeypatch):
+    """At a month-end the viewer holds the pages, the pack and the feed's row of that date at once."""
+    engine = get_engine(demo_url)
+    attack = Attack()
+    with Session(engine) as session:
+        xlsx, html = tmp_path / "pack.xlsx", tmp_path / "pack.html"
+        write_pack(session, SYSTEM, xlsx, as_of, lang=LANG)
+        write_pack(session, SYSTEM, html, as_of, lang=LANG)
+        read_pack_html(attack, html, read_pack(attack, xlsx, as_of))
+    read_pages(attack, demo_url, as_of, monkeypatch)
+    read_feed(attack, engine, VIEWER, [as_of])
+    with Session(engine) as session:
+        add_structure(attack, session)
+    attack.solve()
+    assert not attack.findings(), "\n".join(attack.findings())
 
 
 def test_the_attacker_recovers_no_small_count_from_a_recorded_meeting_with_late_corrections(tmp_path, monkeypatch):

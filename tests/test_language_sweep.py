@@ -24,7 +24,7 @@ APP = Path(__file__).resolve().parent.parent / "dashboard.py"
 AS_OF = "2021-05-31"
 PAGES = {
     "all": ["pages/overview.py", "pages/dwellings.py", "pages/participants.py", "pages/research.py",
-            "pages/review.py"],
+            "pages/review.py", "pages/account.py"],
     "writer": ["pages/entry_dwellings.py", "pages/entry_participants.py", "pages/upload.py"],
     "registers": ["pages/registers.py"],
     "admin": ["pages/admin.py", "pages/audit.py"],

@@ -22,6 +22,8 @@ PAGES = [
     ("registers", "page_registers", "fact_check", "registers", ("admin", "researcher")),
     ("admin", "page_admin", "admin_panel_settings", "beheer", ("admin",)),
     ("audit", "page_audit", "history", "audittrail", ("admin",)),
+    # Everyone's own account: the data feed's tokens (issue 27).
+    ("account", "page_account", "key", "account", EVERYONE),
 ]
 NOT_FOUND = "niet_gevonden"  # query parameter: the address that was no page, for the notice
 PAGE_PATHS = frozenset(path for _, _, _, path, _ in PAGES if path)
@@ -30,7 +32,7 @@ PAGE_PATHS = frozenset(path for _, _, _, path, _ in PAGES if path)
 def is_unknown_page(path: str) -> bool:
     """True for a web address that looks like a page's ("/woning", "/Woningen/") but is none of
     PAGES. Streamlit's own addresses (/_stcore/..., /static/..., files with a dot, the sign-in
-    provider's /oauth2callback) are never a page's."""
+    provider's /oauth2callback, the data feed's /odata) are never a page's."""
     name = path.strip("/")
     return (bool(name) and "/" not in name and "." not in name and not name.startswith("_")
-            and name.lower() not in PAGE_PATHS and name != "oauth2callback")
+            and name.lower() not in PAGE_PATHS and name not in ("oauth2callback", "odata"))

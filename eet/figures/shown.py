@@ -48,6 +48,35 @@ class Shown:
 ROUTE_STEPS = ("referred", "assessed", "eligible", "matched", "housed")
 
 
+@dataclass
+class Headline:
+    """The part of the pass at D that the headline tables read (the funnel, the dwellings in all and
+    per municipality, retention), which no other table of the pass changes: shown_at builds on it,
+    and the data feed (eet.feed.rows, issue 27) reads it on its own at every month-end."""
+
+    funnel: dict
+    combined: bool
+    dwellings: dict
+    by_municipality: dict
+    retention: Rate
+
+
+def headline_at(session: Session, as_of: date, hide: bool, report: dict, limit: int) -> Headline:
+    """The headline cells at D from the report at D (eet.figures.report.build_report)."""
+    raw_funnel = report["participants"]["funnel"]
+    funnel = disclosure.funnel(raw_funnel, hide, limit)
+    totals = {**report["dwellings"]["by_status"], "counter": report["dwellings"]["counter"],
+              "pipeline": report["dwellings"]["pipeline"], "ambition": report["dwellings"]["ambition"]}
+    combined = disclosure.occupied_off(raw_funnel, totals["occupied"], funnel, hide, limit)
+    dwellings = disclosure.dwelling_rows({None: totals}, hide, total_split=False, all_combined=combined,
+                                         limit=limit)[None]
+    by_municipality = disclosure.dwelling_rows(figures.dwelling_totals_and_municipalities(session, as_of)[1], hide,
+                                               total_split=True, all_combined=combined, limit=limit)
+    retention = report["participants"]["retention_12m"]
+    return Headline(funnel, combined, dwellings, by_municipality,
+                    disclosure.retention(retention["rate"], retention["cohort"], retention["target"], hide, limit))
+
+
 @figures.memoised
 def shown_at(session: Session, as_of: date, hide: bool) -> Shown:
     """The pass at D: `hide` for viewers and aggregate exports (EET_SMALL_COUNT), else exact."""
@@ -56,18 +85,13 @@ def shown_at(session: Session, as_of: date, hide: bool) -> Shown:
     limit = threshold()
     report = build_report(session, as_of)
     raw_funnel = report["participants"]["funnel"]
-    funnel = disclosure.funnel(raw_funnel, hide, limit)
-    totals = {**report["dwellings"]["by_status"], "counter": report["dwellings"]["counter"],
-              "pipeline": report["dwellings"]["pipeline"], "ambition": report["dwellings"]["ambition"]}
-    combined = disclosure.occupied_off(raw_funnel, totals["occupied"], funnel, hide, limit)
-    dwellings = disclosure.dwelling_rows({None: totals}, hide, total_split=False, all_combined=combined,
-                                         limit=limit)[None]
+    head = headline_at(session, as_of, hide, report, limit)
+    funnel, combined, dwellings = head.funnel, head.combined, head.dwellings
 
     def rows(breakdown: dict) -> dict:
         return disclosure.dwelling_rows(breakdown, hide, total_split=True, all_combined=combined, limit=limit)
 
     dims = figures.dwelling_counts_by(session, as_of, INITIATIVE_DIMENSIONS)
-    retention = report["participants"]["retention_12m"]
     lead = report["participants"]["lead_time_days"]
     lead_n = suppress(lead["n"], limit) if hide else lead["n"]
     if hide and disclosure.exact(lead_n) and disclosure.exact(funnel["housed"]) and disclosure.small(
@@ -84,9 +108,9 @@ def shown_at(session: Session, as_of: date, hide: bool) -> Shown:
         as_of=as_of, hide=hide, limit=limit, funnel=funnel,
         conversion=disclosure.conversions(raw_funnel, funnel, ROUTE_STEPS),
         combined=combined, dwellings=dwellings,
-        by_municipality=rows(figures.dwelling_totals_and_municipalities(session, as_of)[1]),
+        by_municipality=head.by_municipality,
         by_initiative={dim: rows(dims[dim]) for dim in INITIATIVE_DIMENSIONS},
-        retention=disclosure.retention(retention["rate"], retention["cohort"], retention["target"], hide, limit),
+        retention=head.retention,
         lead_n=lead_n, lead_hidden=hide and 0 < lead["n"] < limit,
         waiting_list=disclosure.column(waiting, hide, total_shown=True, limit=limit, total_cell=funnel["referred"]),
         by_referrer=people("referrer_id"), by_care_provider=people("care_provider_id"),

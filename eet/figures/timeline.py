@@ -38,7 +38,7 @@ PATCHED = {"participant": "participant", "participant_event": "event", "measurem
 REFRESH = "timeline"  # an audit entity no patch can place: every process reads everything again
 UNRELATED = {"cost", "cost_parameter", "bottleneck", "factor", "pledge", "review_meeting", "decision",
              "month_sign_off", "setting", "target", "user", "organisation", "session", "sign_in_failure",
-             "user_session"}
+             "user_session", "access_token"}
 PATCH_LIMIT = 2000  # audit records beyond which reading everything again is cheaper
 
 

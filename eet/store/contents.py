@@ -16,8 +16,9 @@ from sqlmodel import Session
 
 from eet.write.guard import maintenance
 from eet.store.models import (
-    AuditRecord, Bottleneck, CostParameter, Decision, Dwelling, DwellingStatusChange, DwellingVersion, Factor,
-    Measurement, Participant, ParticipantEvent, ParticipantVersion, Pledge, ReviewMeeting, User, UserSession,
+    AccessToken, AuditRecord, Bottleneck, CostParameter, Decision, Dwelling, DwellingStatusChange, DwellingVersion,
+    Factor, Measurement, Participant, ParticipantEvent, ParticipantVersion, Pledge, ReviewMeeting, User,
+    UserSession,
 )
 
 REMOVE_COMMAND = "python -m eet demo remove"
@@ -73,6 +74,7 @@ def remove_demo(session: Session, actor) -> dict[str, int]:
         _delete_demo(session, counts, demo_dwellings, demo_participants, demo_events)
     demo_users = select(User.id).where(User.is_demo.is_(True))
     counts["demo_sessions"] = session.execute(delete(UserSession).where(UserSession.user_id.in_(demo_users))).rowcount
+    counts["demo_tokens"] = session.execute(delete(AccessToken).where(AccessToken.user_id.in_(demo_users))).rowcount
     counts["demo_accounts"] = session.execute(delete(User).where(User.is_demo.is_(True))).rowcount
     session.flush()
     audit.record(session, actor, "remove", "demo", None, counts, None, "cli")

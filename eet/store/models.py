@@ -323,6 +323,24 @@ class UserSession(SQLModel, table=True):
     revoked_why: str | None = Field(default=None, max_length=16)
 
 
+class AccessToken(SQLModel, table=True):
+    """A personal access token for the data feed (issue 27, eet.accounts.tokens): only the SHA-256 of
+    the token (256 random bits) is stored; it ends at `expires_at`, at its revocation, or when its
+    account is deactivated."""
+
+    __tablename__ = "access_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    name: str = Field(max_length=80)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    revoked_by: str | None = Field(default=None, max_length=80)
+    last_used_at: datetime | None = None
+
+
 class SignInFailure(SQLModel, table=True):
     """Failed sign-ins under a name that is no account (its hash only: it may be a password typed
     into the wrong field), so an unknown name locks out exactly like a known one."""
