@@ -40,6 +40,7 @@ from eet.store.engine import get_engine, session_scope
 from eet.texts import LANGUAGES, t
 from eet.texts import formatting as fmt
 from ui.navigation import NOT_FOUND, is_unknown_page
+from ui.page_language import PageLanguage
 
 ROOT = Path(__file__).resolve().parent
 NEXT_COOKIE = "eet_next"  # where the provider's return continues to (10 minutes, HttpOnly)
@@ -206,4 +207,4 @@ async def lifespan(_app):
 app = st.App(str(ROOT / "dashboard.py"), lifespan=lifespan,
              routes=[Route("/_eet/session", session_route, methods=["POST"]),
                      Route("/_eet/logout", logout_route, methods=["POST"])],
-             middleware=[Middleware(ProviderReturn), Middleware(UnknownPage)])
+             middleware=[Middleware(ProviderReturn), Middleware(UnknownPage), Middleware(PageLanguage)])

@@ -21,7 +21,10 @@ PAGES = [
     ("registers", "page_registers", "fact_check", "registers", ("admin", "researcher")),
     ("admin", "page_admin", "admin_panel_settings", "beheer", ("admin",)),
     ("audit", "page_audit", "history", "audittrail", ("admin",)),
+    ("accessibility", "page_accessibility", "accessibility", "toegankelijkheid", EVERYONE),
 ]
+# Pages that open signed out as well (the accessibility statement, linked from the sign-in page).
+PUBLIC_PAGES = frozenset({"toegankelijkheid"})
 NOT_FOUND = "niet_gevonden"  # query parameter: the address that was no page, for the notice
 PAGE_PATHS = frozenset(path for _, _, _, path, _ in PAGES if path)
 
