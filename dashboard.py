@@ -54,7 +54,7 @@ if signed_in is None:
     st.stop()
 
 ui.as_of(lang)
-page = st.navigation(pages)
+page = st.navigation(pages, expanded=True)  # every page in sight: no English "View 3 more" button
 style.title(page.title, lang)
 with st.sidebar:
     # The name escaped: accounts made before names were restricted may hold Markdown or HTML.

@@ -131,7 +131,10 @@ _ACCESS_SCRIPT = """
     document.querySelectorAll('[data-testid="stAlertContentError"]').forEach((alert, i) => {
       const box = alert.closest('[data-testid="stElementContainer"]');
       const before = box && box.previousElementSibling;
-      const field = before && before.querySelector(INPUTS);
+      // A single widget right above it: not a form or a block of several (a form's outcome).
+      const single = before && before.matches('[data-testid="stElementContainer"]')
+        && !before.querySelector('[data-testid="stVerticalBlock"], [data-testid="stForm"]');
+      const field = single && before.querySelector(INPUTS);
       if (!field) return;
       if (!alert.id) alert.id = 'eet-refusal-' + i + '-' + Math.random().toString(36).slice(2, 8);
       field.setAttribute('aria-invalid', 'true');

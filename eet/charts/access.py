@@ -140,6 +140,14 @@ def _points(trace, lang: str) -> tuple[str, list[tuple[str, str]]]:
     return _plain(trace.name or ""), points
 
 
+def _unlabelled_zero(trace, i: int) -> bool:
+    """A 0 the chart leaves without a label (a segment not drawn in a stacked bar)."""
+    text = trace.text
+    values = (trace.x if trace.orientation == "h" else trace.y) or ()
+    return (trace.type == "bar" and isinstance(text, (list, tuple)) and i < len(text) and text[i] == ""
+            and i < len(values) and values[i] == 0)
+
+
 def _series(fig: go.Figure, lang: str) -> list[tuple[str, list[tuple[str, str]]]]:
     """The series a person reads: every trace with points and a name, or the one trace without."""
     series = [_points(trace, lang) for trace in fig.data if trace.visible is not False]
@@ -161,9 +169,15 @@ def data_table(fig: go.Figure, lang: str) -> tuple[list[str], list[list[str]]]:
 
 def summary(fig: go.Figure, lang: str, title: str | None = None) -> str:
     """A sentence per series with its figures ("Teller: Utrecht 72, Zeist 12, …"); a long series
-    by its first, last, lowest and highest point. `title` (the chart's heading) goes first."""
+    by its first and last point; a segment the chart does not draw (an unlabelled 0) left out.
+    `title` (the chart's heading, else the figure's title) goes first."""
     parts = []
-    for name, points in _series(fig, lang):
+    traces = [trace for trace in fig.data if trace.visible is not False]
+    named = [(trace, *_points(trace, lang)) for trace in traces]
+    for trace, name, points in named:
+        points = [p for i, p in enumerate(points) if not _unlabelled_zero(trace, i)]
+        if not points:
+            continue
         if len(points) > SUMMARY_POINTS:
             first, last = points[0], points[-1]
             text = t("chart_summary_long", lang, n=len(points), first=f"{first[0]} {first[1]}",

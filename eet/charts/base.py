@@ -37,7 +37,7 @@ STATUS_COLOURS = {
 STATUS_PATTERNS = {"occupied": "", "available": "/", "location_found": ".", "searching": "x", "withdrawn": "-"}
 COMBINED_PATTERN = "\\"  # occupied or available, shown as their sum to a viewer
 # Light strokes on a dark bar, dark ones on a light bar; thin, so that a value on the bar still reads.
-PATTERN = dict(size=8, solidity=0.18)
+PATTERN = dict(size=10, solidity=0.15)
 
 
 def status_marker(status: str, colour: str | None = None) -> dict:
@@ -47,7 +47,7 @@ def status_marker(status: str, colour: str | None = None) -> dict:
 
 def pattern_marker(colour: str, shape: str) -> dict:
     fg = "#FFFFFF" if colour in (OKABE_ITO["blue"], OKABE_ITO["purple"]) else "#000000"
-    return dict(color=colour, pattern=dict(shape=shape, fgcolor=fg, fgopacity=0.35, fillmode="overlay", **PATTERN))
+    return dict(color=colour, pattern=dict(shape=shape, fgcolor=fg, fgopacity=0.3, fillmode="overlay", **PATTERN))
 
 
 # Counter statuses first (left, bottom), then the pipeline; withdrawn dwellings count nowhere.
@@ -202,11 +202,13 @@ def dwelling_trend(points: list[dict], target: int | None, due_on: date | None, 
     that the deadline's line and its label stand inside the plot at any width."""
     fig = go.Figure()
     dates = [p["date"] for p in points]
-    fig.add_scatter(x=dates, y=[p["ambition"] for p in points], mode="lines", line_shape="hv",
+    # One point (the as-of date is the launch: issue 26) draws no line: then a marker.
+    mode = "lines" if len(points) > 1 else "markers"
+    fig.add_scatter(x=dates, y=[p["ambition"] for p in points], mode=mode, line_shape="hv",
                     name=t("ambition", lang) + " (" + t("counter", lang).lower() + " + "
                     + t("pipeline", lang).lower() + ")",
                     line=dict(color=STATUS_COLOURS["searching"], width=2))
-    fig.add_scatter(x=dates, y=[p["counter"] for p in points], mode="lines", line_shape="hv",
+    fig.add_scatter(x=dates, y=[p["counter"] for p in points], mode=mode, line_shape="hv", marker_size=10,
                     name=t("counter", lang), line=dict(color=MAIN_COLOUR, width=3))
     if target is not None:
         fig.add_hline(y=target, line=dict(color=TARGET_COLOUR, width=2, dash="dash"),

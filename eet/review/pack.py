@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from datetime import date
 from pathlib import Path
 from string import Template
@@ -94,25 +95,41 @@ def _e(text) -> str:
     return html.escape(str(text), quote=True)
 
 
+_DATED = re.compile(r"\d{2}-\d{2}-\d{4}|\d{4}-\d{2}-\d{2}")
+
+
+def _unbroken(found: re.Match) -> str:
+    """A date (already escaped) in a span the screen keeps on one line (pack_template.html)."""
+    return f'<span class="date">{found.group(0)}</span>'
+
+
 def _table_html(table: Table, lang: str, heading: bool = True) -> str:
     numeric = {i for i, _ in enumerate(table.columns)
                if any(isinstance(row[i], (int, float)) and not isinstance(row[i], bool) for row in table.rows)}
-    head = "".join(f'<th class="{"num" if i in numeric else ""}">{_e(c)}</th>' for i, c in enumerate(table.columns))
+    # A date in a header is read whole ("15-01-2021" broke at its hyphens, issue 26).
+    head = "".join(f'<th class="{"num" if i in numeric else ""}">{_DATED.sub(_unbroken, _e(c))}</th>'
+                   for i, c in enumerate(table.columns))
     body = []
     for row in table.rows:
         cells = []
         for i, value in enumerate(row):
             signed = i in table.change_columns
             classes = ["num"] if i in numeric else ["text"]
+            if isinstance(value, str) and len(value) > 12 and i > 0:  # words in a column of figures
+                classes.append("words")
             if signed and isinstance(value, (int, float)) and value:
                 classes.append("up" if value > 0 else "down")
             cells.append(f'<td class="{" ".join(classes)}">{_e(cell_text(value, lang, signed))}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     out = f'<h3>{_e(table.title)}</h3>' if heading else ""
     if table.rows:
-        out += f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        # Wider than the page, a table scrolls (a keyboard reaches it) rather than being cut off.
+        out += (f'<div class="table-scroll" role="region" tabindex="0" aria-label="{_e(table.title)}">'
+                f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
     if table.note:
         out += f'<p class="note">{_e(table.note)}</p>'
+    elif not table.rows:  # never a heading with nothing under it
+        out += f'<p class="note">{_e(t("pack_table_empty", lang))}</p>'
     return f'<div class="block table-{_e(table.key)}">{out}</div>'
 
 
@@ -260,9 +277,15 @@ def research_tables(review: Review, lang: str) -> list[Table]:
     ], note=t("recovery_caption", lang, target=fmt.percent(r.target, lang, 0)))
     domains = [d for d in r.domains if d.scored and not (hide and any(privacy.small(n) for n in
                                                                       (d.improved, d.same, d.declined)))]
+    scored = [d for d in r.domains if d.scored]
+    # Never a heading with nothing under it (issue 26): what is left out, and why.
+    left_out = (None if len(domains) == len(scored) else
+                t("pack_domains_withheld", lang, n=privacy.threshold()) if domains else
+                t("pack_domains_all_withheld", lang, n=privacy.threshold()))
     per_domain = Table("recovery_domains", t("recovery_domains", lang), [
         t("domain", lang), *(label("zrm_change", c, lang) for c in ("improved", "same", "declined"))],
-        [[label("zrm", d.domain, lang), d.improved, d.same, d.declined] for d in domains])
+        [[label("zrm", d.domain, lang), d.improved, d.same, d.declined] for d in domains],
+        note=left_out if scored else t("pack_domains_none", lang))
 
     def euro(value: float | None) -> float | None:
         return None if value is None else round(value)
