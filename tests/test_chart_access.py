@@ -39,6 +39,14 @@ def every_chart():
 
 
 @pytest.mark.parametrize("name", list(every_chart()))
+def test_every_chart_has_a_sentence_and_a_table(name):
+    fig = every_chart()[name]
+    columns, rows = access.data_table(fig, "nl")
+    assert rows and all(len(row) == len(columns) for row in rows)
+    assert access.summary(fig, "nl").startswith("Grafiek")
+
+
+@pytest.mark.parametrize("name", list(every_chart()))
 def test_chart_text_reads_at_4_5_to_1_and_lines_at_3_to_1(name):
     fig = access.readable(every_chart()[name])
     texts = [fig.layout.font.color]

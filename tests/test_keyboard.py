@@ -74,6 +74,7 @@ def test_keyboard_alone_signs_in_reaches_every_page_and_saves_a_form(server):
             page.wait_for_selector(f"h1:has-text('{t(title, lang)}')", timeout=60000)
             settle(page)
             assert f"/{path}" in page.url
+            assert page.locator("[data-testid='stException']").count() == 0, path
 
         # Registers, first tab: a bottleneck. Saved empty, then filled in.
         tab_to(page, "el.matches(\"[data-testid='stSidebarNav'] a[href*='/registers']\")", "the link to /registers")

@@ -26,6 +26,8 @@ that it writes in English whatever the page's language.
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from eet.charts import access
@@ -115,6 +117,7 @@ _ACCESS_SCRIPT = """
 (() => {
   const w = window;
   w.__eetLang = "%(lang)s";
+  w.__eetWords = %(words)s;
   document.documentElement.lang = w.__eetLang;
   if (w.__eetAccess) { w.__eetAccess(); return; }
   const INPUTS = 'input:not([type="hidden"]), textarea, [role="combobox"]';
@@ -122,6 +125,14 @@ _ACCESS_SCRIPT = """
   function mark() {
     pending = false;
     if (document.documentElement.lang !== w.__eetLang) document.documentElement.lang = w.__eetLang;
+    // Streamlit's own English words for a screen reader, in the page's language: the link beside a
+    // heading; a decorative icon ("science icon") is not read at all.
+    document.querySelectorAll('[data-testid="stHeaderActionElements"] a').forEach(a => {
+      if (a.getAttribute('aria-label') !== w.__eetWords.heading_link) a.setAttribute('aria-label', w.__eetWords.heading_link);
+    });
+    document.querySelectorAll('[data-testid="stMain"] span[role="img"][aria-label$=" icon"]').forEach(icon => {
+      if (icon.getAttribute('aria-hidden') !== 'true') icon.setAttribute('aria-hidden', 'true');
+    });
     // A chart's drawing is read through its summary and data table (ui.style.chart).
     document.querySelectorAll('.js-plotly-plot svg.main-svg').forEach(el => {
       if (el.getAttribute('aria-hidden') !== 'true') el.setAttribute('aria-hidden', 'true');
@@ -202,7 +213,8 @@ def apply(lang: str) -> None:
     """The page's stylesheet (a <style> alone takes no room on the page) and its script (its row is
     hidden by the stylesheet)."""
     st.html(f"<style>{page_css(lang)}</style>")
-    st.html(_ACCESS_SCRIPT % {"lang": "nl" if lang == "nl" else "en"}, unsafe_allow_javascript=True)
+    words = json.dumps({"heading_link": t("heading_link", lang)})
+    st.html(_ACCESS_SCRIPT % {"lang": "nl" if lang == "nl" else "en", "words": words}, unsafe_allow_javascript=True)
 
 
 def title(page: str, lang: str) -> None:

@@ -106,6 +106,8 @@ def _plain(value) -> str:
 
 
 def _category(value, lang: str, dates: bool) -> str:
+    if value in ("", None):  # one bar without a label (the overview's counter): the whole
+        return t("chart_table_total", lang)
     if dates:
         day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
         return fmt.long_date(day if not isinstance(day, datetime) else day.date(), lang)
@@ -142,16 +144,30 @@ def _points(trace, lang: str) -> tuple[str, list[tuple[str, str]]]:
 
 def _unlabelled_zero(trace, i: int) -> bool:
     """A 0 the chart leaves without a label (a segment not drawn in a stacked bar)."""
+    if trace.type != "bar":
+        return False
     text = trace.text
     values = (trace.x if trace.orientation == "h" else trace.y) or ()
-    return (trace.type == "bar" and isinstance(text, (list, tuple)) and i < len(text) and text[i] == ""
+    return (isinstance(text, (list, tuple)) and i < len(text) and text[i] == ""
             and i < len(values) and values[i] == 0)
 
 
+def _value_axis(fig: go.Figure, trace) -> str:
+    """The title of the axis a trace's values stand on ("Mediaan (dagen)"), for a trace without a name."""
+    axis = fig.layout.xaxis if getattr(trace, "orientation", None) == "h" else fig.layout.yaxis
+    return _plain(axis.title.text or "") if axis and axis.title else ""
+
+
 def _series(fig: go.Figure, lang: str) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The series a person reads: every trace with points and a name, or the one trace without."""
-    series = [_points(trace, lang) for trace in fig.data if trace.visible is not False]
-    return [(name, points) for name, points in series if points]
+    """The series a person reads: every trace with points, by its name, else its value axis's title."""
+    out = []
+    for trace in fig.data:
+        if trace.visible is False:
+            continue
+        name, points = _points(trace, lang)
+        if points:
+            out.append((name or (_value_axis(fig, trace) if trace.type != "pie" else ""), points))
+    return out
 
 
 def data_table(fig: go.Figure, lang: str) -> tuple[list[str], list[list[str]]]:
@@ -175,6 +191,7 @@ def summary(fig: go.Figure, lang: str, title: str | None = None) -> str:
     traces = [trace for trace in fig.data if trace.visible is not False]
     named = [(trace, *_points(trace, lang)) for trace in traces]
     for trace, name, points in named:
+        name = name or (_value_axis(fig, trace) if trace.type != "pie" else "")
         points = [p for i, p in enumerate(points) if not _unlabelled_zero(trace, i)]
         if not points:
             continue
