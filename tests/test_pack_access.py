@@ -54,12 +54,11 @@ def test_no_heading_stands_without_content(packs):
         assert all(re.search(r"<(table|p|ul|figure)\b", section) for section in sections), key
 
 
-@pytest.mark.parametrize("day, says", [(date(2021, 1, 15), "Nog geen domein met een meting"),
-                                       (date(2021, 5, 31), "Per domein niet getoond: in elk domein telt een groep minder dan 5")])
-def test_a_viewer_reads_why_recovery_per_domain_is_not_shown(packs, day, says):
-    page = packs[("viewer", day, "nl")]
-    block = page.split('class="block table-recovery_domains"', 1)[1].split("</div>", 1)[0]
-    assert says in block
+def test_a_viewer_reads_why_recovery_per_domain_is_not_shown(packs):
+    """The viewer's pack ended with this heading and nothing under it."""
+    for day in (date(2021, 1, 15), date(2021, 5, 31)):
+        block = packs[("viewer", day, "nl")].split('class="block table-recovery_domains"', 1)[1].split("</div>", 1)[0]
+        assert "Per domein niet getoond: in elk domein telt een groep minder dan 5 deelnemers" in block
 
 
 def test_a_wide_table_scrolls_and_a_keyboard_reaches_it(packs):
