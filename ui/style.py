@@ -88,7 +88,8 @@ _ACCESS = f"""
 [data-testid="stTextInputRootElement"], [data-testid="stNumberInputContainer"],
 [data-testid="stTextAreaRootElement"], [data-testid="stDateInput"] [role="group"],
 [data-testid="stTimeInput"] [data-baseweb="input"], [data-baseweb="select"] > div,
-[data-testid="stFileUploaderDropzone"] {{
+[data-testid="stSelectbox"] [role="group"], [data-testid="stMultiSelect"] [role="group"],
+[data-testid="stDateInputField"], [data-testid="stFileUploaderDropzone"] {{
   border-color: {INPUT_BORDER} !important;
 }}
 [data-testid="stRadio"] label > div:first-of-type, [data-testid="stCheckbox"] label > span:first-of-type {{
@@ -129,6 +130,15 @@ _ACCESS_SCRIPT = """
     // heading; a decorative icon ("science icon") is not read at all.
     document.querySelectorAll('[data-testid="stHeaderActionElements"] a').forEach(a => {
       if (a.getAttribute('aria-label') !== w.__eetWords.heading_link) a.setAttribute('aria-label', w.__eetWords.heading_link);
+    });
+    // Streamlit's hint under a text field ("Press Enter to submit form"), in the page's language.
+    document.querySelectorAll('[data-testid="InputInstructions"]').forEach(hint => {
+      const walker = document.createTreeWalker(hint, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (const [english, own] of Object.entries(w.__eetWords.hints)) {
+          if (node.nodeValue.includes(english)) node.nodeValue = node.nodeValue.replace(english, own);
+        }
+      }
     });
     document.querySelectorAll('[data-testid="stMain"] span[role="img"][aria-label$=" icon"]').forEach(icon => {
       if (icon.getAttribute('aria-hidden') !== 'true') icon.setAttribute('aria-hidden', 'true');
@@ -213,7 +223,10 @@ def apply(lang: str) -> None:
     """The page's stylesheet (a <style> alone takes no room on the page) and its script (its row is
     hidden by the stylesheet)."""
     st.html(f"<style>{page_css(lang)}</style>")
-    words = json.dumps({"heading_link": t("heading_link", lang)})
+    hints = {} if lang == "en" else {
+        f"Press {key}Enter to {what}": t(f"input_hint_{name}", lang, keys=key)
+        for key in ("", "Ctrl+", "⌘+") for what, name in (("submit form", "submit"), ("apply", "apply"))}
+    words = json.dumps({"heading_link": t("heading_link", lang), "hints": hints}, ensure_ascii=False)
     st.html(_ACCESS_SCRIPT % {"lang": "nl" if lang == "nl" else "en", "words": words}, unsafe_allow_javascript=True)
 
 

@@ -227,7 +227,8 @@ def dwelling_trend(points: list[dict], target: int | None, due_on: date | None, 
     fig.update_xaxes(tickformat="%m-%Y" if lang == "nl" else "%b %Y", hoverformat="%d-%m-%Y")
     if dates:
         end = max([dates[-1]] + ([due_on] if target is not None and due_on is not None else []))
-        fig.update_xaxes(range=[dates[0].isoformat(),
+        first = dates[0] - timedelta(days=10) if len(dates) == 1 else dates[0]  # a lone point whole
+        fig.update_xaxes(range=[first.isoformat(),
                                 (end + timedelta(days=max(7, (end - dates[0]).days // 25))).isoformat()])
     fig.update_yaxes(title=t("dwellings_axis", lang), rangemode="tozero")
     return _layout(fig, lang, height=400, hovermode="x unified")
