@@ -1,5 +1,5 @@
-"""axe-core (npm, tests/node) in a page Chromium has open: the WCAG 2.1 A and AA rules, and a walk
-through every page a role sees, for tests/test_accessibility.py and bench/accessibility_audit.py.
+"""axe-core (npm, tests/node) run in a page Chromium has open, on the WCAG 2.0 and 2.1 A and AA
+rules, for tests/test_accessibility.py.
 
 axe-core is installed by `npm ci --prefix tests/node` (the Makefile's test target does it; the
 version is pinned in tests/node/package-lock.json). Each finding is a dict:
