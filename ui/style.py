@@ -224,8 +224,9 @@ def apply(lang: str) -> None:
     hidden by the stylesheet)."""
     st.html(f"<style>{page_css(lang)}</style>")
     hints = {} if lang == "en" else {
-        f"Press {key}Enter to {what}": t(f"input_hint_{name}", lang, keys=key)
-        for key in ("", "Ctrl+", "⌘+") for what, name in (("submit form", "submit"), ("apply", "apply"))}
+        f"Press {key}Enter to {what}": t(name, lang, keys=key)
+        for key in ("", "Ctrl+", "⌘+") for what, name in (("submit form", "input_hint_submit"),
+                                                           ("apply", "input_hint_apply"))}
     words = json.dumps({"heading_link": t("heading_link", lang), "hints": hints}, ensure_ascii=False)
     st.html(_ACCESS_SCRIPT % {"lang": "nl" if lang == "nl" else "en", "words": words}, unsafe_allow_javascript=True)
 
