@@ -17,6 +17,12 @@ $(STAMP): requirements.txt constraints.txt
 
 install: $(STAMP)
 
+# axe-core for the accessibility test (tests/test_accessibility.py), at the version of its lock file.
+AXE := tests/node/node_modules/axe-core/axe.min.js
+$(AXE): tests/node/package.json tests/node/package-lock.json
+	npm ci --prefix tests/node --no-audit --no-fund
+	touch $(AXE)
+
 # Creates data/eet.db with the demo data on first start (a database with real data is left as it
 # is), then serves.
 run: $(STAMP)
@@ -32,7 +38,7 @@ serve: $(STAMP)
 init: $(STAMP)
 	$(PY) -m eet init
 
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(PY) -m pytest -q
 
 # Pilot and national size, SQLite and PostgreSQL: each figure against its bare SQL, ours against the

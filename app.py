@@ -43,6 +43,7 @@ from eet.texts import LANGUAGES, t
 from eet.texts import formatting as fmt
 from ui.navigation import NOT_FOUND, is_unknown_page
 from ui.origins import OwnOrigin
+from ui.page_language import PageLanguage
 
 ROOT = Path(__file__).resolve().parent
 
@@ -233,4 +234,5 @@ app = st.App(str(ROOT / "dashboard.py"), lifespan=lifespan,
                      Route("/_eet/logout", logout_route, methods=["POST"]),
                      Route("/odata", feed_route, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]),
                      Route("/odata/{rest:path}", feed_route, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])],
-             middleware=[Middleware(OwnOrigin), Middleware(ProviderReturn), Middleware(UnknownPage)])
+             middleware=[Middleware(OwnOrigin), Middleware(ProviderReturn), Middleware(UnknownPage),
+                         Middleware(PageLanguage)])

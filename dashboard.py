@@ -14,7 +14,7 @@ import streamlit as st
 
 import ui
 from ui import style
-from ui.navigation import NOT_FOUND, PAGES
+from ui.navigation import NOT_FOUND, PAGES, PUBLIC_PAGES
 from eet.texts import formatting as fmt
 from eet.texts import label, t
 
@@ -41,14 +41,21 @@ for file, title, icon, path, roles in PAGES:
 
 if signed_in is None:
     page = st.navigation(pages, position="hidden")
+    if page.url_path in PUBLIC_PAGES:  # the accessibility statement: no sign-in needed
+        style.title(page.title, lang)
+        page.run()
+        st.page_link(pages[0], label=t("sign_in", lang), icon=":material/login:")
+        st.stop()
     # The sign-in form instead of the page asked for; after signing in the browser continues there.
     st.session_state["sign_in_next"] = ui.here(page.url_path)
     st.session_state["sign_in_title"] = page.title
+    style.title(t("sign_in", lang), lang)
     runpy.run_path(str(SIGN_IN), run_name="sign_in")
     st.stop()
 
 ui.as_of(lang)
-page = st.navigation(pages)
+page = st.navigation(pages, expanded=True)  # every page in sight: no English "View 3 more" button
+style.title(page.title, lang)
 with st.sidebar:
     # The name escaped: accounts made before names were restricted may hold Markdown or HTML.
     st.markdown(t("signed_in_as", lang, user=fmt.plain(signed_in.username), role=label("role", signed_in.role, lang)))

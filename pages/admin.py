@@ -21,7 +21,7 @@ if not actor.is_admin:
     st.stop()
 st.title(t("page_admin", lang))
 ui.demo_banner(lang)
-date_format = "DD-MM-YYYY" if lang == "nl" else "YYYY-MM-DD"
+date_format = ui.DATE_FORMAT
 ORGANISATION = ("name", "kind", "joined_on", "note")
 TARGET = ("key", "value", "due_on", "valid_from", "note")
 

@@ -20,7 +20,7 @@ if not actor.is_admin:
     st.stop()
 st.title(t("page_audit", lang))
 ui.demo_banner(lang)
-date_format = "DD-MM-YYYY" if lang == "nl" else "YYYY-MM-DD"
+date_format = ui.DATE_FORMAT
 
 
 def moment(value) -> str:

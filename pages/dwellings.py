@@ -84,7 +84,10 @@ else:
         # Their sum, where they stand together; where they stand together in every row, the two
         # columns would only repeat "in bewoond of beschikbaar": the sum's column alone.
         together_everywhere = all(not isinstance(row["occupied"], int) for row in by_municipality.values())
-        statuses = (*statuses[:3], *(() if together_everywhere else statuses[3:5]), "in_use", statuses[5])
+        # The sum first, after location found: for most municipalities it is the only occupied
+        # figure, and a table wider than the page cut it off at 1280 px (issue 26); the split,
+        # shown for a few, last.
+        statuses = (*statuses[:3], "in_use", statuses[5], *(() if together_everywhere else statuses[3:5]))
 
     def column(status: str) -> list:
         """Numbers, or all text where a viewer's column holds a cell shown only in a sum."""

@@ -73,7 +73,7 @@ pledge_ui.draw(ui.read(pledges.pledge_view, as_of), lang)
 
 st.subheader(t("changes_since", lang))
 since = st.date_input(t("changes_since", lang), value=default_since(as_of), max_value=as_of,
-                      format="DD-MM-YYYY" if lang == "nl" else "YYYY-MM-DD", label_visibility="collapsed",
+                      format=ui.DATE_FORMAT, label_visibility="collapsed",
                       key="changes_since")
 if since >= as_of:
     st.info(t("since_after_as_of", lang))

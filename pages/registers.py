@@ -23,7 +23,7 @@ st.title(t("page_registers", lang))
 ui.demo_banner(lang)
 st.caption(t("registers_intro", lang))
 today = date.today()
-date_format = "DD-MM-YYYY" if lang == "nl" else "YYYY-MM-DD"
+date_format = ui.DATE_FORMAT
 BOTTLENECK = ("title", "domain", "owner", "status", "raised_on", "resolved_on", "resolution")
 FACTOR = ("domain", "kind", "description", "observed_on", "source")
 COST = ("model", "category", "label", "amount_eur", "unit", "source", "valid_from", "valid_to",

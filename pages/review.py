@@ -31,15 +31,7 @@ APPLY_TYPED_DATE = """<div class="eet-applied-date" data-date="{applied}" hidden
   const field = () => document.querySelector('.st-key-review_date input[type="date"]');
   const applied = () => document.querySelector('.eet-applied-date')?.dataset.date;
   const waiting = () => !!(field() && field().value && applied() && field().value !== applied());
-  document.addEventListener('keydown', (e) => {
-    if (e.key !== 'Enter' || !(e.target.closest && e.target.closest('.st-key-review_date'))) return;
-    // The field applies a typed date when one interacts outside it (a press elsewhere), as a click would.
-    for (const kind of ['pointerdown', 'mousedown', 'pointerup', 'mouseup', 'click']) {
-      const Kind = kind.startsWith('pointer') ? PointerEvent : MouseEvent;
-      document.body.dispatchEvent(new Kind(kind, {bubbles: true, cancelable: true, button: 0, pointerType: 'mouse', isPrimary: true}));
-    }
-    e.target.blur();
-  }, true);
+  // Enter applies a typed date: ui.style's script, for every date field.
   let pending = null;
   document.addEventListener('pointerdown', (e) => {
     const box = e.target.closest && e.target.closest('.st-key-download_html, .st-key-download_xlsx');
@@ -69,11 +61,12 @@ APPLY_TYPED_DATE = """<div class="eet-applied-date" data-date="{applied}" hidden
 actor, lang, as_of = ui.context()
 st.title(t("page_review", lang))
 ui.demo_banner(lang)
-date_format = "DD-MM-YYYY" if lang == "nl" else "YYYY-MM-DD"
+date_format = ui.DATE_FORMAT
 
 # --- the two dates -------------------------------------------------------------------------------
 left, right = fx.columns(2, 300)  # stacked on a tablet: the date and the labels stay whole
-meeting_date = ui.url_date("meeting", "review_date", as_of, lambda **kw: left.date_input(
+opening = ui.read(comparison.opening_meeting_date, as_of)  # the last recorded meeting, else the as-of date
+meeting_date = ui.url_date("meeting", "review_date", opening, lambda **kw: left.date_input(
     t("meeting_date", lang), max_value=date.today(), format=date_format, help=t("meeting_date_help", lang), **kw))
 basis = right.radio(t("pace_basis", lang), ("comparison", "launch"), key="review_basis", horizontal=True,
                     format_func=lambda b: t(f"basis_{b}", lang))

@@ -76,6 +76,9 @@ with left:
         else:
             st.error(t("sign_in_failed", lang, attempts=MAX_FAILED_ATTEMPTS,
                        minutes=int(LOCKOUT.total_seconds() // 60)))
+    # The accessibility statement, readable before signing in (the law asks it to be findable).
+    st.page_link("pages/accessibility.py", label=t("accessibility_link", lang), icon=":material/accessibility:",
+                 query_params={"lang": lang})
 
 with right:
     if ui.read(auth.demo_accounts_open):  # the demo accounts sign in only while no real data exist

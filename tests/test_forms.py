@@ -425,10 +425,11 @@ def refuse_a_step(at: AppTest) -> AppTest:
 
 
 STEP_REFUSED = {
-    "nl": ("is verplicht bij de stap 'beoordeeld': geschikt, niet geschikt",  # the labels of the form's choice
+    # the field named first (issue 26), then the labels of the form's choice
+    "nl": ("Uitkomst: is verplicht bij de stap 'beoordeeld': geschikt, niet geschikt",
            "01-02-2021 ligt vóór de aanmelding van P-0001 op 01-03-2021",
            "Niet opgeslagen. Verbeter de gemarkeerde velden"),
-    "en": ("is required for assessed: eligible, not eligible",
+    "en": ("Outcome: is required for assessed: eligible, not eligible",
            "2021-02-01 lies before P-0001's referral on 2021-03-01",
            "Not saved"),
 }

@@ -84,6 +84,8 @@ def _texts(node) -> list[str]:
     if kind in ("plotly_chart", "vega_lite_chart", "file_uploader", "arrow_vega_lite_chart"):
         return [getattr(node, "label", "")] if kind == "file_uploader" else []
     proto = getattr(node, "proto", None)
+    if kind == "html" and proto is not None and proto.body.lstrip().startswith("<script"):
+        return []  # a page's script (ui.style) is code, not text a person reads
     if kind in ("dataframe", "table") or kind == "arrow_data_frame":
         frame = node.value
         out += [str(c) for c in frame.columns] + [str(v) for v in frame.astype(str).values.ravel()]

@@ -31,11 +31,12 @@ def test_meeting_date_comes_from_the_link_and_goes_back_into_it(demo_url):
     assert at.query_params["as_of"] == "2021-06-30"
 
 
-def test_without_a_meeting_in_the_link_the_as_of_date_is_used(demo_url):
+def test_without_a_meeting_in_the_link_the_last_recorded_meeting_is_used(demo_url):
+    """Issue 26: not the as-of date (the demo's one meeting was held on 27 May 2021)."""
     at = AppTest.from_file(str(APP), default_timeout=90)
     at.session_state["actor"] = Actor("test-admin", "admin")
     at.query_params["as_of"] = "2021-05-31"
     at.run()
     at.switch_page("pages/review.py").run()
-    assert at.date_input(key="review_date").value == date(2021, 5, 31)
-    assert at.query_params["meeting"] == "2021-05-31"
+    assert at.date_input(key="review_date").value == date(2021, 5, 27)
+    assert at.query_params["meeting"] == "2021-05-27"

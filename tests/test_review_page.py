@@ -16,7 +16,6 @@ from eet.accounts.access import Actor
 from eet.store import get_engine
 from eet.store.models import AuditRecord, Decision, ReviewMeeting
 from eet.figures.report import build_report
-from test_pages import open_page
 
 APP = Path(__file__).resolve().parent.parent / "dashboard.py"
 PAGE = "pages/review.py"
@@ -30,8 +29,37 @@ pytestmark = pytest.mark.usefixtures("entry_script_every_run")
 
 
 
-def open_review(actor: Actor, lang: str = "nl", as_of: date = MEETING) -> AppTest:
-    return open_page(PAGE, actor, as_of, lang, timeout=90)
+def open_review(actor: Actor, lang: str = "nl", as_of: date = MEETING, meeting: date | None = MEETING) -> AppTest:
+    """The review page at `as_of`, its meeting date set to `meeting` (None: the page's own choice)."""
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.session_state["actor"] = actor
+    if meeting is not None:
+        at.session_state["review_date"] = meeting
+    at.query_params["as_of"] = as_of.isoformat()
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("as_of, opens_on", [(date(2021, 1, 15), date(2021, 5, 27)),  # none before: the last
+                                             (date(2021, 5, 31), date(2021, 5, 27)),
+                                             (date(2021, 5, 20), date(2021, 5, 27))])
+def test_the_review_page_opens_on_the_last_recorded_meeting(demo_url, as_of, opens_on):
+    """Issue 26: at the launch date the page took the as-of date as its meeting date, showed
+    nothing and offered no pack."""
+    at = open_review(ADMIN, as_of=as_of, meeting=None)
+    assert at.date_input(key="review_date").value == opens_on
+    assert {b.label for b in at.get("download_button")} == {"Vergaderstuk downloaden (html)",
+                                                            "Vergaderstuk downloaden (Excel)"}
+
+
+def test_without_a_recorded_meeting_the_review_page_opens_on_the_as_of_date(engine):
+    from eet.review.comparison import opening_meeting_date
+
+    with Session(engine) as session:
+        assert opening_meeting_date(session, date(2021, 3, 1)) == date(2021, 3, 1)
 
 
 def _tables(at: AppTest) -> list:

@@ -30,6 +30,9 @@ from eet.figures import MEMO_KEY, DwellingFilter
 from eet.store import contents
 
 EARLIEST_DATE = date(2019, 1, 1)
+# Every date field reads and takes day-first dates, in Dutch and in English alike (issue 26: the
+# English sidebar wanted 2021-05-31 while the forms wanted 31-05-2021).
+DATE_FORMAT = "DD-MM-YYYY"
 
 
 @st.cache_resource(show_spinner=False)
@@ -286,7 +289,7 @@ def as_of(lang: str) -> date:
         st.session_state["as_of"] = read(contents.opening_date, today)
     _bound_widget(lambda **kw: st.sidebar.date_input(
         texts.t("as_of", lang), min_value=EARLIEST_DATE, max_value=today,
-        format="DD-MM-YYYY" if lang == "nl" else "YYYY-MM-DD", help=texts.t("as_of_help", lang), **kw), "as_of")
+        format=DATE_FORMAT, help=texts.t("as_of_help", lang), **kw), "as_of")
     _to_url("as_of", st.session_state["as_of"].isoformat())
     return st.session_state["as_of"]
 

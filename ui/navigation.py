@@ -24,7 +24,10 @@ PAGES = [
     ("audit", "page_audit", "history", "audittrail", ("admin",)),
     # Everyone's own account: the data feed's tokens (issue 27).
     ("account", "page_account", "key", "account", EVERYONE),
+    ("accessibility", "page_accessibility", "accessibility", "toegankelijkheid", EVERYONE),
 ]
+# Pages that open signed out as well (the accessibility statement, linked from the sign-in page).
+PUBLIC_PAGES = frozenset({"toegankelijkheid"})
 NOT_FOUND = "niet_gevonden"  # query parameter: the address that was no page, for the notice
 PAGE_PATHS = frozenset(path for _, _, _, path, _ in PAGES if path)
 

@@ -32,6 +32,24 @@ STATUS_COLOURS = {
     "occupied": OKABE_ITO["blue"],
     "withdrawn": OKABE_ITO["grey"],
 }
+# Each status also by a fill pattern, so that a segment is told apart without its colour (WCAG
+# 1.4.1): the legend shows the same pattern. Occupied plain, the others hatched, dotted, crossed.
+STATUS_PATTERNS = {"occupied": "", "available": "/", "location_found": ".", "searching": "x", "withdrawn": "-"}
+COMBINED_PATTERN = "\\"  # occupied or available, shown as their sum to a viewer
+# Light strokes on a dark bar, dark ones on a light bar; thin, so that a value on the bar still reads.
+PATTERN = dict(size=10, solidity=0.15)
+
+
+def status_marker(status: str, colour: str | None = None) -> dict:
+    """A status bar's marker: its colour and its pattern (STATUS_PATTERNS)."""
+    return pattern_marker(colour or STATUS_COLOURS[status], STATUS_PATTERNS[status])
+
+
+def pattern_marker(colour: str, shape: str) -> dict:
+    fg = "#FFFFFF" if colour in (OKABE_ITO["blue"], OKABE_ITO["purple"]) else "#000000"
+    return dict(color=colour, pattern=dict(shape=shape, fgcolor=fg, fgopacity=0.3, fillmode="overlay", **PATTERN))
+
+
 # Counter statuses first (left, bottom), then the pipeline; withdrawn dwellings count nowhere.
 STACK_ORDER = ("occupied", "available", "location_found", "searching")
 TARGET_COLOUR = OKABE_ITO["vermillion"]
@@ -85,6 +103,21 @@ def _escaped(value):
     return plotly_text(value)
 
 
+def plotly_config(lang: str, name: str) -> dict:
+    """Plotly's config for a page and the pack: the mode bar always shown, with only the PNG
+    download (its title in `lang`: on a Dutch page no English toolbar, WCAG 3.1.2); the file is
+    named after the chart."""
+    return {
+        "displayModeBar": True, "displaylogo": False, "modeBarButtons": [["toImage"]],
+        "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2},
+        # Plotly's own words (its button's title and the note while the image is made), in `lang`.
+        "locale": lang, "locales": {lang: {"dictionary": {
+            "Download plot as a PNG": t("chart_png", lang), "Download plot as a png": t("chart_png", lang),
+            "Download plot": t("chart_png", lang),
+            "Preparing image - this may take a few seconds": t("chart_png_preparing", lang)}}},
+    }
+
+
 def _layout(fig: go.Figure, lang: str, height: int = 380, **extra) -> go.Figure:
     escape_figure(fig)
     settings = dict(
@@ -125,7 +158,7 @@ def counter_bar(counts: dict[str, int], target: int, lang: str) -> go.Figure:
     for status in STACK_ORDER:
         n = counts.get(status, 0)
         fig.add_bar(y=[""], x=[n], orientation="h", name=label("status", status, lang),
-                    marker_color=STATUS_COLOURS[status], text=[fmt.number(n, lang) if n else ""],
+                    marker=status_marker(status), text=[fmt.number(n, lang) if n else ""],
                     textposition="inside", insidetextanchor="middle",
                     hovertemplate="%{fullData.name}: %{x}<extra></extra>")
     fig.add_vline(x=target, line=dict(color=TARGET_COLOUR, width=3, dash="dash"))
@@ -154,7 +187,7 @@ def municipality_stacked(by_municipality: dict[str, dict[str, int]], lang: str) 
         if not any(values):  # no legend entry for a status no bar shows
             continue
         fig.add_bar(y=names, x=values, orientation="h", name=label("status", status, lang),
-                    marker_color=STATUS_COLOURS[status],
+                    marker=status_marker(status),
                     text=[fmt.number(v, lang) if v else "" for v in values], textposition="inside",
                     insidetextanchor="middle", hovertemplate="%{y}, %{fullData.name}: %{x}<extra></extra>")
     fig.update_xaxes(title=t("dwellings_axis", lang))
@@ -169,11 +202,13 @@ def dwelling_trend(points: list[dict], target: int | None, due_on: date | None, 
     that the deadline's line and its label stand inside the plot at any width."""
     fig = go.Figure()
     dates = [p["date"] for p in points]
-    fig.add_scatter(x=dates, y=[p["ambition"] for p in points], mode="lines", line_shape="hv",
+    # One point (the as-of date is the launch: issue 26) draws no line: then a marker.
+    mode = "lines" if len(points) > 1 else "markers"
+    fig.add_scatter(x=dates, y=[p["ambition"] for p in points], mode=mode, line_shape="hv",
                     name=t("ambition", lang) + " (" + t("counter", lang).lower() + " + "
                     + t("pipeline", lang).lower() + ")",
                     line=dict(color=STATUS_COLOURS["searching"], width=2))
-    fig.add_scatter(x=dates, y=[p["counter"] for p in points], mode="lines", line_shape="hv",
+    fig.add_scatter(x=dates, y=[p["counter"] for p in points], mode=mode, line_shape="hv", marker_size=10,
                     name=t("counter", lang), line=dict(color=MAIN_COLOUR, width=3))
     if target is not None:
         fig.add_hline(y=target, line=dict(color=TARGET_COLOUR, width=2, dash="dash"),
@@ -187,12 +222,13 @@ def dwelling_trend(points: list[dict], target: int | None, due_on: date | None, 
                             line=dict(color=TARGET_COLOUR, width=1.5, dash="dot"))
         fig.add_vline(x=due_on.isoformat(), line=dict(color=TARGET_COLOUR, width=2, dash="dash"))
         fig.add_annotation(x=due_on.isoformat(), y=0, yref="paper", text=t("deadline", lang) + " "
-                           + fmt.short_date(due_on, lang), showarrow=False, xanchor="right", yanchor="bottom",
+                           + fmt.long_date(due_on, lang), showarrow=False, xanchor="right", yanchor="bottom",
                            font=dict(color=TARGET_COLOUR))
     fig.update_xaxes(tickformat="%m-%Y" if lang == "nl" else "%b %Y", hoverformat="%d-%m-%Y")
     if dates:
         end = max([dates[-1]] + ([due_on] if target is not None and due_on is not None else []))
-        fig.update_xaxes(range=[dates[0].isoformat(),
+        first = dates[0] - timedelta(days=10) if len(dates) == 1 else dates[0]  # a lone point whole
+        fig.update_xaxes(range=[first.isoformat(),
                                 (end + timedelta(days=max(7, (end - dates[0]).days // 25))).isoformat()])
     fig.update_yaxes(title=t("dwellings_axis", lang), rangemode="tozero")
     return _layout(fig, lang, height=400, hovermode="x unified")

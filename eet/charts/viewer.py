@@ -37,7 +37,7 @@ def counter_bar(headline: Headline, lang: str) -> go.Figure:
     for trace in fig.data:
         if trace.name == label("status", "available", lang):
             trace.name = t("occupied_or_available", lang)
-            trace.marker.color = charts.OKABE_ITO["purple"]
+            trace.marker = charts.pattern_marker(charts.OKABE_ITO["purple"], charts.COMBINED_PATTERN)
             trace.text = [fmt.number(in_use, lang) if in_use else ""]
     return fig
 
@@ -73,7 +73,7 @@ def municipality_stacked(by_municipality: dict[str, dict], lang: str) -> go.Figu
         in_use = [by_municipality[n]["counter"] - by_municipality[n]["location_found"] if n in hidden else 0
                   for n in names]
         fig.add_bar(y=[charts.plotly_text(n) for n in names], x=in_use, orientation="h", name=t("occupied_or_available", lang),
-                    marker_color=charts.OKABE_ITO["purple"],
+                    marker=charts.pattern_marker(charts.OKABE_ITO["purple"], charts.COMBINED_PATTERN),
                     text=[fmt.number(v, lang) if v else "" for v in in_use], textposition="inside",
                     insidetextanchor="middle", hovertemplate="%{y}, %{fullData.name}: %{x}<extra></extra>")
     return fig

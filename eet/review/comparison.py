@@ -137,6 +137,15 @@ def comparison_options(session: Session, as_of: date) -> list[ComparisonOption]:
     return options + [ComparisonOption(LAUNCH, "launch")] if as_of > LAUNCH else options
 
 
+def opening_meeting_date(session: Session, as_of: date) -> date:
+    """The date the review page opens on at as-of date D (issue 26): the last recorded meeting held
+    on or before D, else the last recorded meeting at all, else D itself. At the launch date the
+    page opened on D, which has no meeting and nothing to compare with, and offered no pack."""
+    held = register.meetings(session)  # newest first
+    before = [m["held_on"] for m in held if m["held_on"] <= as_of]
+    return before[0] if before else held[0]["held_on"] if held else as_of
+
+
 def default_comparison(session: Session, as_of: date) -> date:
     """What the meeting on D compares with. A date on a recorded meeting, or up to
     MEETING_WINDOW_DAYS after it, is that meeting: its recorded comparison date, else the meeting

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from datetime import date
 from pathlib import Path
 from string import Template
@@ -32,6 +33,8 @@ from eet.figures import disclosure, privacy
 from eet.figures.recovery import recovery_rate
 from eet.accounts.access import Actor, require_role
 from eet.review.comparison import Review, build_review
+from eet.charts import access
+from eet.charts.base import plotly_config
 from eet.charts.review import all_charts
 from eet.review.tables import Percent, Table, all_tables, cell_text
 from eet.review.known import known_tables, moment_text
@@ -43,7 +46,9 @@ from eet.figures.query import as_known_at
 TEMPLATE = Path(__file__).with_name("pack_template.html")
 SUFFIXES = (".html", ".xlsx")
 CHART_WIDTH = 700  # px: the printable width of A4 portrait with 12 mm margins
-CHART_CONFIG = {"displaylogo": False, "responsive": False}
+CHART_CONFIG = {"responsive": False}
+PLOTLY_BASIC = Path(__file__).with_name("static") / "plotly-basic.min.js"
+BASIC_TRACES = frozenset({"bar", "scatter", "pie"})
 MAX_SHEET_NAME = 31
 
 
@@ -92,25 +97,41 @@ def _e(text) -> str:
     return html.escape(str(text), quote=True)
 
 
+_DATED = re.compile(r"\d{2}-\d{2}-\d{4}|\d{4}-\d{2}-\d{2}")
+
+
+def _unbroken(found: re.Match) -> str:
+    """A date (already escaped) in a span the screen keeps on one line (pack_template.html)."""
+    return f'<span class="date">{found.group(0)}</span>'
+
+
 def _table_html(table: Table, lang: str, heading: bool = True) -> str:
     numeric = {i for i, _ in enumerate(table.columns)
                if any(isinstance(row[i], (int, float)) and not isinstance(row[i], bool) for row in table.rows)}
-    head = "".join(f'<th class="{"num" if i in numeric else ""}">{_e(c)}</th>' for i, c in enumerate(table.columns))
+    # A date in a header is read whole ("15-01-2021" broke at its hyphens, issue 26).
+    head = "".join(f'<th class="{"num" if i in numeric else ""}">{_DATED.sub(_unbroken, _e(c))}</th>'
+                   for i, c in enumerate(table.columns))
     body = []
     for row in table.rows:
         cells = []
         for i, value in enumerate(row):
             signed = i in table.change_columns
             classes = ["num"] if i in numeric else ["text"]
+            if isinstance(value, str) and len(value) > 12 and i > 0:  # words in a column of figures
+                classes.append("words")
             if signed and isinstance(value, (int, float)) and value:
                 classes.append("up" if value > 0 else "down")
             cells.append(f'<td class="{" ".join(classes)}">{_e(cell_text(value, lang, signed))}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     out = f'<h3>{_e(table.title)}</h3>' if heading else ""
     if table.rows:
-        out += f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        # Wider than the page, a table scrolls (a keyboard reaches it) rather than being cut off.
+        out += (f'<div class="table-scroll" role="region" tabindex="0" aria-label="{_e(table.title)}">'
+                f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
     if table.note:
         out += f'<p class="note">{_e(table.note)}</p>'
+    elif not table.rows:  # never a heading with nothing under it
+        out += f'<p class="note">{_e(t("pack_table_empty", lang))}</p>'
     return f'<div class="block table-{_e(table.key)}">{out}</div>'
 
 
@@ -131,19 +152,45 @@ def _forecast_sentences(review: Review, lang: str) -> str:
     return '<ul class="forecast">' + "".join(f"<li>{_e(item)}</li>" for item in items) + "</ul>"
 
 
-def chart_divs(review: Review, lang: str) -> dict[str, str]:
-    """Each chart as an html fragment; plotly.js is embedded inline in the first one only."""
+def plotly_library(figures) -> str:
+    """plotly.js for the pack, once: the basic bundle (bar, scatter, pie: 1.2 MB, vendored from npm's
+    plotly.js-basic-dist-min at the version plotly.py bundles) when every trace is of those kinds,
+    else the full library (4.8 MB). The full one made the pack 4.9 MB and 6 s to open (issue 26)."""
+    if all(trace.type in BASIC_TRACES for _, fig in figures for trace in fig.data):
+        return PLOTLY_BASIC.read_text(encoding="utf-8")
+    from plotly.offline import get_plotlyjs
+    return get_plotlyjs()
+
+
+def _data_table(fig, lang: str) -> str:
+    columns, rows = access.data_table(fig, lang)
+    head = "".join(f'<th scope="col">{_e(c)}</th>' for c in columns)
+    body = "".join("<tr>" + "".join((f'<th scope="row">{_e(v)}</th>' if i == 0 else f'<td class="num">{_e(v)}</td>')
+                                    for i, v in enumerate(row)) + "</tr>" for row in rows)
+    return (f'<details class="chart-data"><summary>{_e(t("chart_table", lang))}</summary>'
+            f'<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>')
+
+
+def chart_divs(review: Review, lang: str, figures=None) -> dict[str, str]:
+    """Each chart as an html fragment (plotly.js is not in it: `plotly_library`, once per pack):
+    readable (eet.charts.access), its toolbar the PNG button in `lang`, with the sentence that gives
+    its figures and its data as a table in a fold."""
     out = {}
-    for i, (key, fig) in enumerate(all_charts(review, lang)):
+    for key, fig in figures or all_charts(review, lang):
+        access.readable(fig)
         fig.update_layout(width=CHART_WIDTH, autosize=False)
-        out[key] = pio.to_html(fig, full_html=False, include_plotlyjs=(i == 0), config=CHART_CONFIG,
-                               div_id=f"chart-{key}", default_width=f"{CHART_WIDTH}px")
+        drawing = pio.to_html(fig, full_html=False, include_plotlyjs=False,
+                              config={**plotly_config(lang, key), **CHART_CONFIG},
+                              div_id=f"chart-{key}", default_width=f"{CHART_WIDTH}px")
+        out[key] = (drawing + f'<p class="note chart-summary">{_e(access.summary(fig, lang))}</p>'
+                    + _data_table(fig, lang))
     return out
 
 
 def to_html(review: Review, lang: str) -> str:
     tables = {table.key: table for table in all_tables(review, lang)}
-    charts = chart_divs(review, lang)
+    figures = all_charts(review, lang)
+    charts = chart_divs(review, lang, figures)
     since, as_of = fmt.long_date(review.compare_with, lang), fmt.long_date(review.as_of, lang)
 
     def chart(key: str, caption: str | None = None) -> str:
@@ -200,7 +247,7 @@ def to_html(review: Review, lang: str) -> str:
                     + "".join(_table_html(table, lang, heading=i > 0) for i, table in enumerate(known)) + "</section>")
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         lang=_e(lang), title=_e(f'{t("pack_title", lang)} {fmt.short_date(review.as_of, lang)}'),
-        body="\n".join(body))
+        plotly=plotly_library(figures), body="\n".join(body))
 
 
 # --- the research answers (issue 17) ------------------------------------------------------------
@@ -233,9 +280,15 @@ def research_tables(review: Review, lang: str) -> list[Table]:
     ], note=t("recovery_caption", lang, target=fmt.percent(r.target, lang, 0)))
     domains = [d for d in r.domains if d.scored and not (hide and any(privacy.small(n) for n in
                                                                       (d.improved, d.same, d.declined)))]
+    scored = [d for d in r.domains if d.scored]
+    # Never a heading with nothing under it (issue 26): what is left out, and why.
+    left_out = (None if len(domains) == len(scored) else
+                t("pack_domains_withheld", lang, n=privacy.threshold()) if domains else
+                t("pack_domains_all_withheld", lang, n=privacy.threshold()))
     per_domain = Table("recovery_domains", t("recovery_domains", lang), [
         t("domain", lang), *(label("zrm_change", c, lang) for c in ("improved", "same", "declined"))],
-        [[label("zrm", d.domain, lang), d.improved, d.same, d.declined] for d in domains])
+        [[label("zrm", d.domain, lang), d.improved, d.same, d.declined] for d in domains],
+        note=left_out if scored else t("pack_domains_none", lang))
 
     def euro(value: float | None) -> float | None:
         return None if value is None else round(value)

@@ -15,6 +15,7 @@ class Settings:
     database_url: str
     lang: str
     small_count: int
+    accessibility_contact: str = ""  # EET_ACCESSIBILITY_CONTACT: who answers about accessibility
 
     @property
     def is_sqlite(self) -> bool:
@@ -43,4 +44,5 @@ def get_settings() -> Settings:
         database_url=_database_url(os.environ.get("EET_DATABASE_URL")),
         lang=lang if lang in ("nl", "en") else "nl",
         small_count=max(small, 1),
+        accessibility_contact=os.environ.get("EET_ACCESSIBILITY_CONTACT", "").strip(),
     )
