@@ -311,7 +311,7 @@ def test_report_has_every_key_of_the_spec(session):
     assert set(report) == {"as_of", "known_at", "demo", "coalition", "dwellings", "participants", "business_case"}
     assert report["known_at"] is None
     assert set(report["dwellings"]) == {"target", "target_date", "counter", "pipeline", "ambition",
-                                        "by_status", "by_municipality"}
+                                        "by_status", "by_municipality", "pledged"}  # pledged: issue 23 (README)
     assert set(report["participants"]) == {"target", "funnel", "lead_time_days", "retention_12m", "recovery_12m"}
     assert set(report["participants"]["funnel"]) == {
         "referred", "assessed", "eligible", "matched", "housed", "housed_now", "withdrawn"}
@@ -321,7 +321,7 @@ def test_report_has_every_key_of_the_spec(session):
     assert report["participants"]["lead_time_days"] == {"median": 27.0, "p75": 27.0, "n": 1}
     assert report["dwellings"]["by_municipality"]["Houten"] == {
         "counter": 0, "pipeline": 0, "searching": 0, "location_found": 0, "available": 0, "occupied": 0,
-        "withdrawn": 0}
+        "withdrawn": 0, "pledge": None, "on_track": None}  # pledge, on_track: spec, "Pledges"
     assert report["demo"] is False
 
 
