@@ -7,7 +7,7 @@ A participant counts at a funnel step when they have such an event dated on or b
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import compress
 from typing import Iterable
@@ -15,6 +15,7 @@ from typing import Iterable
 import numpy as np
 from sqlmodel import Session
 
+from eet.figures import uncertainty
 from eet.figures.query import FUNNEL_STEPS, NO_PARTICIPANT_FILTER, ParticipantFilter, RETENTION_DAYS, memoised
 from eet.figures.timeline import NEVER, day_number, timeline_of
 
@@ -249,15 +250,8 @@ def retention_12m(session: Session, as_of: date, scope: ParticipantFilter = NO_P
     return Retention(kept / size if size else None, size, kept, target)
 
 
-@dataclass
-class SurvivalCurve:
-    """Kaplan–Meier estimate of staying housed without a negative exit."""
-
-    days: list[int] = field(default_factory=list)
-    survival: list[float] = field(default_factory=list)
-    at_risk: list[int] = field(default_factory=list)
-    events: int = 0
-    censored: int = 0
+# The Kaplan–Meier estimate of staying housed without a negative exit, with its 95% interval.
+SurvivalCurve = uncertainty.SurvivalFit
 
 
 @memoised
@@ -265,8 +259,18 @@ def kaplan_meier(session: Session, as_of: date, scope: ParticipantFilter = NO_PA
                  ) -> SurvivalCurve:
     """Time from first move-in to the first negative exit, for participants first housed on or
     before D; a positive exit, a death, or D censors (exits on or before D, on or after the first
-    move-in). The product runs over the distinct (days, event) pairs."""
+    move-in). The estimate and its 95% Greenwood interval are lifelines' (eet.figures.uncertainty),
+    from the distinct (days, event) pairs and how many people share each."""
     timeline = timeline_of(session)
+    housed, duration, is_event = survival_times(timeline, as_of, scope)
+    return uncertainty.kaplan_meier(survival_rows(duration, is_event))
+
+
+def survival_times(timeline, as_of: date, scope: ParticipantFilter = NO_PARTICIPANT_FILTER
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mask of the participants first housed on or before D, and for those in mask order: days
+    from the first move-in to the first negative exit or to the censoring (a positive exit, a
+    death, or D), whether it was a negative exit): the Kaplan–Meier curve's input."""
     history = timeline.participants
     day = _at(as_of)
     housed = _housed_by(timeline, as_of, scope)
@@ -277,12 +281,16 @@ def kaplan_meier(session: Session, as_of: date, scope: ParticipantFilter = NO_PA
     censor = np.where(censor <= day, censor, NEVER)
     is_event = (negative != NEVER) & (negative <= censor)
     end = np.where(is_event, negative, np.where(censor != NEVER, censor, day))
-    duration = end - first_in
+    return housed, end - first_in, is_event
+
+
+def survival_rows(duration: np.ndarray, is_event: np.ndarray) -> list[tuple[int, int, int]]:
+    """(days, 1 for an event else 0, people) for each distinct pair, in order of days."""
     if not len(duration):
-        return _kaplan_meier_product([])
+        return []
     low = int(duration.min())
     keys, counts = np.unique((duration - low) * 2 + is_event, return_counts=True)
-    return _kaplan_meier_product((int(k // 2) + low, int(k % 2), int(n)) for k, n in zip(keys, counts))
+    return [(int(k // 2) + low, int(k % 2), int(n)) for k, n in zip(keys, counts)]
 
 
 def _kaplan_meier_product(rows: Iterable[tuple[int, int, int]]) -> SurvivalCurve:

@@ -1,0 +1,163 @@
+"""How sure a figure is (issue 29): the 95% interval of a share, of a median and of the
+Kaplan–Meier curve, the verdict against a target read from the interval, and the log-rank test
+between groups. The statistics come from well-kept libraries (scipy, lifelines), not our own code:
+
+- a share k of n: the Wilson score interval, scipy.stats.binomtest(k, n).proportion_ci(method=
+  "wilson") (no continuity correction; 1 of 2 gives 0.095–0.905). None for n = 0.
+- a median of n values: the distribution-free interval from order statistics,
+  scipy.stats.quantile_test(...).confidence_interval() (at least 95% coverage; none below 6 values,
+  where no two order statistics cover the median with 95%).
+- the Kaplan–Meier curve: lifelines.KaplanMeierFitter, its pointwise 95% interval from Greenwood's
+  variance on the log(-log) scale (lifelines' "exponential Greenwood", which stays within 0 and 1).
+- groups compared on survival: lifelines.statistics.multivariate_logrank_test (exploratory: no
+  correction for the number of comparisons).
+
+The verdict of a rate against a target (DESIGN.md: retention above 90%, recovery above 90%) is
+"met" when the whole interval lies at or above the target, "not_met" when it lies wholly below it,
+and "undecided" otherwise, or when there is no interval (nobody to count). The point estimate alone
+never decides.
+
+The libraries are imported when first used: lifelines takes a second to import, and a page or a
+report that draws no curve should not pay it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+import numpy as np
+
+CONFIDENCE = 0.95
+VERDICTS = ("met", "not_met", "undecided")
+Interval = tuple[float, float]
+
+
+def wilson(k: int, n: int) -> Interval | None:
+    """The 95% Wilson score interval of the share k / n (fractions 0..1), or None for n = 0.
+    Raises ValueError for k outside 0..n."""
+    if n == 0:
+        return None
+    if not 0 <= k <= n:
+        raise ValueError(f"a share of {k} out of {n} is not a share")
+    from scipy.stats import binomtest
+
+    ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=CONFIDENCE, method="wilson")
+    return float(ci.low), float(ci.high)
+
+
+def verdict(ci: Interval | None, target: float) -> str:
+    """"met" when the interval lies at or above the target, "not_met" when wholly below it,
+    else (or without an interval) "undecided"."""
+    if ci is None:
+        return "undecided"
+    low, high = ci
+    if low >= target - 1e-12:
+        return "met"
+    if high < target - 1e-12:
+        return "not_met"
+    return "undecided"
+
+
+def median_interval(values: Sequence[float] | np.ndarray) -> Interval | None:
+    """The 95% distribution-free interval of the median of `values` (order statistics), or None
+    when there are too few values (under 6) to give one."""
+    values = np.asarray(values, float)
+    if len(values) == 0:
+        return None
+    from scipy.stats import quantile_test
+
+    ci = quantile_test(values, q=float(np.median(values)), p=0.5).confidence_interval(CONFIDENCE)
+    low, high = float(ci.low), float(ci.high)
+    if math.isnan(low) or math.isnan(high) or math.isinf(low) or math.isinf(high):
+        return None
+    return low, high
+
+
+def median_interval_of_counts(counts: Iterable[tuple[int, int]]) -> Interval | None:
+    """median_interval of values given as (value, how often)."""
+    pairs = list(counts)
+    if not pairs:
+        return None
+    values, weights = zip(*pairs)
+    return median_interval(np.repeat(np.asarray(values, float), np.asarray(weights, np.int64)))
+
+
+# --- survival ---------------------------------------------------------------------------------------
+
+@dataclass
+class SurvivalFit:
+    """A Kaplan–Meier curve: at each day a step (day 0 first), the estimate, its 95% Greenwood
+    interval and the number at risk just before that day; `events` and `censored` in all."""
+
+    days: list[int] = field(default_factory=list)
+    survival: list[float] = field(default_factory=list)
+    lower: list[float] = field(default_factory=list)
+    upper: list[float] = field(default_factory=list)
+    at_risk: list[int] = field(default_factory=list)
+    events: int = 0
+    censored: int = 0
+
+
+def kaplan_meier(rows: Iterable[tuple[int, int, int]]) -> SurvivalFit:
+    """The Kaplan–Meier estimate (lifelines) from rows of (days followed, 1 if the event happened
+    on that day else 0 (censored), how many people): the curve steps at each day with an event and
+    is carried on to the longest follow-up, so that a cohort without events still draws a line."""
+    rows = [(int(d), int(e), int(n)) for d, e, n in rows if n]
+    if not rows:
+        return SurvivalFit(days=[0], survival=[1.0], lower=[1.0], upper=[1.0], at_risk=[0])
+    days, events, weights = (np.array(column, np.int64) for column in zip(*rows))
+    fitter = _fitter(days, events, weights)
+    table = fitter.event_table
+    curve = fitter.survival_function_.iloc[:, 0]
+    bounds = fitter.confidence_interval_survival_function_
+    longest = int(days.max())
+    fit = SurvivalFit(days=[0], survival=[1.0], lower=[1.0], upper=[1.0], at_risk=[int(weights.sum())],
+                      events=int(weights[events == 1].sum()), censored=int(weights[events == 0].sum()))
+    for day, observed, at_risk in zip(table.index, table["observed"], table["at_risk"]):
+        day = int(day)
+        if observed or (day == longest and day > 0):
+            fit.days.append(day)
+            fit.survival.append(float(curve.loc[day]))
+            fit.lower.append(float(bounds.loc[day].iloc[0]))
+            fit.upper.append(float(bounds.loc[day].iloc[1]))
+            fit.at_risk.append(int(round(at_risk)))
+    return fit
+
+
+def _fitter(days: np.ndarray, events: np.ndarray, weights: np.ndarray):
+    import warnings
+
+    from lifelines import KaplanMeierFitter
+
+    with warnings.catch_warnings():  # lifelines' own use of pandas' deprecated positional arguments
+        warnings.simplefilter("ignore")
+        return KaplanMeierFitter(alpha=1 - CONFIDENCE).fit(days, events, weights=weights)
+
+
+@dataclass(frozen=True)
+class LogRank:
+    """The log-rank test of equal survival across groups: chi-squared statistic, degrees of freedom
+    (groups - 1) and p-value. Exploratory."""
+
+    statistic: float
+    degrees_of_freedom: int
+    p_value: float
+
+
+def logrank(rows: Iterable[tuple[int, int, int, int]]) -> LogRank | None:
+    """The log-rank test (lifelines) from rows of (group code, days followed, 1 if the event else 0,
+    how many people); None with fewer than two groups or no event at all."""
+    rows = [(int(g), int(d), int(e), int(n)) for g, d, e, n in rows if n]
+    if len({g for g, *_ in rows}) < 2 or not any(e for _, _, e, _ in rows):
+        return None
+    import warnings
+
+    from lifelines.statistics import multivariate_logrank_test
+
+    groups, days, events, weights = (np.array(column, np.int64) for column in zip(*rows))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = multivariate_logrank_test(days, groups, events, weights=weights)
+    return LogRank(float(result.test_statistic), int(result.degrees_of_freedom), float(result.p_value))
