@@ -123,6 +123,7 @@ class LeadTime:
     median: float | None
     p75: float | None
     n: int
+    median_ci: uncertainty.Interval | None = None  # 95%, from order statistics (None under 6)
 
 
 @memoised
@@ -135,7 +136,7 @@ def lead_time(session: Session, as_of: date, scope: ParticipantFilter = NO_PARTI
     if not len(days):
         return LeadTime(None, None, 0)
     median, p75 = np.percentile(days, [50, 75])
-    return LeadTime(float(median), float(p75), len(days))
+    return LeadTime(float(median), float(p75), len(days), uncertainty.median_interval(days))
 
 
 def percentile_of_counts(counts: list[tuple[int, int]], fraction: float) -> float | None:
@@ -218,7 +219,7 @@ def lead_times(counts: list[tuple[str, int, int]], bucket_days: int = 30
         month_days[days] = month_days.get(days, 0) + n
     ordered = sorted(by_days.items())
     lead = LeadTime(percentile_of_counts(ordered, 0.5), percentile_of_counts(ordered, 0.75),
-                    sum(by_days.values()))
+                    sum(by_days.values()), uncertainty.median_interval_of_counts(ordered))
     # The trend shows the same statistic as the headline (DESIGN.md: the median), month by month.
     trend = [(month, percentile_of_counts(sorted(days.items()), 0.5), sum(days.values()))
              for month, days in sorted(by_month.items())]
@@ -231,6 +232,16 @@ class Retention:
     cohort: int
     retained: int
     target: float
+
+    @property
+    def ci95(self) -> uncertainty.Interval | None:
+        """The 95% Wilson interval of the rate (None for an empty cohort)."""
+        return uncertainty.wilson(self.retained, self.cohort)
+
+    @property
+    def verdict(self) -> str:
+        """met / not_met / undecided against the target, from the interval (eet.figures.uncertainty)."""
+        return uncertainty.verdict(self.ci95, self.target)
 
 
 @memoised
@@ -291,28 +302,3 @@ def survival_rows(duration: np.ndarray, is_event: np.ndarray) -> list[tuple[int,
     low = int(duration.min())
     keys, counts = np.unique((duration - low) * 2 + is_event, return_counts=True)
     return [(int(k // 2) + low, int(k % 2), int(n)) for k, n in zip(keys, counts)]
-
-
-def _kaplan_meier_product(rows: Iterable[tuple[int, int, int]]) -> SurvivalCurve:
-    by_day: dict[int, list[int]] = {}
-    for day, is_event, n in rows:
-        by_day.setdefault(int(day), [0, 0])[int(is_event)] += int(n)
-    at_risk = sum(c + e for c, e in by_day.values())
-    curve = SurvivalCurve(days=[0], survival=[1.0], at_risk=[at_risk])
-    survival = 1.0
-    longest = max(by_day, default=0)
-    for day in sorted(by_day):
-        censored, events = by_day[day]
-        last_day = day == longest
-        if events:
-            survival *= 1 - events / at_risk
-        # A step at each event, and the curve carried on to the longest follow-up, so that a
-        # cohort without events still draws a line.
-        if events or (last_day and day > 0):
-            curve.days.append(day)
-            curve.survival.append(survival)
-            curve.at_risk.append(at_risk)
-        curve.events += events
-        curve.censored += censored
-        at_risk -= events + censored
-    return curve

@@ -31,7 +31,7 @@ import numpy as np
 from sqlmodel import Session
 
 from eet.accounts.access import Actor, sees_suppressed_counts
-from eet.figures import disclosure, privacy
+from eet.figures import disclosure, privacy, uncertainty
 from eet.figures.disclosure import Rate
 from eet.figures.query import RETENTION_DAYS, memoised
 from eet.figures.timeline import day_number, timeline_of
@@ -68,6 +68,16 @@ class Recovery:
     @property
     def coverage(self) -> float | None:
         return self.measured / self.cohort if self.cohort else None
+
+    @property
+    def ci95(self) -> tuple[float, float] | None:
+        """The 95% Wilson interval of recovered / judged (None when nobody can be judged)."""
+        return uncertainty.wilson(self.recovered, self.judged)
+
+    @property
+    def verdict(self) -> str:
+        """met / not_met / undecided against the target, from the interval (eet.figures.uncertainty)."""
+        return uncertainty.verdict(self.ci95, self.target)
 
 
 def _first_per_owner(owner: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
