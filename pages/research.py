@@ -16,6 +16,7 @@ from eet.figures import research
 from eet.figures import registers
 from eet.figures import progress
 from eet.figures import business_case
+from eet.figures import uncertainty
 
 actor, lang, as_of = ui.context()
 st.title(t("page_research", lang) + " · " + fmt.long_date(as_of, lang))
@@ -37,8 +38,16 @@ if sees_survival_curve(actor):
         st.info(t("km_empty", lang))
     else:
         style.chart(ui.built(charts.kaplan_meier, curve.days, curve.survival, head.retention_target, lang,
-                             key=(actor, as_of)), key="km_chart")
-        st.caption(t("km_caption", lang, events=curve.events, censored=curve.censored))
+                             365, curve.lower, curve.upper, key=(actor, as_of)), key="km_chart")
+        st.caption(t("km_caption", lang, events=curve.events, censored=curve.censored) + " "
+                   + t("km_interval_caption", lang))
+        with st.expander(t("km_table", lang)):
+            fx.dataframe({
+                t("days_since_move_in_short", lang): [fmt.number(d, lang) for d in curve.days],
+                t("at_risk", lang): [fmt.number(n, lang) for n in curve.at_risk],
+                t("still_housed", lang): [fmt.percent(v, lang) for v in curve.survival],
+                t("ci_column", lang): [uncertainty.range_text(ci, lang) for ci in zip(curve.lower, curve.upper)],
+            }, hide_index=True, key="km_table")
 
 st.subheader(t("business_case", lang))
 case = ui.read(business_case.business_case, as_of)
@@ -117,6 +126,10 @@ else:
     st.caption(" ".join(filter(None, (
         t("rate_withheld_caption", lang, n=threshold()) if withheld else "", disclosure.verdict_text(rec.rate, lang),
         t("recovery_caption", lang, target=fmt.percent(rec.target, lang, 0))))))
+    # Issue 29: how sure, and the verdict that follows from the interval.
+    interval = uncertainty.interval_text(uncertainty.interval_of_shown(rec.rate), rec.target, lang)
+    if interval:
+        st.caption(interval)
     st.markdown("**" + t("recovery_domains", lang) + "**")
     if rec.domains:
         style.chart(ui.built(research_charts.recovery_domains, rec.domains, lang, key=(actor, as_of)),
@@ -162,3 +175,35 @@ else:
             st.caption(t("bc_break_even", lang, label=fmt.plain(s.label), value=fmt.euro(s.break_even_eur, lang)))
         if not evens:
             st.caption(t("bc_no_break_even", lang))
+
+# --- issue 29: outcomes by group, with their uncertainty (exploratory) ----------------------------
+from eet.charts.research import group_intervals  # noqa: E402
+from eet.figures import group_tables, groups  # noqa: E402
+
+st.subheader(t("groups_title", lang))
+st.caption(t("groups_intro", lang))
+by = st.selectbox(t("groups_choose", lang), groups.GROUPINGS, format_func=lambda g: label("grouping", g, lang),
+                  key="groups_by")
+grouping = ui.read(groups.outcomes_for, actor, as_of, by, head.retention_target)
+exact = groups.sees_exact_groups(actor)
+if not grouping.groups and not grouping.withheld:
+    st.info(t("groups_empty", lang))
+elif grouping.withheld:
+    st.info(" ".join(group_tables.notes(grouping, lang)))
+else:
+    measures = ["retention", *(["recovery"] if grouping.recovery_shown else []), "lead"]
+    for measure, column in zip(measures, st.columns(len(measures), gap="medium")):
+        with column:
+            st.markdown("**" + t(group_tables.CHART_TITLES[measure], lang) + "**")
+            rows = group_tables.chart_rows(grouping, measure, lang)
+            style.chart(ui.built(group_intervals, rows, lang, None if measure == "lead" else head.retention_target,
+                                 measure != "lead", key=(actor, as_of, by, measure)),
+                        key=f"groups_chart_{measure}")
+            st.caption(group_tables.chart_text(grouping, measure, lang))
+    keys, titles, rows = group_tables.table(grouping, lang, exact)
+    fx.dataframe({title: [group_tables.cell_text(key, r[i], lang) for r in rows]
+                  for i, (key, title) in enumerate(zip(keys, titles))}, hide_index=True, key="groups_table")
+    for note in group_tables.notes(grouping, lang):
+        st.caption(note)
+    if exact:
+        st.caption(group_tables.logrank_text(grouping, lang))

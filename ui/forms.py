@@ -380,6 +380,7 @@ def retention_metric(column, head, lang: str) -> None:
     (eet.figures.progress.headline): exact, or a band with the target verdict always said
     (eet.figures.disclosure rule 5); the overview and the research page show it alike."""
     from eet.texts import formatting as fmt
+    from eet.figures import uncertainty
     from eet.figures.disclosure import rate_text, verdict_text
     from eet.figures.privacy import threshold
 
@@ -393,6 +394,10 @@ def retention_metric(column, head, lang: str) -> None:
     else:
         column.caption(t("retention_verdict_caption", lang, verdict=verdict_text(rate, lang),
                          cohort=fmt.number(head.retention_cohort, lang)))
+    # Issue 29: how sure, and the verdict that follows from the interval (not from the point).
+    interval = uncertainty.interval_text(uncertainty.interval_of_shown(rate), rate.target, lang)
+    if interval:
+        column.caption(interval)
 
 # A list of more codes than this is typed into, not chosen from: at national size (100,000
 # participants, 50,000 dwellings) the entry pages' lists took Chromium 4-14 s to draw

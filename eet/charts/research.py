@@ -87,3 +87,33 @@ def tornado(rows: list[tuple[str, float, float]], base: float, lang: str) -> go.
     lines = sum(max(1, len(textwrap.wrap(name, WRAP))) for name in names)
     return _layout(fig, lang, height=max(260, 100 + 22 * lines + 16 * len(rows)), barmode="overlay",
                    margin=dict(l=10, r=20, t=40, b=10))  # room above the plot for the lines' names
+
+
+def group_intervals(rows: list[tuple[str, float | None, tuple[float, float] | None]], lang: str,
+                    target: float | None = None, percent: bool = True) -> go.Figure:
+    """Outcomes by group (issue 29): per group (its name as shown, the estimate, its 95% interval
+    or None) a dot with a whisker over its interval, one row per group in the order given; the
+    target as a dashed line where given. Shares as percentages, else days. Groups without an
+    estimate are left out."""
+    rows = [row for row in rows if row[1] is not None]
+    names = [plotly_text(name) for name, _, _ in rows]
+    values = [value for _, value, _ in rows]
+    high = [(ci[1] - value) if ci else 0 for _, value, ci in rows]
+    low = [(value - ci[0]) if ci else 0 for _, value, ci in rows]
+    shown = [fmt.percent(v, lang) if percent else fmt.number(v, lang) for v in values]
+    ranges = [(f"{fmt.percent(ci[0], lang)}–{fmt.percent(ci[1], lang)}" if percent else
+               f"{fmt.number(ci[0], lang)}–{fmt.number(ci[1], lang)}") if ci else fmt.MISSING for _, _, ci in rows]
+    fig = go.Figure(go.Scatter(
+        x=values, y=names, mode="markers+text", marker=dict(color=MAIN_COLOUR, size=11),
+        error_x=dict(type="data", array=high, arrayminus=low, color=MAIN_COLOUR, thickness=2, width=6),
+        text=shown, textposition="top center", customdata=ranges, name=t("ci_column", lang),
+        hovertemplate="%{y}: %{text} (%{customdata})<extra></extra>"))
+    if target is not None:
+        fig.add_vline(x=target, line=dict(color=OKABE_ITO["vermillion"], width=2, dash="dash"))
+    if percent:
+        fig.update_xaxes(title=t("share_axis", lang), tickformat=".0%", range=[0, 1.05])
+    else:
+        top = max([v + h for v, h in zip(values, high)] + [1])
+        fig.update_xaxes(title=t("days", lang), range=[0, top * 1.1])
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, lang, height=max(220, 90 + 44 * len(rows)), showlegend=False)

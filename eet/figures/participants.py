@@ -251,14 +251,20 @@ def retention_12m(session: Session, as_of: date, scope: ParticipantFilter = NO_P
     exit within 365 days of that move-in (0 to 365 days after it, both included); a death within
     those days leaves them out. Those exits all lie on or before D, so they are known per
     participant whatever D is (eet.figures.timeline)."""
-    timeline = timeline_of(session)
+    cohort, retained = retention_masks(timeline_of(session), as_of, scope)
+    size, kept = int(cohort.sum()), int(retained.sum())
+    return Retention(kept / size if size else None, size, kept, target)
+
+
+def retention_masks(timeline, as_of: date, scope: ParticipantFilter = NO_PARTICIPANT_FILTER
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """(cohort, retained) per participant at D: the masks retention_12m counts."""
     history = timeline.participants
     cohort = _housed_by(timeline, as_of - timedelta(days=RETENTION_DAYS), scope)
     first_in = history.housed
     cohort &= ~(history.deceased_exit - first_in <= RETENTION_DAYS)
     retained = cohort & ~(history.negative_exit - first_in <= RETENTION_DAYS)
-    size, kept = int(cohort.sum()), int(retained.sum())
-    return Retention(kept / size if size else None, size, kept, target)
+    return cohort, retained
 
 
 # The Kaplan–Meier estimate of staying housed without a negative exit, with its 95% interval.

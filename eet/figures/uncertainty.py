@@ -31,6 +31,7 @@ import numpy as np
 
 CONFIDENCE = 0.95
 VERDICTS = ("met", "not_met", "undecided")
+VERDICT_TEXTS = {"met": "verdict_met", "not_met": "verdict_not_met", "undecided": "verdict_undecided"}
 Interval = tuple[float, float]
 
 
@@ -161,3 +162,50 @@ def logrank(rows: Iterable[tuple[int, int, int, int]]) -> LogRank | None:
         warnings.simplefilter("ignore")
         result = multivariate_logrank_test(days, groups, events, weights=weights)
     return LogRank(float(result.test_statistic), int(result.degrees_of_freedom), float(result.p_value))
+
+
+# --- a rate as shown ---------------------------------------------------------------------------------
+
+def interval_of_shown(rate) -> Interval | None:
+    """The 95% interval of a rate as a reader is shown it (an eet.figures.disclosure.Rate): of the
+    exact rate, k = rate × cohort of the cohort; of a band, the union of the intervals of every k
+    the band allows (so that it tells no more than the band); None where the cohort is hidden, the
+    band too wide to be shown (disclosure.band_withheld) or nothing is measured."""
+    from eet.figures.disclosure import band_withheld
+
+    n = rate.cohort
+    if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
+        return None
+    if rate.value is not None:
+        return wilson(int(round(rate.value * n)), n)
+    if rate.low is None or band_withheld(rate):
+        return None
+    ks = range(math.ceil(rate.low * n - 1e-9), math.floor(rate.high * n + 1e-9) + 1)
+    intervals = [wilson(k, n) for k in ks if 0 <= k <= n]
+    if not intervals:
+        return None
+    return min(low for low, _ in intervals), max(high for _, high in intervals)
+
+
+def interval_text(ci: Interval | None, target: float, lang: str) -> str:
+    """"95%-betrouwbaarheidsinterval 75,8%–100%: nog niet te zeggen of het doel (90%) gehaald is.",
+    or "" without an interval."""
+    if ci is None:
+        return ""
+    from eet.texts import formatting as fmt
+    from eet.texts import t
+
+    aim = fmt.percent(target, lang, 0)
+    return t("ci_caption", lang, low=fmt.percent(ci[0], lang), high=fmt.percent(ci[1], lang),
+             verdict=t(VERDICT_TEXTS[verdict(ci, target)], lang, target=aim))
+
+
+def range_text(ci: Interval | None, lang: str, percent: bool = True) -> str:
+    """An interval in a table cell: "75,8–100%" (or "113–170" days), "–" without one."""
+    from eet.texts import formatting as fmt
+
+    if ci is None:
+        return fmt.MISSING
+    if percent:
+        return f"{fmt.percent(ci[0], lang)}–{fmt.percent(ci[1], lang)}"
+    return f"{fmt.number(ci[0], lang)}–{fmt.number(ci[1], lang)}"
