@@ -123,13 +123,11 @@ else:
     cols[0].metric(t("recovery_rate", lang), disclosure.rate_text(rec.rate, lang), border=True)
     cols[1].metric(t("recovery_measured", lang), f"{fmt.number(rec.measured, lang)} / {fmt.number(rec.cohort, lang)}",
                    border=True, help=t("recovery_coverage", lang))
+    # Issue 29: the verdict follows from the 95% interval, not from the point.
     st.caption(" ".join(filter(None, (
-        t("rate_withheld_caption", lang, n=threshold()) if withheld else "", disclosure.verdict_text(rec.rate, lang),
+        t("rate_withheld_caption", lang, n=threshold()) if withheld else "",
+        uncertainty.verdict_sentence(rec.rate, lang) or disclosure.verdict_text(rec.rate, lang),
         t("recovery_caption", lang, target=fmt.percent(rec.target, lang, 0))))))
-    # Issue 29: how sure, and the verdict that follows from the interval.
-    interval = uncertainty.interval_text(uncertainty.interval_of_shown(rec.rate), rec.target, lang)
-    if interval:
-        st.caption(interval)
     st.markdown("**" + t("recovery_domains", lang) + "**")
     if rec.domains:
         style.chart(ui.built(research_charts.recovery_domains, rec.domains, lang, key=(actor, as_of)),

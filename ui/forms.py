@@ -388,16 +388,15 @@ def retention_metric(column, head, lang: str) -> None:
     column.metric(t("retention", lang), rate_text(rate, lang), border=True)
     if not head.retention_cohort:
         column.caption(t("retention_empty", lang))
-    elif rate.banded:
-        column.caption(t("retention_band_caption", lang, verdict=verdict_text(rate, lang), n=threshold(),
+        return
+    # Issue 29: the verdict follows from the 95% interval, not from the point.
+    verdict = uncertainty.verdict_sentence(rate, lang) or verdict_text(rate, lang)
+    if rate.banded:
+        column.caption(t("retention_band_caption", lang, verdict=verdict, n=threshold(),
                          cohort=fmt.number(head.retention_cohort, lang)))
     else:
-        column.caption(t("retention_verdict_caption", lang, verdict=verdict_text(rate, lang),
+        column.caption(t("retention_verdict_caption", lang, verdict=verdict,
                          cohort=fmt.number(head.retention_cohort, lang)))
-    # Issue 29: how sure, and the verdict that follows from the interval (not from the point).
-    interval = uncertainty.interval_text(uncertainty.interval_of_shown(rate), rate.target, lang)
-    if interval:
-        column.caption(interval)
 
 # A list of more codes than this is typed into, not chosen from: at national size (100,000
 # participants, 50,000 dwellings) the entry pages' lists took Chromium 4-14 s to draw

@@ -110,10 +110,16 @@ def group_intervals(rows: list[tuple[str, float | None, tuple[float, float] | No
         hovertemplate="%{y}: %{text} (%{customdata})<extra></extra>"))
     if target is not None:
         fig.add_vline(x=target, line=dict(color=OKABE_ITO["vermillion"], width=2, dash="dash"))
+        fig.add_annotation(x=target, y=1, yref="paper", yanchor="bottom", xanchor="right", showarrow=False,
+                           font=dict(size=12, color=OKABE_ITO["vermillion"]),
+                           text=plotly_text(t("retention_target_line", lang, target=fmt.percent(target, lang, 0))))
     if percent:
-        fig.update_xaxes(title=t("share_axis", lang), tickformat=".0%", range=[0, 1.05])
+        fig.update_xaxes(title=t("share_axis", lang), tickformat=".0%", range=[0, 1.08],
+                         tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0])
     else:
         top = max([v + h for v, h in zip(values, high)] + [1])
         fig.update_xaxes(title=t("days", lang), range=[0, top * 1.1])
-    fig.update_yaxes(autorange="reversed")
-    return _layout(fig, lang, height=max(220, 90 + 44 * len(rows)), showlegend=False)
+    # Top to bottom in the order given, with room above the first row for its value.
+    fig.update_yaxes(range=[len(rows) - 0.5, -0.9])
+    return _layout(fig, lang, height=max(220, 110 + 48 * len(rows)), showlegend=False,
+                   margin=dict(l=10, r=20, t=44, b=10))  # room above the first row's value and the line's name

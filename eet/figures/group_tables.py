@@ -15,8 +15,7 @@ from eet.figures.privacy import threshold
 from eet.texts import formatting as fmt
 from eet.texts import label, t
 
-SHARES = ("retention", "recovery")
-INTERVALS = {"retention_ci": True, "recovery_ci": True, "lead_ci": False}  # key: a share (else days)
+SHARES = ("retention", "recovery")  # shown as a percentage with its interval in brackets
 
 
 def group_name(by: str, key, lang: str) -> str:
@@ -36,38 +35,38 @@ def group_name(by: str, key, lang: str) -> str:
 def columns(grouping: Grouping, exact: bool) -> list[str]:
     """The column keys of the grouping's table: the count housed only in the exact table (a
     viewer reads those in the participants page's breakdowns), recovery only where shown."""
-    keys = ["group", *(["housed"] if exact else []), "cohort", "retention", "retention_ci", "retention_verdict"]
+    keys = ["group", *(["housed"] if exact else []), "cohort", "retention", "retention_verdict"]
     if grouping.recovery_shown:
-        keys += ["judged", "recovery", "recovery_ci", "recovery_verdict"]
-    return keys + ["lead_median", "lead_ci"]
+        keys += ["judged", "recovery", "recovery_verdict"]
+    return keys + ["lead"]
 
 
 TITLES = {"group": "group_column", "housed": "col_housed_n", "cohort": "col_cohort_n", "retention": "retention",
-          "retention_ci": "ci_column", "retention_verdict": "verdict_column", "judged": "col_judged_n",
-          "recovery": "recovery_rate", "recovery_ci": "ci_column", "recovery_verdict": "verdict_column",
-          "lead_median": "col_lead_median", "lead_ci": "ci_column"}
+          "retention_verdict": "verdict_column", "judged": "col_judged_n", "recovery": "recovery_rate",
+          "recovery_verdict": "verdict_column", "lead": "col_lead_median"}
 
 
 def titles(keys: list[str], lang: str) -> list[str]:
-    """Column titles; a second "95% interval" or "Target" says which figure it belongs to."""
+    """Column titles: a figure with "(95% interval)", a verdict with the figure it judges."""
     out = []
     for key in keys:
         title = t(TITLES[key], lang)
-        if key.endswith(("_ci", "_verdict")) and key.split("_")[0] != "lead":
-            title = f"{title} ({t(TITLES[key.split('_')[0]], lang).lower()})"
-        elif key == "lead_ci":
-            title = f"{title} ({t('days', lang).lower()})"
+        if key in (*SHARES, "lead"):
+            title = f"{title} ({t('ci_column', lang)})"
+        elif key.endswith("_verdict"):
+            title = f"{title} ({t(TITLES[key.removesuffix('_verdict')], lang).lower()})"
         out.append(title)
     return out
 
 
 def row(grouping: Grouping, group: GroupOutcome, lang: str) -> dict:
+    """A group's raw values by column key: counts, (estimate, interval) pairs, verdict codes."""
     return {"group": group_name(grouping.by, group.key, lang), "housed": group.housed, "cohort": group.cohort,
-            "retention": group.retention, "retention_ci": group.retention_ci,
+            "retention": (group.retention, group.retention_ci),
             "retention_verdict": group.retention_verdict if group.cohort else None,
-            "judged": group.judged, "recovery": group.recovery, "recovery_ci": group.recovery_ci,
+            "judged": group.judged, "recovery": (group.recovery, group.recovery_ci),
             "recovery_verdict": group.recovery_verdict if group.judged else None,
-            "lead_median": group.lead_median, "lead_ci": group.lead_ci}
+            "lead": (group.lead_median, group.lead_ci)}
 
 
 def table(grouping: Grouping, lang: str, exact: bool) -> tuple[list[str], list[str], list[list]]:
@@ -77,17 +76,19 @@ def table(grouping: Grouping, lang: str, exact: bool) -> tuple[list[str], list[s
 
 
 def cell_text(key: str, value, lang: str) -> str:
-    """A raw cell as the page shows it."""
+    """A raw cell as a reader sees it: "87,5% (52,9–97,8%)", "156 (136–170)", "nog niet te zeggen"."""
     if value is None:
         return fmt.MISSING
-    if key in SHARES:
-        return fmt.percent(value, lang)
-    if key in INTERVALS:
-        return uncertainty.range_text(value, lang, percent=INTERVALS[key])
+    if key in (*SHARES, "lead"):
+        estimate, ci = value
+        if estimate is None:
+            return fmt.MISSING
+        if key == "lead":
+            shown = fmt.number(estimate, lang, 1) if estimate % 1 else fmt.number(estimate, lang)
+            return shown + (f" ({uncertainty.range_text(ci, lang, percent=False)})" if ci else "")
+        return f"{fmt.percent(estimate, lang)} ({uncertainty.range_text(ci, lang)})"
     if key.endswith("_verdict"):
         return label("verdict", value, lang)
-    if key == "lead_median":
-        return fmt.number(value, lang, 1) if value % 1 else fmt.number(value, lang)
     if key == "group":
         return value
     return fmt.number(value, lang)
@@ -113,6 +114,9 @@ def chart_text(grouping: Grouping, measure: str, lang: str) -> str:
     def value(v: float) -> str:
         return fmt.number(v, lang) if measure == "lead" else fmt.percent(v, lang)
 
+    if lowest[1] == highest[1]:
+        return t("groups_chart_text_same", lang, measure=t(CHART_TITLES[measure], lang),
+                 value=value(lowest[1]), groups=fmt.number(len(rows), lang))
     return t("groups_chart_text", lang, measure=t(CHART_TITLES[measure], lang), lowest=lowest[0],
              lowest_value=value(lowest[1]), highest=highest[0], highest_value=value(highest[1]),
              groups=fmt.number(len(rows), lang))

@@ -169,16 +169,14 @@ def logrank(rows: Iterable[tuple[int, int, int, int]]) -> LogRank | None:
 def interval_of_shown(rate) -> Interval | None:
     """The 95% interval of a rate as a reader is shown it (an eet.figures.disclosure.Rate): of the
     exact rate, k = rate × cohort of the cohort; of a band, the union of the intervals of every k
-    the band allows (so that it tells no more than the band); None where the cohort is hidden, the
-    band too wide to be shown (disclosure.band_withheld) or nothing is measured."""
-    from eet.figures.disclosure import band_withheld
-
+    the band allows (so that it tells no more than the band and the cohort); None where the cohort
+    is hidden or nothing is measured."""
     n = rate.cohort
     if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
         return None
     if rate.value is not None:
         return wilson(int(round(rate.value * n)), n)
-    if rate.low is None or band_withheld(rate):
+    if rate.low is None:
         return None
     ks = range(math.ceil(rate.low * n - 1e-9), math.floor(rate.high * n + 1e-9) + 1)
     intervals = [wilson(k, n) for k in ks if 0 <= k <= n]
@@ -198,6 +196,12 @@ def interval_text(ci: Interval | None, target: float, lang: str) -> str:
     aim = fmt.percent(target, lang, 0)
     return t("ci_caption", lang, low=fmt.percent(ci[0], lang), high=fmt.percent(ci[1], lang),
              verdict=t(VERDICT_TEXTS[verdict(ci, target)], lang, target=aim))
+
+
+def verdict_sentence(rate, lang: str) -> str:
+    """The verdict of a rate as shown (a disclosure.Rate) against its target, from its interval
+    (interval_text), or "" where there is no interval."""
+    return interval_text(interval_of_shown(rate), rate.target, lang)
 
 
 def range_text(ci: Interval | None, lang: str, percent: bool = True) -> str:
