@@ -198,6 +198,16 @@ def interval_text(ci: Interval | None, target: float, lang: str) -> str:
              verdict=t(VERDICT_TEXTS[verdict(ci, target)], lang, target=aim))
 
 
+def conversion_intervals(shown_funnel: dict, conversion: dict, steps: tuple) -> dict[str, Interval | None]:
+    """The 95% Wilson interval of each step's conversion (the step as a share of the step before
+    it), from the counts as shown, only where the conversion itself is shown (both counts exact)."""
+    out = {}
+    for before, step in zip(steps, steps[1:]):
+        shown = conversion.get(step) is not None
+        out[step] = wilson(shown_funnel[step], shown_funnel[before]) if shown else None
+    return out
+
+
 def verdict_sentence(rate, lang: str) -> str:
     """The verdict of a rate as shown (a disclosure.Rate) against its target, from its interval
     (interval_text), or "" where there is no interval."""

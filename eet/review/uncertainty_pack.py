@@ -19,6 +19,12 @@ from eet.review.tables import Percent, Table
 from eet.texts import label, t
 
 
+# The pack's table (and xlsx sheet) of each grouping.
+GROUP_TABLES = {"care_provider": "groups_care_provider", "route": "groups_route", "building_type": "groups_building_type",
+                "municipality": "groups_municipality", "age_band": "groups_age_band",
+                "central_waiting_list": "groups_central_waiting_list"}
+
+
 def uncertainty_figures(session: Session, as_of: date, suppressed: bool) -> dict:
     """Retention, recovery and lead time at D, and every grouping as the pack shows it."""
     goal = figures.targets(session, as_of).get("retention")
@@ -61,7 +67,7 @@ def group_table(grouping: groups.Grouping, lang: str, exact: bool) -> Table:
     notes = group_tables.notes(grouping, lang)
     if exact and not grouping.withheld:
         notes.append(group_tables.logrank_text(grouping, lang))
-    return Table(f"groups_{grouping.by}", label("grouping", grouping.by, lang), titles if grouping.groups else [],
+    return Table(GROUP_TABLES[grouping.by], label("grouping", grouping.by, lang), titles if grouping.groups else [],
                  [[cell(k, v) for k, v in zip(keys, row)] for row in rows], note=" ".join(notes) or None)
 
 
@@ -86,12 +92,12 @@ def charts(data: dict | None, lang: str) -> list[tuple[str, str, object]]:
         if grouping.groups:
             rows = group_tables.chart_rows(grouping, "retention", lang)
             if any(value is not None for _, value, _ in rows):
-                out.append((f"groups_{by}", group_tables.chart_text(grouping, "retention", lang),
+                out.append((GROUP_TABLES[by], group_tables.chart_text(grouping, "retention", lang),
                             group_intervals(rows, lang, target, True)))
     return out
 
 
 def chart_title(key: str, lang: str) -> str:
-    by = key.removeprefix("groups_")
+    by = next(name for name, table in GROUP_TABLES.items() if table == key)
     return f'{t("groups_chart_retention", lang)}: {label("grouping", by, lang).lower()}'
 
