@@ -106,8 +106,8 @@ def group_intervals(rows: list[tuple[str, float | None, tuple[float, float] | No
     fig = go.Figure(go.Scatter(
         x=values, y=names, mode="markers+text", marker=dict(color=MAIN_COLOUR, size=11),
         error_x=dict(type="data", array=high, arrayminus=low, color=MAIN_COLOUR, thickness=2, width=6),
-        text=shown, textposition="top center", customdata=ranges, name=t("ci_column", lang),
-        hovertemplate="%{y}: %{text} (%{customdata})<extra></extra>"))
+        text=shown, textposition="top center", hovertext=ranges, name=t("ci_column", lang),
+        hovertemplate="%{y}: %{text} (%{hovertext})<extra></extra>"))
     if target is not None:
         fig.add_vline(x=target, line=dict(color=OKABE_ITO["vermillion"], width=2, dash="dash"))
         fig.add_annotation(x=target, y=1, yref="paper", yanchor="bottom", xanchor="right", showarrow=False,

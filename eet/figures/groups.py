@@ -214,27 +214,47 @@ def _grouped(o: _Outcomes, codes: np.ndarray, keys: list, target: float, members
 
 
 def _logrank(o: _Outcomes, codes: np.ndarray) -> uncertainty.LogRank | None:
+    """The log-rank test across the groups, from the distinct (group, days, event) rows."""
     chosen = o.followed
     if not chosen.any():
         return None
-    key = (codes[chosen].astype(np.int64) * (int(o.duration[chosen].max()) + 1) + o.duration[chosen]) * 2 \
-        + o.event[chosen]
-    values, counts = np.unique(key, return_counts=True)
     span = int(o.duration[chosen].max()) + 1
-    return uncertainty.logrank((int(v // 2 // span), int(v // 2 % span), int(v % 2), int(n))
-                               for v, n in zip(values, counts))
+    key = (codes[chosen].astype(np.int64) * span + o.duration[chosen]) * 2 + o.event[chosen]
+    values, counts = np.unique(key, return_counts=True)
+    return uncertainty.logrank(values // 2 // span, values // 2 % span, values % 2, counts)
 
 
 @memoised
+def _groups_at(session: Session, as_of: date, by: str, target: float) -> list[GroupOutcome]:
+    timeline = timeline_of(session)
+    codes, keys = _codes_of(session, timeline, by)
+    return _grouped(_outcomes(timeline, as_of), codes, _named(session, by, keys), target)
+
+
+@memoised
+def logrank_by(session: Session, as_of: date, by: str) -> uncertainty.LogRank | None:
+    """The log-rank test of staying housed across the groups of `by` at D (exploratory)."""
+    timeline = timeline_of(session)
+    codes, _ = _codes_of(session, timeline, by)
+    return _logrank(_outcomes(timeline, as_of), codes)
+
+
 def outcomes_by(session: Session, as_of: date, by: str, target: float = 0.9) -> Grouping:
     """The exact outcomes of grouping `by` (one of GROUPINGS) at D, with the log-rank test, as
     known at the session's K. Raises ValueError for an unknown grouping."""
     if by not in GROUPINGS:
         raise ValueError(f"'{by}' is not a grouping; choose one of {', '.join(GROUPINGS)}")
-    timeline = timeline_of(session)
-    codes, keys = _codes(_group_columns(session, timeline)[by])
-    o = _outcomes(timeline, as_of)
-    return Grouping(by, _grouped(o, codes, _named(session, by, keys), target), _logrank(o, codes))
+    return Grouping(by, _groups_at(session, as_of, by, target), logrank_by(session, as_of, by))
+
+
+def _codes_of(session: Session, timeline, by: str) -> tuple[np.ndarray, list]:
+    """(group code per participant, key per code) of grouping `by`, worked out once per timeline."""
+    key = ("issue29-group-codes", by)
+    kept = timeline.worked_out().get(key)
+    if kept is None:
+        timeline.remember(key, _codes(_group_columns(session, timeline)[by]))
+        kept = timeline.worked_out()[key]
+    return kept
 
 
 def _named(session: Session, by: str, keys: list) -> list:
@@ -249,13 +269,13 @@ def _named(session: Session, by: str, keys: list) -> list:
 
 @memoised
 def _viewer_outcomes_by(session: Session, as_of: date, by: str, target: float) -> Grouping:
-    exact = outcomes_by(session, as_of, by, target)
-    rows = {g.key: (g.housed, g.cohort, g.retained, g.cohort - g.retained) for g in exact.groups}
+    rows = {g.key: (g.housed, g.cohort, g.retained, g.cohort - g.retained)
+            for g in _groups_at(session, as_of, by, target)}
     alone, pooled = disclosure.pool_groups(rows, hide=True)
     if not alone:
         return Grouping(by, [], None, withheld=True)
     timeline = timeline_of(session)
-    codes, keys = _codes(_group_columns(session, timeline)[by])
+    codes, keys = _codes_of(session, timeline, by)
     names = _named(session, by, keys)
     # The combined groups as one: every participant of a pooled group gets the code of OTHER.
     recode = np.array([len(names) if name in pooled else i for i, name in enumerate(names)], np.int64)
@@ -272,6 +292,8 @@ def outcomes_for(session: Session, actor: Actor, as_of: date, by: str, target: f
     """outcomes_by as this actor may see it: exact with the log-rank test for researchers and the
     admin; for everyone else (a viewer; a coordinator, whose exact figures are their own
     organisation's rows) the groups of disclosure rule 7 and no test."""
+    if by not in GROUPINGS:
+        raise ValueError(f"'{by}' is not a grouping; choose one of {', '.join(GROUPINGS)}")
     if sees_exact_groups(actor):
         return outcomes_by(session, as_of, by, target)
     return _viewer_outcomes_by(session, as_of, by, target)

@@ -111,20 +111,19 @@ def kaplan_meier(rows: Iterable[tuple[int, int, int]]) -> SurvivalFit:
     days, events, weights = (np.array(column, np.int64) for column in zip(*rows))
     fitter = _fitter(days, events, weights)
     table = fitter.event_table
-    curve = fitter.survival_function_.iloc[:, 0]
-    bounds = fitter.confidence_interval_survival_function_
+    at = np.asarray(table.index, float)
+    observed = table["observed"].to_numpy()
+    at_risk = table["at_risk"].to_numpy()
+    # The estimate and its bounds on lifelines' timeline, read at the event table's days.
+    where = np.searchsorted(np.asarray(fitter.survival_function_.index, float), at)
+    survival = fitter.survival_function_.to_numpy()[where, 0]
+    bounds = fitter.confidence_interval_survival_function_.to_numpy()[where]
     longest = int(days.max())
-    fit = SurvivalFit(days=[0], survival=[1.0], lower=[1.0], upper=[1.0], at_risk=[int(weights.sum())],
-                      events=int(weights[events == 1].sum()), censored=int(weights[events == 0].sum()))
-    for day, observed, at_risk in zip(table.index, table["observed"], table["at_risk"]):
-        day = int(day)
-        if observed or (day == longest and day > 0):
-            fit.days.append(day)
-            fit.survival.append(float(curve.loc[day]))
-            fit.lower.append(float(bounds.loc[day].iloc[0]))
-            fit.upper.append(float(bounds.loc[day].iloc[1]))
-            fit.at_risk.append(int(round(at_risk)))
-    return fit
+    steps = (observed > 0) | ((at == longest) & (at > 0))
+    return SurvivalFit(days=[0, *at[steps].astype(int).tolist()], survival=[1.0, *survival[steps].tolist()],
+                       lower=[1.0, *bounds[steps, 0].tolist()], upper=[1.0, *bounds[steps, 1].tolist()],
+                       at_risk=[int(weights.sum()), *np.rint(at_risk[steps]).astype(int).tolist()],
+                       events=int(weights[events == 1].sum()), censored=int(weights[events == 0].sum()))
 
 
 def _fitter(days: np.ndarray, events: np.ndarray, weights: np.ndarray):
@@ -147,18 +146,19 @@ class LogRank:
     p_value: float
 
 
-def logrank(rows: Iterable[tuple[int, int, int, int]]) -> LogRank | None:
-    """The log-rank test (lifelines) from rows of (group code, days followed, 1 if the event else 0,
-    how many people); None with fewer than two groups or no event at all."""
-    rows = [(int(g), int(d), int(e), int(n)) for g, d, e, n in rows if n]
-    if len({g for g, *_ in rows}) < 2 or not any(e for _, _, e, _ in rows):
+def logrank(groups: np.ndarray, days: np.ndarray, events: np.ndarray, weights: np.ndarray) -> LogRank | None:
+    """The log-rank test (lifelines) from rows of group code, days followed, 1 if the event else 0
+    (censored) and how many people (arrays of one length); None with fewer than two groups or no
+    event at all."""
+    chosen = weights > 0
+    groups, days, events, weights = groups[chosen], days[chosen], events[chosen], weights[chosen]
+    if len(np.unique(groups)) < 2 or not events.any():
         return None
     import warnings
 
     from lifelines.statistics import multivariate_logrank_test
 
-    groups, days, events, weights = (np.array(column, np.int64) for column in zip(*rows))
-    with warnings.catch_warnings():
+    with warnings.catch_warnings():  # lifelines' own use of pandas' deprecated positional arguments
         warnings.simplefilter("ignore")
         result = multivariate_logrank_test(days, groups, events, weights=weights)
     return LogRank(float(result.test_statistic), int(result.degrees_of_freedom), float(result.p_value))
