@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import compress
-from typing import Iterable
 
 import numpy as np
 from sqlmodel import Session
