@@ -190,9 +190,10 @@ elif grouping.withheld:
     st.info(" ".join(group_tables.notes(grouping, lang)))
 else:
     measures = ["retention", *(["recovery"] if grouping.recovery_shown else []), "lead"]
-    for measure, column in zip(measures, st.columns(len(measures), gap="medium")):
-        with column:
-            st.markdown("**" + t(group_tables.CHART_TITLES[measure], lang) + "**")
+    # One chart at a time, the page's full width: three side by side left each too narrow to read.
+    tabs = st.tabs([t(group_tables.CHART_TITLES[measure], lang) for measure in measures])
+    for measure, tab in zip(measures, tabs):
+        with tab:
             rows = group_tables.chart_rows(grouping, measure, lang)
             style.chart(ui.built(group_intervals, rows, lang, None if measure == "lead" else head.retention_target,
                                  measure != "lead", key=(actor, as_of, by, measure)),

@@ -155,8 +155,8 @@ def read_group_table(attack: Attack, header: list[str], rows, day: date, by: str
     before its interval in brackets) as a ratio of its count."""
     column = {name: i for i, name in enumerate(header)}
     cohort, judged = t("col_cohort_n", LANG), t("col_judged_n", LANG)
-    retention = next((c for c in header if c.startswith(t("retention", LANG) + " (")), None)
-    recovery = next((c for c in header if c.startswith(t("recovery_rate", LANG) + " (")), None)
+    retention = t("col_retention_ci", LANG) if t("col_retention_ci", LANG) in column else None
+    recovery = t("col_recovery_ci", LANG) if t("col_recovery_ci", LANG) in column else None
     attack.groups_seen.add((day, by))
     for row in rows:
         name = row[0]

@@ -41,22 +41,13 @@ def columns(grouping: Grouping, exact: bool) -> list[str]:
     return keys + ["lead"]
 
 
-TITLES = {"group": "group_column", "housed": "col_housed_n", "cohort": "col_cohort_n", "retention": "retention",
-          "retention_verdict": "verdict_column", "judged": "col_judged_n", "recovery": "recovery_rate",
-          "recovery_verdict": "verdict_column", "lead": "col_lead_median"}
+TITLES = {"group": "group_column", "housed": "col_housed_n", "cohort": "col_cohort_n", "retention": "col_retention_ci",
+          "retention_verdict": "col_retention_verdict", "judged": "col_judged_n", "recovery": "col_recovery_ci",
+          "recovery_verdict": "col_recovery_verdict", "lead": "col_lead_ci"}
 
 
 def titles(keys: list[str], lang: str) -> list[str]:
-    """Column titles: a figure with "(95% interval)", a verdict with the figure it judges."""
-    out = []
-    for key in keys:
-        title = t(TITLES[key], lang)
-        if key in (*SHARES, "lead"):
-            title = f"{title} ({t('ci_column', lang)})"
-        elif key.endswith("_verdict"):
-            title = f"{title} ({t(TITLES[key.removesuffix('_verdict')], lang).lower()})"
-        out.append(title)
-    return out
+    return [t(TITLES[key], lang) for key in keys]
 
 
 def row(grouping: Grouping, group: GroupOutcome, lang: str) -> dict:
