@@ -191,7 +191,8 @@ elif grouping.withheld:
 else:
     measures = ["retention", *(["recovery"] if grouping.recovery_shown else []), "lead"]
     # One chart at a time, the page's full width: three side by side left each too narrow to read.
-    tabs = st.tabs([t(group_tables.CHART_TITLES[measure], lang) for measure in measures])
+    tabs = st.tabs([t({"retention": "retention", "recovery": "recovery_rate", "lead": "lead_time"}[measure], lang)
+                    for measure in measures])
     for measure, tab in zip(measures, tabs):
         with tab:
             rows = group_tables.chart_rows(grouping, measure, lang)
