@@ -184,3 +184,17 @@ def test_groups_on_a_synthetic_history(engine):
                 if g.lead_ci:
                     assert g.lead_ci[0] <= g.lead_median <= g.lead_ci[1]
         assert groups.outcomes_by(session, as_of, "care_provider").logrank.degrees_of_freedom >= 1
+
+
+def test_the_group_chart_draws_each_interval_and_keeps_it_and_the_target_in_view():
+    from eet.charts.research import group_intervals
+
+    rows = [("A", 0.904, (0.898, 0.909)), ("B", 0.91, (0.905, 0.915)), ("C", None, None)]
+    fig = group_intervals(rows, "nl", 0.9, True)
+    dots = fig.data[0]
+    assert list(dots.y) == ["A", "B"]  # a group without an estimate is left out
+    assert [v - low for v, low in zip(dots.x, dots.error_x.arrayminus)] == pytest.approx([0.898, 0.905])
+    assert [v + high for v, high in zip(dots.x, dots.error_x.array)] == pytest.approx([0.909, 0.915])
+    start, end = fig.layout.xaxis.range
+    assert start <= 0.898 and 0.9 > start and end >= 1.0
+    assert start > 0.5  # narrow intervals of many people are not squeezed onto 0-100%

@@ -5,6 +5,7 @@ for the research page and the meeting pack alike (layout and palette of eet.char
 
 from __future__ import annotations
 
+import math
 import textwrap
 
 import plotly.graph_objects as go
@@ -114,8 +115,14 @@ def group_intervals(rows: list[tuple[str, float | None, tuple[float, float] | No
                            font=dict(size=12, color=OKABE_ITO["vermillion"]),
                            text=plotly_text(t("retention_target_line", lang, target=fmt.percent(target, lang, 0))))
     if percent:
-        fig.update_xaxes(title=t("share_axis", lang), tickformat=".0%", range=[0, 1.08],
-                         tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0])
+        # From a tenth below the lowest interval (or the target) to 100%: narrow intervals of many
+        # people stay visible instead of shrinking to a dot on a 0-100% axis.
+        lowest = min([v - lo for v, lo in zip(values, low)] + ([target] if target is not None else []) + [1])
+        start = math.floor((lowest - 0.05) * 10) / 10
+        start = 0.0 if start < 0.5 else start
+        step = 0.2 if start < 0.5 else 0.1 if start < 0.8 else 0.05
+        fig.update_xaxes(title=t("share_axis", lang), tickformat=".0%", range=[start, 1 + (1 - start) * 0.08],
+                         tickvals=[round(start + i * step, 2) for i in range(int(round((1 - start) / step)) + 1)])
     else:
         top = max([v + h for v, h in zip(values, high)] + [1])
         fig.update_xaxes(title=t("days", lang), range=[0, top * 1.1])
