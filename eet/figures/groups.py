@@ -105,7 +105,9 @@ class Grouping:
 
 def _group_columns(session: Session, timeline) -> dict[str, np.ndarray]:
     """Per grouping a column per participant (the timeline's order): organisation ids or codes,
-    NONE_ID / None where not recorded. Read once per timeline (two integer queries)."""
+    NONE_ID / None where not recorded. Read once per timeline (two integer queries): the first
+    move-in as known at K; the age band as stored (a participant's attributes are versioned by
+    issue 22, which will make them readable as known at K too)."""
     key = ("issue29-group-columns",)
     kept = timeline.worked_out().get(key)
     if kept is not None:
@@ -115,8 +117,7 @@ def _group_columns(session: Session, timeline) -> dict[str, np.ndarray]:
     ages = _matrix(session, select(PARTICIPANT.id, _code(PARTICIPANT.age_band, AGE_BANDS))
                    .order_by(PARTICIPANT.id), 2)
     age = np.full(len(ids), -1, np.int64)
-    where = np.searchsorted(ids, ages[:, 0])
-    known = (where < len(ids)) & (ids[np.minimum(where, len(ids) - 1)] == ages[:, 0]) if len(ids) else where < 0
+    where, known = _positions(ids, ages[:, 0])
     age[where[known]] = ages[known, 1] - 1
     # The dwelling of each participant's first move-in: the first live housed event by date, then id.
     moves = _in_order(_matrix(session, select(EVENT.participant_id, day_of(EVENT.occurred_on), EVENT.id,
@@ -126,9 +127,7 @@ def _group_columns(session: Session, timeline) -> dict[str, np.ndarray]:
     first = np.ones(len(moves), bool)
     first[1:] = moves[1:, 0] != moves[:-1, 0]
     moves = moves[first]
-    owner = np.searchsorted(ids, moves[:, 0])
-    keep = (owner < len(ids))
-    keep[keep] &= ids[owner[keep]] == moves[keep, 0]
+    owner, keep = _positions(ids, moves[:, 0])
     dwellings = timeline.dwellings
     place = np.searchsorted(dwellings.id, moves[keep, 3])
     at = np.full(len(ids), -1, np.int64)
@@ -152,6 +151,14 @@ def _group_columns(session: Session, timeline) -> dict[str, np.ndarray]:
     }
     timeline.remember(key, columns)
     return timeline.worked_out()[key]
+
+
+def _positions(ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(position of each value in the sorted `ids`, whether it is there): a participant recorded
+    after the timeline was read is not in it."""
+    where = np.minimum(np.searchsorted(ids, values), max(len(ids) - 1, 0))
+    found = ids[where] == values if len(ids) else np.zeros(len(values), bool)
+    return where, found
 
 
 def _codes(column: np.ndarray) -> tuple[np.ndarray, list]:
