@@ -42,11 +42,11 @@ if sees_survival_curve(actor):
         st.caption(t("km_caption", lang, events=curve.events, censored=curve.censored) + " "
                    + t("km_interval_caption", lang))
         with st.expander(t("km_table", lang)):
+            every = uncertainty.survival_every(curve)
             fx.dataframe({
-                t("days_since_move_in_short", lang): [fmt.number(d, lang) for d in curve.days],
-                t("at_risk", lang): [fmt.number(n, lang) for n in curve.at_risk],
-                t("still_housed", lang): [fmt.percent(v, lang) for v in curve.survival],
-                t("ci_column", lang): [uncertainty.range_text(ci, lang) for ci in zip(curve.lower, curve.upper)],
+                t("days_since_move_in_short", lang): [fmt.number(d, lang) for d, *_ in every],
+                t("still_housed", lang): [fmt.percent(v, lang) for _, v, _, _ in every],
+                t("ci_column", lang): [uncertainty.range_text((low, high), lang) for _, _, low, high in every],
             }, hide_index=True, key="km_table")
 
 st.subheader(t("business_case", lang))

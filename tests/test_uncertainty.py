@@ -114,3 +114,10 @@ def test_report_gives_each_rate_its_interval_and_verdict(session):
     # below 90%: not met (a negative exit is no recovery, measured or not).
     assert report["participants"]["recovery_12m"]["ci95"] == pytest.approx(list(wilson_by_hand(0, 1)))
     assert report["participants"]["recovery_12m"]["verdict"] == "not_met"
+
+
+def test_the_curve_as_a_table_reads_the_last_step_on_or_before_each_day():
+    fit = uncertainty.kaplan_meier([(50, 0, 1), (100, 1, 1), (200, 1, 1), (300, 0, 1)])
+    rows = uncertainty.survival_every(fit, every=100)
+    assert [(day, round(v, 4)) for day, v, _, _ in rows] == [(0, 1.0), (100, 0.6667), (200, 0.3333), (300, 0.3333)]
+    assert rows[1][2:] == (fit.lower[1], fit.upper[1])

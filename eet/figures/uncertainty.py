@@ -126,6 +126,20 @@ def kaplan_meier(rows: Iterable[tuple[int, int, int]]) -> SurvivalFit:
                        events=int(weights[events == 1].sum()), censored=int(weights[events == 0].sum()))
 
 
+def survival_every(fit: SurvivalFit, every: int = 30) -> list[tuple[int, float, float, float]]:
+    """The curve read every `every` days from day 0 to the longest follow-up, as (day, estimate,
+    lower, upper): the estimate of the last step on or before that day (the curve as a table of a
+    readable length; at national size it has thousands of steps)."""
+    if not fit.days:
+        return []
+    steps = np.asarray(fit.days)
+    out = []
+    for day in range(0, int(steps[-1]) + 1, every):
+        i = int(np.searchsorted(steps, day, side="right")) - 1
+        out.append((day, fit.survival[i], fit.lower[i], fit.upper[i]))
+    return out
+
+
 def _fitter(days: np.ndarray, events: np.ndarray, weights: np.ndarray):
     import warnings
 
