@@ -13,6 +13,7 @@ from eet.charts import viewer as viewer_charts
 from eet.texts import label, t
 from eet.figures.participant_view import ROUTE_STEPS
 from eet.figures import participant_view
+from eet.figures import uncertainty
 
 actor, lang, as_of = ui.context()
 st.title(t("page_participants", lang) + " · " + fmt.long_date(as_of, lang))
@@ -49,6 +50,10 @@ with right:
     if not every_conversion_withheld:
         table[t("conversion", lang)] = [fmt.percent(view.conversion.get(s), lang) if s in view.conversion
                                         else "" for s in steps]
+        # Issue 29: how sure each conversion is (from the counts shown beside it).
+        intervals = uncertainty.conversion_intervals(view.funnel, view.conversion, ROUTE_STEPS)
+        table[t("ci_column", lang)] = [uncertainty.range_text(intervals[s], lang) if s in intervals else ""
+                                       for s in steps]
     fx.dataframe(table, hide_index=True, key="funnel_table")
     if any(view.funnel[s] is None for s in steps):
         st.caption(t("withheld_note", lang, n=fmt.number(view.small_count - 1, lang))
@@ -76,6 +81,10 @@ else:
     # One decimal, as the review page and the pack give them (187,2 there was 187 here).
     st.markdown(t("lead_time_summary", lang, median=fmt.figure(lead.median, lang),
                   p75=fmt.figure(lead.p75, lang), n=fmt.number(view.funnel["housed"], lang)))
+    if lead.median_ci is not None:  # issue 29: how sure the median is (none below 6 people)
+        st.caption(t("lead_ci_caption", lang, median=fmt.figure(lead.median, lang),
+                     low=fmt.number(lead.median_ci[0], lang), high=fmt.number(lead.median_ci[1], lang),
+                     n=fmt.number(view.funnel["housed"], lang)))
     left, right = fx.columns(2, 360, gap="medium")
     for column, title, chart, hidden, key in (
             (left, "lead_time_distribution", ui.built(viewer_charts.lead_time_histogram, view.lead_time_distribution, lang,

@@ -16,6 +16,7 @@ from eet.figures import research
 from eet.figures import registers
 from eet.figures import progress
 from eet.figures import business_case
+from eet.figures import uncertainty
 
 actor, lang, as_of = ui.context()
 st.title(t("page_research", lang) + " · " + fmt.long_date(as_of, lang))
@@ -37,8 +38,16 @@ if sees_survival_curve(actor):
         st.info(t("km_empty", lang))
     else:
         style.chart(ui.built(charts.kaplan_meier, curve.days, curve.survival, head.retention_target, lang,
-                             key=(actor, as_of)), key="km_chart")
-        st.caption(t("km_caption", lang, events=fmt.number(curve.events, lang), censored=fmt.number(curve.censored, lang)))
+                             365, curve.lower, curve.upper, key=(actor, as_of)), key="km_chart")
+        st.caption(t("km_caption", lang, events=fmt.number(curve.events, lang), censored=fmt.number(curve.censored, lang)) + " "
+                   + t("km_interval_caption", lang))
+        with st.expander(t("km_table", lang)):
+            every = uncertainty.survival_every(curve)
+            fx.dataframe({
+                t("days_since_move_in_short", lang): [fmt.number(d, lang) for d, *_ in every],
+                t("still_housed", lang): [fmt.percent(v, lang) for _, v, _, _ in every],
+                t("ci_column", lang): [uncertainty.range_text((low, high), lang) for _, _, low, high in every],
+            }, hide_index=True, key="km_table")
 
 st.subheader(t("business_case", lang))
 case = ui.read(business_case.business_case, as_of)
@@ -114,8 +123,10 @@ else:
     cols[0].metric(t("recovery_rate", lang), disclosure.rate_text(rec.rate, lang), border=True)
     cols[1].metric(t("recovery_measured", lang), f"{fmt.number(rec.measured, lang)} / {fmt.number(rec.cohort, lang)}",
                    border=True, help=t("recovery_coverage", lang))
+    # Issue 29: the verdict follows from the 95% interval, not from the point.
     st.caption(" ".join(filter(None, (
-        t("rate_withheld_caption", lang, n=threshold()) if withheld else "", disclosure.verdict_text(rec.rate, lang),
+        t("rate_withheld_caption", lang, n=threshold()) if withheld else "",
+        uncertainty.verdict_sentence(rec.rate, lang) or disclosure.verdict_text(rec.rate, lang),
         t("recovery_caption", lang, target=fmt.percent(rec.target, lang, 0))))))
     st.markdown("**" + t("recovery_domains", lang) + "**")
     if rec.domains:
@@ -162,3 +173,37 @@ else:
             st.caption(t("bc_break_even", lang, label=fmt.plain(s.label), value=fmt.euro(s.break_even_eur, lang)))
         if not evens:
             st.caption(t("bc_no_break_even", lang))
+
+# --- issue 29: outcomes by group, with their uncertainty (exploratory) ----------------------------
+from eet.charts.research import group_intervals  # noqa: E402
+from eet.figures import group_tables, groups  # noqa: E402
+
+st.subheader(t("groups_title", lang))
+st.caption(t("groups_intro", lang))
+by = st.selectbox(t("groups_choose", lang), groups.GROUPINGS, format_func=lambda g: label("grouping", g, lang),
+                  key="groups_by")
+grouping = ui.read(groups.outcomes_for, actor, as_of, by, head.retention_target)
+exact = groups.sees_exact_groups(actor)
+if not grouping.groups and not grouping.withheld:
+    st.info(t("groups_empty", lang))
+elif grouping.withheld:
+    st.info(" ".join(group_tables.notes(grouping, lang)))
+else:
+    measures = ["retention", *(["recovery"] if grouping.recovery_shown else []), "lead"]
+    # One chart at a time, the page's full width: three side by side left each too narrow to read.
+    tabs = st.tabs([t({"retention": "retention", "recovery": "recovery_rate", "lead": "lead_time"}[measure], lang)
+                    for measure in measures])
+    for measure, tab in zip(measures, tabs):
+        with tab:
+            rows = group_tables.chart_rows(grouping, measure, lang)
+            style.chart(ui.built(group_intervals, rows, lang, None if measure == "lead" else head.retention_target,
+                                 measure != "lead", key=(actor, as_of, by, measure)),
+                        key=f"groups_chart_{measure}")
+            st.caption(group_tables.chart_text(grouping, measure, lang))
+    keys, titles, rows = group_tables.table(grouping, lang, exact)
+    fx.dataframe({title: [group_tables.cell_text(key, r[i], lang) for r in rows]
+                  for i, (key, title) in enumerate(zip(keys, titles))}, hide_index=True, key="groups_table")
+    for note in group_tables.notes(grouping, lang):
+        st.caption(note)
+    if exact:
+        st.caption(group_tables.logrank_text(grouping, lang))

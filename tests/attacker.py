@@ -66,6 +66,7 @@ class Attack:
         self.people: set = set()
         self.seen: dict = {}  # var -> where it was read
         self.ratios: list = []  # (numerator, denominator, low, high)
+        self.groups_seen: set = set()  # (date, grouping) of the outcomes by group read (issue 29)
 
     def var(self, name, people: bool = True, signed: bool = False) -> None:
         if name not in self.bounds:

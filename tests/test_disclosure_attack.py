@@ -140,6 +140,7 @@ def read_pack(attack: Attack, path, meeting: date) -> list[date]:
                 day = _date(column)
                 if kind and day:
                     attack.see(dwelling(kind, day, dim, key), row[j], f"pack {dim}", kind == "occupied")
+    read_groups(attack, book, meeting)
     for row in list(book[sheet("series", LANG)].iter_rows(values_only=True))[1:]:
         if row and isinstance(row[0], (date,)) or (row and hasattr(row[0], "date")):
             day = row[0].date() if hasattr(row[0], "date") else row[0]
@@ -156,6 +157,49 @@ def read_pack(attack: Attack, path, meeting: date) -> list[date]:
                 attack.group(change, {funnel(as_of, "housed"): 1, funnel(since, "housed"): -1}, signed=True)
                 attack.see_bounds(change, (row[3] - 0.05) * months, (row[3] + 0.05) * months, "pack pace")
     return [since, as_of] if since != as_of else [as_of]
+
+
+GROUPINGS = ("care_provider", "route", "building_type", "municipality", "age_band", "central_waiting_list")
+
+
+def read_groups(attack: Attack, book, day: date) -> None:
+    """Issue 29: the outcomes by group (one sheet per grouping) and the recovery headline they add
+    up against."""
+    for row in list(book[sheet("recovery", LANG)].iter_rows(values_only=True))[1:]:
+        if row and row[0] == t("recovery_coverage", LANG):
+            attack.see(("rec_measured", day), row[1], "pack recovery")
+        elif row and row[0] == t("pack_cohort", LANG):
+            attack.see(("cohort", day), row[1], "pack recovery")
+    for by in GROUPINGS:
+        rows = list(book[sheet(f"groups_{by}", LANG)].iter_rows(values_only=True))
+        if not rows or not rows[0] or rows[0][0] != t("group_column", LANG):
+            continue
+        # The rows of groups; the note under the table is a row of one cell.
+        read_group_table(attack, [str(c) for c in rows[0]],
+                         [r for r in rows[1:] if r and r[0] and sum(c is not None for c in r) > 1], day, by,
+                         "pack groups")
+
+
+def read_group_table(attack: Attack, header: list[str], rows, day: date, by: str, where: str) -> None:
+    """A table of outcomes by group as a viewer reads it: the counts, and each rate (the figure
+    before its interval in brackets) as a ratio of its count."""
+    column = {name: i for i, name in enumerate(header)}
+    cohort, judged = t("col_cohort_n", LANG), t("col_judged_n", LANG)
+    retention = t("col_retention_ci", LANG) if t("col_retention_ci", LANG) in column else None
+    recovery = t("col_recovery_ci", LANG) if t("col_recovery_ci", LANG) in column else None
+    attack.groups_seen.add((day, by))
+    for row in rows:
+        name = row[0]
+        attack.see(("g_cohort", day, by, name), row[column[cohort]], where)
+        if judged in column:
+            attack.see(("g_judged", day, by, name), row[column[judged]], where)
+        for rate_column, count, part in ((retention, "g_cohort", "g_retained"), (recovery, "g_judged", "g_recovered")):
+            if rate_column is None:
+                continue
+            text = str(row[column[rate_column]] or "").split(" (")[0]
+            bounds = percent(text, LANG) if text and text != "–" else None
+            if bounds:
+                attack.ratio((part, day, by, name), (count, day, by, name), *bounds)
 
 
 def read_pack_html(attack: Attack, path, days: list[date]) -> None:
@@ -278,6 +322,8 @@ def read_page(attack: Attack, at: AppTest, page: str, d: date) -> None:
                     step = step_names.get(column)
                     if step:
                         attack.see(("breakdown", d, by, name, step), row[column], where)
+        elif first == t("group_column", LANG):  # issue 29: the default grouping, by care provider
+            read_group_table(attack, columns, [list(row) for _, row in frame.iterrows()], d, "care_provider", where)
         elif first == t("municipality", LANG):
             for _, row in frame.iterrows():
                 for column in columns[1:]:
@@ -391,6 +437,7 @@ def add_structure(attack: Attack, session: Session) -> None:
                 attack.chain([("breakdown", d, by, k, s) for s in ("referred", "housed", "housed_now")], (by, d, k))
         if any(("waiting", d, k) in attack.bounds for k in ("yes", "no", "unknown")):
             attack.total(funnel(d, "referred"), [("waiting", d, k) for k in ("yes", "no", "unknown")], ("waiting", d))
+        add_group_structure(attack, d)
         attack.equal({("cohort", d): 1, ("retained", d): -1, ("left", d): -1})
         attack.var(("left", d))
         attack.var(("retained", d))
@@ -413,6 +460,29 @@ def add_structure(attack: Attack, session: Session) -> None:
         names = sorted(names, key=lambda n: n[1])
         for a, b in zip(names, names[1:]):
             attack.group(("two dates", b, a), {b: 1, a: -1}, signed=True)
+
+
+def add_group_structure(attack: Attack, d: date) -> None:
+    """Issue 29: per grouping the groups add up to the headline (cohort, retained, judged); each
+    group's cohort is its retained and its left, its judged its recovered and the rest; the judged
+    in all, beside the recovery headline's measured and cohort, leave two groups of people."""
+    for day, by in sorted(attack.groups_seen):
+        if day != d:
+            continue
+        names = sorted({name[3] for name in attack.bounds if name[0] == "g_cohort" and name[1:3] == (d, by)},
+                       key=str)
+        attack.total(("cohort", d), [("g_cohort", d, by, n) for n in names], ("g cohort", d, by))
+        attack.total(("retained", d), [("g_retained", d, by, n) for n in names], ("g retained", d, by))
+        for n in names:
+            attack.group(("g_left", d, by, n), {("g_cohort", d, by, n): 1, ("g_retained", d, by, n): -1})
+        if any(("g_judged", d, by, n) in attack.bounds for n in names):
+            attack.total(("judged", d), [("g_judged", d, by, n) for n in names], ("g judged", d, by))
+            for n in names:
+                attack.group(("g_not_recovered", d, by, n), {("g_judged", d, by, n): 1,
+                                                            ("g_recovered", d, by, n): -1})
+    if ("judged", d) in attack.bounds and ("rec_measured", d) in attack.bounds:
+        attack.group(("judged, not measured", d), {("judged", d): 1, ("rec_measured", d): -1})
+        attack.group(("cohort, not judged", d), {("cohort", d): 1, ("judged", d): -1})
 
 
 def attack_at(session: Session, url: str, as_of: date, tmp_path, monkeypatch, pages: bool = True,
@@ -453,6 +523,7 @@ def test_the_attacker_finds_small_counts_in_exact_figures(demo_url, tmp_path, mo
         found = attack_at(session, demo_url, date(2021, 5, 27), tmp_path, monkeypatch, pages=False, exact=True)
     assert any("difference" in f for f in found), found
     assert any("two dates" in f or "change" in f for f in found), found
+    assert any(f.startswith("('g_") for f in found), found  # issue 29: the groups of an exact pack
 
 
 # --- the data feed (issue 27) ----------------------------------------------------------------------

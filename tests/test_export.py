@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session
 
-from eet.review import decisions
+from eet.review import decisions, uncertainty_pack
 
 from eet.charts import review as review_charts
 from eet.accounts.access import SYSTEM, Actor
@@ -54,7 +54,10 @@ def test_html_pack_opens_offline_with_every_chart_drawn_and_prints_on_a4(demo_en
         pytest.skip("one browser run is enough; the figures are compared across backends elsewhere")
     with Session(demo_engine) as session:
         path = _pack(session, tmp_path, ".html")
-        expected_charts = len(review_charts.all_charts(build_review(session, SYSTEM, AS_OF, SINCE), "nl"))
+        review_count = len(review_charts.all_charts(build_review(session, SYSTEM, AS_OF, SINCE), "nl"))
+        # Issue 29: a chart per grouping a viewer may see, beside the review's six.
+        group_count = len(uncertainty_pack.charts(uncertainty_pack.uncertainty_figures(session, AS_OF, True), "nl"))
+        expected_charts = review_count + group_count
     requests_refused: list[str] = []
 
     def refuse_network(route):
@@ -77,7 +80,7 @@ def test_html_pack_opens_offline_with_every_chart_drawn_and_prints_on_a4(demo_en
             timeout=20000)
         drawn = page.evaluate("Array.from(document.querySelectorAll('.js-plotly-plot'))"
                               ".filter(el => el.querySelector('svg.main-svg')).length")
-        assert drawn == expected_charts == 6
+        assert drawn == expected_charts and review_count == 6 and group_count >= 1
         assert page.evaluate("typeof Plotly") == "object"  # embedded, not fetched
         assert not errors
         assert requests_refused == []  # the pack asked for nothing outside the file
@@ -90,7 +93,7 @@ def test_html_pack_opens_offline_with_every_chart_drawn_and_prints_on_a4(demo_en
     assert pdf.startswith(b"%PDF")
     (SCREENSHOTS / "pack.pdf").write_bytes(pdf)
     pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
-    assert 4 <= pages <= 12, f"{pages} A4 pages"
+    assert 4 <= pages <= 16, f"{pages} A4 pages"  # issue 29 added the outcomes by group
 
 
 # --- the xlsx against the JSON report ------------------------------------------------------------

@@ -315,10 +315,12 @@ def test_report_has_every_key_of_the_spec(session):
     assert set(report["participants"]) == {"target", "funnel", "lead_time_days", "retention_12m", "recovery_12m"}
     assert set(report["participants"]["funnel"]) == {
         "referred", "assessed", "eligible", "matched", "housed", "housed_now", "withdrawn"}
-    assert report["participants"]["retention_12m"] == {"rate": None, "cohort": 0, "target": 0.9}
-    assert report["participants"]["recovery_12m"] == {"rate": None, "cohort": 0, "measured": 0, "target": 0.9}
+    assert report["participants"]["retention_12m"] == {"rate": None, "cohort": 0, "target": 0.9, "ci95": None,
+                                                       "verdict": "undecided"}
+    assert report["participants"]["recovery_12m"] == {"rate": None, "cohort": 0, "measured": 0, "target": 0.9,
+                                                      "ci95": None, "verdict": "undecided"}
     assert report["business_case"] == {"per_payer": {}, "total": {"housing_first": None, "shelter": None, "difference": None}}
-    assert report["participants"]["lead_time_days"] == {"median": 27.0, "p75": 27.0, "n": 1}
+    assert report["participants"]["lead_time_days"] == {"median": 27.0, "p75": 27.0, "n": 1, "median_ci95": None}
     assert report["dwellings"]["by_municipality"]["Houten"] == {
         "counter": 0, "pipeline": 0, "searching": 0, "location_found": 0, "available": 0, "occupied": 0,
         "withdrawn": 0, "pledge": None, "on_track": None}  # pledge, on_track: spec, "Pledges"

@@ -389,6 +389,7 @@ def retention_metric(column, head, lang: str) -> None:
     (eet.figures.progress.headline): exact, or a band with the target verdict always said
     (eet.figures.disclosure rule 5); the overview and the research page show it alike."""
     from eet.texts import formatting as fmt
+    from eet.figures import uncertainty
     from eet.figures.disclosure import rate_text, verdict_text
     from eet.figures.privacy import threshold
 
@@ -396,11 +397,14 @@ def retention_metric(column, head, lang: str) -> None:
     column.metric(t("retention", lang), rate_text(rate, lang), border=True)
     if not head.retention_cohort:
         column.caption(t("retention_empty", lang))
-    elif rate.banded:
-        column.caption(t("retention_band_caption", lang, verdict=verdict_text(rate, lang), n=threshold(),
+        return
+    # Issue 29: the verdict follows from the 95% interval, not from the point.
+    verdict = uncertainty.verdict_sentence(rate, lang) or verdict_text(rate, lang)
+    if rate.banded:
+        column.caption(t("retention_band_caption", lang, verdict=verdict, n=threshold(),
                          cohort=fmt.number(head.retention_cohort, lang)))
     else:
-        column.caption(t("retention_verdict_caption", lang, verdict=verdict_text(rate, lang),
+        column.caption(t("retention_verdict_caption", lang, verdict=verdict,
                          cohort=fmt.number(head.retention_cohort, lang)))
 
 # A list of more codes than this is typed into, not chosen from: at national size (100,000

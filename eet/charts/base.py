@@ -317,14 +317,24 @@ def waiting_list_donut(counts: dict[str, object], lang: str) -> go.Figure:
 
 
 def kaplan_meier(days: list[int], survival: list[float], target: float, lang: str,
-                 horizon: int = 365) -> go.Figure:
+                 horizon: int = 365, lower: list[float] | None = None, upper: list[float] | None = None
+                 ) -> go.Figure:
+    """The Kaplan–Meier curve (steps), with its 95% interval as a band where `lower` and `upper`
+    are given (issue 29), the target as a line and the 12-month horizon."""
     # The estimate holds until the next event: draw it on to the horizon, or a curve without events
     # would be a single invisible point.
     end = max(days + [horizon])
     days, survival = days + [end], survival + [survival[-1]]
-    fig = go.Figure(go.Scatter(x=days, y=survival, mode="lines", line_shape="hv",
-                               line=dict(color=MAIN_COLOUR, width=3), name=t("still_housed", lang),
-                               hovertemplate="%{x}: %{y:.1%}<extra></extra>"))
+    fig = go.Figure()
+    if lower is not None and upper is not None:
+        name = t("ci_column", lang)
+        fig.add_scatter(x=days, y=upper + [upper[-1]], mode="lines", line_shape="hv", line=dict(width=0),
+                        name=name, showlegend=False, hoverinfo="skip")
+        fig.add_scatter(x=days, y=lower + [lower[-1]], mode="lines", line_shape="hv", line=dict(width=0),
+                        fill="tonexty", fillcolor="rgba(0, 114, 178, 0.18)", name=name, hoverinfo="skip")
+    fig.add_scatter(x=days, y=survival, mode="lines", line_shape="hv",
+                    line=dict(color=MAIN_COLOUR, width=3), name=t("still_housed", lang),
+                    hovertemplate="%{x}: %{y:.1%}<extra></extra>")
     fig.add_hline(y=target, line=dict(color=TARGET_COLOUR, width=2, dash="dash"),
                   annotation_text=t("retention_target_line", lang, target=fmt.percent(target, lang, 0)),
                   annotation_position="bottom left", annotation_font_color=TARGET_COLOUR)

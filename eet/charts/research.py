@@ -5,6 +5,7 @@ for the research page and the meeting pack alike (layout and palette of eet.char
 
 from __future__ import annotations
 
+import math
 import textwrap
 
 import plotly.graph_objects as go
@@ -87,3 +88,45 @@ def tornado(rows: list[tuple[str, float, float]], base: float, lang: str) -> go.
     lines = sum(max(1, len(textwrap.wrap(name, WRAP))) for name in names)
     return _layout(fig, lang, height=max(260, 100 + 22 * lines + 16 * len(rows)), barmode="overlay",
                    margin=dict(l=10, r=20, t=40, b=10))  # room above the plot for the lines' names
+
+
+def group_intervals(rows: list[tuple[str, float | None, tuple[float, float] | None]], lang: str,
+                    target: float | None = None, percent: bool = True) -> go.Figure:
+    """Outcomes by group (issue 29): per group (its name as shown, the estimate, its 95% interval
+    or None) a dot with a whisker over its interval, one row per group in the order given; the
+    target as a dashed line where given. Shares as percentages, else days. Groups without an
+    estimate are left out."""
+    rows = [row for row in rows if row[1] is not None]
+    names = [plotly_text(name) for name, _, _ in rows]
+    values = [value for _, value, _ in rows]
+    high = [(ci[1] - value) if ci else 0 for _, value, ci in rows]
+    low = [(value - ci[0]) if ci else 0 for _, value, ci in rows]
+    shown = [fmt.percent(v, lang) if percent else fmt.number(v, lang) for v in values]
+    ranges = [(f"{fmt.percent(ci[0], lang)}–{fmt.percent(ci[1], lang)}" if percent else
+               f"{fmt.number(ci[0], lang)}–{fmt.number(ci[1], lang)}") if ci else fmt.MISSING for _, _, ci in rows]
+    fig = go.Figure(go.Scatter(
+        x=values, y=names, mode="markers+text", marker=dict(color=MAIN_COLOUR, size=11),
+        error_x=dict(type="data", array=high, arrayminus=low, color=MAIN_COLOUR, thickness=2, width=6),
+        text=shown, textposition="top center", hovertext=ranges, name=t("ci_column", lang),
+        hovertemplate="%{y}: %{text} (%{hovertext})<extra></extra>"))
+    if target is not None:
+        fig.add_vline(x=target, line=dict(color=OKABE_ITO["vermillion"], width=2, dash="dash"))
+        fig.add_annotation(x=target, y=1, yref="paper", yanchor="bottom", xanchor="right", showarrow=False,
+                           font=dict(size=12, color=OKABE_ITO["vermillion"]),
+                           text=plotly_text(t("retention_target_line", lang, target=fmt.percent(target, lang, 0))))
+    if percent:
+        # From a tenth below the lowest interval (or the target) to 100%: narrow intervals of many
+        # people stay visible instead of shrinking to a dot on a 0-100% axis.
+        lowest = min([v - lo for v, lo in zip(values, low)] + ([target] if target is not None else []) + [1])
+        start = math.floor((lowest - 0.05) * 10) / 10
+        start = 0.0 if start < 0.5 else start
+        step = 0.2 if start < 0.5 else 0.1 if start < 0.8 else 0.05
+        fig.update_xaxes(title=t("share_axis", lang), tickformat=".0%", range=[start, 1 + (1 - start) * 0.08],
+                         tickvals=[round(start + i * step, 2) for i in range(int(round((1 - start) / step)) + 1)])
+    else:
+        top = max([v + h for v, h in zip(values, high)] + [1])
+        fig.update_xaxes(title=t("days", lang), range=[0, top * 1.1])
+    # Top to bottom in the order given, with room above the first row for its value.
+    fig.update_yaxes(range=[len(rows) - 0.5, -0.9])
+    return _layout(fig, lang, height=max(220, 110 + 48 * len(rows)), showlegend=False,
+                   margin=dict(l=10, r=20, t=44, b=10))  # room above the first row's value and the line's name

@@ -23,6 +23,14 @@ The rules (the README's "What a viewer sees" says them for people; CBS practice)
 6. Two dates. Where two dates stand side by side (the review page, the pack, "what changed"), an
    exact count whose change is 1 to 4 is withheld at the earlier date, and so is the change
    (`two_dates`).
+7. Groups of an outcome (issue 29: retention, recovery and lead time by care provider, route, ...).
+   A group is shown on its own only where each of its counts (housed, retention cohort, retained,
+   left) is 0 or at least the threshold; the others are combined into one row "other groups",
+   joined by the smallest shown groups until that row's counts pass too; where only the
+   combination of all would pass, the grouping is withheld (`pool_groups`). Every shown count is
+   then exact and the rows add up to the totals. Recovery by group is shown only where every row's
+   judged, recovered and not recovered pass as well, and their total gives no small count back
+   beside the headline's cohort and coverage (`recovery_groups_shown`). Shown at one date only.
 
 Cells: an int (exact), "<5" (1 to 4), None ("–": withheld, and then at least the threshold) or
 COMBINED (shown only in a sum). The cell bounds that a viewer can infer from them are in `bounds`.
@@ -387,3 +395,49 @@ def verdict_text(rate: Rate, lang: str) -> str:
     if rate.met is None:
         return ""
     return t("target_met" if rate.met else "target_missed", lang, target=fmt.percent(rate.target, lang, 0))
+
+
+# --- rule 7: groups of an outcome ---------------------------------------------------------------
+
+def pool_groups(rows: Mapping[object, tuple[int, ...]], hide: bool, limit: int | None = None
+                ) -> tuple[list, list]:
+    """(groups shown alone, groups combined into "other groups") for rows of key -> the counts the
+    group's figures show or imply (rule 7). Without `hide` every group alone. For a viewer: a group
+    with a small count is combined; while the combination has a small count, the shown group with
+    the fewest people (its first count) joins it; if every group would have to, ([], all): the
+    grouping is withheld."""
+    keys = list(rows)
+    if not hide:
+        return keys, []
+    limit = threshold() if limit is None else limit
+
+    def passes(counts) -> bool:
+        return not any(small(int(n), limit) for n in counts)
+
+    alone = [k for k in keys if passes(rows[k])]
+    pooled = [k for k in keys if k not in alone]
+
+    def pool_counts() -> list[int]:
+        width = len(next(iter(rows.values())))
+        return [sum(rows[k][i] for k in pooled) for i in range(width)]
+
+    while pooled and not passes(pool_counts()) and alone:
+        smallest = min(alone, key=lambda k: (rows[k][0], str(k)))
+        alone.remove(smallest)
+        pooled.append(smallest)
+    if not alone or (pooled and not passes(pool_counts())):
+        return [], keys
+    return alone, pooled
+
+
+def recovery_groups_shown(rows: list[tuple[int, int]], cohort: int, measured: int, limit: int | None = None
+                          ) -> bool:
+    """Whether a viewer may read recovery by group (rule 7), for rows of (judged, recovered): each
+    row's judged, recovered and not recovered are 0 or at least the threshold, and the total
+    judged, beside the headline's cohort and coverage (measured), gives back no small number of
+    negative exits without measurements (judged - measured) or of members not judged (cohort -
+    judged)."""
+    if any(small(n, limit) for judged, recovered in rows for n in (judged, recovered, judged - recovered)):
+        return False
+    judged = sum(j for j, _ in rows)
+    return not small(judged - measured, limit) and not small(cohort - judged, limit)

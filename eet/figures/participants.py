@@ -7,14 +7,14 @@ A participant counts at a funnel step when they have such an event dated on or b
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import compress
-from typing import Iterable
 
 import numpy as np
 from sqlmodel import Session
 
+from eet.figures import uncertainty
 from eet.figures.query import FUNNEL_STEPS, NO_PARTICIPANT_FILTER, ParticipantFilter, RETENTION_DAYS, memoised
 from eet.figures.timeline import NEVER, day_number, timeline_of
 
@@ -122,6 +122,7 @@ class LeadTime:
     median: float | None
     p75: float | None
     n: int
+    median_ci: uncertainty.Interval | None = None  # 95%, from order statistics (None under 6)
 
 
 @memoised
@@ -134,7 +135,7 @@ def lead_time(session: Session, as_of: date, scope: ParticipantFilter = NO_PARTI
     if not len(days):
         return LeadTime(None, None, 0)
     median, p75 = np.percentile(days, [50, 75])
-    return LeadTime(float(median), float(p75), len(days))
+    return LeadTime(float(median), float(p75), len(days), uncertainty.median_interval(days))
 
 
 def percentile_of_counts(counts: list[tuple[int, int]], fraction: float) -> float | None:
@@ -217,7 +218,7 @@ def lead_times(counts: list[tuple[str, int, int]], bucket_days: int = 30
         month_days[days] = month_days.get(days, 0) + n
     ordered = sorted(by_days.items())
     lead = LeadTime(percentile_of_counts(ordered, 0.5), percentile_of_counts(ordered, 0.75),
-                    sum(by_days.values()))
+                    sum(by_days.values()), uncertainty.median_interval_of_counts(ordered))
     # The trend shows the same statistic as the headline (DESIGN.md: the median), month by month.
     trend = [(month, percentile_of_counts(sorted(days.items()), 0.5), sum(days.values()))
              for month, days in sorted(by_month.items())]
@@ -231,6 +232,16 @@ class Retention:
     retained: int
     target: float
 
+    @property
+    def ci95(self) -> uncertainty.Interval | None:
+        """The 95% Wilson interval of the rate (None for an empty cohort)."""
+        return uncertainty.wilson(self.retained, self.cohort)
+
+    @property
+    def verdict(self) -> str:
+        """met / not_met / undecided against the target, from the interval (eet.figures.uncertainty)."""
+        return uncertainty.verdict(self.ci95, self.target)
+
 
 @memoised
 def retention_12m(session: Session, as_of: date, scope: ParticipantFilter = NO_PARTICIPANT_FILTER,
@@ -239,25 +250,24 @@ def retention_12m(session: Session, as_of: date, scope: ParticipantFilter = NO_P
     exit within 365 days of that move-in (0 to 365 days after it, both included); a death within
     those days leaves them out. Those exits all lie on or before D, so they are known per
     participant whatever D is (eet.figures.timeline)."""
-    timeline = timeline_of(session)
+    cohort, retained = retention_masks(timeline_of(session), as_of, scope)
+    size, kept = int(cohort.sum()), int(retained.sum())
+    return Retention(kept / size if size else None, size, kept, target)
+
+
+def retention_masks(timeline, as_of: date, scope: ParticipantFilter = NO_PARTICIPANT_FILTER
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """(cohort, retained) per participant at D: the masks retention_12m counts."""
     history = timeline.participants
     cohort = _housed_by(timeline, as_of - timedelta(days=RETENTION_DAYS), scope)
     first_in = history.housed
     cohort &= ~(history.deceased_exit - first_in <= RETENTION_DAYS)
     retained = cohort & ~(history.negative_exit - first_in <= RETENTION_DAYS)
-    size, kept = int(cohort.sum()), int(retained.sum())
-    return Retention(kept / size if size else None, size, kept, target)
+    return cohort, retained
 
 
-@dataclass
-class SurvivalCurve:
-    """Kaplan–Meier estimate of staying housed without a negative exit."""
-
-    days: list[int] = field(default_factory=list)
-    survival: list[float] = field(default_factory=list)
-    at_risk: list[int] = field(default_factory=list)
-    events: int = 0
-    censored: int = 0
+# The Kaplan–Meier estimate of staying housed without a negative exit, with its 95% interval.
+SurvivalCurve = uncertainty.SurvivalFit
 
 
 @memoised
@@ -265,8 +275,18 @@ def kaplan_meier(session: Session, as_of: date, scope: ParticipantFilter = NO_PA
                  ) -> SurvivalCurve:
     """Time from first move-in to the first negative exit, for participants first housed on or
     before D; a positive exit, a death, or D censors (exits on or before D, on or after the first
-    move-in). The product runs over the distinct (days, event) pairs."""
+    move-in). The estimate and its 95% Greenwood interval are lifelines' (eet.figures.uncertainty),
+    from the distinct (days, event) pairs and how many people share each."""
     timeline = timeline_of(session)
+    housed, duration, is_event = survival_times(timeline, as_of, scope)
+    return uncertainty.kaplan_meier(survival_rows(duration, is_event))
+
+
+def survival_times(timeline, as_of: date, scope: ParticipantFilter = NO_PARTICIPANT_FILTER
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mask of the participants first housed on or before D, and for those in mask order: days
+    from the first move-in to the first negative exit or to the censoring (a positive exit, a
+    death, or D), whether it was a negative exit): the Kaplan–Meier curve's input."""
     history = timeline.participants
     day = _at(as_of)
     housed = _housed_by(timeline, as_of, scope)
@@ -277,34 +297,13 @@ def kaplan_meier(session: Session, as_of: date, scope: ParticipantFilter = NO_PA
     censor = np.where(censor <= day, censor, NEVER)
     is_event = (negative != NEVER) & (negative <= censor)
     end = np.where(is_event, negative, np.where(censor != NEVER, censor, day))
-    duration = end - first_in
+    return housed, end - first_in, is_event
+
+
+def survival_rows(duration: np.ndarray, is_event: np.ndarray) -> list[tuple[int, int, int]]:
+    """(days, 1 for an event else 0, people) for each distinct pair, in order of days."""
     if not len(duration):
-        return _kaplan_meier_product([])
+        return []
     low = int(duration.min())
     keys, counts = np.unique((duration - low) * 2 + is_event, return_counts=True)
-    return _kaplan_meier_product((int(k // 2) + low, int(k % 2), int(n)) for k, n in zip(keys, counts))
-
-
-def _kaplan_meier_product(rows: Iterable[tuple[int, int, int]]) -> SurvivalCurve:
-    by_day: dict[int, list[int]] = {}
-    for day, is_event, n in rows:
-        by_day.setdefault(int(day), [0, 0])[int(is_event)] += int(n)
-    at_risk = sum(c + e for c, e in by_day.values())
-    curve = SurvivalCurve(days=[0], survival=[1.0], at_risk=[at_risk])
-    survival = 1.0
-    longest = max(by_day, default=0)
-    for day in sorted(by_day):
-        censored, events = by_day[day]
-        last_day = day == longest
-        if events:
-            survival *= 1 - events / at_risk
-        # A step at each event, and the curve carried on to the longest follow-up, so that a
-        # cohort without events still draws a line.
-        if events or (last_day and day > 0):
-            curve.days.append(day)
-            curve.survival.append(survival)
-            curve.at_risk.append(at_risk)
-        curve.events += events
-        curve.censored += censored
-        at_risk -= events + censored
-    return curve
+    return [(int(k // 2) + low, int(k % 2), int(n)) for k, n in zip(keys, counts)]

@@ -31,7 +31,7 @@ import numpy as np
 from sqlmodel import Session
 
 from eet.accounts.access import Actor, sees_suppressed_counts
-from eet.figures import disclosure, privacy
+from eet.figures import disclosure, privacy, uncertainty
 from eet.figures.disclosure import Rate
 from eet.figures.query import RETENTION_DAYS, memoised
 from eet.figures.timeline import day_number, timeline_of
@@ -69,6 +69,16 @@ class Recovery:
     def coverage(self) -> float | None:
         return self.measured / self.cohort if self.cohort else None
 
+    @property
+    def ci95(self) -> tuple[float, float] | None:
+        """The 95% Wilson interval of recovered / judged (None when nobody can be judged)."""
+        return uncertainty.wilson(self.recovered, self.judged)
+
+    @property
+    def verdict(self) -> str:
+        """met / not_met / undecided against the target, from the interval (eet.figures.uncertainty)."""
+        return uncertainty.verdict(self.ci95, self.target)
+
 
 def _first_per_owner(owner: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(owners, row index) of the first row per owner in the order of `keys` (most significant
@@ -98,7 +108,21 @@ def recovery_12m(session: Session, as_of: date, target: float = 0.9) -> Recovery
     the session's K (eet.figures.query.as_known_at), from the participants' histories
     (eet.figures.timeline)."""
     history = timeline_of(session).participants
-    day = day_number(as_of)
+    members, judged, recovered, measured, domains = _recovery_of(history, day_number(as_of))
+    return Recovery(int(recovered.sum()) / int(judged.sum()) if judged.any() else None, int(members.sum()),
+                    measured, int(judged.sum()), int(recovered.sum()), target, domains)
+
+
+def recovery_masks(timeline, as_of: date) -> tuple[np.ndarray, np.ndarray]:
+    """(judged, recovered) per participant at D: the masks recovery_12m counts (issue 29: the
+    outcome by group)."""
+    _, judged, recovered, _, _ = _recovery_of(timeline.participants, day_number(as_of))
+    return judged, recovered
+
+
+def _recovery_of(history, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, list[DomainChange]]:
+    """(members, judged, recovered) per participant at day number `day`, the number measured and
+    the per-domain changes (the module's docstring gives the rule)."""
     first_in = history.housed
     members = (first_in <= day - RETENTION_DAYS) & ~(history.deceased_exit - first_in <= RETENTION_DAYS)
     negative = members & (history.negative_exit - first_in <= RETENTION_DAYS)
@@ -111,20 +135,21 @@ def recovery_12m(session: Session, as_of: date, target: float = 0.9) -> Recovery
                             -history.measurement_day, -history.measurement_id)
     later = _chosen_scores(history, chosen, days, (FOLLOW_UP - FOLLOW_UP_WINDOW, FOLLOW_UP + FOLLOW_UP_WINDOW),
                            np.abs(days - FOLLOW_UP), -history.measurement_day, -history.measurement_id)
-    pairs = sorted(set(intake) & set(later))
-    a = np.array([intake[p] for p in pairs]).reshape(len(pairs), len(ZRM_DOMAINS))
-    b = np.array([later[p] for p in pairs]).reshape(len(pairs), len(ZRM_DOMAINS))
+    pairs = np.array(sorted(set(intake) & set(later)), np.int64)
+    a = np.array([intake[p] for p in pairs.tolist()]).reshape(len(pairs), len(ZRM_DOMAINS))
+    b = np.array([later[p] for p in pairs.tolist()]).reshape(len(pairs), len(ZRM_DOMAINS))
     both = ~np.isnan(a) & ~np.isnan(b)
     measured = both.any(axis=1)
     kept_up = np.where(both, b, 0).sum(axis=1) >= np.where(both, a, 0).sum(axis=1)
-    retained = ~negative[np.array(pairs, np.int64)]
-    judged = int(measured.sum()) + int(negative.sum()) - int((measured & ~retained).sum())
-    recovered = int((measured & retained & kept_up).sum())
+    # Judged: the measured members and the negative exits; recovered: measured, retained, kept up.
+    judged = negative.copy()
+    judged[pairs[measured]] = True
+    recovered = np.zeros(len(members), bool)
+    recovered[pairs[measured & kept_up & ~negative[pairs]]] = True
     change = np.sign(np.where(both, b - a, np.nan))[measured]
     domains = [DomainChange(d, int((change[:, i] == 1).sum()), int((change[:, i] == 0).sum()),
                             int((change[:, i] == -1).sum())) for i, d in enumerate(ZRM_DOMAINS)]
-    return Recovery(recovered / judged if judged else None, int(members.sum()), int(measured.sum()), judged,
-                    recovered, target, domains)
+    return members, judged, recovered, int(measured.sum()), domains
 
 
 @dataclass(frozen=True)

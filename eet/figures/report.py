@@ -97,15 +97,24 @@ def _build_report(session: Session, as_of: date) -> dict:
         "participants": {
             "target": int(participant_goal.value) if participant_goal else None,
             "funnel": figures.funnel(session, as_of),
-            "lead_time_days": {"median": lead.median, "p75": lead.p75, "n": lead.n},
+            "lead_time_days": {"median": lead.median, "p75": lead.p75, "n": lead.n,
+                               "median_ci95": _pair(lead.median_ci)},
+            # Issue 29: each rate with its 95% Wilson interval and the verdict that interval gives.
             "retention_12m": {"rate": retention.rate, "cohort": retention.cohort,
-                              "target": retention.target},
+                              "target": retention.target, "ci95": _pair(retention.ci95),
+                              "verdict": retention.verdict},
             # Issue 17: sustainable recovery (eet.figures.recovery) and the business case per payer.
             "recovery_12m": {"rate": recovery.rate, "cohort": recovery.cohort,
-                             "measured": recovery.measured, "target": recovery.target},
+                             "measured": recovery.measured, "target": recovery.target,
+                             "ci95": _pair(recovery.ci95), "verdict": recovery.verdict},
         },
         "business_case": costs.report_business_case(costs.business_case(session, as_of)),
     }
+
+
+def _pair(interval) -> list[float] | None:
+    """An interval as the JSON's [low, high], or null."""
+    return None if interval is None else [float(interval[0]), float(interval[1])]
 
 
 def to_json(report: dict) -> str:
@@ -146,12 +155,13 @@ def to_text(report: dict) -> str:
         f"Lead time referral to move-in: median {_num(lead['median'])} days, "
         f"75th percentile {_num(lead['p75'])} days (n={lead['n']})",
         f"Retention at 12 months: {_pct(ret['rate'])} of a cohort of {ret['cohort']} "
-        f"(target {_pct(ret['target'])})",
+        f"(target {_pct(ret['target'])})" + _interval_text(ret),
     ]
     rec = p.get("recovery_12m")
     if rec is not None:
         lines.append(f"Sustainable recovery at 12 months: {_pct(rec['rate'])}, both measurements for "
-                     f"{rec['measured']} of a cohort of {rec['cohort']} (target {_pct(rec['target'])})")
+                     f"{rec['measured']} of a cohort of {rec['cohort']} (target {_pct(rec['target'])})"
+                     + _interval_text(rec))
     case = report.get("business_case")
     if case is not None:
         lines += ["", "Business case per participant-year (shelter minus Housing First):"]
@@ -159,6 +169,14 @@ def to_text(report: dict) -> str:
             lines.append(f"  {payer:<18} Housing First {_eur(row['housing_first'])}, shelter "
                          f"{_eur(row['shelter'])}, difference {_eur(row['difference'])}")
     return "\n".join(lines)
+
+
+def _interval_text(rate: dict) -> str:
+    """", 95% interval 77.1-100.0%: target met" (or "not met", "undecided"), from the report's rate."""
+    if rate.get("ci95") is None:
+        return ""
+    low, high = rate["ci95"]
+    return f", 95% interval {_pct(low)}-{_pct(high)}: target {rate['verdict'].replace('_', ' ')}"
 
 
 def _num(value: float | None) -> str:

@@ -42,6 +42,7 @@ from eet.texts import label, sheet, t
 from eet.entry.spreadsheet import neutralise
 from eet.review.files import EXACT_ROLES
 from eet.figures.query import as_known_at
+from eet.review import uncertainty_pack
 
 TEMPLATE = Path(__file__).with_name("pack_template.html")
 SUFFIXES = (".html", ".xlsx")
@@ -64,8 +65,11 @@ def meeting_pack(session: Session, actor: Actor, as_of: date, compare_with: date
         require_role(actor, *EXACT_ROLES)
     review = build_review(session, actor, as_of, compare_with, basis, suppressed=not exact)
     review.exact = exact and not review.suppressed
-    with as_known_at(session, review.known_at):  # a recorded meeting's research figures as presented too
+    # A recorded meeting's research figures, intervals and groups as presented too (issue 22).
+    with as_known_at(session, review.known_at):
         review.research = research_figures(session, as_of)  # issue 17: recovery and business case
+        # Issue 29: the headline rates' intervals and the outcomes by group, as this pack may show them.
+        review.uncertainty = uncertainty_pack.uncertainty_figures(session, as_of, review.suppressed)
     return review
 
 
@@ -241,6 +245,7 @@ def to_html(review: Review, lang: str) -> str:
     if research:
         body += [f'<section class="page"><h2>{_e(t("pack_research", lang))}</h2>',
                  *(_table_html(table, lang) for table in research), "</section>"]
+    body += _uncertainty_html(review, lang)
     known = known_tables(review, lang)
     if known:
         body.append(f'<section class="page"><h2>{_e(known[0].title)}</h2>'
@@ -248,6 +253,30 @@ def to_html(review: Review, lang: str) -> str:
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         lang=_e(lang), title=_e(f'{t("pack_title", lang)} {fmt.short_date(review.as_of, lang)}'),
         plotly=plotly_library(figures), body="\n".join(body))
+
+
+# --- how sure, and the outcomes by group (issue 29) ----------------------------------------------
+
+def _uncertainty_html(review: Review, lang: str) -> list[str]:
+    """The intervals table, then per grouping its chart (with its sentence) and its table; plotly.js
+    is already in the pack (the first chart carries it)."""
+    data = getattr(review, "uncertainty", None)
+    if not data:
+        return []
+    tables = uncertainty_pack.tables(data, lang)
+    figures_ = {key: (text, fig) for key, text, fig in uncertainty_pack.charts(data, lang)}
+    out = [f'<section class="page"><h2>{_e(t("groups_title", lang))}</h2>', _table_html(tables[0], lang),
+           f'<p class="note">{_e(t("groups_intro", lang))}</p>']
+    for table in tables[1:]:
+        if table.key in figures_:
+            text, fig = figures_[table.key]
+            fig.update_layout(width=CHART_WIDTH, autosize=False)
+            div = pio.to_html(fig, full_html=False, include_plotlyjs=False, config=CHART_CONFIG,
+                              div_id=f"chart-{table.key}", default_width=f"{CHART_WIDTH}px")
+            out.append(f'<figure class="chart"><figcaption>{_e(uncertainty_pack.chart_title(table.key, lang))}'
+                       f'</figcaption>{div}<p class="note">{_e(text)}</p></figure>')
+        out.append(_table_html(table, lang))
+    return out + ["</section>"]
 
 
 # --- the research answers (issue 17) ------------------------------------------------------------
@@ -335,7 +364,8 @@ def to_xlsx(review: Review, lang: str) -> bytes:
     about.column_dimensions["A"].width = 60
     about.column_dimensions["B"].width = 16
 
-    for table in [*all_tables(review, lang), *research_tables(review, lang), *known_tables(review, lang)]:
+    for table in [*all_tables(review, lang), *research_tables(review, lang),
+                  *uncertainty_pack.tables(getattr(review, "uncertainty", None), lang), *known_tables(review, lang)]:
         ws = book.create_sheet(_sheet_name(sheet(table.key, lang)))
         ws.append([neutralise(c) for c in table.columns])
         for i, row in enumerate(table.rows):
