@@ -23,7 +23,7 @@ HELD = date(2021, 5, 27)  # the demo's recorded meeting
 
 
 def test_the_page_shows_a_recorded_meeting_as_presented_and_the_corrections_since(demo_url):  # noqa: F811
-    at = open_review(ADMIN, as_of=HELD)
+    at = open_review(ADMIN, as_of=HELD, meeting=HELD)
     assert not [i for i in at.info if "zoals bekend op" in i.value]
     at.button(key="mark_presented").click().run()
     assert not at.exception, [e.message for e in at.exception]
@@ -34,7 +34,7 @@ def test_the_page_shows_a_recorded_meeting_as_presented_and_the_corrections_sinc
         services.upsert_dwelling(session, SYSTEM, DwellingIn(ref="LATE-1", municipality="Zeist",
                                                              status="available", status_date="2021-04-01"))
         session.commit()
-    at = open_review(ADMIN, as_of=HELD)
+    at = open_review(ADMIN, as_of=HELD, meeting=HELD)
     assert [i for i in at.info if "zoals bekend op" in i.value]
     subheaders = [s.value for s in at.subheader]
     assert any(s.startswith("Correcties sinds") for s in subheaders)

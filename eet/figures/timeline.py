@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from eet.figures import timeline_file
+from eet.write import guard
 from eet.store import outside
 from eet.figures.histories import (
     EPOCH, NEVER, DwellingHistory, Intervals, ParticipantHistory, Timeline, day_number, read_histories,
@@ -167,7 +168,8 @@ def _noticed(conn, cursor, statement, parameters, context, executemany) -> None:
 
 @event.listens_for(Engine, "commit")
 def _committed(conn) -> None:
-    if conn.info.pop("eet_counted_written", False) and not conn.info.get("eet_version_bumped"):
+    if conn.info.pop("eet_counted_written", False) and not conn.info.get("eet_version_bumped") \
+            and not guard.is_open():  # the gate's and the store's own work (a migration) is eet's
         outside.count_change(conn)  # for every other process: as if typed by hand (eet.store.outside)
     if conn.info.pop("eet_history_written", False) and not conn.info.get("eet_version_bumped"):
         forget_timelines(str(conn.engine.url))

@@ -29,11 +29,20 @@ def submit(session: Session, actor: Actor, plan: Plan, writer=None) -> Any:
     """Check the plan, then apply it through `writer` (default: the session's, eet.entry.state.
     writer_of) and flush, so that the rows are written while the gate is open. Returns what the
     applier returns."""
+    from eet.entry.writecache import cache_of
+
     check(session, actor, plan)
     if writer is None:
         from eet.entry.state import writer_of
 
         writer = writer_of(session)
+    if cache_of(session) is None:
+        # The writers' lock and a new data version for every write through the gate, audited or not
+        # (the coalition's seeding): no cached figure outlives it, and it is never taken for a
+        # change made outside eet (eet.store.outside). An import takes it when it writes.
+        from eet.store.audit import bump_data_version
+
+        bump_data_version(session)
     with guard.opened("gate"):
         result = plan.apply(writer)
         session.flush()
