@@ -4,11 +4,12 @@ the data feed (issue 27). Every role; each person sees and manages their own tok
 import streamlit as st
 
 import ui
+from eet.texts import formatting as fmt
 from eet.texts import label, t
 from ui import tokens
 
 actor, lang, _ = ui.context()
 st.title(t("page_account", lang))
-st.write(t("account_who", lang, user=actor.username, role=label("role", actor.role, lang)))
+st.write(fmt.plain(t("account_who", lang, user=actor.username, role=label("role", actor.role, lang))))
 st.subheader(t("tokens_heading", lang))
 tokens.panel("my", lang)

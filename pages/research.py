@@ -124,10 +124,10 @@ else:
     cols[1].metric(t("recovery_measured", lang), f"{fmt.number(rec.measured, lang)} / {fmt.number(rec.cohort, lang)}",
                    border=True, help=t("recovery_coverage", lang))
     # Issue 29: the verdict follows from the 95% interval, not from the point.
-    st.caption(" ".join(filter(None, (
+    st.caption(fx.plain(" ".join(filter(None, (
         t("rate_withheld_caption", lang, n=threshold()) if withheld else "",
         uncertainty.verdict_sentence(rec.rate, lang) or disclosure.verdict_text(rec.rate, lang),
-        t("recovery_caption", lang, target=fmt.percent(rec.target, lang, 0))))))
+        t("recovery_caption", lang, target=fmt.percent(rec.target, lang, 0)))))))
     st.markdown("**" + t("recovery_domains", lang) + "**")
     if rec.domains:
         style.chart(ui.built(research_charts.recovery_domains, rec.domains, lang, key=(actor, as_of)),
@@ -187,7 +187,7 @@ exact = groups.sees_exact_groups(actor)
 if not grouping.groups and not grouping.withheld:
     st.info(t("groups_empty", lang))
 elif grouping.withheld:
-    st.info(" ".join(group_tables.notes(grouping, lang)))
+    st.info(fx.plain(" ".join(group_tables.notes(grouping, lang))))
 else:
     measures = ["retention", *(["recovery"] if grouping.recovery_shown else []), "lead"]
     # One chart at a time, the page's full width: three side by side left each too narrow to read.
@@ -199,11 +199,11 @@ else:
             style.chart(ui.built(group_intervals, rows, lang, None if measure == "lead" else head.retention_target,
                                  measure != "lead", key=(actor, as_of, by, measure)),
                         key=f"groups_chart_{measure}")
-            st.caption(group_tables.chart_text(grouping, measure, lang))
+            st.caption(fx.plain(group_tables.chart_text(grouping, measure, lang)))
     keys, titles, rows = group_tables.table(grouping, lang, exact)
     fx.dataframe({title: [group_tables.cell_text(key, r[i], lang) for r in rows]
                   for i, (key, title) in enumerate(zip(keys, titles))}, hide_index=True, key="groups_table")
     for note in group_tables.notes(grouping, lang):
-        st.caption(note)
+        st.caption(fx.plain(note))
     if exact:
         st.caption(group_tables.logrank_text(grouping, lang))

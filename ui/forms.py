@@ -401,11 +401,11 @@ def retention_metric(column, head, lang: str) -> None:
     # Issue 29: the verdict follows from the 95% interval, not from the point.
     verdict = uncertainty.verdict_sentence(rate, lang) or verdict_text(rate, lang)
     if rate.banded:
-        column.caption(t("retention_band_caption", lang, verdict=verdict, n=threshold(),
-                         cohort=fmt.number(head.retention_cohort, lang)))
+        column.caption(plain(t("retention_band_caption", lang, verdict=verdict, n=threshold(),
+                               cohort=fmt.number(head.retention_cohort, lang))))
     else:
-        column.caption(t("retention_verdict_caption", lang, verdict=verdict,
-                         cohort=fmt.number(head.retention_cohort, lang)))
+        column.caption(plain(t("retention_verdict_caption", lang, verdict=verdict,
+                               cohort=fmt.number(head.retention_cohort, lang))))
 
 # A list of more codes than this is typed into, not chosen from: at national size (100,000
 # participants, 50,000 dwellings) the entry pages' lists took Chromium 4-14 s to draw

@@ -270,9 +270,8 @@ def _uncertainty_html(review: Review, lang: str) -> list[str]:
     for table in tables[1:]:
         if table.key in figures_:
             text, fig = figures_[table.key]
-            fig.update_layout(width=CHART_WIDTH, autosize=False)
-            div = pio.to_html(fig, full_html=False, include_plotlyjs=False, config=CHART_CONFIG,
-                              div_id=f"chart-{table.key}", default_width=f"{CHART_WIDTH}px")
+            # As every chart of the pack: readable, its figures in a sentence and a table (issue 26).
+            div = chart_divs(review, lang, [(table.key, fig)])[table.key]
             out.append(f'<figure class="chart"><figcaption>{_e(uncertainty_pack.chart_title(table.key, lang))}'
                        f'</figcaption>{div}<p class="note">{_e(text)}</p></figure>')
         out.append(_table_html(table, lang))
