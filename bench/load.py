@@ -160,7 +160,7 @@ class Session:
     async def open(self) -> None:
         url = "ws" + self.base[len("http"):] + "/_stcore/stream"
         self.socket = await websockets.connect(
-            url, subprotocols=["streamlit"], additional_headers={"Cookie": self.cookies},
+            url, subprotocols=["streamlit"], additional_headers={"Cookie": self.cookies, "Origin": self.base},
             max_size=None, open_timeout=30, ping_interval=None)
 
     async def close(self) -> None:
