@@ -82,8 +82,11 @@ def test_every_chart_offers_its_png_without_hovering_and_the_page_prints(server,
     charts = page.locator("[data-testid='stPlotlyChart']").count()
     buttons = page.locator(".modebar-btn")
     assert charts >= 4 and buttons.count() == charts  # one button a chart: the PNG
+    drawn = page.locator("[data-testid='stPlotlyChart']")
     for i in range(charts):
         button = buttons.nth(i)
+        if not drawn.nth(i).is_visible():  # a chart on a tab not chosen (outcomes by group, issue 29)
+            continue
         assert button.is_visible()
         assert page.evaluate("b => getComputedStyle(b.closest('.modebar')).opacity", button.element_handle()) == "1"
         assert button.get_attribute("data-title") == t("chart_png", "nl")
