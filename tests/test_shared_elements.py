@@ -109,3 +109,41 @@ def test_a_read_is_shared_by_one_role_and_organisation_not_across_them(engine, m
                                         "coordinator/4 at 2021-05-31", "coordinator/14 at 2021-05-31",
                                         "viewer/None at 2021-06-30"]
     assert at.session_state["computed"] == 4  # anna's and bert's asks at one date: one computation
+
+
+def test_a_figure_kept_for_every_session_is_copied_by_many_at_once_without_losing_a_trace_type():
+    """Plotly's copy pops and restores each trace's "type" on the figure copied from: two sessions
+    copying one kept figure (ui.built) at once read a bar as a scatter ('Invalid element(s) received
+    for the textposition property of scatter', under bench/load.py). A thread switch at nearly
+    every bytecode makes that interleaving near certain (without the lock: hundreds of failures)."""
+    import sys
+
+    import plotly.graph_objects as go
+
+    from ui.shared import figure_copy
+
+    kept = go.Figure([go.Bar(x=list("abcde"), y=[1, 2, 3, 4, 5], textposition=["auto"] * 4 + ["outside"]),
+                      go.Scatter(x=[1, 2], y=[1, 2])])
+    failures, start = [], threading.Barrier(4)
+
+    def draw():
+        start.wait()
+        for _ in range(25):
+            try:
+                copy = figure_copy(kept)
+                assert [trace.type for trace in copy.data] == ["bar", "scatter"]
+            except Exception as error:  # noqa: BLE001 (counted, then asserted)
+                failures.append(repr(error)[:80])
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=draw) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert failures == []
+    assert [trace.type for trace in kept.data] == ["bar", "scatter"] and kept.data[0].textposition[-1] == "outside"

@@ -63,6 +63,23 @@ class Once:
             self._values.clear()
 
 
+_figure_copying = threading.Lock()
+
+
+def figure_copy(fig):
+    """A figure of this session's own from `fig`, which may be one kept for every session
+    (ui.built). Plotly's copy is not safe to run twice at once on one figure: go.Figure(fig) takes
+    each trace's own property dict, pops its "type" and puts it back (plotly 7.1,
+    _plotly_utils.basevalidators.BaseDataValidator.validate_coerce), so a copy made meanwhile reads
+    a bar without its type as a scatter and fails (seen under bench/load.py: "Invalid element(s)
+    received for the 'textposition' property of scatter"). One copy at a time: it is work for the
+    interpreter's one lock anyway."""
+    import plotly.graph_objects as go
+
+    with _figure_copying:
+        return go.Figure(fig)
+
+
 _tables = Once(1024)  # a review page at one date and role has about 15 tables of a few kB
 
 

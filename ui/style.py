@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import json
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from eet.charts import access
 from eet.charts.base import plotly_config
 from eet.texts import t
+from ui import shared
 
 WIDE_PX = 1000  # below this width the sidebar starts collapsed
 
@@ -274,7 +274,7 @@ def chart(fig, *, key: str, where=None, title: str | None = None):
     place = where or st
     # A copy: the figure may be one kept for every session (ui.built), which readable() would change
     # in place while another session draws it, and darken again at each run.
-    fig = go.Figure(fig)
+    fig = shared.figure_copy(fig)
     drawn = place.plotly_chart(access.readable(fig), key=key, config=chart_config(lang, key))
     place.caption(fx.plain(access.summary(fig, lang, title)))
     columns, rows = access.data_table(fig, lang)
