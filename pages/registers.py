@@ -13,6 +13,8 @@ from eet.entry import living_lab
 from eet.texts import label, t
 from eet.store.models import BOTTLENECK_STATUSES, COST_CATEGORIES, COST_MODELS, COST_UNITS, FACTOR_DOMAINS, FACTOR_KINDS
 from eet.store.models import PAYERS  # issue 17
+from eet.store.models import BUILDING_TYPES  # issue 29
+from eet.entry import organisations
 
 actor, lang, _ = ui.context()
 if actor.role not in living_lab.EDITORS:
@@ -27,7 +29,8 @@ date_format = ui.DATE_FORMAT
 BOTTLENECK = ("title", "domain", "owner", "status", "raised_on", "resolved_on", "resolution")
 FACTOR = ("domain", "kind", "description", "observed_on", "source")
 COST = ("model", "category", "label", "amount_eur", "unit", "source", "valid_from", "valid_to",
-        "payer", "low_eur", "high_eur")  # issue 17: who pays, and the sensitivity range
+        "payer", "low_eur", "high_eur",  # issue 17: who pays, and the sensitivity range
+        "care_provider", "building_type")  # issue 29: whom it applies to
 
 
 def day(value) -> str:
@@ -126,6 +129,7 @@ with factor_tab:
 
 with cost_tab:
     rows = ui.read(living_lab.cost_parameters, actor)
+    providers = [name for _, name in ui.read(organisations.partners, "care_provider")]
     table(rows, {
         t("model", lang): lambda r: label("cost_model", r["model"], lang),
         t("category", lang): lambda r: label("cost_category", r["category"], lang),
@@ -135,6 +139,8 @@ with cost_tab:
         t("source", lang): lambda r: r["source"],
         t("valid_from", lang): lambda r: day(r["valid_from"]),
         t("valid_to", lang): lambda r: day(r["valid_to"]),
+        t("cost_applies_to", lang): lambda r: r["care_provider"] or (
+            label("building_type", r["building_type"], lang) if r["building_type"] else t("cost_scope_everyone", lang)),
     }, "cp_table")
     if ui.demo_data():
         st.caption(t("demo_costs_note", lang))
@@ -161,6 +167,12 @@ with cost_tab:
                    format_func=lambda v: label("payer", v or "other", lang))
         form.field(c2.number_input, "low_eur", value=None, step=100.0, format="%.2f")
         form.field(c3.number_input, "high_eur", value=None, step=100.0, format="%.2f")
+        c1, c2 = st.columns(2)  # issue 29: whom it applies to (empty: everyone)
+        everyone = (lambda fn: lambda v: t("cost_scope_everyone", lang) if v is None else fn(v))
+        form.field(c1.selectbox, "care_provider", [None, *providers], format_func=everyone(str),
+                   help=t("cost_scope_help", lang))
+        form.field(c2.selectbox, "building_type", [None, *BUILDING_TYPES],
+                   format_func=everyone(lambda v: label("building_type", v, lang)), help=t("cost_scope_help", lang))
         save_button(form, COST, edit_write("cp", living_lab.save_cost_parameter, "label"))
     form.outcome(COST)
 

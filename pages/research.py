@@ -137,6 +137,12 @@ else:
         (st.caption if rec.domains else st.info)(t("recovery_hidden_domains", lang, n=rec.hidden_domains,
                                                    small=threshold()))
 
+
+def _who(line) -> str:
+    """Whether the payer (or group) gains or invests: the sign of shelter minus Housing First."""
+    return t("bc_gains" if line.difference > 0 else "bc_invests" if line.difference < 0 else "bc_even", lang)
+
+
 st.subheader(t("bc_per_payer", lang))
 payer_case = ui.read(business_case.business_case, as_of)
 payer_lines = business_case.per_payer(payer_case)
@@ -148,9 +154,6 @@ else:
     style.chart(ui.built(research_charts.payer_bars, [(x.payer, x.housing_first, x.shelter) for x in payers], lang,
                          key=(as_of,)),
                     key="payer_chart")
-
-    def _who(line) -> str:
-        return t("bc_gains" if line.difference > 0 else "bc_invests" if line.difference < 0 else "bc_even", lang)
 
     fx.dataframe({
         t("bc_payer", lang): [label("payer", x.payer, lang) for x in payer_lines],
@@ -174,9 +177,36 @@ else:
         if not evens:
             st.caption(t("bc_no_break_even", lang))
 
-# --- issue 29: outcomes by group, with their uncertainty (exploratory) ----------------------------
+# --- issue 29: for whom is it cheaper, and outcomes by group with their uncertainty (exploratory) ---
 from eet.charts.research import group_intervals  # noqa: E402
-from eet.figures import group_tables, groups  # noqa: E402
+from eet.figures import group_costs, group_tables, groups  # noqa: E402
+
+st.subheader(t("bc_per_group", lang))
+st.caption(t("bc_per_group_intro", lang))
+cost_by = st.selectbox(t("bc_groups_choose", lang), group_costs.COST_GROUPINGS,
+                       format_func=lambda g: label("grouping", g, lang), key="bc_group_by")
+per_group = ui.read(group_costs.costs_for, actor, as_of, cost_by)
+if per_group.withheld:
+    st.info(t("bc_per_group_withheld", lang, n=threshold()))
+elif all(g.difference is None for g in per_group.groups):
+    st.info(t("bc_per_group_empty", lang))
+else:
+    group_names = [group_tables.group_name(cost_by, g.key, lang) for g in per_group.groups]
+    style.chart(ui.built(research_charts.group_cost_bars,
+                         [(name, g.housing_first, g.shelter) for name, g in zip(group_names, per_group.groups)],
+                         lang, key=(actor, as_of, cost_by)), key="group_cost_chart")
+    exact_costs = groups.sees_exact_groups(actor)  # the numbers housed: as in the outcomes by group
+    fx.dataframe({
+        t("group_column", lang): group_names,
+        **({t("col_housed_n", lang): [fmt.number(g.housed, lang) for g in per_group.groups],
+            t("bc_participant_years", lang): [fmt.number(g.participant_years, lang, 1) for g in per_group.groups]}
+           if exact_costs else {}),
+        t("housing_first", lang): [fmt.euro(g.housing_first, lang) for g in per_group.groups],
+        t("shelter_model", lang): [fmt.euro(g.shelter, lang) for g in per_group.groups],
+        t("bc_difference_short", lang): [fmt.euro(g.difference, lang) for g in per_group.groups],
+        t("bc_who", lang): [_who(g) if g.difference is not None else "" for g in per_group.groups],
+    }, hide_index=True, key="group_cost_table")
+    st.caption(t("bc_per_group_caption", lang, scoped=fmt.number(per_group.scoped, lang)))
 
 st.subheader(t("groups_title", lang))
 st.caption(t("groups_intro", lang))

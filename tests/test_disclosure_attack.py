@@ -178,6 +178,10 @@ def read_groups(attack: Attack, book, day: date) -> None:
         read_group_table(attack, [str(c) for c in rows[0]],
                          [r for r in rows[1:] if r and r[0] and sum(c is not None for c in r) > 1], day, by,
                          "pack groups")
+    exact = any(row and row[0] == t("pack_exact", LANG) for row in book.worksheets[0].iter_rows(values_only=True))
+    for by in ("care_provider", "building_type"):  # the business case per group: amounts, and counts
+        header = next(book[sheet(f"business_case_{by}", LANG)].iter_rows(values_only=True))  # only when exact
+        assert bool({t("col_housed_n", LANG), t("bc_participant_years", LANG)} & set(header)) is exact, header
 
 
 def read_group_table(attack: Attack, header: list[str], rows, day: date, by: str, where: str) -> None:
@@ -322,8 +326,11 @@ def read_page(attack: Attack, at: AppTest, page: str, d: date) -> None:
                     step = step_names.get(column)
                     if step:
                         attack.see(("breakdown", d, by, name, step), row[column], where)
-        elif first == t("group_column", LANG):  # issue 29: the default grouping, by care provider
+        elif first == t("group_column", LANG) and t("col_cohort_n", LANG) in columns:
+            # issue 29: the outcomes of the default grouping, by care provider
             read_group_table(attack, columns, [list(row) for _, row in frame.iterrows()], d, "care_provider", where)
+        elif first == t("group_column", LANG):  # issue 29: the business case per group, in euros
+            assert not {t("col_housed_n", LANG), t("bc_participant_years", LANG)} & set(columns), columns
         elif first == t("municipality", LANG):
             for _, row in frame.iterrows():
                 for column in columns[1:]:

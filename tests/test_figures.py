@@ -319,7 +319,14 @@ def test_report_has_every_key_of_the_spec(session):
                                                        "verdict": "undecided"}
     assert report["participants"]["recovery_12m"] == {"rate": None, "cohort": 0, "measured": 0, "target": 0.9,
                                                       "ci95": None, "verdict": "undecided"}
-    assert report["business_case"] == {"per_payer": {}, "total": {"housing_first": None, "shelter": None, "difference": None}}
+    case = report["business_case"]
+    assert {k: case[k] for k in ("per_payer", "total")} == {
+        "per_payer": {}, "total": {"housing_first": None, "shelter": None, "difference": None}}
+    # Issue 29: per group of participants (P-1 housed with no care provider, in a dwelling of no
+    # building type), without parameters no amount.
+    assert case["per_group"] == {by: {"": {"housed": 1, "participant_years": round(28 / 365.25, 4), "housing_first": None,
+                                           "shelter": None, "difference": None}}
+                                 for by in ("care_provider", "building_type")}
     assert report["participants"]["lead_time_days"] == {"median": 27.0, "p75": 27.0, "n": 1, "median_ci95": None}
     assert report["dwellings"]["by_municipality"]["Houten"] == {
         "counter": 0, "pipeline": 0, "searching": 0, "location_found": 0, "available": 0, "occupied": 0,

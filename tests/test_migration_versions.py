@@ -8,14 +8,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from alembic import command
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from eet.figures.report import build_report
 from eet.figures.timeline import forget_timelines
 from eet.store.engine import alembic_config
 from eet.store.engine import get_engine
-from eet.store.models import AuditRecord, DwellingVersion, OrganisationVersion, ParticipantVersion, Pledge
+from eet.store.models import AuditRecord, CostParameter, DwellingVersion, OrganisationVersion, ParticipantVersion, Pledge
 from eet.write.guard import maintenance
 
 DATES = [date(2021, 1, 15), date(2021, 3, 1), date(2021, 5, 27), date(2022, 3, 1)]
@@ -37,7 +37,8 @@ def _figures(engine) -> list:
 
 def test_the_first_versions_change_no_figure(backend_url, tmp_path):
     # A demo database of its own: going back to 0007 drops what later migrations added (the
-    # pledges of 0011, put back below as a restore would), which the shared demo must keep.
+    # pledges of 0011, the cost parameters' groups of 0012, put back below as a restore would),
+    # which the shared demo must keep.
     from eet.bootstrap import initialise
     from tests.conftest import _dispose, _new_database
 
@@ -46,13 +47,18 @@ def test_the_first_versions_change_no_figure(backend_url, tmp_path):
     initialise(demo_engine, demo=True)
     before = _figures(demo_engine)
     config = alembic_config(demo_engine)
+    cost = CostParameter.__table__
     with demo_engine.connect() as conn:
         pledges = [dict(row._mapping) for row in conn.execute(select(Pledge.__table__))]
+        # and whom each cost parameter applies to (0012)
+        scopes = [dict(row._mapping) for row in conn.execute(
+            select(cost.c.id.label("row_id"), cost.c.care_provider_id, cost.c.building_type))]
     with maintenance("test: the schema before versions, and back"):
         command.downgrade(config, "0007")
         command.upgrade(config, "head")
         with demo_engine.begin() as conn:
             conn.execute(Pledge.__table__.insert(), pledges)
+            conn.execute(cost.update().where(cost.c.id == bindparam("row_id")), scopes)
     try:
         _check(demo_engine, before)
     finally:

@@ -32,7 +32,7 @@ from test_forms import actor, db, page  # noqa: F401  (fixture)
 CODED = {
     ("dwellings", "building_type"), ("dwellings", "route"), ("dwellings", "status"),
     ("participants", "central_waiting_list"), ("events", "event"), ("events", "outcome"),
-    ("costs", "model"), ("costs", "category"), ("costs", "unit"), ("costs", "payer"),
+    ("costs", "model"), ("costs", "category"), ("costs", "unit"), ("costs", "payer"), ("costs", "building_type"),
 }
 # A row each input model accepts, in which one coded value at a time is replaced.
 BASE = {
@@ -55,6 +55,9 @@ COMPANIONS = {
     ("costs", "category", "shelter"): {"model": "shelter"},
     ("costs", "category", "one_off"): {"unit": "one_off_per_participant"},
     ("costs", "unit", "one_off_per_participant"): {"category": "one_off"},
+    ("costs", "building_type", "existing"): {"category": "housing"},  # housing costs by building type
+    ("costs", "building_type", "transformation"): {"category": "housing"},
+    ("costs", "building_type", "new_build"): {"category": "housing"},
 }
 
 

@@ -42,14 +42,23 @@ def payer_bars(lines: list[tuple[str, float, float]], lang: str) -> go.Figure:
     with its two bars one above the other, each amount at the end of its own bar, so that no two
     amounts share a line and none overlap at a tablet's width (side by side, upright, the amounts of
     neighbouring bars ran into each other at 820 px)."""
-    names = [label("payer", payer, lang) for payer, _, _ in lines]
+    return _cost_bars([label("payer", payer, lang) for payer, _, _ in lines], lines, lang)
+
+
+def group_cost_bars(lines: list[tuple[str, float | None, float | None]], lang: str) -> go.Figure:
+    """Per group of participants (its name as the page shows it, Housing First, shelter model) in
+    euros per participant-year (issue 29), drawn as payer_bars; a name is partners' text, escaped."""
+    return _cost_bars([plotly_text(name) for name, _, _ in lines], lines, lang)
+
+
+def _cost_bars(names: list[str], lines: list[tuple], lang: str) -> go.Figure:
     fig = go.Figure()
     for index, name, colour in ((1, t("housing_first", lang), MAIN_COLOUR), (2, t("shelter_model", lang), SECOND_COLOUR)):
         values = [line[index] for line in lines]
         fig.add_bar(y=names, x=values, orientation="h", name=name, marker_color=colour,
                     text=[fmt.euro(v, lang) for v in values], textposition="outside", cliponaxis=False,
                     hovertemplate="%{y}, %{fullData.name}: %{text}<extra></extra>")
-    top = max([v for _, hf, sh in lines for v in (hf, sh)] + [1])
+    top = max([v for _, hf, sh in lines for v in (hf, sh) if v is not None] + [1])
     # Room to the right of the longest bar for its amount.
     fig.update_xaxes(title=t("cost_per_year", lang) + " (€)", range=[0, top * 1.3])
     fig.update_yaxes(autorange="reversed")

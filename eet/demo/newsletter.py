@@ -251,9 +251,10 @@ def _load_registers(session: Session) -> None:
                observed_on=date(2021, 4, 15), source="Wijkteams", is_demo=True),
         Factor(domain="support", kind="failure", description="Wisseling van begeleider in de eerste maanden",
                observed_on=date(2021, 5, 3), source="Interviews deelnemers", is_demo=True),
-        # Issue 17: the same totals as before (Housing First 21,500 a year + 3,000 once; shelter
-        # 32,000 a year), now split by who pays and with a simulated range; named source, simulated.
-        *_demo_costs(),
+        # Issue 17: split by who pays and with a simulated range; named source, simulated. Shelter
+        # 32,000 a year; Housing First 17,000 a year for everyone + 3,000 once, plus housing by
+        # building type and Kwintes' intensive support for those they apply to (issue 29).
+        *_demo_costs(session),
     ]
     def apply() -> None:
         meeting = ReviewMeeting(held_on=date(2021, 5, 27), title="Tussentijdse evaluatie mei 2021",
@@ -298,15 +299,23 @@ def _load_pledges(session: Session) -> int:
 # The labels and sources as a programme would type them; that they are simulated is said in the
 # page's language by the pages (demo_banner, demo_costs_note), not in Dutch inside the data.
 COST_SOURCE = "Rekenmodel Eerst een Thuis, mei 2021"
-# (model, category, label, amount, unit, payer, low, high): simulated amounts per participant.
+# (model, category, label, amount, unit, payer, low, high[, care provider, building type]):
+# simulated amounts per participant; the last two say whom a cost applies to (None: everyone).
 DEMO_COSTS = [
     ("housing_first", "support", "Ambulante woonbegeleiding Wmo", 11000, "per_participant_year",
      "gemeente", 8500, 14500),
     ("housing_first", "support", "GGZ-behandeling Zvw", 3000, "per_participant_year",
      "zorgverzekeraar", 1500, 5000),
     ("housing_first", "housing", "Huurtoeslag", 3000, "per_participant_year", "rijk", 2500, 3500),
-    ("housing_first", "housing", "Huurderving en woonbeheer", 4500, "per_participant_year",
-     "woningcorporatie", 2500, 7000),
+    # Issue 29: housing costs by building type, and extra support by one care provider.
+    ("housing_first", "housing", "Huurderving en woonbeheer bestaande bouw", 4500, "per_participant_year",
+     "woningcorporatie", 2500, 7000, None, "existing"),
+    ("housing_first", "housing", "Huurderving en woonbeheer transformatie", 6000, "per_participant_year",
+     "woningcorporatie", 4000, 8500, None, "transformation"),
+    ("housing_first", "housing", "Huurderving en woonbeheer nieuwbouw", 3000, "per_participant_year",
+     "woningcorporatie", 2000, 4500, None, "new_build"),
+    ("housing_first", "support", "Intensieve begeleiding, 24 uur bereikbaar", 4000, "per_participant_year",
+     "gemeente", 2500, 6000, "Kwintes", None),
     ("housing_first", "one_off", "Inrichting", 3000, "one_off_per_participant", "gemeente",
      2000, 4500),
     ("shelter", "shelter", "Opvangplek maatschappelijke opvang", 24000, "per_participant_year",
@@ -318,8 +327,13 @@ DEMO_COSTS = [
 ]
 
 
-def _demo_costs() -> list[CostParameter]:
+def _demo_costs(session: Session) -> list[CostParameter]:
+    from eet.entry.organisations import names
+
+    ids = {name: id_ for id_, name in names(session).items()}
     return [CostParameter(model=model, category=category, label=label, amount_eur=amount, unit=unit,
                           source=COST_SOURCE, valid_from=date(2021, 1, 1), payer=payer, low_eur=low,
-                          high_eur=high, is_demo=True)
-            for model, category, label, amount, unit, payer, low, high in DEMO_COSTS]
+                          high_eur=high, care_provider_id=ids[provider] if provider else None,
+                          building_type=building, is_demo=True)
+            for model, category, label, amount, unit, payer, low, high, provider, building
+            in (row + (None, None) if len(row) == 8 else row for row in DEMO_COSTS)]

@@ -72,6 +72,8 @@ COLUMNS["costs"] = (
     Column("valid_from", "geldig_vanaf", True), Column("valid_to", "geldig_tot"),
     Column("payer", "betaler", values=(vocab.PAYER,)), Column("low_eur", "laag", amount=True),
     Column("high_eur", "hoog", amount=True),
+    # Issue 29: whom it applies to (empty: every participant).
+    Column("care_provider", "zorgaanbieder"), Column("building_type", "bouwtype", values=(vocab.BUILDING_TYPE,)),
 )
 # Issue 23: partners' pledges of dwellings (spec/interfaces.md, "pledges").
 COLUMNS["pledges"] = (Column("partner", None, True, also=("organisation", "organisatie")),
@@ -82,7 +84,7 @@ MODELS: dict[str, type[InputModel]] = {"dwellings": DwellingIn, "participants": 
                                        "costs": living_lab.CostParameterIn, "pledges": pledges.PledgeIn}
 ORGANISATION_FIELDS = {"dwellings": services.DWELLING_ORGANISATIONS,
                        "participants": services.PARTICIPANT_ORGANISATIONS, "events": {},
-                       "measurements": {}, "costs": {}, "pledges": {"partner": pledges.PLEDGING}}
+                       "measurements": {}, "costs": {"care_provider": ("care_provider",)}, "pledges": {"partner": pledges.PLEDGING}}
 KEY_FIELD = {"dwellings": "ref", "participants": "code", "events": "code", "measurements": "code", "costs": "label", "pledges": "partner"}
 # What makes two rows of one file the same thing (a second one is an error): by default the key.
 SAME_ROW = {"measurements": lambda d: (d.code.lower(), d.date),

@@ -24,6 +24,7 @@ from eet.texts.messages import Refusal, Term
 from eet.entry.schemas import (
     AnyDate, FieldError, InputModel, OptionalDate, OptionalPastDate, PastDate, RuleError, refused,
 )
+from eet.entry.state import organisation_ids
 from eet.write import gate
 
 EDITORS = ("admin", "researcher")
@@ -131,6 +132,15 @@ class CostParameterIn(InputModel):
     payer: str | None = None  # who pays (issue 17); None is counted as "other"
     low_eur: float | None = None  # the sensitivity range around amount_eur
     high_eur: float | None = None
+    # Whom it applies to (issue 29): support of one care provider's participants (a name), housing
+    # in one building type; neither: every participant.
+    care_provider: str | None = None
+    building_type: str | None = None
+
+    @field_validator("building_type", mode="before")
+    @classmethod
+    def _building_type(cls, value: Any) -> str | None:
+        return _one_of(value, vocab.BUILDING_TYPE)
 
     @field_validator("payer", mode="before")
     @classmethod
@@ -195,9 +205,29 @@ class CostParameterIn(InputModel):
         if low > self.amount_eur or high < self.amount_eur:
             errors.append(FieldError("low_eur" if low > self.amount_eur else "high_eur", "cost_range",
                                      {"low": low, "high": high}))
+        # A scope says whose costs differ: support intensity by care provider, housing cost by
+        # building type (issue 29); any other pairing has no group to apply to.
+        if self.care_provider is not None and self.category != "support":
+            errors.append(FieldError("care_provider", "cost_scope_category", {
+                "scope": Term("cost_scope", "care_provider"), "category": Term("cost_category", "support")}))
+        if self.building_type is not None and self.category != "housing":
+            errors.append(FieldError("building_type", "cost_scope_category", {
+                "scope": Term("cost_scope", "building_type"), "category": Term("cost_category", "housing")}))
         if errors:
             raise RuleError(errors)
         return self
+
+
+# The input's fields as the cost parameter's columns: the care provider by its id.
+COST_COLUMNS = tuple(f for f in CostParameterIn.model_fields if f != "care_provider") + ("care_provider_id",)
+
+
+def _cost_columns(session: Session, data: CostParameterIn) -> dict[str, Any]:
+    """The columns of a cost parameter from its input; the care provider's name found among the
+    care providers (a RuleError on the field otherwise)."""
+    values = data.model_dump(exclude={"care_provider"})
+    values.update(organisation_ids(session, data, {"care_provider": ("care_provider",)}))
+    return values
 
 
 # --- reads for editing ---------------------------------------------------------------------------
@@ -218,9 +248,13 @@ def factors(session: Session, actor: Actor) -> list[dict[str, Any]]:
 
 
 def cost_parameters(session: Session, actor: Actor) -> list[dict[str, Any]]:
-    """The cost parameters in force (a changed one's earlier values are kept, voided)."""
+    """The cost parameters in force (a changed one's earlier values are kept, voided), each with
+    `care_provider`: the name of the care provider it applies to (None: not one provider's)."""
+    from eet.entry.organisations import names
+
     require_role(actor, *EDITORS)
-    return [row.model_dump() for row in session.execute(
+    known = names(session)
+    return [{**row.model_dump(), "care_provider": known.get(row.care_provider_id)} for row in session.execute(
         select(CostParameter).where(CostParameter.voided_at.is_(None))
         .order_by(CostParameter.model, CostParameter.category, CostParameter.valid_from)).scalars()]
 
@@ -258,8 +292,8 @@ def _save(session: Session, actor: Actor, model, entity: str, data: dict[str, An
         now = utcnow()
         row.voided_at, row.voided_by, row.void_reason = now, actor.username, "changed"
         session.add(row)
-        kept = {k: v for k, v in before.items() if k in CostParameterIn.model_fields}
-        new = CostParameter(**{**row.model_dump(include=set(CostParameterIn.model_fields)), **data},
+        kept = {k: v for k, v in before.items() if k in COST_COLUMNS}
+        new = CostParameter(**{**row.model_dump(include=set(COST_COLUMNS)), **data},
                             is_demo=row.is_demo, recorded_at=now, recorded_by=actor.username)
         session.add(new)
         session.flush()
@@ -291,7 +325,7 @@ def save_factor(session: Session, actor: Actor, values: dict[str, Any], factor_i
 def save_cost_parameter(session: Session, actor: Actor, values: dict[str, Any], parameter_id: int | None = None,
                         source: str = "form") -> int:
     require_role(actor, *EDITORS)
-    data = CostParameterIn.parse(values).model_dump()
+    data = _cost_columns(session, CostParameterIn.parse(values))
     return _save(session, actor, CostParameter, "cost_parameter", data, parameter_id, source)
 
 
@@ -300,7 +334,7 @@ def import_cost_parameter(session: Session, actor: Actor, data: CostParameterIn,
     valid_from; the same values again are "unchanged", other values update it ("changed"), a new
     one is "created". Admin and researchers only (AccessDenied otherwise)."""
     require_role(actor, *EDITORS)
-    values = data.model_dump()
+    values = _cost_columns(session, data)
     row = session.execute(select(CostParameter).where(
         CostParameter.model == data.model, CostParameter.category == data.category,
         CostParameter.label == data.label, CostParameter.valid_from == data.valid_from,

@@ -40,7 +40,7 @@ HINTS = {
     "measurements": {"code": "template_hint_participant", "date": _PAST},
     "costs": {"label": "template_hint_label", "amount_eur": "template_hint_amount", "source": "template_hint_source",
               "valid_from": _DATE, "valid_to": _DATE, "low_eur": "template_hint_bound",
-              "high_eur": "template_hint_bound"},
+              "high_eur": "template_hint_bound", "care_provider": "template_hint_cost_care_provider"},
 }
 # Columns required for some rows only: when.
 REQUIRED_WHEN = {("events", "outcome"): "template_required_outcome",

@@ -67,14 +67,20 @@ def participant_years(session: Session, as_of: date) -> float:
     (if it is dated on or after the last move-in) or to D. A gap between an exit and a later move-in
     is counted; re-housing is rare enough that this rule is kept simple. From the participants'
     move-ins and exits on or before D (eet.figures.timeline)."""
+    return float(days_each(session, as_of)[0].sum()) / DAYS_PER_YEAR
+
+
+def days_each(session: Session, as_of: date) -> tuple[np.ndarray, np.ndarray]:
+    """(days lived in the dwellings up to D, moved in on or before D) per participant, in the
+    timeline's order (integers, bools): participant_years before its sum."""
     history = timeline_of(session).participants
     day = day_number(as_of)
     until = history.stay_day <= day
     last_in = _last_per_owner(history, until & ~history.stay_is_exit)
     last_out = _last_per_owner(history, until & history.stay_is_exit)
     housed = last_in >= 0
-    end = np.where((last_out >= 0) & (last_out >= last_in), last_out, day)[housed]
-    return float((end - history.housed[housed]).sum()) / DAYS_PER_YEAR
+    end = np.where((last_out >= 0) & (last_out >= last_in), last_out, day)
+    return np.where(housed, end - np.where(housed, history.housed, 0), 0).astype(np.int64), housed
 
 
 def _last_per_owner(history, rows: np.ndarray) -> np.ndarray:
@@ -94,22 +100,40 @@ COST = CostParameter.__table__.c
 
 def cost_parameters(session: Session, as_of: date) -> list[dict]:
     """The cost parameters valid on D (valid_from <= D and no valid_to before D), with their payer
-    ("other" when none is given) and low and high values (None when none is given)."""
+    ("other" when none is given), low and high values (None when none is given) and whom they
+    apply to (care_provider_id, building_type: None = every participant)."""
     rows = session.execute(
         select(COST.model, COST.category, COST.label, COST.amount_eur, COST.unit, COST.source,
-               COST.valid_from, COST.valid_to, COST.payer, COST.low_eur, COST.high_eur)
+               COST.valid_from, COST.valid_to, COST.payer, COST.low_eur, COST.high_eur,
+               COST.care_provider_id, COST.building_type)
         .where(COST.valid_from <= as_of, or_(COST.valid_to.is_(None), COST.valid_to >= as_of),
                live(COST, known_at_of(session)))
         .order_by(COST.model, COST.category, COST.id)).mappings().all()
     return [{**row, "payer": row["payer"] or "other"} for row in rows]
 
 
+def scoped(parameter: dict) -> bool:
+    """Whether the parameter applies to a group only (a care provider's, a building type's)."""
+    return parameter.get("care_provider_id") is not None or parameter.get("building_type") is not None
+
+
 def business_case(session: Session, as_of: date) -> BusinessCase:
-    """The business case at D from the cost parameters valid on D (no parameters: every amount None)."""
+    """The business case at D from the cost parameters valid on D (no parameters: every amount None).
+
+    A parameter that applies to a group only (issue 29) counts for its share: a yearly one by the
+    group's share of the participant-years lived (its share of those housed while none are lived
+    yet), a one-off one by the group's share of those housed. Each parameter's dict gets that
+    `share` (1.0 for one that applies to all), which per_payer and sensitivity read."""
     parameters = cost_parameters(session, as_of)
+    if any(scoped(p) for p in parameters):
+        from eet.figures.group_costs import shares
+
+        parameters = [{**p, "share": shares(session, as_of, p)} for p in parameters]
+    else:
+        parameters = [{**p, "share": 1.0} for p in parameters]
 
     def total(model: str, unit: str) -> float | None:
-        amounts = [p["amount_eur"] for p in parameters if p["model"] == model and p["unit"] == unit]
+        amounts = [p["amount_eur"] * p["share"] for p in parameters if p["model"] == model and p["unit"] == unit]
         return float(sum(amounts)) if amounts else None
 
     recurring = total("housing_first", "per_participant_year")
@@ -159,10 +183,11 @@ class Sensitivity:
 
 def _per_year_factor(case: BusinessCase, parameter: dict) -> float | None:
     """Euros per participant-year that one euro of this parameter adds (None: a one-off cost with
-    no participant-years lived yet)."""
+    no participant-years lived yet); for a parameter of a group, times the group's share."""
+    share = parameter.get("share", 1.0)
     if parameter["unit"] == "per_participant_year":
-        return 1.0
-    return case.housed / case.participant_years if case.participant_years > 0 else None
+        return share
+    return share * case.housed / case.participant_years if case.participant_years > 0 else None
 
 
 def per_payer(case: BusinessCase) -> list[PayerLine]:

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from eet import figures
 from eet.figures import business_case as costs
+from eet.figures import group_costs
 from eet.figures import pledges
 from eet.figures.recovery import recovery_12m
 from eet.figures.query import as_known_at, known_at_of
@@ -108,7 +109,9 @@ def _build_report(session: Session, as_of: date) -> dict:
                              "measured": recovery.measured, "target": recovery.target,
                              "ci95": _pair(recovery.ci95), "verdict": recovery.verdict},
         },
-        "business_case": costs.report_business_case(costs.business_case(session, as_of)),
+        # Issue 29: beside the payers, the business case per group of participants (exact).
+        "business_case": {**costs.report_business_case(costs.business_case(session, as_of)),
+                          "per_group": group_costs.report_costs(session, as_of)},
     }
 
 
@@ -168,6 +171,11 @@ def to_text(report: dict) -> str:
         for payer, row in [*case["per_payer"].items(), ("total", case["total"])]:
             lines.append(f"  {payer:<18} Housing First {_eur(row['housing_first'])}, shelter "
                          f"{_eur(row['shelter'])}, difference {_eur(row['difference'])}")
+        for by, rows in case.get("per_group", {}).items():
+            lines.append(f"  per {by.replace('_', ' ')} (housed, participant-years):")
+            for group, row in rows.items():
+                lines.append(f"    {group or 'not recorded':<22} {row['housed']:>4} {row['participant_years']:>8.1f}  "
+                             f"Housing First {_eur(row['housing_first'])}, difference {_eur(row['difference'])}")
     return "\n".join(lines)
 
 

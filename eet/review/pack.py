@@ -286,7 +286,13 @@ def research_figures(session: Session, as_of: date) -> dict:
     from eet.figures import business_case as costs
     from eet.figures.recovery import recovery_12m
 
-    return {"recovery": recovery_12m(session, as_of), "payers": costs.per_payer(costs.business_case(session, as_of))}
+    from eet.figures import group_costs
+
+    # Issue 29: beside the payers, the business case per group, exact and as a suppressed pack shows it.
+    by_group = {by: (group_costs.costs_by(session, as_of, by), group_costs.costs_by(session, as_of, by, hide=True))
+                for by in group_costs.COST_GROUPINGS}
+    return {"recovery": recovery_12m(session, as_of), "payers": costs.per_payer(costs.business_case(session, as_of)),
+            "costs_by_group": by_group}
 
 
 def research_tables(review: Review, lang: str) -> list[Table]:
@@ -325,7 +331,31 @@ def research_tables(review: Review, lang: str) -> list[Table]:
         t("bc_payer", lang), t("housing_first", lang), t("shelter_model", lang), t("bc_difference", lang)],
         [[label("payer", x.payer, lang), euro(x.housing_first), euro(x.shelter), euro(x.difference)]
          for x in figures_["payers"]], note=t("bc_payer_caption", lang))
-    return [recovery, per_domain, payers]
+    return [recovery, per_domain, payers, *group_cost_tables(figures_.get("costs_by_group", {}), hide, lang)]
+
+
+GROUP_COST_SHEETS = {"care_provider": "business_case_care_provider", "building_type": "business_case_building_type"}
+
+
+def group_cost_tables(by_group: dict, hide: bool, lang: str) -> list[Table]:
+    """The business case per group of participants (eet.figures.group_costs), a table per grouping:
+    in a suppressed pack the groups of disclosure rule 7 and no count housed or participant-years."""
+    from eet.figures.group_tables import group_name
+
+    out = []
+    for by, (exact, pooled) in by_group.items():
+        shown = pooled if hide else exact
+        counts = [t("col_housed_n", lang), t("bc_participant_years", lang)] if not hide else []
+        rows = [[group_name(by, g.key, lang), *([g.housed, round(g.participant_years, 1)] if not hide else []),
+                 *(None if v is None else round(v) for v in (g.housing_first, g.shelter, g.difference))]
+                for g in shown.groups if g.difference is not None]
+        note = (t("bc_per_group_withheld", lang, n=privacy.threshold()) if shown.withheld
+                else t("bc_per_group_caption", lang, scoped=fmt.number(shown.scoped, lang)) if rows
+                else t("bc_per_group_empty", lang))
+        out.append(Table(GROUP_COST_SHEETS[by], f'{t("bc_per_group", lang)}: {label("grouping", by, lang)}',
+                         [t("group_column", lang), *counts, t("housing_first", lang), t("shelter_model", lang),
+                          t("bc_difference", lang)], rows, note=note))
+    return out
 
 
 # --- xlsx ----------------------------------------------------------------------------------------
@@ -372,7 +402,7 @@ def to_xlsx(review: Review, lang: str) -> bytes:
             # value typed as "=HYPERLINK(...)" must not become a live formula in the pack.
             ws.append([float(v) if isinstance(v, Percent) else neutralise(v) for v in row])
             for j, value in enumerate(row):
-                number_format = _number_format(value, table.key in EURO_TABLES and j > 0)
+                number_format = _number_format(value, _in_euro(table, j))
                 if number_format:
                     ws.cell(row=i + 2, column=j + 1).number_format = number_format
         if table.note:
@@ -393,6 +423,14 @@ def to_xlsx(review: Review, lang: str) -> bytes:
 
 
 EURO_TABLES = ("business_case",)  # amounts in euro after the first column
+
+
+def _in_euro(table: Table, column: int) -> bool:
+    """Whether a column holds amounts in euro: after the first of the business case per payer; the
+    last three (Housing First, shelter, difference) of the business case per group."""
+    if table.key.startswith("business_case_"):
+        return column >= len(table.columns) - 3
+    return table.key in EURO_TABLES and column > 0
 
 
 def _number_format(value, euro: bool = False) -> str | None:

@@ -415,6 +415,7 @@ class CostParameter(Recorded, table=True):
         _in("category", COST_CATEGORIES),
         _in("unit", COST_UNITS),
         _in("payer", PAYERS, nullable=True),
+        _in("building_type", BUILDING_TYPES, nullable=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -432,6 +433,10 @@ class CostParameter(Recorded, table=True):
     # A sensitivity range around amount_eur: the tornado chart moves each parameter between them.
     low_eur: float | None = None
     high_eur: float | None = None
+    # Whom it applies to (migration 0012, issue 29): a support cost of one care provider's
+    # participants, a housing cost of the participants housed in one building type; neither = all.
+    care_provider_id: int | None = Field(default=None, foreign_key="organisation.id")
+    building_type: str | None = Field(default=None, max_length=20)
 
 
 class Measurement(SQLModel, table=True):
