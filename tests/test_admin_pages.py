@@ -494,3 +494,32 @@ def test_chart_axes_write_whole_numbers_not_thousands_as_k():
     fig = research.payer_bars([("municipality", 30000.0, 45000.0)], "nl")
     assert fig.layout.separators == ",." and fig.layout.xaxis.exponentformat == "none"
     assert fig.layout.xaxis.separatethousands is True
+
+
+def test_cost_parameter_for_one_care_provider_or_building_type(db):
+    """Issue 29: whom a cost applies to, chosen in the form; a pairing that has no group to apply to
+    is refused on its field, with what was typed kept; editing shows the chosen care provider."""
+    at = page("pages/registers.py", ADMIN)
+    before = snapshot(db)
+    at.selectbox(key="cp_model").select("housing_first")
+    at.selectbox(key="cp_category").select("housing")
+    at.selectbox(key="cp_unit").select("per_participant_year")
+    at.text_input(key="cp_label").input("Intensieve begeleiding")
+    at.number_input(key="cp_amount_eur").set_value(4000.0)
+    at.text_input(key="cp_source").input("Rekenmodel")
+    at.date_input(key="cp_valid_from").set_value(date(2021, 1, 1))
+    at.selectbox(key="cp_care_provider").select("Kwintes")
+    submit(at, "cost_parameter")
+    refused(at, "cost_parameter", "care_provider")  # a care provider's cost is support
+    assert at.selectbox(key="cp_care_provider").value == "Kwintes"
+    assert snapshot(db) == before
+    at.selectbox(key="cp_category").select("support")
+    submit(at, "cost_parameter")
+    assert not at.error, errors_text(at)
+    with Session(db) as s:
+        row = s.exec(select(CostParameter)).one()
+        kwintes = s.exec(select(Organisation.id).where(Organisation.name == "Kwintes")).one()
+    assert (row.category, row.care_provider_id, row.building_type) == ("support", kwintes, None)
+    assert column(at, "Geldt voor") == ["Kwintes"]
+    at.selectbox(key="cp_id").select(row.id).run()
+    assert at.selectbox(key="cp_care_provider").value == "Kwintes"
