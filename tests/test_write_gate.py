@@ -90,12 +90,20 @@ def _as_presented(session, correct, kind: str):
     return first, again
 
 
+def _lines(review) -> list[tuple[str, str, str, str]]:
+    """The exact review's every-change table (eet.review.changes) as (record, field, before, after)."""
+    from eet.review.changes import change_rows
+
+    return [(record, field, before, after) for _, _, record, _, field, before, after in change_rows(review.changes, "nl")]
+
+
 def test_a_referral_date_corrected_after_a_meeting(session):
     def correct(s):
         services.register_participant(s, SYSTEM, ParticipantIn(
             code="P-2", referrer="Stadsteam Back Up", referred_on=D(2021, 6, 1), municipality="Utrecht",
             care_provider="Lister"))
-    first, _ = _as_presented(session, correct, "details.participant")
+    first, again = _as_presented(session, correct, "details.participant")
+    assert ("deelnemer P-2", "Aangemeld op", "02-05-2021", "01-06-2021") in _lines(again)
     assert first.reports["now"]["participants"]["funnel"]["referred"] == 2
     assert build_report(session, D(2021, 5, 31))["participants"]["funnel"]["referred"] == 1
 
@@ -104,7 +112,8 @@ def test_a_dwelling_s_municipality_corrected_after_a_meeting(session):
     def correct(s):
         services.upsert_dwelling(s, SYSTEM, DwellingIn(ref="UTR-2", municipality="Zeist",
                                                        status="location_found", status_date=D(2021, 2, 1)))
-    first, _ = _as_presented(session, correct, "details.dwelling")
+    first, again = _as_presented(session, correct, "details.dwelling")
+    assert ("woning UTR-2", "Gemeente", "Utrecht", "Zeist") in _lines(again)
     assert first.reports["now"]["dwellings"]["by_municipality"]["Utrecht"]["counter"] == 2
     assert build_report(session, D(2021, 5, 31))["dwellings"]["by_municipality"]["Utrecht"]["counter"] == 1
 
@@ -115,7 +124,8 @@ def test_a_cost_parameter_changed_after_a_meeting(session):
         living_lab.save_cost_parameter(s, SYSTEM, {**old.model_dump(include={
             "model", "category", "label", "unit", "source", "valid_from", "payer"}), "amount_eur": 20000},
             parameter_id=old.id)
-    _as_presented(session, correct, "cost")
+    _, again = _as_presented(session, correct, "cost")
+    assert ("kostenparameter Opvangplek", "Bedrag (€)", "35.000", "20.000") in _lines(again)
     from eet.figures import business_case as costs
 
     amounts = [p["amount_eur"] for p in costs.cost_parameters(session, D(2021, 5, 31))]
@@ -126,7 +136,9 @@ def test_zrm_measurements_replaced_after_a_meeting(session):
     def correct(s):
         record_measurement(s, SYSTEM, MeasurementIn.parse({"code": "P-1", "date": "2021-03-02",
                                                            "finances": 5, "housing": 5}))
-    _as_presented(session, correct, "void.measurement")
+    _, again = _as_presented(session, correct, "void.measurement")
+    lines = [line for line in _lines(again) if line[0].endswith("P-1")]
+    assert ("ZRM-meting P-1", "", "02-03-2021", "") in lines and ("ZRM-meting P-1", "", "", "02-03-2021") in lines
     voided = session.exec(select(Measurement).where(Measurement.voided_at.is_not(None))).all()
     assert len(voided) == 1 and voided[0].void_reason.startswith("replaced")
 
@@ -323,3 +335,24 @@ def test_a_recorded_meeting_s_data_quality_reads_as_it_was(session, actors):
     assert now["referral_without_assessment"] == []
     assert signoff.signed_off(session, known_at=moment) == []
     assert [m["month"] for m in signoff.signed_off(session)] == [D(2021, 3, 1)]
+
+
+def test_every_change_is_listed_for_exact_roles_only_and_not_past_the_meeting_date(session, actors):
+    """Issue 22: the exact review lists each change since the meeting's moment that can move a figure
+    at its date, a line per field; a registration dated after the meeting date is no such change;
+    a viewer's review, counts only, has no such table."""
+    from eet.review.known import known_tables
+
+    _history(session)
+    moment = _meeting_moment(session)
+    _recorded_meeting(session, moment)
+    participant(session, "P-3", D(2021, 7, 1), municipality="Utrecht")  # after the meeting date
+    event(session, "P-1", "exited", D(2021, 5, 20), "negative")
+    session.commit()
+    exact = build_review(session, SYSTEM, D(2021, 5, 31))
+    lines = _lines(exact)
+    assert [line[0] for line in lines] == ["stap deelnemer P-1"]
+    assert lines[0][3] == "uitgestroomd · 20-05-2021 · negatief"
+    assert "changes" in {table.key for table in known_tables(exact, "nl")}
+    viewer = build_review(session, actors["viewer"], D(2021, 5, 31))
+    assert viewer.changes is None and "changes" not in {table.key for table in known_tables(viewer, "nl")}

@@ -118,6 +118,7 @@ class Review:
     known_at: datetime | None = None
     known_now: list[Figure] = field(default_factory=list)  # D as known at K (then) beside now (now)
     corrections: list = field(default_factory=list)  # eet.review.known.Correction, K to now
+    changes: object = None  # eet.review.changes.Changes, K to now: exact reviews only (issue 22)
     pledges: object | None = None  # eet.figures.pledges.PledgeView at D (issue 23)
 
 
@@ -198,6 +199,10 @@ def build_review(session: Session, actor: Actor, as_of: date, compare_with: date
                                                (presented, shown_at(session, as_of, review.suppressed)),
                                                published_then=True)
         review.corrections = recorded.corrections_since(session, as_of, moment, suppressed=review.suppressed)
+        if not review.suppressed:  # each change, a line per field: for exact reviews only
+            from eet.review.changes import changes_since
+
+            review.changes = changes_since(session, as_of, moment)
     return review
 
 

@@ -182,4 +182,16 @@ def known_tables(review, lang: str) -> list:
                          moment_text(c.first, lang), moment_text(c.last, lang)] for c in review.corrections]
     corrections.note = (t("corrections_note", lang, date=day, moment=moment) if corrections.rows
                         else t("corrections_none", lang, date=day, moment=moment))
-    return [then_now, corrections]
+    changes = getattr(review, "changes", None)
+    if changes is None or review.suppressed:
+        return [then_now, corrections]
+    from eet.review.changes import MAX_LINES, change_rows
+
+    each = Table("changes", t("changes_title", lang, moment=moment),
+                 [t("col_recorded", lang), t("organisation", lang), t("col_record", lang), t("col_action", lang),
+                  t("field", lang), t("before", lang), t("after", lang)], change_rows(changes, lang))
+    each.note = (t("changes_none", lang, date=day, moment=moment) if not each.rows else
+                 t("changes_note", lang, date=day, moment=moment) + (
+                     " " + t("changes_more", lang, shown=MAX_LINES, total=changes.total)
+                     if changes.total > MAX_LINES else ""))
+    return [then_now, corrections, each]
