@@ -125,3 +125,46 @@ def test_ui_read_shares_a_read_through_the_folder_only_under_make_serve(engine, 
         computed.append(at.session_state["computed"] if "computed" in at.session_state else 0)
     assert computed == ([1, 0] if shared else [1, 1])
     assert len(list(folder.rglob("*.pickle"))) == (1 if shared else 0)
+
+
+def _one_kept_chart():
+    import plotly.graph_objects as go
+    import streamlit as st
+
+    import ui
+    from ui import style
+
+    def bars(source, lang):
+        st.session_state["made"] = st.session_state.get("made", 0) + 1
+        return go.Figure([go.Bar(x=list(source), y=list(source.values()), name="Teller")])
+
+    counts = {"Utrecht": 12, "Zeist": 3}
+    style.chart(ui.kept(bars, counts, "nl", key=("review of 2021-05-31",)), key="chart_kept")
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_a_kept_chart_is_made_by_one_process_for_all_under_make_serve(engine, monkeypatch, tmp_path, shared):
+    """The figure of a ui.Kept chart is made and drawn by the first process; a second one (here:
+    this one with its caches emptied) sends what the first drew, without making the figure."""
+    from streamlit.testing.v1 import AppTest
+
+    import ui
+    from ui import shared as elements
+
+    folder = across_processes.prepare(tmp_path / "shared")
+    monkeypatch.setenv("EET_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    if shared:
+        monkeypatch.setenv(across_processes.ENV, str(folder))
+    else:
+        monkeypatch.delenv(across_processes.ENV, raising=False)
+    made, specs = [], []
+    for _ in range(2):
+        ui._built.clear()
+        elements._kept_charts.clear()
+        at = AppTest.from_function(_one_kept_chart).run(timeout=60)
+        assert not at.exception
+        made.append(at.session_state["made"] if "made" in at.session_state else 0)
+        specs.append(at.get("plotly_chart")[0].proto.spec)
+    assert made == ([1, 0] if shared else [1, 1])
+    assert specs[0] == specs[1] and "Utrecht" in specs[0]
+    assert "Utrecht 12" in at.caption[0].value  # the chart's sentence, drawn from the same copy

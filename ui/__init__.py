@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
-from dataclasses import astuple
+from dataclasses import astuple, dataclass
 from datetime import date
 from typing import Callable
 from urllib.parse import urlencode
@@ -134,6 +134,32 @@ def built(function: Callable, source, *args, key: tuple = ()):
     settings = get_settings()
     return _built(function, _name(function), current_version(), settings.database_url, args, key, source,
                   settings.small_count)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A figure named by how it is made (`kept`), not yet made: style.chart draws it from what
+    this process, or another process of `make serve`, already drew of it, and makes the figure
+    only when none has. `name`: bytes naming it (None: it cannot be named, always made)."""
+
+    name: bytes | None
+    version: int
+    figure: Callable[[], object]
+
+    def across(self, key: bytes, compute: Callable[[], object]):
+        """`compute()`, or its value as another process of `make serve` computed it for `key`."""
+        shared = across_processes.store()
+        return compute() if shared is None else shared.get(self.version, key, compute)
+
+
+def kept(function: Callable, source, *args, key: tuple = ()) -> Kept:
+    """`built(function, source, *args, key=key)` as style.chart takes it: made only when no process
+    has drawn it yet at this data version. At a meeting's new date the review's charts were made
+    and serialised once in each process (most of that date's first run, bench/load.py); now once
+    for all (issue 28)."""
+    settings, version = get_settings(), current_version()
+    name = _shared_key(_name(function), settings.database_url, (*args, key), settings.small_count)
+    return Kept(name, version, lambda: built(function, source, *args, key=key))
 
 
 def content(value) -> str:

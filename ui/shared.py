@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -189,3 +190,17 @@ def chart_element(place, chart: Chart, *, key: str):
     return dg._enqueue("plotly_chart", proto, layout_config=LayoutConfig(width=chart.width, height=chart.height),
                        agent_props=agent_spec.element("plotly_chart", key=key,
                                                       data_builder=lambda: _plotly_data(chart.spec), alt=None))
+
+
+_kept_charts = Once(256)  # a review at one date has five charts; a few dates and languages at once
+
+
+def kept_chart(kept, name: Hashable, config: dict, make: Callable[[Any], tuple[Any, Any]]) -> Chart:
+    """The Chart of a ui.Kept figure for `name` (as chart_once): once per process, and under `make
+    serve` once for all its processes (ui.Kept.across); the figure is made only by the process
+    that draws it first."""
+    if kept.name is None:
+        return chart_once(kept.figure(), name, config, make)
+    key = kept.name + pickle.dumps((name, config), protocol=pickle.HIGHEST_PROTOCOL)
+    return _kept_charts.get((kept.version, key), lambda: kept.across(
+        key, lambda: chart_once(kept.figure(), name, config, make)))

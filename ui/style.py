@@ -265,9 +265,9 @@ def chart(fig, *, key: str, where=None, title: str | None = None):
     """A chart as every page draws it (WCAG 2.1 AA, eet.charts.access): its text, lines and edges
     at readable contrast, with chart_config in the page's language; below it a sentence with its
     figures (a screen reader reads that, not the drawing) and its data as a table in a fold a
-    keyboard opens. `where` is a column (default: the page); `title` the chart's heading, for the
-    sentence."""
-    from ui import current_language
+    keyboard opens. `fig` a Plotly figure or a ui.Kept one; `where` is a column (default: the
+    page); `title` the chart's heading, for the sentence."""
+    from ui import Kept, current_language
     from ui import forms as fx
 
     lang = current_language()
@@ -280,7 +280,10 @@ def chart(fig, *, key: str, where=None, title: str | None = None):
 
     # Made once per figure, language, key and title: a figure kept for every session is drawn by
     # twenty sessions at a meeting (issue 28).
-    made = shared.chart_once(fig, (lang, key, title), chart_config(lang, key), make)
+    if isinstance(fig, Kept):
+        made = shared.kept_chart(fig, (lang, key, title), chart_config(lang, key), make)
+    else:
+        made = shared.chart_once(fig, (lang, key, title), chart_config(lang, key), make)
     drawn = shared.chart_element(place, made, key=key)
     sentence, (columns, rows) = made.extra
     place.caption(fx.plain(sentence))
