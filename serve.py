@@ -22,6 +22,8 @@ touched) on --address:--port in front of them:
   reconnects and runs the page again from its address (page, ?as_of=, ?meeting=, ?lang=) with its cookie: the sign-in
   session is a row in the database (eet.accounts.sessions), so the person stays signed in on the
   same page and date (tests/test_browser_proxy.py);
+- a read one process made (ui.read: a new date's review) is kept in --run-folder/shared, and
+  the other processes read it there instead of computing it again (eet.store.across_processes);
 - every process has the same Streamlit cookie secret (STREAMLIT_SERVER_COOKIE_SECRET from the
   environment, or one made at start), so that what Streamlit signs in a cookie (its XSRF token for
   uploads, the provider sign-in of st.login) holds on whichever process a browser lands.
@@ -46,6 +48,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from eet.store import across_processes
 
 ROOT = Path(__file__).resolve().parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -192,6 +196,9 @@ def main() -> int:
 
     env = dict(os.environ)
     env.setdefault("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_urlsafe(32))
+    # What one process reads (a new date's review) the others read from here, not compute again;
+    # emptied at each start, readable by this user only (eet.store.across_processes).
+    env[across_processes.ENV] = str(across_processes.prepare(run / "shared"))
     workers = [Worker(free_port(), env, run / f"worker-{i + 1}.log") for i in range(args.workers)]
     nginx = None
 

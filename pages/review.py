@@ -86,13 +86,13 @@ compare_with = st.selectbox(t("compare_with", lang), choices, index=choices.inde
 review = ui.read(comparison.build_review, actor, meeting_date, compare_with, basis)
 tables = {table.key: table for table in all_tables(review, lang)}
 # The figures are built once per review and language, not on every run (issue 15), once for every
-# role that sees the same review (an admin, a coordinator and a researcher do), and only those shown
-# (issue 28).
+# role that sees the same review (an admin, a coordinator and a researcher do), only those shown, and
+# under make serve by one process for all (issue 28).
 review_key = ui.content(review)
 
 
 def chart_of(key: str):
-    return ui.built(review_charts.chart, review, key, lang, key=(review_key,))
+    return ui.kept(review_charts.chart, review, key, lang, key=(review_key,))
 
 st.caption(t("pack_subtitle", lang, as_of=fmt.long_date(review.as_of, lang),
              since=fmt.long_date(review.compare_with, lang)))

@@ -147,3 +147,29 @@ def test_a_figure_kept_for_every_session_is_copied_by_many_at_once_without_losin
         sys.setswitchinterval(interval)
     assert failures == []
     assert [trace.type for trace in kept.data] == ["bar", "scatter"] and kept.data[0].textposition[-1] == "outside"
+
+
+def _a_chart(ours: bool):
+    import plotly.graph_objects as go
+    import streamlit as st
+
+    from ui import shared
+
+    fig = go.Figure([go.Bar(x=["Utrecht", "Zeist"], y=[12, 3], name="Teller")], layout=dict(height=320))
+    config = {"displaylogo": False, "locale": "nl"}
+    with st.columns(2)[1]:
+        if ours:
+            made = shared.chart_once(fig, ("nl", "chart_a"), config, lambda copy: (copy, None))
+            shared.chart_element(st, made, key="chart_a")
+            assert shared.chart_once(fig, ("nl", "chart_a"), config, None) is made  # made once
+            assert (made.width, made.height) == ("stretch", 320)  # st.plotly_chart's layout for it
+        else:
+            st.plotly_chart(fig, key="chart_a", config=config)
+
+
+def test_a_chart_made_once_is_the_element_st_plotly_chart_sends():
+    ours, theirs = (AppTest.from_function(_a_chart, kwargs={"ours": mine}).run(timeout=60) for mine in (True, False))
+    assert not ours.exception and not theirs.exception
+    mine, st_chart = (at.columns[1].get("plotly_chart")[0] for at in (ours, theirs))
+    assert mine.proto == st_chart.proto  # spec, config, theme and the id st.plotly_chart gives it
+    assert mine.proto.spec and "Utrecht" in mine.proto.spec

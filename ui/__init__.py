@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
-from dataclasses import astuple
+from dataclasses import astuple, dataclass
 from datetime import date
 from typing import Callable
 from urllib.parse import urlencode
@@ -28,6 +28,7 @@ from eet.store import get_settings
 from eet.store import get_engine, session_scope
 from eet.figures import MEMO_KEY, DwellingFilter
 from eet.store import contents
+from eet.store import across_processes
 
 EARLIEST_DATE = date(2019, 1, 1)
 # Every date field reads and takes day-first dates, in Dutch and in English alike (issue 26: the
@@ -63,9 +64,33 @@ def _scope(actor: Actor) -> tuple:
 @st.cache_data(show_spinner=False, max_entries=1024, hash_funcs={Actor: _scope, DwellingFilter: astuple})
 def _read(_function: Callable, name: str, version: int, url: str, args: tuple, k: int = 0):
     # The function itself is not hashed (leading underscore): its dotted name keys the cache.
-    with session_scope(get_engine(url)) as session:
-        session.info[MEMO_KEY] = _figure_memo(version, url)
-        return _function(session, *args)
+    def compute():
+        with session_scope(get_engine(url)) as session:
+            session.info[MEMO_KEY] = _figure_memo(version, url)
+            return _function(session, *args)
+
+    shared = across_processes.store()
+    key = _shared_key(name, url, args, k) if shared is not None else None
+    if key is None:  # one process, or an argument that cannot name a file
+        return compute()
+    return shared.get(version, key, compute)
+
+
+def _shared_key(name: str, url: str, args: tuple, k: int) -> bytes | None:
+    """What names a read between the processes of `make serve` (eet.store.across_processes): the
+    same as _read's cache key (an Actor by its role and organisation, a filter by its fields), as bytes
+    that are equal in every process. None when an argument does not pickle."""
+    def plain(value):
+        if isinstance(value, Actor):
+            return ("Actor", *_scope(value))
+        if isinstance(value, DwellingFilter):
+            return ("DwellingFilter", *astuple(value))
+        return value
+
+    try:
+        return pickle.dumps((name, url, k, tuple(plain(a) for a in args)), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 (such a read is only not shared)
+        return None
 
 
 _memos: dict[str, tuple[int, dict]] = {}
@@ -90,7 +115,8 @@ def read(function: Callable, *args):
     """`function(session, *args)` of `eet`, cached on the function, its arguments (an Actor by its
     role and organisation), the small-count threshold K and the data version, so that the next write
     clears it; shared by every session of the process, and computed once when several ask at once
-    (Streamlit's cache holds a lock per key)."""
+    (Streamlit's cache holds a lock per key). Under `make serve` also shared by its processes: one
+    computes, the others read it (eet.store.across_processes)."""
     settings = get_settings()
     return _read(function, _name(function), current_version(), settings.database_url, args, settings.small_count)
 
@@ -108,6 +134,32 @@ def built(function: Callable, source, *args, key: tuple = ()):
     settings = get_settings()
     return _built(function, _name(function), current_version(), settings.database_url, args, key, source,
                   settings.small_count)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A figure named by how it is made (`kept`), not yet made: style.chart draws it from what
+    this process, or another process of `make serve`, already drew of it, and makes the figure
+    only when none has. `name`: bytes naming it (None: it cannot be named, always made)."""
+
+    name: bytes | None
+    version: int
+    figure: Callable[[], object]
+
+    def across(self, key: bytes, compute: Callable[[], object]):
+        """`compute()`, or its value as another process of `make serve` computed it for `key`."""
+        shared = across_processes.store()
+        return compute() if shared is None else shared.get(self.version, key, compute)
+
+
+def kept(function: Callable, source, *args, key: tuple = ()) -> Kept:
+    """`built(function, source, *args, key=key)` as style.chart takes it: made only when no process
+    has drawn it yet at this data version. At a meeting's new date the review's charts were made
+    and serialised once in each process (most of that date's first run, bench/load.py); now once
+    for all (issue 28)."""
+    settings, version = get_settings(), current_version()
+    name = _shared_key(_name(function), settings.database_url, (*args, key), settings.small_count)
+    return Kept(name, version, lambda: built(function, source, *args, key=key))
 
 
 def content(value) -> str:

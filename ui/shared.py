@@ -8,18 +8,24 @@ review page run. Here an element's message is made once for its content and sent
 
 - `Once`: a bounded process-wide cache where concurrent asks for the same key wait for the one
   computation instead of each computing it (a lock per key);
-- `table_element(cells, styler_of)`: st.table of `styler_of(cells)`, marshalled once per content.
+- `table_element(cells, styler_of)`: st.table of `styler_of(cells)`, marshalled once per content;
+- `chart_once(fig, ...)` and `chart_element(place, chart, key=...)`: st.plotly_chart of a figure
+  kept for every session (ui.built), copied, restyled and serialised once per figure.
 
-Uses Streamlit's own marshalling (streamlit.elements.table.marshall_table) and its element queue
-(DeltaGenerator._enqueue), as st.table does, with the same layout; Streamlit is pinned
-(requirements.txt), and tests/test_shared_elements.py checks that the element sent is st.table's.
+Uses Streamlit's own marshalling (streamlit.elements.table.marshall_table, Plotly's JSON as
+st.plotly_chart makes it, its element ids) and its element queue (DeltaGenerator._enqueue), as
+st.table and st.plotly_chart do, with the same layout; Streamlit is pinned (requirements.txt), and
+tests/test_shared_elements.py checks that the elements sent are st.table's and st.plotly_chart's.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import pickle
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any, Callable, Hashable
 
 import streamlit as st
@@ -114,3 +120,87 @@ def table_element(cells: dict[str, list], styler_of: Callable) -> None:
     layout = create_layout_config(width="stretch", height="content", allow_content_width=True,
                                   allow_content_height=True)
     st._main._enqueue("table", proto, layout_config=layout)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A Plotly figure as st.plotly_chart sends it, made once: `spec` its JSON (Plotly's, as
+    validated by st.plotly_chart), `config` Plotly's config as JSON, `width` and `height` the
+    element's layout ("stretch", pixels), `extra` what the caller made from the same copy (e.g. the
+    chart's sentence and data table)."""
+
+    spec: str
+    config: str
+    width: Any
+    height: Any
+    extra: Any
+
+
+_charts_making = threading.Lock()
+_DRAWN = "_eet_charts"  # on the figure itself: a kept figure's charts live as long as it does
+
+
+def chart_once(fig, name: Hashable, config: dict, make: Callable[[Any], tuple[Any, Any]]) -> Chart:
+    """The Chart of `fig` for `name` (what else the chart depends on: language, key, title), made
+    once for this figure object: `make(copy)` gets a copy of `fig` of its own and returns (the
+    figure to draw, extra). For a figure kept for every session (ui.built) this is once per process
+    instead of once per session and run: copying, restyling, validating and serialising a chart was
+    most of a review page run of a session (bench/load.py, cProfile). One chart is made at a time
+    (it is work for the interpreter's one lock anyway), so that two sessions never make one twice."""
+    import plotly.io
+    import plotly.tools
+    from streamlit.elements.plotly_chart import _resolve_content_height, _resolve_content_width
+
+    with _charts_making:
+        made = getattr(fig, _DRAWN, None)
+        if made is None:
+            made = {}
+            setattr(fig, _DRAWN, made)  # Plotly lets names with a leading underscore through
+        if name not in made:
+            drawn, extra = make(figure_copy(fig))
+            figure = plotly.tools.return_figure_from_figure_or_data(drawn, validate_figure=True)
+            made[name] = Chart(plotly.io.to_json(figure, validate=False), json.dumps(config),
+                               _resolve_content_width("stretch", figure), _resolve_content_height("content", figure),
+                               extra)
+        return made[name]
+
+
+def chart_element(place, chart: Chart, *, key: str):
+    """`place.plotly_chart(figure, key=key, config=config)` of the figure `chart` was made from
+    (width "stretch", height "content", theme "streamlit", no selection): the same element, with
+    its id computed as st.plotly_chart computes it (tests/test_shared_elements.py)."""
+    from streamlit.delta_generator import DeltaGenerator
+    from streamlit.elements.lib import agent_spec
+    from streamlit.elements.lib.form_utils import current_form_id
+    from streamlit.elements.lib.layout_utils import LayoutConfig
+    from streamlit.elements.lib.utils import compute_and_register_element_id
+    from streamlit.elements.plotly_chart import _plotly_data
+    from streamlit.proto.PlotlyChart_pb2 import PlotlyChart as PlotlyChartProto
+
+    dg = place if isinstance(place, DeltaGenerator) else st._main
+    proto = PlotlyChartProto()
+    proto.theme = "streamlit"
+    proto.form_id = current_form_id(dg)
+    proto.spec = chart.spec
+    proto.config = chart.config
+    proto.id = compute_and_register_element_id(
+        "plotly_chart", user_key=key, key_as_main_identity=False, dg=dg, plotly_spec=proto.spec,
+        plotly_config=proto.config, selection_mode=("points", "box", "lasso"), is_selection_activated=False,
+        theme="streamlit", width="stretch", height="content", alt=None)
+    return dg._enqueue("plotly_chart", proto, layout_config=LayoutConfig(width=chart.width, height=chart.height),
+                       agent_props=agent_spec.element("plotly_chart", key=key,
+                                                      data_builder=lambda: _plotly_data(chart.spec), alt=None))
+
+
+_kept_charts = Once(256)  # a review at one date has five charts; a few dates and languages at once
+
+
+def kept_chart(kept, name: Hashable, config: dict, make: Callable[[Any], tuple[Any, Any]]) -> Chart:
+    """The Chart of a ui.Kept figure for `name` (as chart_once): once per process, and under `make
+    serve` once for all its processes (ui.Kept.across); the figure is made only by the process
+    that draws it first."""
+    if kept.name is None:
+        return chart_once(kept.figure(), name, config, make)
+    key = kept.name + pickle.dumps((name, config), protocol=pickle.HIGHEST_PROTOCOL)
+    return _kept_charts.get((kept.version, key), lambda: kept.across(
+        key, lambda: chart_once(kept.figure(), name, config, make)))

@@ -265,19 +265,28 @@ def chart(fig, *, key: str, where=None, title: str | None = None):
     """A chart as every page draws it (WCAG 2.1 AA, eet.charts.access): its text, lines and edges
     at readable contrast, with chart_config in the page's language; below it a sentence with its
     figures (a screen reader reads that, not the drawing) and its data as a table in a fold a
-    keyboard opens. `where` is a column (default: the page); `title` the chart's heading, for the
-    sentence."""
-    from ui import current_language
+    keyboard opens. `fig` a Plotly figure or a ui.Kept one; `where` is a column (default: the
+    page); `title` the chart's heading, for the sentence."""
+    from ui import Kept, current_language
     from ui import forms as fx
 
     lang = current_language()
     place = where or st
-    # A copy: the figure may be one kept for every session (ui.built), which readable() would change
-    # in place while another session draws it, and darken again at each run.
-    fig = shared.figure_copy(fig)
-    drawn = place.plotly_chart(access.readable(fig), key=key, config=chart_config(lang, key))
-    place.caption(fx.plain(access.summary(fig, lang, title)))
-    columns, rows = access.data_table(fig, lang)
+
+    def make(copy):
+        # On a copy of its own: the figure may be one kept for every session (ui.built), which
+        # readable() would change in place while another session draws it.
+        return access.readable(copy), (access.summary(copy, lang, title), access.data_table(copy, lang))
+
+    # Made once per figure, language, key and title: a figure kept for every session is drawn by
+    # twenty sessions at a meeting (issue 28).
+    if isinstance(fig, Kept):
+        made = shared.kept_chart(fig, (lang, key, title), chart_config(lang, key), make)
+    else:
+        made = shared.chart_once(fig, (lang, key, title), chart_config(lang, key), make)
+    drawn = shared.chart_element(place, made, key=key)
+    sentence, (columns, rows) = made.extra
+    place.caption(fx.plain(sentence))
     if rows:
         with place.expander(t("chart_table", lang)):
             fx.table({name: [row[i] for row in rows] for i, name in enumerate(columns)})
