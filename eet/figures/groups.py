@@ -130,9 +130,9 @@ def _group_columns(session: Session, timeline) -> dict[str, np.ndarray]:
     moves = moves[first]
     owner, keep = _positions(ids, moves[:, 0])
     dwellings = timeline.dwellings
-    place = np.searchsorted(dwellings.id, moves[keep, 3])
+    place, found = _positions(dwellings.id, moves[keep, 3])
     at = np.full(len(ids), -1, np.int64)
-    at[owner[keep]] = place
+    at[owner[keep][found]] = place[found]
     has = at >= 0
 
     def of_dwelling(name: str, empty):
@@ -155,11 +155,14 @@ def _group_columns(session: Session, timeline) -> dict[str, np.ndarray]:
 
 
 def _positions(ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(position of each value in the sorted `ids`, whether it is there): a participant recorded
-    after the timeline was read is not in it."""
-    where = np.minimum(np.searchsorted(ids, values), max(len(ids) - 1, 0))
-    found = ids[where] == values if len(ids) else np.zeros(len(values), bool)
-    return where, found
+    """(position of each value in `ids`, whether it is there): a participant recorded after the
+    timeline was read is not in it. `ids` need not be sorted: a timeline patched after a write
+    (eet.figures.timeline) has the participants and dwellings it read again at its end."""
+    if not len(ids):
+        return np.zeros(len(values), np.int64), np.zeros(len(values), bool)
+    order = np.argsort(ids, kind="stable")
+    where = order[np.minimum(np.searchsorted(ids, values, sorter=order), len(ids) - 1)]
+    return where, ids[where] == values
 
 
 def _codes(column: np.ndarray) -> tuple[np.ndarray, list]:
