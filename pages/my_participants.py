@@ -49,12 +49,10 @@ present = [s for s in wl.STEPS if any(r.step == s for r in rows)]
 steps = filters.multiselect(t("worklist_filter_steps", lang), present, default=[], key="wl_steps",
                             format_func=step_word, placeholder=t("all_steps", lang), width=320)
 min_days = filters.number_input(t("worklist_min_days", lang), min_value=0, value=0, step=7, key="wl_days", width=220)
-order = filters.selectbox(t("worklist_sort", lang), ("days", "code", "step"), key="wl_sort", width=220,
+order = filters.selectbox(t("worklist_sort", lang), wl.SORTS, key="wl_sort", width=220,
                           format_func=lambda o: t(f"worklist_sort.{o}", lang))
 due_only = st.checkbox(t("worklist_due_only", lang), key="wl_due_only")
-shown = [r for r in rows if (not steps or r.step in steps) and r.days >= min_days and (r.due or not due_only)]
-shown.sort(key={"days": lambda r: (-r.days, r.code), "code": lambda r: r.code,
-                "step": lambda r: (wl.STEPS.index(r.step), -r.days, r.code)}[order])
+shown = wl.narrowed(rows, steps, min_days, due_only, order)
 
 table = {t("code", lang): [r.code for r in shown],
          t("worklist_step", lang): [step_word(r.step) for r in shown],

@@ -169,3 +169,17 @@ def test_the_page_lists_what_the_command_line_lists_and_a_viewer_never_sees_it(d
     viewer = open_page("pages/overview.py", Actor("stuurgroep", "viewer"), "2021-05-31")
     viewer.switch_page("pages/my_participants.py").run()
     assert not viewer.dataframe and "Mijn deelnemers" not in [t.value for t in viewer.title]
+
+
+def test_narrowed_filters_and_orders_as_the_page_asks():
+    from datetime import date as day
+
+    from eet.figures.worklist import WorklistRow, narrowed
+
+    rows = [WorklistRow("P-2", "housed", day(2021, 1, 1), 40, "U-1", None),
+            WorklistRow("P-1", "matched", day(2021, 1, 1), 40, "U-2", "move_in"),
+            WorklistRow("P-3", "referred", day(2021, 1, 1), 5, None, "assessment")]
+    assert [r.code for r in narrowed(rows)] == ["P-1", "P-2", "P-3"]  # longest waiting, then code
+    assert [r.code for r in narrowed(rows, order="step")] == ["P-3", "P-1", "P-2"]
+    assert [r.code for r in narrowed(rows, ["matched", "referred"], min_days=10)] == ["P-1"]
+    assert [r.code for r in narrowed(rows, due_only=True, order="code")] == ["P-1", "P-3"]

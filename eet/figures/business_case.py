@@ -128,7 +128,7 @@ def business_case(session: Session, as_of: date) -> BusinessCase:
     if any(scoped(p) for p in parameters):
         from eet.figures.group_costs import shares
 
-        parameters = [{**p, "share": shares(session, as_of, p)} for p in parameters]
+        parameters = [{**p, "share": share} for p, share in zip(parameters, shares(session, as_of, parameters))]
     else:
         parameters = [{**p, "share": 1.0} for p in parameters]
 
@@ -158,9 +158,13 @@ class PayerLine:
     @property
     def difference(self) -> float | None:
         """Shelter minus Housing First: positive = this payer gains, negative = it invests."""
-        if self.housing_first is None or self.shelter is None:
-            return None
-        return self.shelter - self.housing_first
+        return shelter_minus_housing_first(self.housing_first, self.shelter)
+
+
+def shelter_minus_housing_first(housing_first: float | None, shelter: float | None) -> float | None:
+    """The difference of the business case, € per participant-year (positive: Housing First is
+    cheaper); None when either model has no amount."""
+    return None if housing_first is None or shelter is None else shelter - housing_first
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from sqlmodel import Session
 
 from eet.accounts.access import Actor
 from eet.figures import disclosure
-from eet.figures.business_case import DAYS_PER_YEAR, business_case, days_each, scoped
+from eet.figures.business_case import DAYS_PER_YEAR, business_case, days_each, scoped, shelter_minus_housing_first
 from eet.figures.groups import OTHER, _codes, _group_columns, _named, sees_exact_groups
 from eet.figures.query import memoised
 from eet.figures.timeline import timeline_of
@@ -56,9 +56,7 @@ class GroupCost:
     @property
     def difference(self) -> float | None:
         """Shelter minus Housing First: positive means Housing First is cheaper for this group."""
-        if self.housing_first is None or self.shelter is None:
-            return None
-        return self.shelter - self.housing_first
+        return shelter_minus_housing_first(self.housing_first, self.shelter)
 
 
 @dataclass(frozen=True)
@@ -86,18 +84,22 @@ def _applies(parameter: dict, columns: dict[str, np.ndarray]) -> np.ndarray:
     return out
 
 
-def shares(session: Session, as_of: date, parameter: dict) -> float:
-    """The share of the whole business case one parameter counts for (business_case): 1.0 for a
+def shares(session: Session, as_of: date, parameters: list[dict]) -> list[float]:
+    """The share of the whole business case each parameter counts for (business_case): 1.0 for a
     parameter of every participant; for a group's, the group's share of the participant-years
     lived up to D (a yearly parameter; while none are lived, of those housed) or of those housed
-    (a one-off parameter); 0.0 while nobody is housed."""
-    if not scoped(parameter):
-        return 1.0
+    (a one-off parameter); 0.0 while nobody is housed. The histories are read once for all."""
     years, housed, columns = _columns(session, as_of)
-    applies = _applies(parameter, columns)
-    if parameter["unit"] == "per_participant_year" and years.sum() > 0:
-        return float(years[applies].sum() / years.sum())
-    return float(housed[applies].sum() / housed.sum()) if housed.any() else 0.0
+    out = []
+    for parameter in parameters:
+        applies = _applies(parameter, columns)
+        if not scoped(parameter):
+            out.append(1.0)
+        elif parameter["unit"] == "per_participant_year" and years.sum() > 0:
+            out.append(float(years[applies].sum() / years.sum()))
+        else:
+            out.append(float(housed[applies].sum() / housed.sum()) if housed.any() else 0.0)
+    return out
 
 
 def _per_participant(parameters: list[dict], columns: dict[str, np.ndarray], unit: str) -> np.ndarray:

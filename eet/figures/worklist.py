@@ -148,6 +148,20 @@ def worklist(session: Session, actor: Actor, as_of: date, organisation_id: int |
     return rows
 
 
+SORTS = ("days", "code", "step")  # the orders a coordinator can choose
+
+
+def narrowed(rows: list[WorklistRow], steps: tuple | list = (), min_days: int = 0, due_only: bool = False,
+             order: str = "days") -> list[WorklistRow]:
+    """The rows a coordinator asked for: at one of `steps` (none: every step), at least `min_days`
+    at it, only those with something due; ordered longest waiting first ("days"), by code, or by
+    step along the route (STEPS) and then longest waiting. Raises KeyError for another order."""
+    key = {"days": lambda r: (-r.days, r.code), "code": lambda r: r.code,
+           "step": lambda r: (STEPS.index(r.step), -r.days, r.code)}[order]
+    return sorted((r for r in rows if (not steps or r.step in steps) and r.days >= min_days and (r.due or not due_only)),
+                  key=key)
+
+
 def _zrm_due(history, day: int) -> np.ndarray:
     """Per participant: the 12-month measurement window around the first move-in is open at `day`
     and holds no measurement dated on or before `day`."""
